@@ -1,0 +1,407 @@
+"""Map files: YAML (round-trip, comments kept) and JSON, with FILE:LINE:COL errors.
+
+YAML is the source of truth a team keeps in git. Loading keeps the parsed YAML tree beside
+the model; saving merges the model back into that tree, so comments, key order, quoting and
+formatting of untouched parts survive and an unchanged map saves byte-identical. JSON files
+are read with the same parser (JSON is YAML), which gives JSON errors their line and column
+too, and are written as plain indented JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from journeymap.errors import MapFileError, Problem
+from journeymap.formats._io import atomic_write_text
+from journeymap.model.base import Identified, slugify
+from journeymap.model.checks import Loc, check_map
+from journeymap.model.journey import JourneyMap
+
+__all__ = [
+    "MapFormat",
+    "dumps",
+    "format_of",
+    "load",
+    "loads",
+    "pin_ids",
+    "save",
+]
+
+MapFormat = Literal["yaml", "json"]
+
+
+def format_of(path: str | Path) -> MapFormat:
+    suffix = Path(path).suffix.lower()
+    return "json" if suffix == ".json" else "yaml"
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096
+    return y
+
+
+# ---- locating problems ---------------------------------------------------------------------
+
+
+def _position(tree: Any, loc: Loc, *, on_key: bool) -> tuple[int, int] | None:
+    """1-based line and column of the value at ``loc`` in the parsed tree (or its key)."""
+    node = tree
+    best: tuple[int, int] | None = None
+    if isinstance(tree, CommentedMap | CommentedSeq):
+        best = (tree.lc.line + 1, tree.lc.col + 1)
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
+            line, col = node.lc.key(part) if (last and on_key) else node.lc.value(part)
+            best = (line + 1, col + 1)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, col = node.lc.item(part)
+            best = (line + 1, col + 1)
+            node = node[part]
+        else:
+            break
+    return best
+
+
+def _clean_loc(tree: Any, loc: tuple[str | int, ...]) -> Loc:
+    """Drop pydantic's union-member markers (``'str'``, ``'int'``) that are not keys."""
+    out: list[str | int] = []
+    node = tree
+    for part in loc:
+        in_map = isinstance(node, Mapping) and part in node
+        in_seq = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_map or in_seq:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) and isinstance(part, str) and out[-1:] != [part]:
+            # a key that is missing or unknown: keep it for the message, stop descending
+            out.append(part)
+            node = None
+        else:
+            break
+    return tuple(out)
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The domain class that lives at ``loc`` in a map file (to list its allowed keys)."""
+    from journeymap.model import (
+        KPI,
+        ActualEmotion,
+        Insight,
+        Opportunity,
+        PainPoint,
+        Persona,
+        Review,
+        Stage,
+        Touchpoint,
+    )
+    from journeymap.model.emotion import EmotionLevel, EmotionScale
+
+    path = [p for p in loc if isinstance(p, str)]
+    table: dict[tuple[str, ...], type[BaseModel]] = {
+        (): JourneyMap,
+        ("persona",): Persona,
+        ("review",): Review,
+        ("emotion_scale",): EmotionScale,
+        ("emotion_scale", "levels"): EmotionLevel,
+        ("stages",): Stage,
+        ("stages", "touchpoints"): Touchpoint,
+        ("stages", "touchpoints", "actual_emotion"): ActualEmotion,
+        ("pain_points",): PainPoint,
+        ("opportunities",): Opportunity,
+        ("kpis",): KPI,
+        ("insights",): Insight,
+    }
+    return table.get(tuple(path))
+
+
+def _describe(err: Mapping[str, Any], loc: Loc) -> tuple[str, bool]:
+    """A message for one pydantic error, and whether it points at a key (not a value)."""
+    kind = err["type"]
+    key = loc[-1] if loc else None
+    if kind == "extra_forbidden" and isinstance(key, str):
+        model = _model_at(loc[:-1])
+        allowed = _allowed_keys(model) if model else []
+        msg = f"unknown key {key!r}"
+        close = difflib.get_close_matches(key, allowed, n=1)
+        if close:
+            msg += f" (did you mean {close[0]!r}?)"
+        if allowed:
+            msg += f"; expected one of: {', '.join(allowed)}"
+        return msg, True
+    if kind == "missing":
+        return f"missing required key {key!r}", True
+    what = f"{key!r}" if isinstance(key, str) else "item"
+    text = str(err["msg"])
+    if text.startswith("Value error, "):
+        text = text.removeprefix("Value error, ")
+        return f"{what}: {text}", False
+    got = err.get("input")
+    shown = "" if isinstance(got, dict | list) else f" {got!r}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"invalid id{shown} for {what}; expected lower-case letters, digits, '-' or '_' "
+            f"(e.g. {slugify(str(got))!r})"
+        ), False
+    text = text.replace("Input should be", "expected")
+    return f"invalid value{shown} for {what}; {text}", False
+
+
+def _problems_from_validation(exc: ValidationError, tree: Any, file: str) -> list[Problem]:
+    out: list[Problem] = []
+    seen: set[tuple[Loc, str]] = set()
+    for err in exc.errors():
+        loc = _clean_loc(tree, tuple(err["loc"]))
+        msg, on_key = _describe(err, loc)
+        if (loc, msg) in seen:
+            continue
+        seen.add((loc, msg))
+        pos = _position(tree, loc, on_key=on_key)
+        out.append(Problem(msg, file, *(pos or (None, None))))
+    return out
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+
+def _parse(text: str, file: str) -> Any:
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "not valid YAML"
+        if exc.context and exc.context not in problem:
+            problem = f"{problem} ({exc.context})"
+        line = None if mark is None else mark.line + 1
+        col = None if mark is None else mark.column + 1
+        raise MapFileError.single(
+            f"cannot parse: {problem}", file=file, line=line, column=col
+        ) from None
+
+
+def _to_plain(node: Any) -> Any:
+    """ruamel's tree as plain Python values, for validation."""
+    if isinstance(node, Mapping):
+        return {str(k): _to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_to_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def loads(text: str, *, file: str = "<string>") -> JourneyMap:
+    """Parse and validate a map from YAML or JSON text; raises :class:`MapFileError`."""
+    tree = _parse(text, file)
+    if tree is None:
+        raise MapFileError.single(
+            "the file is empty; expected a journey map (a mapping with 'title' and 'stages')",
+            file=file,
+            line=1,
+            column=1,
+        )
+    if not isinstance(tree, CommentedMap):
+        raise MapFileError.single(
+            f"expected a mapping with 'title' and 'stages' at the top, found "
+            f"{type(_to_plain(tree)).__name__}",
+            file=file,
+            line=1,
+            column=1,
+        )
+    try:
+        m = JourneyMap.model_validate(_to_plain(tree))
+    except ValidationError as exc:
+        raise MapFileError(_problems_from_validation(exc, tree, file)) from None
+    findings = check_map(m)
+    if findings:
+        problems = []
+        for f in findings:
+            pos = _position(tree, f.loc, on_key=False)
+            problems.append(Problem(f.message, file, *(pos or (None, None))))
+        raise MapFileError(problems)
+    m._source = tree
+    return m
+
+
+def load(path: str | Path) -> JourneyMap:
+    """Read a map file (``.yaml``/``.yml``/``.json``). Errors name FILE:LINE:COL."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MapFileError.single("no such file", file=p) from None
+    except IsADirectoryError:
+        raise MapFileError.single("is a directory; expected a map file", file=p) from None
+    except UnicodeDecodeError as exc:
+        raise MapFileError.single(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p
+        ) from None
+    return loads(text, file=str(path))
+
+
+# ---- saving --------------------------------------------------------------------------------
+
+
+def pin_ids(m: JourneyMap) -> JourneyMap:
+    """Mark every derived id as set, so that saving writes it into the file."""
+
+    def visit(obj: Any) -> None:
+        if isinstance(obj, Identified) and obj.id_is_derived:
+            obj.id = obj.id
+        if isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                visit(getattr(obj, name))
+        elif isinstance(obj, list):
+            for item in obj:
+                visit(item)
+
+    visit(m)
+    return m
+
+
+def _dump(m: JourneyMap) -> dict[str, Any]:
+    data = m.model_dump(mode="python", by_alias=True, exclude_unset=True)
+    assert isinstance(data, dict)
+    return data
+
+
+def _identity(item: Any) -> Any:
+    if isinstance(item, Mapping):
+        if item.get("id"):
+            return ("id", str(item["id"]))
+        name = item.get("name", item.get("title"))
+        if isinstance(name, str):
+            return ("id", slugify(name))
+        if "value" in item:
+            return ("value", item["value"])
+    return None
+
+
+def _fresh(value: Any) -> Any:
+    """A plain value as a ruamel node: long or multi-line strings as literal blocks."""
+    if isinstance(value, Mapping):
+        cm = CommentedMap()
+        for k, v in value.items():
+            cm[k] = _fresh(v)
+        return cm
+    if isinstance(value, list):
+        return CommentedSeq(_fresh(v) for v in value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value
+
+
+def _same_scalar(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool) and old == new
+    if isinstance(old, dt.datetime) != isinstance(new, dt.datetime):
+        return False
+    try:
+        return bool(old == new) and type(old) is not list and not isinstance(old, Mapping)
+    except TypeError:
+        return False
+
+
+def _merge(old: Any, new: Any) -> Any:
+    """``new`` expressed as an edit of ``old``: untouched nodes are kept as they are."""
+    if isinstance(old, CommentedMap) and isinstance(new, Mapping):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        order = list(new)
+        for idx, key in enumerate(order):
+            if key in old:
+                merged = _merge(old[key], new[key])
+                if merged is not old[key]:
+                    old[key] = merged
+            else:
+                # insert after the nearest preceding key that exists
+                pos = 0
+                for prev in reversed(order[:idx]):
+                    if prev in old:
+                        pos = list(old).index(prev) + 1
+                        break
+                old.insert(pos, key, _fresh(new[key]))
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        _merge_seq(old, new)
+        return old
+    if _same_scalar(old, new):
+        return old
+    return _fresh(new)
+
+
+def _merge_seq(old: CommentedSeq, new: list[Any]) -> None:
+    ids_new = [_identity(v) for v in new]
+    keyed = all(i is not None for i in ids_new) and len(set(ids_new)) == len(ids_new)
+    if not keyed:
+        # positional: merge pairwise, then trim or extend
+        for i, v in enumerate(new):
+            if i < len(old):
+                merged = _merge(old[i], v)
+                if merged is not old[i]:
+                    old[i] = merged
+            else:
+                old.append(_fresh(v))
+        while len(old) > len(new):
+            del old[len(old) - 1]
+        return
+    wanted = set(ids_new)
+    for i in reversed(range(len(old))):
+        if _identity(old[i]) not in wanted:
+            del old[i]
+    for i, (ident, v) in enumerate(zip(ids_new, new, strict=True)):
+        current = [_identity(x) for x in old]
+        if i < len(old) and current[i] == ident:
+            merged = _merge(old[i], v)
+            if merged is not old[i]:
+                old[i] = merged
+        elif ident in current[i:]:
+            j = current.index(ident, i)
+            node = old[j]
+            del old[j]
+            old.insert(i, _merge(node, v))
+        else:
+            old.insert(i, _fresh(v))
+
+
+def dumps(m: JourneyMap, *, fmt: MapFormat = "yaml") -> str:
+    """The map as file text. YAML keeps the comments and layout of the file it was loaded from."""
+    data = _dump(m)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    source = getattr(m, "_source", None)
+    tree = _merge(source, data) if isinstance(source, CommentedMap) else _fresh(data)
+    buf = io.StringIO()
+    _yaml().dump(tree, buf)
+    return buf.getvalue()
+
+
+def save(m: JourneyMap, path: str | Path, *, fmt: MapFormat | None = None) -> None:
+    """Write the map atomically; the format follows the suffix unless given."""
+    atomic_write_text(path, dumps(m, fmt=fmt or format_of(path)))

@@ -1,0 +1,171 @@
+"""The journey map: one persona in one scenario, its stages, pain points, actions and KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr
+
+from journeymap.model.base import Identified, Model, Slug
+from journeymap.model.emotion import DEFAULT_SCALE, EmotionScale
+from journeymap.model.evidence import Insight
+from journeymap.model.kpi import KPI
+from journeymap.model.persona import Persona
+from journeymap.model.touchpoint import Stage, Touchpoint
+
+__all__ = [
+    "JourneyMap",
+    "MapStatus",
+    "Opportunity",
+    "PainPoint",
+    "Severity",
+]
+
+Severity = Literal["low", "medium", "high", "critical"]
+Frequency = Literal["rare", "occasional", "frequent", "constant"]
+Priority = Literal["low", "medium", "high"]
+ActionStatus = Literal["idea", "planned", "in-progress", "done", "dropped"]
+MapStatus = Literal["draft", "in-review", "approved", "archived"]
+
+SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+class PainPoint(Identified):
+    """Where the customer struggles, what triggers it and how they react."""
+
+    stage: Slug | None = Field(default=None, description="Stage id; taken from the touchpoint.")
+    touchpoint: Slug | None = Field(default=None, description="Touchpoint id, if one.")
+    description: str | None = None
+    trigger: str | None = Field(default=None, description="What sets it off.")
+    customer_reaction: str | None = Field(default=None, description="What customers do then.")
+    departments: list[str] = Field(default_factory=list, description="Departments involved.")
+    owner: str | None = Field(default=None, description="Who is responsible for fixing it.")
+    severity: Severity = "medium"
+    frequency: Frequency | None = None
+    source: str | None = Field(default=None, description="Source of insight, in words.")
+    evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
+class Opportunity(Identified):
+    """An action item: what the team will do about it, and the outcome it expects."""
+
+    stage: Slug | None = Field(default=None, description="Stage id; taken from the touchpoint.")
+    touchpoint: Slug | None = None
+    description: str | None = None
+    expected_outcome: str | None = Field(default=None, description="What should change.")
+    addresses: list[Slug] = Field(default_factory=list, description="Ids of pain points.")
+    owner: str | None = None
+    department: str | None = None
+    priority: Priority = "medium"
+    status: ActionStatus = "idea"
+    kpi: Slug | None = Field(default=None, description="Id of the KPI it should move.")
+    kpi_target: float | None = Field(default=None, description="Value the KPI should reach.")
+    due: dt.date | None = None
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("done", "dropped")
+
+
+class Review(Model):
+    """When the map must be looked at again."""
+
+    due: dt.date | None = Field(default=None, description="Next review date.")
+    every: str | None = Field(default=None, description="Cadence, e.g. 'quarterly', '90 days'.")
+    last: dt.date | None = Field(default=None, description="Last review date.")
+    triggers: list[str] = Field(
+        default_factory=list,
+        description="Events that call for a review: a release, a KPI drift, a new competitor.",
+    )
+
+
+class JourneyMap(Identified):
+    """One map = one persona in one scenario, with an objective."""
+
+    name: str = Field(min_length=1, alias="title", description="Title of the map.")
+    objective: str | None = Field(default=None, description="What the map is for.")
+    scenario: str | None = Field(default=None, description="'first purchase', 'renewal', ...")
+    scope: str | None = Field(default=None, description="Where the journey starts and ends.")
+    persona: Persona | None = None
+    owner: str | None = None
+    team: list[str] = Field(default_factory=list)
+    status: MapStatus = "draft"
+    version: str | None = Field(default=None, description="The map's own version, e.g. '1.2'.")
+    updated: dt.date | None = None
+    review: Review | None = None
+    emotion_scale: EmotionScale | None = Field(
+        default=None, description="A scale of the map's own; the default is -3..+3."
+    )
+    stages: list[Stage] = Field(default_factory=list)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    kpis: list[KPI] = Field(default_factory=list)
+    insights: list[Insight] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    # The parsed file this map was loaded from (opaque to the model); saving merges into it so
+    # that comments and layout survive.
+    _source: Any = PrivateAttr(default=None)
+
+    # ---- navigation helpers (pure) -------------------------------------------------------
+
+    @property
+    def scale(self) -> EmotionScale:
+        return self.emotion_scale or DEFAULT_SCALE
+
+    def iter_touchpoints(self) -> Iterator[tuple[Stage, Touchpoint]]:
+        for stage in self.stages:
+            for tp in stage.touchpoints:
+                yield stage, tp
+
+    def stage(self, stage_id: str) -> Stage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise KeyError(stage_id)
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        for _, tp in self.iter_touchpoints():
+            if tp.id == touchpoint_id:
+                return tp
+        raise KeyError(touchpoint_id)
+
+    def stage_of(self, touchpoint_id: str) -> Stage:
+        for stage, tp in self.iter_touchpoints():
+            if tp.id == touchpoint_id:
+                return stage
+        raise KeyError(touchpoint_id)
+
+    def stage_id_of(self, item: PainPoint | Opportunity) -> str | None:
+        """The stage an item belongs to: its own, else its touchpoint's."""
+        if item.stage:
+            return item.stage
+        if item.touchpoint:
+            try:
+                return self.stage_of(item.touchpoint).id
+            except KeyError:
+                return None
+        return None
+
+    def emotion_value(self, ref: str | int | None) -> int | None:
+        if ref is None:
+            return None
+        found = self.scale.find(ref)
+        return None if found is None else found.value
+
+    def expected_value(self, tp: Touchpoint) -> int | None:
+        return self.emotion_value(tp.expected_emotion)
+
+    def actual_value(self, tp: Touchpoint) -> int | None:
+        return None if tp.actual_emotion is None else self.emotion_value(tp.actual_emotion.emotion)
+
+    def gap(self, tp: Touchpoint) -> int | None:
+        """Gap = actual - expected, on the map's scale; ``None`` when either is unknown."""
+        exp, act = self.expected_value(tp), self.actual_value(tp)
+        if exp is None or act is None:
+            return None
+        return act - exp

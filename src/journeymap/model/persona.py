@@ -1,0 +1,25 @@
+"""The persona a map is drawn for."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from journeymap.model.base import Identified
+
+__all__ = ["Persona"]
+
+
+class Persona(Identified):
+    """A semi-fictional customer, grounded in research: "Amber, 32, first purchase"."""
+
+    description: str | None = Field(default=None, description="Who they are, in a sentence.")
+    age: int | None = Field(default=None, ge=0, le=130)
+    role: str | None = Field(default=None, description="Job title or life situation.")
+    segment: str | None = Field(default=None, description="Customer segment they stand for.")
+    quote: str | None = Field(default=None, description="A line in their own words.")
+    goals: list[str] = Field(default_factory=list)
+    needs: list[str] = Field(default_factory=list)
+    frustrations: list[str] = Field(default_factory=list)
+    data_sources: list[str] = Field(
+        default_factory=list, description="Research the persona is based on."
+    )
