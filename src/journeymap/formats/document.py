@@ -21,6 +21,8 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from journeymap.errors import MapFileError, Problem
@@ -33,8 +35,10 @@ __all__ = [
     "MapFormat",
     "dumps",
     "format_of",
+    "format_text",
     "load",
     "loads",
+    "locate",
     "pin_ids",
     "save",
 ]
@@ -47,8 +51,35 @@ def format_of(path: str | Path) -> MapFormat:
     return "json" if suffix == ".json" else "yaml"
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel's round-trip representer, except that a float never changes its value.
+
+    ruamel re-emits a loaded float from its remembered width and precision, which for long
+    values in exponent notation changes the last digit (5.960464477539063e-08 came back as
+    ...062e-08). We keep ruamel's formatting for numbers as people write them, and write
+    Python's shortest exact repr() for long machine-written ones or whenever ruamel's text
+    would not read back as the same value.
+    """
+
+    def represent_scalar_float(self, data: Any) -> Any:
+        node = super().represent_scalar_float(data)
+        text = str(node.value).replace("_", "")
+        try:
+            exact = float(text) == float(data)
+        except ValueError:  # .inf, .nan and friends
+            exact = True
+        digits = sum(c.isdigit() for c in text.lower().split("e")[0])
+        if not exact or digits >= 15:
+            node = self.represent_scalar("tag:yaml.org,2002:float", repr(float(data)))
+        return node
+
+
+_Representer.add_representer(ScalarFloat, _Representer.represent_scalar_float)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Representer = _Representer
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096
@@ -390,18 +421,55 @@ def _merge_seq(old: CommentedSeq, new: list[Any]) -> None:
             old.insert(i, _fresh(v))
 
 
-def dumps(m: JourneyMap, *, fmt: MapFormat = "yaml") -> str:
-    """The map as file text. YAML keeps the comments and layout of the file it was loaded from."""
+def _reorder(node: Any, loc: Loc = ()) -> None:
+    """Put the keys of every object in the model's order; comments move with their keys."""
+    if isinstance(node, CommentedMap):
+        model = _model_at(loc)
+        if model is not None:
+            for key in _allowed_keys(model):
+                if key in node:
+                    node.move_to_end(key)
+        for key in list(node):
+            _reorder(node[key], (*loc, str(key)))
+    elif isinstance(node, CommentedSeq):
+        for i, item in enumerate(node):
+            _reorder(item, (*loc, i))
+
+
+def locate(m: JourneyMap, loc: Loc) -> tuple[int, int] | None:
+    """1-based (line, column) of the object at ``loc`` in the file ``m`` was loaded from."""
+    source = getattr(m, "_source", None)
+    if source is None:
+        return None
+    return _position(source, loc, on_key=False)
+
+
+def dumps(m: JourneyMap, *, fmt: MapFormat = "yaml", canonical: bool = False) -> str:
+    """The map as file text. YAML keeps the comments and layout of the file it was loaded from.
+
+    ``canonical`` puts every object's keys in the documented order (what ``fmt`` does).
+    """
     data = _dump(m)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
     source = getattr(m, "_source", None)
     tree = _merge(source, data) if isinstance(source, CommentedMap) else _fresh(data)
+    if canonical:
+        _reorder(tree)
     buf = io.StringIO()
     _yaml().dump(tree, buf)
     return buf.getvalue()
 
 
-def save(m: JourneyMap, path: str | Path, *, fmt: MapFormat | None = None) -> None:
+def save(
+    m: JourneyMap, path: str | Path, *, fmt: MapFormat | None = None, canonical: bool = False
+) -> None:
     """Write the map atomically; the format follows the suffix unless given."""
-    atomic_write_text(path, dumps(m, fmt=fmt or format_of(path)))
+    atomic_write_text(path, dumps(m, fmt=fmt or format_of(path), canonical=canonical))
+
+
+def format_text(text: str, *, file: str = "<string>", fmt: MapFormat = "yaml") -> str:
+    """What ``journeymap fmt`` makes of a file: ids pinned, keys in order, comments kept."""
+    m = loads(text, file=file)
+    pin_ids(m)
+    return dumps(m, fmt=fmt, canonical=True)

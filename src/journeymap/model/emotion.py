@@ -23,7 +23,25 @@ __all__ = [
 ]
 
 #: How an emotion is written in a map file: a word on the scale or a level number.
-EmotionRef = Annotated[str | int, Field(description="A word on the emotion scale or its level.")]
+EmotionRef = Annotated[
+    str | int,
+    Field(
+        description="A word on the emotion scale (e.g. 'Frustrated') or its level (-3..3).",
+        json_schema_extra={
+            "examples": [
+                "Angry",
+                "Frustrated",
+                "Confused",
+                "Neutral",
+                "Interested",
+                "Satisfied",
+                "Delighted",
+                "Curious but hesitant",
+                "Accomplished",
+            ]
+        },
+    ),
+]
 
 _NON_WORD = re.compile(r"[^a-z0-9+\-]+")
 _NUMBER = re.compile(r"^[+\-−]?\d+$")

@@ -1,0 +1,49 @@
+# One task runner for people and CI. `make run` and `make test` are the README's Quick start.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: setup run test lint typecheck pytest fmt golden clean docs-cli
+
+$(BIN)/journeymap: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/journeymap
+
+setup: $(BIN)/journeymap
+
+# The main job on the embedded defaults: a template map, validated, linted and rendered.
+run: setup
+	@mkdir -p $(OUT)
+	$(BIN)/journeymap new --template ecommerce --force $(OUT)/journey.yaml
+	$(BIN)/journeymap validate $(OUT)/journey.yaml
+	$(BIN)/journeymap lint $(OUT)/journey.yaml || [ $$? -eq 1 ]
+	$(BIN)/journeymap render $(OUT)/journey.yaml -o $(OUT)/journey.svg -o $(OUT)/journey.png \
+		-o $(OUT)/journey.pdf -o $(OUT)/journey.html -o $(OUT)/journey.md -o $(OUT)/journey.mmd
+	@echo "Open $(OUT)/journey.html or $(OUT)/journey.png"
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: setup
+	$(BIN)/mypy src
+
+pytest: setup
+	$(BIN)/pytest -q
+
+# Everything CI runs: lint, format check, strict typing, the whole test suite.
+test: lint typecheck pytest
+
+fmt: setup
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+# Rewrite golden files after a deliberate change; review them by eye before committing.
+golden: setup
+	JOURNEYMAP_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,51 @@
+"""The ``journeymap`` command line: a thin face over the library."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from journeymap.cli import files, maps
+
+app = typer.Typer(
+    name="journeymap",
+    help="Customer journey maps as readable files: author, validate, lint, render, diff.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from journeymap import __version__
+
+        typer.echo(f"journeymap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Customer journey maps as readable files: author, validate, lint, render, diff."""
+
+
+app.command("new")(maps.new)
+app.command("templates")(maps.templates)
+app.command("validate")(maps.validate)
+app.command("lint")(maps.lint)
+app.command("fmt")(maps.fmt)
+app.command("schema")(maps.schema)
+app.command("render")(files.render)
+app.command("import")(files.import_)
+app.command("diff")(files.diff)
+
+
+def main() -> None:
+    app()
