@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup run test lint typecheck pytest fmt golden clean docs-cli
+.PHONY: setup run test lint typecheck pytest fmt golden docs clean
 
 $(BIN)/journeymap: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,3 +47,7 @@ golden: setup
 
 clean:
 	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Regenerate the generated parts of the docs (CLI reference, file-format keys).
+docs: setup
+	JOURNEYMAP_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_docs.py -k "current"

@@ -42,8 +42,8 @@ class PainPoint(Identified):
     customer_reaction: str | None = Field(default=None, description="What customers do then.")
     departments: list[str] = Field(default_factory=list, description="Departments involved.")
     owner: str | None = Field(default=None, description="Who is responsible for fixing it.")
-    severity: Severity = "medium"
-    frequency: Frequency | None = None
+    severity: Severity = Field(default="medium", description="How badly it hurts.")
+    frequency: Frequency | None = Field(default=None, description="How often it happens.")
     source: str | None = Field(default=None, description="Source of insight, in words.")
     evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
     notes: dict[str, str] = Field(default_factory=dict)
@@ -53,17 +53,17 @@ class Opportunity(Identified):
     """An action item: what the team will do about it, and the outcome it expects."""
 
     stage: Slug | None = Field(default=None, description="Stage id; taken from the touchpoint.")
-    touchpoint: Slug | None = None
+    touchpoint: Slug | None = Field(default=None, description="Touchpoint id, if one.")
     description: str | None = None
     expected_outcome: str | None = Field(default=None, description="What should change.")
     addresses: list[Slug] = Field(default_factory=list, description="Ids of pain points.")
-    owner: str | None = None
+    owner: str | None = Field(default=None, description="Who carries it out.")
     department: str | None = None
     priority: Priority = "medium"
-    status: ActionStatus = "idea"
+    status: ActionStatus = Field(default="idea", description="Where the action stands.")
     kpi: Slug | None = Field(default=None, description="Id of the KPI it should move.")
     kpi_target: float | None = Field(default=None, description="Value the KPI should reach.")
-    due: dt.date | None = None
+    due: dt.date | None = Field(default=None, description="When it should be done.")
     notes: dict[str, str] = Field(default_factory=dict)
 
     @property
@@ -90,22 +90,32 @@ class JourneyMap(Identified):
     objective: str | None = Field(default=None, description="What the map is for.")
     scenario: str | None = Field(default=None, description="'first purchase', 'renewal', ...")
     scope: str | None = Field(default=None, description="Where the journey starts and ends.")
-    persona: Persona | None = None
-    owner: str | None = None
-    team: list[str] = Field(default_factory=list)
-    status: MapStatus = "draft"
+    persona: Persona | None = Field(default=None, description="Who the map is drawn for.")
+    owner: str | None = Field(default=None, description="Who is responsible for the map.")
+    team: list[str] = Field(
+        default_factory=list, description="Who built it: frontline staff, managers, functions."
+    )
+    status: MapStatus = Field(default="draft", description="Where the map is in its life.")
     version: str | None = Field(default=None, description="The map's own version, e.g. '1.2'.")
-    updated: dt.date | None = None
-    review: Review | None = None
+    updated: dt.date | None = Field(default=None, description="When it was last changed.")
+    review: Review | None = Field(
+        default=None, description="When to look at the map again, and what calls for it."
+    )
     emotion_scale: EmotionScale | None = Field(
         default=None, description="A scale of the map's own; the default is -3..+3."
     )
-    stages: list[Stage] = Field(default_factory=list)
-    pain_points: list[PainPoint] = Field(default_factory=list)
-    opportunities: list[Opportunity] = Field(default_factory=list)
-    kpis: list[KPI] = Field(default_factory=list)
-    insights: list[Insight] = Field(default_factory=list)
-    notes: dict[str, str] = Field(default_factory=dict)
+    stages: list[Stage] = Field(default_factory=list, description="The stages, in order.")
+    pain_points: list[PainPoint] = Field(
+        default_factory=list, description="Where customers struggle."
+    )
+    opportunities: list[Opportunity] = Field(
+        default_factory=list, description="Action items and their expected outcomes."
+    )
+    kpis: list[KPI] = Field(default_factory=list, description="How the journey is measured.")
+    insights: list[Insight] = Field(
+        default_factory=list, description="Research and data the map relies on."
+    )
+    notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 
     # The parsed file this map was loaded from (opaque to the model); saving merges into it so
     # that comments and layout survive.

@@ -32,7 +32,7 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
 class KPI(Identified):
     """A measure of the journey: retention, churn, NPS, CSAT, CES, conversion, ..."""
 
-    kind: KPIKind = "custom"
+    kind: KPIKind = Field(default="custom", description="What it measures.")
     definition: str | None = Field(default=None, description="How it is computed.")
     value: float | None = Field(default=None, description="Latest known value.")
     target: float | None = Field(default=None, description="Value the team aims for.")

@@ -13,13 +13,13 @@ class Persona(Identified):
     """A semi-fictional customer, grounded in research: "Amber, 32, first purchase"."""
 
     description: str | None = Field(default=None, description="Who they are, in a sentence.")
-    age: int | None = Field(default=None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
     role: str | None = Field(default=None, description="Job title or life situation.")
     segment: str | None = Field(default=None, description="Customer segment they stand for.")
     quote: str | None = Field(default=None, description="A line in their own words.")
-    goals: list[str] = Field(default_factory=list)
-    needs: list[str] = Field(default_factory=list)
-    frustrations: list[str] = Field(default_factory=list)
+    goals: list[str] = Field(default_factory=list, description="What they want to achieve.")
+    needs: list[str] = Field(default_factory=list, description="What they need from us.")
+    frustrations: list[str] = Field(default_factory=list, description="What annoys them today.")
     data_sources: list[str] = Field(
         default_factory=list, description="Research the persona is based on."
     )

@@ -113,5 +113,7 @@ class Stage(Identified):
         default=None, description="The customer's overall emotion in this stage."
     )
     observed_behavior: str | None = Field(default=None, description="What customers do here.")
-    touchpoints: list[Touchpoint] = Field(default_factory=list)
-    notes: dict[str, str] = Field(default_factory=dict)
+    touchpoints: list[Touchpoint] = Field(
+        default_factory=list, description="Touchpoints in the order customers meet them."
+    )
+    notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
