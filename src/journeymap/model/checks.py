@@ -87,6 +87,7 @@ def check_map(m: JourneyMap) -> list[Finding]:
 
     for i, s in enumerate(m.stages):
         emotion(("stages", i, "emotion"), s.emotion)
+        emotion(("stages", i, "expected_emotion"), s.expected_emotion)
         for j, tp in enumerate(s.touchpoints):
             base: Loc = ("stages", i, "touchpoints", j)
             emotion((*base, "expected_emotion"), tp.expected_emotion)

@@ -98,6 +98,7 @@ class Insight(Identified):
     date: dt.date | None = Field(default=None, description="When it was gathered.")
     n: int | None = Field(default=None, ge=0, description="How many customers or responses.")
     link: str | None = Field(default=None, description="Where the raw material lives.")
+    notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 
     @property
     def solicited(self) -> bool:

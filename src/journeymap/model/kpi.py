@@ -47,6 +47,7 @@ class KPI(Identified):
         default_factory=dict,
         description="Figures the value is computed from, e.g. customers_at_start: 1000.",
     )
+    notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 
     @property
     def better_when_higher(self) -> bool:

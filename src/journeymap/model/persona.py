@@ -23,3 +23,4 @@ class Persona(Identified):
     data_sources: list[str] = Field(
         default_factory=list, description="Research the persona is based on."
     )
+    notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")

@@ -109,8 +109,11 @@ class Stage(Identified):
     customer_goal: str | None = Field(default=None, description="What the customer wants here.")
     business_goal: str | None = Field(default=None, description="What the business wants here.")
     description: str | None = None
+    expected_emotion: EmotionRef | None = Field(
+        default=None, description="What the team expects the customer to feel in this stage."
+    )
     emotion: EmotionRef | None = Field(
-        default=None, description="The customer's overall emotion in this stage."
+        default=None, description="The customer's overall (actual) emotion in this stage."
     )
     observed_behavior: str | None = Field(default=None, description="What customers do here.")
     touchpoints: list[Touchpoint] = Field(

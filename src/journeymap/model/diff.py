@@ -1,0 +1,751 @@
+"""Semantic diff of two versions of a journey map.
+
+Objects are matched by ``id``, so a renamed touchpoint is a rename, not a removal and an
+addition (ids derived from names do not survive renames: pin them with ``journeymap fmt``).
+The diff speaks the language of the map: stages and touchpoints added, removed, renamed,
+moved or reordered; emotions changed with their delta on the scale; pain points added,
+removed or re-rated; action items added, removed or closed; KPI values and targets. Every
+other field is reported generically as ``path old -> new``.
+
+``diff(old, new).summary()`` gives one line ("Checkout actual emotion −1; 3 new pain points"),
+``to_text()`` a readable report grouped by stage, ``to_dict()`` a JSON-ready form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from journeymap.model.emotion import EmotionScale, format_level, normalise_word
+from journeymap.model.journey import SEVERITY_RANK, JourneyMap, Opportunity, PainPoint
+from journeymap.model.kpi import KPI
+from journeymap.model.touchpoint import Stage, Touchpoint
+
+__all__ = ["Change", "MapDiff", "diff"]
+
+_MINUS = "−"
+_LEVEL_SUFFIX = re.compile(r"\s*\([+\-−]?\d+\)$")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change between two versions of a map.
+
+    ``kind`` is a stable word such as ``touchpoint-renamed`` or ``emotion-changed``;
+    ``path`` names the object by id and the field, e.g. ``touchpoints.checkout.actual_emotion``;
+    ``subject`` is the object's display name; ``old``/``new`` are JSON-ready values;
+    ``delta`` is ``new - old`` where that means something (emotion level, severity rank,
+    KPI value); ``stage`` is the id of the stage the change belongs to, if any.
+    """
+
+    kind: str
+    path: str
+    subject: str
+    message: str
+    old: Any = None
+    new: Any = None
+    delta: float | None = None
+    stage: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "subject": self.subject,
+            "message": self.message,
+            "old": _jsonable(self.old),
+            "new": _jsonable(self.new),
+            "delta": self.delta,
+            "stage": self.stage,
+        }
+
+
+@dataclass(frozen=True)
+class MapDiff:
+    """The changes from one version of a map to the next; false when there are none."""
+
+    changes: list[Change] = field(default_factory=list)
+    #: (id, name) of every stage of either version: the new order, then removed stages.
+    stages: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def of_kind(self, *kinds: str) -> list[Change]:
+        return [c for c in self.changes if c.kind in kinds]
+
+    def summary(self) -> str:
+        """One line: "Checkout actual emotion −1; 3 new pain points"."""
+        if not self.changes:
+            return "no changes"
+        parts: list[str] = []
+        moved = [c for c in self.changes if c.kind == "emotion-changed" and c.delta]
+        for c in moved[:3]:
+            assert c.delta is not None
+            parts.append(f"{c.subject} {_which_emotion(c.path)} {_signed(c.delta)}")
+        if len(moved) > 3:
+            parts.append(_count(len(moved) - 3, "more emotion change", "more emotion changes"))
+        counted: dict[str, set[str]] = {}
+        for c in self.changes:
+            if c.kind == "emotion-changed" and c.delta:
+                continue
+            phrase = _PHRASES.get(c.kind, _OTHER)
+            # count objects, not fields, except for the catch-all
+            key = c.path if phrase is _OTHER else ".".join(c.path.split(".")[:2])
+            counted.setdefault(phrase[0], set()).add(key)
+        for singular, plural in _PHRASE_ORDER:
+            if singular in counted:
+                n = len(counted[singular])
+                parts.append(singular if plural is None else _count(n, singular, plural))
+        return "; ".join(parts)
+
+    def to_text(self) -> str:
+        """A readable report: a summary line, then the changes grouped by stage."""
+        if not self.changes:
+            return "No changes.\n"
+        lines = [self.summary(), ""]
+        groups: dict[str | None, list[Change]] = {}
+        for c in self.changes:
+            groups.setdefault(c.stage, []).append(c)
+        names = dict(self.stages)
+        order: list[str | None] = [None, *(sid for sid, _ in self.stages)]
+        order += [sid for sid in groups if sid not in order]
+        for sid in order:
+            if sid not in groups:
+                continue
+            lines.append("Map" if sid is None else f"Stage {names.get(sid, sid)}")
+            lines += [f"  - {c.message}" for c in groups[sid]]
+            lines.append("")
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "changed": bool(self.changes),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+# ---- summary phrases -------------------------------------------------------------------------
+
+_OTHER = ("other change", "other changes")
+_PHRASES: dict[str, tuple[str, str | None]] = {
+    "title-changed": ("title changed", None),
+    "objective-changed": ("objective changed", None),
+    "persona-changed": ("persona changed", None),
+    "stage-added": ("new stage", "new stages"),
+    "stage-removed": ("stage removed", "stages removed"),
+    "stage-renamed": ("stage renamed", "stages renamed"),
+    "stage-reordered": ("stage reordered", "stages reordered"),
+    "touchpoint-added": ("new touchpoint", "new touchpoints"),
+    "touchpoint-removed": ("touchpoint removed", "touchpoints removed"),
+    "touchpoint-renamed": ("touchpoint renamed", "touchpoints renamed"),
+    "touchpoint-moved": ("touchpoint moved", "touchpoints moved"),
+    "touchpoint-reordered": ("touchpoint reordered", "touchpoints reordered"),
+    "emotion-changed": ("emotion changed", "emotions changed"),
+    "pain-point-added": ("new pain point", "new pain points"),
+    "pain-point-removed": ("pain point removed", "pain points removed"),
+    "pain-point-severity": ("pain point re-rated", "pain points re-rated"),
+    "pain-point-renamed": ("pain point edited", "pain points edited"),
+    "pain-point-changed": ("pain point edited", "pain points edited"),
+    "opportunity-added": ("new action", "new actions"),
+    "opportunity-removed": ("action removed", "actions removed"),
+    "opportunity-closed": ("action closed", "actions closed"),
+    "opportunity-status": ("action status changed", "action statuses changed"),
+    "opportunity-renamed": ("action edited", "actions edited"),
+    "opportunity-changed": ("action edited", "actions edited"),
+    "kpi-added": ("new KPI", "new KPIs"),
+    "kpi-removed": ("KPI removed", "KPIs removed"),
+    "kpi-value": ("KPI value changed", "KPI values changed"),
+    "kpi-target": ("KPI target changed", "KPI targets changed"),
+    "insight-added": ("new insight", "new insights"),
+    "insight-removed": ("insight removed", "insights removed"),
+}
+_PHRASE_ORDER: list[tuple[str, str | None]] = list(dict.fromkeys([*_PHRASES.values(), _OTHER]))
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _signed(x: float) -> str:
+    if float(x).is_integer():
+        return format_level(int(x))
+    return f"{x:+.2f}".rstrip("0").rstrip(".").replace("-", _MINUS)
+
+
+def _num(x: float) -> str:
+    text = str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", _MINUS)
+
+
+def _which_emotion(path: str) -> str:
+    last = path.rsplit(".", 1)[-1]
+    return {"actual_emotion": "actual emotion", "expected_emotion": "expected emotion"}.get(
+        last, "emotion"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return _num(value)
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+# ---- the differ ------------------------------------------------------------------------------
+
+
+def _lcs(a: Sequence[str], b: Sequence[str]) -> set[str]:
+    """The items of a longest common subsequence of ``a`` and ``b``."""
+    n, m = len(a), len(b)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            table[i][j] = (
+                table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
+            )
+    out: set[str] = set()
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            out.add(a[i])
+            i += 1
+            j += 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _dump(obj: BaseModel | None, exclude: Iterable[str]) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    data = obj.model_dump(mode="json", exclude=set(exclude), exclude_defaults=True)
+    return data if isinstance(data, dict) else {}
+
+
+class _Differ:
+    def __init__(self, old: JourneyMap, new: JourneyMap) -> None:
+        self.old, self.new = old, new
+        self.out: list[Change] = []
+        self.old_tp = {tp.id: (s, tp) for s, tp in old.iter_touchpoints()}
+        self.new_tp = {tp.id: (s, tp) for s, tp in new.iter_touchpoints()}
+
+    def add(
+        self,
+        kind: str,
+        path: str,
+        subject: str,
+        message: str,
+        *,
+        old: Any = None,
+        new: Any = None,
+        delta: float | None = None,
+        stage: str | None = None,
+    ) -> None:
+        self.out.append(Change(kind, path, subject, message, old, new, delta, stage))
+
+    # -- generic field changes
+
+    def fields(
+        self,
+        kind: str,
+        path: str,
+        subject: str,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        *,
+        stage: str | None,
+    ) -> None:
+        for key in dict.fromkeys([*old, *new]):
+            a, b = old.get(key), new.get(key)
+            where = f"{path}.{key}" if path else key
+            if isinstance(a, Mapping) and isinstance(b, Mapping):
+                self.fields(kind, where, subject, a, b, stage=stage)
+                continue
+            if a == b:
+                continue
+            label = where.split(".", 2)[-1] if path.count(".") >= 1 else where
+            if a is None:
+                text = f"{subject}: {label} set to {_show(b)}"
+            elif b is None:
+                text = f"{subject}: {label} removed (was {_show(a)})"
+            else:
+                text = f"{subject}: {label} {_show(a)} -> {_show(b)}"
+            self.add(kind, where, subject, text, old=a, new=b, stage=stage)
+
+    def renamed(
+        self, kind: str, what: str, path: str, old: str, new: str, stage: str | None
+    ) -> None:
+        if old != new:
+            self.add(
+                f"{kind}-renamed",
+                f"{path}.name",
+                new,
+                f"{what} renamed '{old}' -> '{new}'",
+                old=old,
+                new=new,
+                stage=stage,
+            )
+
+    def emotion(
+        self,
+        subject: str,
+        path: str,
+        stage: str | None,
+        a: str | int | None,
+        b: str | int | None,
+    ) -> None:
+        if a is None and b is None:
+            return
+        if a is not None and b is not None and normalise_word(str(a)) == normalise_word(str(b)):
+            return
+        which = _which_emotion(path)
+        old_scale, new_scale = self.old.scale, self.new.scale
+        if a is None:
+            text = f"{subject}: {which} set to {_emotion(b, new_scale)}"
+            self.add("emotion-changed", path, subject, text, new=b, stage=stage)
+            return
+        if b is None:
+            text = f"{subject}: {which} removed (was {_emotion(a, old_scale)})"
+            self.add("emotion-changed", path, subject, text, old=a, stage=stage)
+            return
+        va, vb = old_scale.find(a), new_scale.find(b)
+        delta = None if va is None or vb is None else vb.value - va.value
+        text = f"{subject}: {which} {_emotion(a, old_scale)} -> {_emotion(b, new_scale)}"
+        if delta is not None:
+            text += f", {format_level(delta)}" if delta else ", same level"
+        self.add("emotion-changed", path, subject, text, old=a, new=b, delta=delta, stage=stage)
+
+    # -- the parts of a map
+
+    def map_fields(self) -> None:
+        old, new = self.old, self.new
+        if old.name != new.name:
+            self.add(
+                "title-changed",
+                "title",
+                new.name,
+                f"Title '{old.name}' -> '{new.name}'",
+                old=old.name,
+                new=new.name,
+            )
+        if old.objective != new.objective:
+            self.add(
+                "objective-changed",
+                "objective",
+                new.name,
+                f"Objective {_show(old.objective)} -> {_show(new.objective)}",
+                old=old.objective,
+                new=new.objective,
+            )
+        self.persona()
+        skip = {"name", "objective", "persona", "stages", "pain_points", "opportunities"}
+        skip |= {"kpis", "insights"}
+        self.fields("map-changed", "", "Map", _dump(old, skip), _dump(new, skip), stage=None)
+
+    def persona(self) -> None:
+        a, b = self.old.persona, self.new.persona
+        if b is None:
+            if a is not None:
+                self.add(
+                    "persona-changed",
+                    "persona",
+                    a.name,
+                    f"Persona '{a.name}' removed",
+                    old=a.model_dump(mode="json", exclude_defaults=True),
+                )
+            return
+        if a is None:
+            self.add(
+                "persona-changed",
+                "persona",
+                b.name,
+                f"Persona '{b.name}' added",
+                new=b.model_dump(mode="json", exclude_defaults=True),
+            )
+            return
+        if a.name != b.name:
+            self.add(
+                "persona-changed",
+                "persona.name",
+                b.name,
+                f"Persona '{a.name}' -> '{b.name}'",
+                old=a.name,
+                new=b.name,
+            )
+        self.fields(
+            "persona-changed",
+            "persona",
+            f"Persona {b.name}",
+            _dump(a, {"name"}),
+            _dump(b, {"name"}),
+            stage=None,
+        )
+
+    def stages(self) -> None:
+        old = {s.id: (i, s) for i, s in enumerate(self.old.stages)}
+        new = {s.id: (i, s) for i, s in enumerate(self.new.stages)}
+        for sid, (i, s) in new.items():
+            path = f"stages.{sid}"
+            if sid not in old:
+                self.add(
+                    "stage-added",
+                    path,
+                    s.name,
+                    f"Stage '{s.name}' added at position {i + 1}",
+                    new=s.name,
+                    stage=sid,
+                )
+                continue
+            _, before = old[sid]
+            self.renamed("stage", "Stage", path, before.name, s.name, sid)
+            self.emotion(s.name, f"{path}.emotion", sid, before.emotion, s.emotion)
+            skip = {"id", "name", "emotion", "touchpoints"}
+            self.fields(
+                "stage-changed", path, s.name, _dump(before, skip), _dump(s, skip), stage=sid
+            )
+        for sid, (_, s) in old.items():
+            if sid not in new:
+                self.add(
+                    "stage-removed",
+                    f"stages.{sid}",
+                    s.name,
+                    f"Stage '{s.name}' removed",
+                    old=s.name,
+                    stage=sid,
+                )
+        common_old = [s.id for s in self.old.stages if s.id in new]
+        common_new = [s.id for s in self.new.stages if s.id in old]
+        kept = _lcs(common_old, common_new)
+        for sid in common_new:
+            if sid not in kept:
+                (a, _), (b, s) = old[sid], new[sid]
+                self.add(
+                    "stage-reordered",
+                    f"stages.{sid}",
+                    s.name,
+                    f"Stage '{s.name}' moved from position {a + 1} to {b + 1}",
+                    old=a + 1,
+                    new=b + 1,
+                    stage=sid,
+                )
+
+    def touchpoints(self) -> None:
+        for tid, (stage, tp) in self.new_tp.items():
+            path = f"touchpoints.{tid}"
+            if tid not in self.old_tp:
+                self.add(
+                    "touchpoint-added",
+                    path,
+                    tp.name,
+                    f"Touchpoint '{tp.name}' added to {stage.name}",
+                    new=tp.name,
+                    stage=stage.id,
+                )
+                continue
+            old_stage, before = self.old_tp[tid]
+            self.touchpoint(path, stage, old_stage, before, tp)
+        for tid, (stage, tp) in self.old_tp.items():
+            if tid not in self.new_tp:
+                self.add(
+                    "touchpoint-removed",
+                    f"touchpoints.{tid}",
+                    tp.name,
+                    f"Touchpoint '{tp.name}' removed from {stage.name}",
+                    old=tp.name,
+                    stage=stage.id,
+                )
+        old_stages = {s.id: s for s in self.old.stages}
+        for stage in self.new.stages:
+            prev = old_stages.get(stage.id)
+            if prev is None:
+                continue
+            a = [tp.id for tp in prev.touchpoints]
+            b = [tp.id for tp in stage.touchpoints]
+            common_a, common_b = [x for x in a if x in b], [x for x in b if x in a]
+            kept = _lcs(common_a, common_b)
+            for tid in common_b:
+                if tid not in kept:
+                    tp = self.new_tp[tid][1]
+                    self.add(
+                        "touchpoint-reordered",
+                        f"touchpoints.{tid}",
+                        tp.name,
+                        f"Touchpoint '{tp.name}' moved from position {a.index(tid) + 1} to "
+                        f"{b.index(tid) + 1} in {stage.name}",
+                        old=a.index(tid) + 1,
+                        new=b.index(tid) + 1,
+                        stage=stage.id,
+                    )
+
+    def touchpoint(
+        self, path: str, stage: Stage, old_stage: Stage, before: Touchpoint, tp: Touchpoint
+    ) -> None:
+        sid = stage.id
+        self.renamed("touchpoint", "Touchpoint", path, before.name, tp.name, sid)
+        if old_stage.id != stage.id:
+            self.add(
+                "touchpoint-moved",
+                f"{path}.stage",
+                tp.name,
+                f"Touchpoint '{tp.name}' moved from {old_stage.name} to {stage.name}",
+                old=old_stage.id,
+                new=stage.id,
+                stage=sid,
+            )
+        self.emotion(
+            tp.name, f"{path}.expected_emotion", sid, before.expected_emotion, tp.expected_emotion
+        )
+        a = None if before.actual_emotion is None else before.actual_emotion.emotion
+        b = None if tp.actual_emotion is None else tp.actual_emotion.emotion
+        self.emotion(tp.name, f"{path}.actual_emotion", sid, a, b)
+        skip = {"id", "name", "expected_emotion", "actual_emotion"}
+        old_fields, new_fields = _dump(before, skip), _dump(tp, skip)
+        old_fields["actual_emotion"] = _dump(before.actual_emotion, {"emotion"})
+        new_fields["actual_emotion"] = _dump(tp.actual_emotion, {"emotion"})
+        self.fields("touchpoint-changed", path, tp.name, old_fields, new_fields, stage=sid)
+
+    def _where(self, item: PainPoint | Opportunity, m: JourneyMap) -> str:
+        tps = self.new_tp if m is self.new else self.old_tp
+        if item.touchpoint and item.touchpoint in tps:
+            return tps[item.touchpoint][1].name
+        sid = m.stage_id_of(item)
+        for s in m.stages:
+            if s.id == sid:
+                return s.name
+        return "the map"
+
+    def pain_points(self) -> None:
+        old = {p.id: p for p in self.old.pain_points}
+        new = {p.id: p for p in self.new.pain_points}
+        for pid, p in new.items():
+            path = f"pain_points.{pid}"
+            sid = self.new.stage_id_of(p)
+            if pid not in old:
+                self.add(
+                    "pain-point-added",
+                    path,
+                    p.name,
+                    f"New pain point '{p.name}' ({p.severity}) at {self._where(p, self.new)}",
+                    new=p.name,
+                    stage=sid,
+                )
+                continue
+            before = old[pid]
+            self.renamed("pain-point", "Pain point", path, before.name, p.name, sid)
+            if before.severity != p.severity:
+                delta = SEVERITY_RANK[p.severity] - SEVERITY_RANK[before.severity]
+                self.add(
+                    "pain-point-severity",
+                    f"{path}.severity",
+                    p.name,
+                    f"Pain point '{p.name}': severity {before.severity} -> {p.severity}, "
+                    f"{format_level(delta)}",
+                    old=before.severity,
+                    new=p.severity,
+                    delta=delta,
+                    stage=sid,
+                )
+            skip = {"id", "name", "severity"}
+            self.fields(
+                "pain-point-changed", path, p.name, _dump(before, skip), _dump(p, skip), stage=sid
+            )
+        for pid, p in old.items():
+            if pid not in new:
+                self.add(
+                    "pain-point-removed",
+                    f"pain_points.{pid}",
+                    p.name,
+                    f"Pain point '{p.name}' removed (was at {self._where(p, self.old)})",
+                    old=p.name,
+                    stage=self.old.stage_id_of(p),
+                )
+
+    def opportunities(self) -> None:
+        old = {o.id: o for o in self.old.opportunities}
+        new = {o.id: o for o in self.new.opportunities}
+        for oid, o in new.items():
+            path = f"opportunities.{oid}"
+            sid = self.new.stage_id_of(o)
+            if oid not in old:
+                self.add(
+                    "opportunity-added",
+                    path,
+                    o.name,
+                    f"New action '{o.name}' ({o.status}) at {self._where(o, self.new)}",
+                    new=o.name,
+                    stage=sid,
+                )
+                continue
+            before = old[oid]
+            self.renamed("opportunity", "Action", path, before.name, o.name, sid)
+            if before.status != o.status:
+                closed = o.closed and not before.closed
+                self.add(
+                    "opportunity-closed" if closed else "opportunity-status",
+                    f"{path}.status",
+                    o.name,
+                    f"Action '{o.name}' {'closed' if closed else 'status'}: "
+                    f"{before.status} -> {o.status}",
+                    old=before.status,
+                    new=o.status,
+                    stage=sid,
+                )
+            skip = {"id", "name", "status"}
+            self.fields(
+                "opportunity-changed", path, o.name, _dump(before, skip), _dump(o, skip), stage=sid
+            )
+        for oid, o in old.items():
+            if oid not in new:
+                self.add(
+                    "opportunity-removed",
+                    f"opportunities.{oid}",
+                    o.name,
+                    f"Action '{o.name}' removed",
+                    old=o.name,
+                    stage=self.old.stage_id_of(o),
+                )
+
+    def _kpi_stage(self, kpi: KPI, m: JourneyMap) -> str | None:
+        if kpi.stage:
+            return kpi.stage
+        tps = self.new_tp if m is self.new else self.old_tp
+        if kpi.touchpoint and kpi.touchpoint in tps:
+            return tps[kpi.touchpoint][0].id
+        return None
+
+    def kpis(self) -> None:
+        old = {k.id: k for k in self.old.kpis}
+        new = {k.id: k for k in self.new.kpis}
+        for kid, k in new.items():
+            path = f"kpis.{kid}"
+            sid = self._kpi_stage(k, self.new)
+            if kid not in old:
+                self.add("kpi-added", path, k.name, f"New KPI '{k.name}'", new=k.name, stage=sid)
+                continue
+            before = old[kid]
+            self.renamed("kpi", "KPI", path, before.name, k.name, sid)
+            for name in ("value", "target"):
+                a, b = getattr(before, name), getattr(k, name)
+                if a == b:
+                    continue
+                text = f"KPI '{k.name}': {name} {_kpi_value(a, k)} -> {_kpi_value(b, k)}"
+                delta = None if a is None or b is None else b - a
+                if delta is not None:
+                    text += f", {_signed(delta)}"
+                    if name == "value" and delta:
+                        text += " (better)" if (delta > 0) == k.better_when_higher else " (worse)"
+                self.add(
+                    f"kpi-{name}",
+                    f"{path}.{name}",
+                    k.name,
+                    text,
+                    old=a,
+                    new=b,
+                    delta=delta,
+                    stage=sid,
+                )
+            skip = {"id", "name", "value", "target"}
+            self.fields("kpi-changed", path, k.name, _dump(before, skip), _dump(k, skip), stage=sid)
+        for kid, k in old.items():
+            if kid not in new:
+                self.add(
+                    "kpi-removed",
+                    f"kpis.{kid}",
+                    k.name,
+                    f"KPI '{k.name}' removed",
+                    old=k.name,
+                    stage=self._kpi_stage(k, self.old),
+                )
+
+    def insights(self) -> None:
+        old = {i.id: i for i in self.old.insights}
+        new = {i.id: i for i in self.new.insights}
+        for iid, ins in new.items():
+            path = f"insights.{iid}"
+            if iid not in old:
+                self.add("insight-added", path, ins.name, f"New insight '{ins.name}'", new=ins.name)
+                continue
+            before = old[iid]
+            self.renamed("insight", "Insight", path, before.name, ins.name, None)
+            skip = {"id", "name"}
+            self.fields(
+                "insight-changed", path, ins.name, _dump(before, skip), _dump(ins, skip), stage=None
+            )
+        for iid, ins in old.items():
+            if iid not in new:
+                self.add(
+                    "insight-removed",
+                    f"insights.{iid}",
+                    ins.name,
+                    f"Insight '{ins.name}' removed",
+                    old=ins.name,
+                )
+
+    def run(self) -> MapDiff:
+        self.map_fields()
+        self.stages()
+        self.touchpoints()
+        self.pain_points()
+        self.opportunities()
+        self.kpis()
+        self.insights()
+        names = {s.id: s.name for s in self.new.stages}
+        for s in self.old.stages:
+            names.setdefault(s.id, s.name)
+        return MapDiff(self.out, tuple(names.items()))
+
+
+def _emotion(ref: str | int | None, scale: EmotionScale) -> str:
+    if ref is None:
+        return "(none)"
+    level = scale.find(ref)
+    if level is None:
+        return str(ref)
+    # the word as written, without a level already given in brackets ("Frustrated (-2)")
+    word = _LEVEL_SUFFIX.sub("", ref.strip()) if isinstance(ref, str) else ""
+    if not word or word.lstrip("+-−").isdigit():
+        word = level.label
+    return f"{word} ({format_level(level.value)})"
+
+
+def _kpi_value(value: float | None, kpi: KPI) -> str:
+    if value is None:
+        return "(none)"
+    unit = kpi.unit or ""
+    return f"{_num(value)}{unit if unit == '%' else f' {unit}' if unit else ''}"
+
+
+def diff(old: JourneyMap, new: JourneyMap) -> MapDiff:
+    """What changed from ``old`` to ``new``, matching stages, touchpoints and items by id."""
+    return _Differ(old, new).run()

@@ -1,0 +1,327 @@
+"""A map as plain tables: the view every tabular output (Markdown, HTML, spreadsheets) draws.
+
+Pure: no I/O. :func:`map_tables` returns the map's tables in a fixed order, each only when it
+has rows. Cells are strings, written as the map's author wrote them (an emotion word stays
+"Curious but hesitant", not the scale's label), so an imported table renders back verbatim.
+Columns that are empty in every row are left out, except a table's key columns; a ``notes``
+entry of the objects (e.g. a column kept from an import) becomes a column of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from journeymap.model.emotion import format_level
+from journeymap.model.journey import JourneyMap
+from journeymap.model.kpi import KPI
+
+__all__ = ["Table", "format_number", "input_header", "map_tables"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: a title, its column headers and its rows of cell text."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+    def column(self, header: str) -> list[str]:
+        """The cells of one column, top to bottom; raises ``KeyError`` for an unknown header."""
+        try:
+            i = self.headers.index(header)
+        except ValueError:
+            raise KeyError(header) from None
+        return [row[i] for row in self.rows]
+
+
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "in", "of", "on", "or", "per", "the", "to"})
+
+
+def input_header(key: str) -> str:
+    """The column header of a KPI input: ``customers_at_start`` -> ``Customers at Start``."""
+    words = [w for w in re.split(r"[_\s]+", key) if w]
+    return " ".join(
+        w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)
+    )
+
+
+def format_number(value: float) -> str:
+    """``95.0`` -> ``"95"``, ``0.125`` -> ``"0.125"``: no float noise, no exponent."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _kpi_value(kpi: KPI, value: float | None) -> str:
+    if value is None:
+        return ""
+    text = format_number(value)
+    if kpi.unit == "%":
+        return text + "%"
+    return f"{text} {kpi.unit}" if kpi.unit else text
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def _lines(items: Iterable[str]) -> str:
+    return "\n".join(items)
+
+
+class _Builder:
+    """Collects rows as header -> cell mappings, then orders and trims the columns."""
+
+    def __init__(self, title: str, headers: Sequence[str], *, keep: Sequence[str]) -> None:
+        self.title = title
+        self.headers = list(headers)
+        self.keep = set(keep)
+        self.standard = {_norm(h) for h in headers}
+        self.rows: list[dict[str, str]] = []
+
+    def add_notes(self, notes: dict[str, str], row: dict[str, str]) -> None:
+        for key, value in notes.items():
+            if _norm(key) in self.standard or not value:
+                continue  # a note that shadows a real column (e.g. the original channel word)
+            if key not in self.headers:
+                self.headers.append(key)
+            row[key] = value
+
+    def add(self, row: dict[str, str | None], notes: dict[str, str] | None = None) -> None:
+        clean: dict[str, str] = {k: v for k, v in row.items() if v}
+        if notes:
+            self.add_notes(notes, clean)
+        self.rows.append(clean)
+
+    def build(self) -> Table | None:
+        if not self.rows:
+            return None
+        headers = [h for h in self.headers if h in self.keep or any(r.get(h) for r in self.rows)]
+        return Table(self.title, headers, [[r.get(h, "") for h in headers] for r in self.rows])
+
+
+def _persona(m: JourneyMap) -> Table | None:
+    p = m.persona
+    if p is None:
+        return None
+    b = _Builder("Persona", ["Field", "Value"], keep=["Field", "Value"])
+    fields: list[tuple[str, str | None]] = [
+        ("Name", p.name),
+        ("Description", p.description),
+        ("Age", None if p.age is None else str(p.age)),
+        ("Role", p.role),
+        ("Segment", p.segment),
+        ("Quote", p.quote),
+        ("Goals", _lines(p.goals)),
+        ("Needs", _lines(p.needs)),
+        ("Frustrations", _lines(p.frustrations)),
+        ("Data Sources", _lines(p.data_sources)),
+    ]
+    for field, value in fields:
+        if value:
+            b.add({"Field": field, "Value": value})
+    return b.build()
+
+
+def map_tables(m: JourneyMap) -> list[Table]:
+    """The map's tables, in order: persona, stages, touchpoints, stage emotions, pain points,
+    action items, KPIs, insights; each only when it has rows."""
+    stage_name = {s.id: s.name for s in m.stages}
+    tp_name = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+
+    def emotion(ref: str | int | None) -> str | None:
+        if ref is None:
+            return None
+        if isinstance(ref, str):
+            return ref.strip()
+        found = m.scale.find(ref)
+        return found.label if found else str(ref)
+
+    def stage_of(stage: str | None) -> str | None:
+        return None if stage is None else stage_name.get(stage, stage)
+
+    def tp_of(tp: str | None) -> str | None:
+        return None if tp is None else tp_name.get(tp, tp)
+
+    tables: list[Table | None] = [_persona(m)]
+
+    stages = _Builder(
+        "Stages", ["Stage", "Customer Goal", "Business Goal", "Description"], keep=["Stage"]
+    )
+    for s in m.stages:  # always: the stage list is the backbone (and order) of the map
+        stages.add(
+            {
+                "Stage": s.name,
+                "Customer Goal": s.customer_goal,
+                "Business Goal": s.business_goal,
+                "Description": s.description,
+            },
+            s.notes,
+        )
+    tables.append(stages.build())
+
+    tps = _Builder(
+        "Touchpoints",
+        [
+            "Stage",
+            "Touchpoint",
+            "Channel",
+            "Owner",
+            "Expected Emotion",
+            "Actual Emotion",
+            "Gap",
+            "Gap in Experience",
+            "Source of Insight",
+            "Customer Actions",
+            "Thoughts",
+            "Observed Behavior",
+            "Moment of Truth",
+        ],
+        keep=["Stage", "Touchpoint"],
+    )
+    for stage, tp in m.iter_touchpoints():
+        gap = m.gap(tp)
+        tps.add(
+            {
+                "Stage": stage.name,
+                "Touchpoint": tp.name,
+                # a channel word journeymap did not know is kept in the notes: show it
+                "Channel": tp.notes.get("Channel", tp.channel)
+                if tp.channel == "other"
+                else tp.channel,
+                "Owner": tp.owner,
+                "Expected Emotion": emotion(tp.expected_emotion),
+                "Actual Emotion": emotion(tp.actual_emotion.emotion if tp.actual_emotion else None),
+                "Gap": None if gap is None else format_level(gap),
+                "Gap in Experience": tp.gap_note,
+                "Source of Insight": tp.actual_emotion.source if tp.actual_emotion else None,
+                "Customer Actions": _lines(tp.actions),
+                "Thoughts": _lines(tp.thoughts),
+                "Observed Behavior": tp.observed_behavior,
+                "Moment of Truth": "yes" if tp.moment_of_truth else None,
+            },
+            tp.notes,
+        )
+    tables.append(tps.build())
+
+    moods = _Builder(
+        "Stage emotions",
+        ["Customer Stage", "Emotion", "Observed Behavior"],
+        keep=["Customer Stage"],
+    )
+    for s in m.stages:
+        if s.emotion is not None or s.observed_behavior:
+            moods.add(
+                {
+                    "Customer Stage": s.name,
+                    "Emotion": emotion(s.emotion),
+                    "Observed Behavior": s.observed_behavior,
+                }
+            )
+    tables.append(moods.build())
+
+    pains = _Builder(
+        "Pain points",
+        [
+            "Customer Stage",
+            "Touchpoint",
+            "Pain Point",
+            "Trigger",
+            "Customer Reaction",
+            "Departments",
+            "Source of Insight",
+            "Severity",
+            "Owner",
+        ],
+        keep=["Customer Stage", "Pain Point"],
+    )
+    for p in m.pain_points:
+        pains.add(
+            {
+                "Customer Stage": stage_of(m.stage_id_of(p)),
+                "Touchpoint": tp_of(p.touchpoint),
+                "Pain Point": p.name,
+                "Trigger": p.trigger,
+                "Customer Reaction": p.customer_reaction,
+                "Departments": ", ".join(p.departments),
+                "Source of Insight": p.source,
+                # a default severity is nobody's judgement: shown only when written down
+                "Severity": p.severity if "severity" in p.model_fields_set else None,
+                "Owner": p.owner,
+            },
+            p.notes,
+        )
+    tables.append(pains.build())
+
+    actions = _Builder(
+        "Action items",
+        ["Stage", "Touchpoint", "Action Items", "Expected Outcome", "Owner", "Status"],
+        keep=["Stage", "Action Items"],
+    )
+    for o in m.opportunities:
+        actions.add(
+            {
+                "Stage": stage_of(m.stage_id_of(o)),
+                "Touchpoint": tp_of(o.touchpoint),
+                "Action Items": o.name,
+                "Expected Outcome": o.expected_outcome,
+                "Owner": o.owner,
+                "Status": o.status if "status" in o.model_fields_set else None,
+            },
+            o.notes,
+        )
+    tables.append(actions.build())
+
+    input_keys: list[str] = []
+    for k in m.kpis:
+        input_keys += [key for key in k.inputs if key not in input_keys]
+    kpis = _Builder(
+        "KPIs",
+        [
+            "KPI",
+            "Value",
+            "Target",
+            "Period",
+            "Stage",
+            *(input_header(key) for key in input_keys),
+            "Definition",
+        ],
+        keep=["KPI", "Value"],
+    )
+    for k in m.kpis:
+        row: dict[str, str | None] = {
+            "KPI": k.name,
+            "Value": _kpi_value(k, k.value),
+            "Target": _kpi_value(k, k.target),
+            "Period": k.period,
+            "Stage": stage_of(k.stage),
+            "Definition": k.definition,
+        }
+        for key, number in k.inputs.items():
+            row[input_header(key)] = format_number(number)
+        kpis.add(row)
+    tables.append(kpis.build())
+
+    insights = _Builder(
+        "Insights",
+        ["Insight", "Kind", "Description", "Finding", "Date", "Sample Size", "Link"],
+        keep=["Insight", "Kind"],
+    )
+    for i in m.insights:
+        insights.add(
+            {
+                "Insight": i.name,
+                "Kind": i.kind,
+                "Description": i.description,
+                "Finding": i.finding,
+                "Date": None if i.date is None else i.date.isoformat(),
+                "Sample Size": None if i.n is None else str(i.n),
+                "Link": i.link,
+            }
+        )
+    tables.append(insights.build())
+
+    return [t for t in tables if t is not None]
