@@ -59,8 +59,29 @@ def cli_reference() -> str:
 
 def test_cli_reference_is_current() -> None:
     _check_generated(
-        ROOT / "docs" / "cli.md", "<!-- BEGIN GENERATED -->", "<!-- END GENERATED -->",
+        ROOT / "docs" / "cli.md",
+        "<!-- BEGIN GENERATED -->",
+        "<!-- END GENERATED -->",
         cli_reference(),
+    )
+
+
+def lint_rules_markdown() -> str:
+    from journeymap.model.lint import LINT_RULES, LINT_SEVERITIES
+
+    order = {"error": 0, "warning": 1, "info": 2}
+    rows = sorted(LINT_RULES, key=lambda c: (order[LINT_SEVERITIES[c]], c))
+    lines = ["| code | severity | finding |", "|---|---|---|"]
+    lines += [f"| `{c}` | {LINT_SEVERITIES[c]} | {LINT_RULES[c]} |" for c in rows]
+    return "\n".join(lines)
+
+
+def test_lint_rules_in_guide_are_current() -> None:
+    _check_generated(
+        ROOT / "docs" / "guide.md",
+        "<!-- BEGIN GENERATED LINT RULES -->",
+        "<!-- END GENERATED LINT RULES -->",
+        lint_rules_markdown(),
     )
 
 

@@ -12,6 +12,9 @@ from journeymap.errors import (
     UsageError,
 )
 from journeymap.formats import dumps, load, loads, save
+from journeymap.formats.schema import json_schema
+from journeymap.formats.tables import ImportResult, import_tables
+from journeymap.formats.templates import TemplateInfo, list_templates, new_map
 from journeymap.model import (
     KPI,
     ActualEmotion,
@@ -25,18 +28,28 @@ from journeymap.model import (
     Review,
     Stage,
     Touchpoint,
+    check_map,
 )
+from journeymap.model.diff import Change, MapDiff, diff
+from journeymap.model.lint import LINT_RULES, LintFinding, lint
+from journeymap.render import render_bytes
+from journeymap.render import render_file as render
 
 __version__ = "0.1.0"
 
 __all__ = [
     "KPI",
+    "LINT_RULES",
     "ActualEmotion",
+    "Change",
     "EmotionLevel",
     "EmotionScale",
+    "ImportResult",
     "Insight",
     "JourneyMap",
     "JourneyMapError",
+    "LintFinding",
+    "MapDiff",
     "MapFileError",
     "Opportunity",
     "PainPoint",
@@ -45,12 +58,22 @@ __all__ = [
     "Review",
     "Stage",
     "TableImportError",
+    "TemplateInfo",
     "TemplateNotFoundError",
     "Touchpoint",
     "UsageError",
     "__version__",
+    "check_map",
+    "diff",
     "dumps",
+    "import_tables",
+    "json_schema",
+    "lint",
+    "list_templates",
     "load",
     "loads",
+    "new_map",
+    "render",
+    "render_bytes",
     "save",
 ]

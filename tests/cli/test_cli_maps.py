@@ -33,7 +33,17 @@ def runner() -> CliRunner:
 def test_help_lists_every_command(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for cmd in ("new", "templates", "validate", "lint", "render", "import", "diff", "schema", "fmt"):
+    for cmd in (
+        "new",
+        "templates",
+        "validate",
+        "lint",
+        "render",
+        "import",
+        "diff",
+        "schema",
+        "fmt",
+    ):
         assert cmd in result.output
 
 

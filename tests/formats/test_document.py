@@ -161,7 +161,9 @@ BROKEN = {
         "unknown emotion 'Grumpy'",
     ),
     "dangling-reference": (
-        SAMPLE.replace("    touchpoint: checkout\n    severity", "    touchpoint: chekout\n    severity"),
+        SAMPLE.replace(
+            "    touchpoint: checkout\n    severity", "    touchpoint: chekout\n    severity"
+        ),
         38,
         "unknown touchpoint 'chekout'; expected one of: checkout, podcast",
     ),

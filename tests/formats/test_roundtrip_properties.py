@@ -14,8 +14,17 @@ from journeymap.model import DEFAULT_SCALE
 # YAML-significant characters and words ("yes", "null", "- x", "a: b", "#"), line breaks.
 TEXT = st.text(
     alphabet=st.sampled_from(
-        list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_:#'\"&*!?%@,.[]{}|>")
-        + ["é", "ü", "ß", "✓", "—", "\n"]
+        [
+            *list(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_:#'\"&*!?%@,.[]{}|>"
+            ),
+            "é",
+            "ü",
+            "ß",
+            "✓",
+            "—",
+            "\n",
+        ]
     ),
     min_size=1,
     max_size=40,
@@ -53,19 +62,39 @@ def maps(draw: Any) -> jm.JourneyMap:
             )
         name = draw(NAMES)
         used.add(name)
-        stages.append(jm.Stage(id=f"s{i}", name=name, touchpoints=tps,
-                               customer_goal=draw(st.one_of(st.none(), WORDS))))
+        stages.append(
+            jm.Stage(
+                id=f"s{i}",
+                name=name,
+                touchpoints=tps,
+                customer_goal=draw(st.one_of(st.none(), WORDS)),
+            )
+        )
     pains = []
     for k in range(draw(st.integers(0, 3))):
         stage, tp = draw(st.sampled_from(tp_ids)) if tp_ids else ("s0", None)
-        pains.append(jm.PainPoint(id=f"p{k}", name=draw(WORDS), stage=stage, touchpoint=tp,
-                                  severity=draw(st.sampled_from(["low", "high"]))))
+        pains.append(
+            jm.PainPoint(
+                id=f"p{k}",
+                name=draw(WORDS),
+                stage=stage,
+                touchpoint=tp,
+                severity=draw(st.sampled_from(["low", "high"])),
+            )
+        )
     return jm.JourneyMap(
         title=draw(WORDS),
         objective=draw(st.one_of(st.none(), WORDS)),
         stages=stages,
         pain_points=pains,
-        kpis=[jm.KPI(id="k", name="NPS", kind="nps", value=draw(st.floats(-100, 100, allow_subnormal=False)))],
+        kpis=[
+            jm.KPI(
+                id="k",
+                name="NPS",
+                kind="nps",
+                value=draw(st.floats(-100, 100, allow_subnormal=False)),
+            )
+        ],
     )
 
 

@@ -285,16 +285,20 @@ class _Differ:
         new: Mapping[str, Any],
         *,
         stage: str | None,
+        depth: int | None = None,
     ) -> None:
+        """Report every differing field; ``depth`` parts of the path name the object."""
+        if depth is None:
+            depth = len(path.split(".")) if path else 0
         for key in dict.fromkeys([*old, *new]):
             a, b = old.get(key), new.get(key)
             where = f"{path}.{key}" if path else key
             if isinstance(a, Mapping) and isinstance(b, Mapping):
-                self.fields(kind, where, subject, a, b, stage=stage)
+                self.fields(kind, where, subject, a, b, stage=stage, depth=depth)
                 continue
             if a == b:
                 continue
-            label = where.split(".", 2)[-1] if path.count(".") >= 1 else where
+            label = ".".join(where.split(".")[depth:])
             if a is None:
                 text = f"{subject}: {label} set to {_show(b)}"
             elif b is None:
@@ -406,7 +410,7 @@ class _Differ:
         self.fields(
             "persona-changed",
             "persona",
-            f"Persona {b.name}",
+            f"Persona '{b.name}'",
             _dump(a, {"name"}),
             _dump(b, {"name"}),
             stage=None,
@@ -429,8 +433,11 @@ class _Differ:
                 continue
             _, before = old[sid]
             self.renamed("stage", "Stage", path, before.name, s.name, sid)
+            self.emotion(
+                s.name, f"{path}.expected_emotion", sid, before.expected_emotion, s.expected_emotion
+            )
             self.emotion(s.name, f"{path}.emotion", sid, before.emotion, s.emotion)
-            skip = {"id", "name", "emotion", "touchpoints"}
+            skip = {"id", "name", "expected_emotion", "emotion", "touchpoints"}
             self.fields(
                 "stage-changed", path, s.name, _dump(before, skip), _dump(s, skip), stage=sid
             )

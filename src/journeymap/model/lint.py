@@ -242,15 +242,32 @@ def _gap_without_action(c: _Ctx) -> Iterator[tuple[Loc, str]]:
     """A negative emotion gap (actual below expected) that no action item addresses.
 
     An action addresses a touchpoint when it is placed on it, or when it addresses a pain
-    point placed on it. Dropped actions do not count.
+    point placed on it; it addresses a stage's overall gap (``emotion`` below
+    ``expected_emotion``) when it is placed anywhere in that stage. Dropped actions do not
+    count.
     """
     m = c.m
     pain_tp = {p.id: p.touchpoint for p in m.pain_points}
     acted: set[str] = set()
+    acted_stages: set[str | None] = set()
     for _, o in c.open_actions():
         if o.touchpoint:
             acted.add(o.touchpoint)
         acted.update(t for pid in o.addresses if (t := pain_tp.get(pid)))
+        acted_stages.add(m.stage_id_of(o))
+    for i, stage in enumerate(m.stages):
+        if stage.expected_emotion is None or stage.emotion is None:
+            continue
+        exp_v, act_v = m.emotion_value(stage.expected_emotion), m.emotion_value(stage.emotion)
+        if exp_v is None or act_v is None or act_v >= exp_v or stage.id in acted_stages:
+            continue
+        yield (
+            ("stages", i, "emotion"),
+            f"stage {stage.name!r} feels {m.scale.label(stage.emotion)} where "
+            f"{m.scale.label(stage.expected_emotion)} was expected (gap "
+            f"{format_level(act_v - exp_v)}) and no action item is placed in it; expected an "
+            f"opportunity with 'stage: {stage.id}'",
+        )
     for loc, tp in c.touchpoints():
         gap = m.gap(tp)
         if gap is None or gap >= 0 or tp.id in acted:
@@ -379,7 +396,7 @@ def _no_review_date(c: _Ctx) -> Iterator[tuple[Loc, str]]:
 
 @_rule("stale-evidence", "warning")
 def _stale_evidence(c: _Ctx) -> Iterator[tuple[Loc, str]]:
-    """Evidence gathered more than a year (``STALE_AFTER_DAYS``) ago."""
+    """Evidence gathered more than a year (365 days, ``STALE_AFTER_DAYS``) ago."""
     for i, ins in enumerate(c.m.insights):
         if ins.date is not None and (c.today - ins.date).days > STALE_AFTER_DAYS:
             yield (

@@ -1,0 +1,99 @@
+"""The HTML page opened in a real browser (Debian's headless Chromium), as a reader would.
+
+Checks that the page renders (DOM has the map and the tables; the screenshot is not blank)
+and that opening it asks the network for nothing: Chromium's net log may only show the
+browser's own background hosts, never a request made by the page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from PIL import Image
+
+import journeymap as jm
+from journeymap.render import render_file
+
+# Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
+BROWSER_HOSTS = {
+    "clients2.google.com",
+    "accounts.google.com",
+    "update.googleapis.com",
+    "redirector.gvt1.com",
+    "edgedl.me.gvt1.com",
+}
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return path
+
+
+def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp / 'profile'}",
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from journeymap.formats.templates import new_map
+
+    out = tmp_path_factory.mktemp("html") / "journey.html"
+    render_file(new_map("ecommerce"), out)
+    return out
+
+
+def test_dom_has_the_map_and_its_tables(page: Path, tmp_path: Path) -> None:
+    dom = _run(tmp_path, "--dump-dom", page.as_uri()).stdout
+    m = jm.load_template("ecommerce") if hasattr(jm, "load_template") else None
+    assert "<svg" in dom
+    assert dom.count("<table") >= 3
+    for text in ("Expected Emotion", "Actual Emotion", "Pain Point", "Expected Outcome"):
+        assert text in dom
+    assert m is None or m.name in dom
+
+
+def test_screenshot_is_a_drawn_page(page: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "shot.png"
+    _run(tmp_path, f"--screenshot={shot}", "--window-size=1600,1400", page.as_uri())
+    img = Image.open(shot).convert("L")
+    assert img.size == (1600, 1400)
+    hist = img.histogram()
+    dark = sum(hist[:128]) / (img.size[0] * img.size[1])
+    non_white = sum(hist[:245]) / (img.size[0] * img.size[1])
+    assert dark > 0.005, "almost no text or lines drawn"
+    assert non_white > 0.05, "the page is nearly blank"
+
+
+def test_opening_the_page_makes_no_network_request(page: Path, tmp_path: Path) -> None:
+    log = tmp_path / "net.json"
+    _run(tmp_path, f"--log-net-log={log}", "--dump-dom", page.as_uri())
+    events = json.loads(log.read_text())["events"]
+    urls = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
+    hosts = {urlparse(u).hostname for u in urls if urlparse(u).scheme in ("http", "https", "ws")}
+    assert hosts <= BROWSER_HOSTS, f"the page asked the network for {hosts - BROWSER_HOSTS}"
