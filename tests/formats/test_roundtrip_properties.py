@@ -12,20 +12,10 @@ from journeymap.model import DEFAULT_SCALE
 
 # Text as people type it into a map: letters (some accented), digits, punctuation, spaces,
 # YAML-significant characters and words ("yes", "null", "- x", "a: b", "#"), line breaks.
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+PUNCTUATION = " -_:#'\"&*!?%@,.[]{}|>"
 TEXT = st.text(
-    alphabet=st.sampled_from(
-        [
-            *list(
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_:#'\"&*!?%@,.[]{}|>"
-            ),
-            "é",
-            "ü",
-            "ß",
-            "✓",
-            "—",
-            "\n",
-        ]
-    ),
+    alphabet=st.sampled_from([*LETTERS, *PUNCTUATION, "é", "ü", "ß", "✓", "—", "\n"]),
     min_size=1,
     max_size=40,
 ).filter(lambda s: s.strip() != "")
