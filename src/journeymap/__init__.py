@@ -32,8 +32,8 @@ from journeymap.model import (
 )
 from journeymap.model.diff import Change, MapDiff, diff
 from journeymap.model.lint import LINT_RULES, LintFinding, lint
-from journeymap.render import render_bytes
-from journeymap.render import render_file as render
+from journeymap.rendering import render_bytes
+from journeymap.rendering import render_file as render
 
 __version__ = "0.1.0"
 

@@ -7,6 +7,7 @@ browser's own background hosts, never a request made by the page.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import pytest
 from PIL import Image
 
 import journeymap as jm
-from journeymap.render import render_file
+from journeymap.rendering import render_file
 
 # Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
 BROWSER_HOSTS = {
@@ -70,12 +71,14 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_dom_has_the_map_and_its_tables(page: Path, tmp_path: Path) -> None:
     dom = _run(tmp_path, "--dump-dom", page.as_uri()).stdout
-    m = jm.load_template("ecommerce") if hasattr(jm, "load_template") else None
+    m = jm.new_map("ecommerce")
     assert "<svg" in dom
     assert dom.count("<table") >= 3
     for text in ("Expected Emotion", "Actual Emotion", "Pain Point", "Expected Outcome"):
         assert text in dom
-    assert m is None or m.name in dom
+    assert m.persona is not None
+    for text in (m.persona.name, *(s.name for s in m.stages), *(p.name for p in m.pain_points)):
+        assert html.escape(text, quote=False) in dom, text
 
 
 def test_screenshot_is_a_drawn_page(page: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from journeymap.formats.document import dumps, load, loads, save
 from journeymap.formats.tables import ImportResult, import_tables
 from journeymap.model.checks import check_map
 from journeymap.model.journey import JourneyMap
-from journeymap.render.markdown import to_markdown
+from journeymap.rendering.markdown import to_markdown
 
 # ---- an independent reader of pipe tables, to compare the seeds with what we render ---------
 

@@ -18,8 +18,8 @@ from journeymap.model import (
     Stage,
     Touchpoint,
 )
-from journeymap.render.markdown import escape_cell, to_markdown
-from journeymap.render.tables import Table, format_number, input_header, map_tables
+from journeymap.rendering.markdown import escape_cell, to_markdown
+from journeymap.rendering.tables import Table, format_number, input_header, map_tables
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 

@@ -13,7 +13,7 @@ from journeymap.model import (
     Stage,
     Touchpoint,
 )
-from journeymap.render.mermaid import mermaid_score, to_mermaid
+from journeymap.rendering.mermaid import mermaid_score, to_mermaid
 
 
 def test_structure() -> None:

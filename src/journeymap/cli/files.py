@@ -30,7 +30,7 @@ def render(
 ) -> None:
     """Draw a map: the journey-map visual (SVG/PNG/PDF), an HTML page, Markdown or Mermaid."""
     from journeymap.formats.document import load
-    from journeymap.render import render_file
+    from journeymap.rendering import render_file
 
     m = load(map_file)
     for o in out:

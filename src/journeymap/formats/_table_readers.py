@@ -127,7 +127,7 @@ def inline_text(source: str) -> str:
 def read_markdown(text: str, file: str) -> tuple[list[RawTable], dict[str, str]]:
     """Every pipe table of a Markdown text, and what the text says about the map: its first
     level-1 heading as ``title``, and ``**Objective:** ...`` lines (also Scenario, Scope), as
-    :func:`journeymap.render.markdown.to_markdown` writes them."""
+    :func:`journeymap.rendering.markdown.to_markdown` writes them."""
     lines = text.splitlines()
     tables: list[RawTable] = []
     meta: dict[str, str] = {}

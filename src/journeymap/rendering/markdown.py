@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from journeymap.model.journey import JourneyMap
-from journeymap.render.tables import Table, map_tables
+from journeymap.rendering.tables import Table, map_tables
 
 __all__ = ["escape_cell", "table_to_markdown", "to_markdown"]
 

@@ -1,0 +1,101 @@
+"""Drawing a journey map: SVG, PNG, PDF, self-contained HTML, Markdown and Mermaid.
+
+:func:`layout` turns a map into a positioned view model; every visual format only draws that.
+:func:`render_bytes` gives any format as bytes, :func:`render_file` writes it atomically,
+choosing the format from the file's suffix. Importing this package loads no heavy library:
+Jinja2 and vl-convert are imported when HTML, PNG or PDF are asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, get_args
+
+from journeymap.errors import UsageError
+from journeymap.formats._io import atomic_write_bytes
+from journeymap.model.journey import JourneyMap
+from journeymap.rendering.html import to_html
+from journeymap.rendering.layout import layout
+from journeymap.rendering.svg import to_svg
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "RenderFormat",
+    "format_for",
+    "layout",
+    "render_bytes",
+    "render_file",
+    "to_html",
+    "to_svg",
+]
+
+RenderFormat = Literal["svg", "png", "pdf", "html", "md", "mmd"]
+FORMATS: tuple[str, ...] = get_args(RenderFormat)
+
+#: File suffixes and the format each one means.
+SUFFIXES: dict[str, RenderFormat] = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".mmd": "mmd",
+    ".mermaid": "mmd",
+}
+
+
+def format_for(path: str | Path) -> RenderFormat:
+    """The format a file name asks for; raises :class:`UsageError` for an unknown suffix."""
+    suffix = Path(path).suffix.lower()
+    fmt = SUFFIXES.get(suffix)
+    if fmt is None:
+        known = " ".join(SUFFIXES)
+        got = f"suffix {suffix!r}" if suffix else "no suffix"
+        raise UsageError(
+            f"cannot tell the output format of {str(path)!r} ({got}); expected one of: {known}"
+        )
+    return fmt
+
+
+def render_bytes(m: JourneyMap, fmt: RenderFormat, *, scale: float = 2.0) -> bytes:
+    """The map drawn in ``fmt``. Text formats are UTF-8; ``scale`` applies to PNG only."""
+    if fmt == "svg":
+        return to_svg(m).encode("utf-8")
+    if fmt == "png":
+        from journeymap.rendering.raster import svg_to_png
+
+        return svg_to_png(to_svg(m), scale=scale)
+    if fmt == "pdf":
+        from journeymap.rendering.raster import svg_to_pdf
+
+        return svg_to_pdf(to_svg(m))
+    if fmt == "html":
+        return to_html(m).encode("utf-8")
+    if fmt == "md":
+        from journeymap.rendering.markdown import to_markdown
+
+        return to_markdown(m).encode("utf-8")
+    if fmt == "mmd":
+        from journeymap.rendering.mermaid import to_mermaid
+
+        return to_mermaid(m).encode("utf-8")
+    raise UsageError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+def render_file(
+    m: JourneyMap,
+    out: str | Path,
+    *,
+    fmt: RenderFormat | None = None,
+    scale: float = 2.0,
+) -> Path:
+    """Write the map to ``out`` atomically; the format follows the suffix unless given."""
+    path = Path(out)
+    chosen = fmt if fmt is not None else format_for(path)
+    if chosen not in FORMATS:
+        raise UsageError(f"unknown format {chosen!r}; expected one of: {', '.join(FORMATS)}")
+    atomic_write_bytes(path, render_bytes(m, chosen, scale=scale))
+    return path

@@ -1,0 +1,70 @@
+"""SVG to PNG and PDF without a browser or system libraries, through ``vl-convert-python``.
+
+vl-convert draws SVG with resvg and bundles Liberation Sans, the first font of the map's font
+stack, so text looks the same on every machine (system fonts are used too when present).
+A text run with a glyph Liberation Sans lacks falls back to another font as a whole, which is
+why the visual draws its symbols (stars, ticks, warnings) as shapes, never as characters.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+from journeymap.errors import RenderError
+
+__all__ = ["pdf_page_size", "png_size", "svg_to_pdf", "svg_to_png"]
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _vlc() -> ModuleType:
+    try:
+        import vl_convert
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise RenderError(
+            "PNG and PDF output need vl-convert-python; run: pip install vl-convert-python"
+        ) from None
+    return vl_convert
+
+
+def _first_line(exc: Exception) -> str:
+    """vl-convert's message without the Rust backtrace that follows it."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
+    """Rasterise an SVG document; ``scale`` 2 gives a sharp image for slides and screens."""
+    if not scale > 0:
+        raise RenderError(f"scale must be a positive number, got {scale!r}")
+    try:
+        data = _vlc().svg_to_png(svg, scale=scale)
+    except (RuntimeError, ValueError) as exc:
+        raise RenderError(f"cannot draw the SVG as PNG: {_first_line(exc)}") from None
+    return bytes(data)
+
+
+def svg_to_pdf(svg: str) -> bytes:
+    """The SVG as a one-page vector PDF of the same size (text stays text)."""
+    try:
+        data = _vlc().svg_to_pdf(svg)
+    except (RuntimeError, ValueError) as exc:
+        raise RenderError(f"cannot draw the SVG as PDF: {_first_line(exc)}") from None
+    return bytes(data)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from the PNG header."""
+    if png[:8] != _PNG_MAGIC or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def pdf_page_size(pdf: bytes) -> tuple[float, float] | None:
+    """Width and height in points of the first page's MediaBox, when it can be found."""
+    found = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
+    if found is None:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in found.groups())
+    return x1 - x0, y1 - y0
