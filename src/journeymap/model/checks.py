@@ -100,6 +100,17 @@ def check_map(m: JourneyMap) -> list[Finding]:
                 )
                 evidence((*loc, "evidence"), act.evidence)
             evidence((*base, "evidence"), tp.evidence)
+            for k, ident in enumerate(tp.supports):
+                if ident not in tp_stage:
+                    out.append(_missing((*base, "supports", k), "touchpoint", ident, tp_stage))
+                elif ident == tp.id:
+                    out.append(
+                        Finding(
+                            (*base, "supports", k),
+                            "a touchpoint cannot support itself; expected the id of "
+                            "a front-stage touchpoint",
+                        )
+                    )
 
     def placed(key: str, i: int, stage: str | None, tp: str | None) -> None:
         if stage is not None and stage not in stage_ids:

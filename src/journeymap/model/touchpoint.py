@@ -97,6 +97,11 @@ class Touchpoint(Identified):
         default=False, description="A moment that decides whether the customer stays."
     )
     systems: list[str] = Field(default_factory=list, description="Systems involved.")
+    supports: list[Slug] = Field(
+        default_factory=list,
+        description="For a back-stage or support touchpoint: the ids of the front-stage "
+        "touchpoints it makes possible (service blueprint).",
+    )
     evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
     notes: dict[str, str] = Field(
         default_factory=dict, description="Anything else, e.g. columns kept from an import."

@@ -610,9 +610,14 @@ class _Layout:
             dy = sky.place(i, i + 1, h)
             stage_id = self.slots[i].stage.id
             boxes.append(Box("systems", Rect(x, dy, w, h), shift(block.lines, dy), stage_id, tp.id))
+        slot_of = {s.tp.id: i for i, s in enumerate(self.slots) if s.tp is not None}
         for stage, tp in back:
             start, end = self.ranges[stage.id]
-            i = sky.lowest(start, end)
+            # under the first front-stage touchpoint it supports (in its stage), else where
+            # the stage has most room
+            supported = [slot_of[t] for t in tp.supports if t in slot_of]
+            inside = [i for i in supported if start <= i < end]
+            i = inside[0] if inside else sky.lowest(start, end)
             x, w = self._slot_box(i)
             paras = tp_paras(tp)
             if tp.systems:
