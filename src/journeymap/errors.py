@@ -8,6 +8,7 @@
     │                               a table to import cannot be understood
     ├── TemplateNotFoundError (LookupError)
     │                               no template of that name
+    ├── EvidenceError (ValueError)  an event log or feedback file cannot be used (FILE:ROW)
     ├── RenderError                 a map cannot be drawn in the asked format
     └── UsageError (ValueError)     a caller asked for something that cannot be done
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "EvidenceError",
     "JourneyMapError",
     "MapFileError",
     "Problem",
@@ -102,6 +104,13 @@ class TemplateNotFoundError(JourneyMapError, LookupError):
 
     def __str__(self) -> str:  # LookupError quotes its argument; we want plain text
         return str(self.args[0]) if self.args else "template not found"
+
+
+class EvidenceError(JourneyMapError, ValueError):
+    """An event log or a feedback file cannot be read or lacks what an analysis needs."""
+
+    code = "evidence_invalid"
+    status = 422
 
 
 class RenderError(JourneyMapError):
