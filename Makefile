@@ -4,12 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup run test lint typecheck pytest fmt golden docs clean
+.PHONY: setup run test lint typecheck pytest fmt golden docs clean bench
 
 $(BIN)/journeymap: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(BIN)/journeymap
 
 setup: $(BIN)/journeymap
@@ -51,3 +51,19 @@ clean:
 # Regenerate the generated parts of the docs (CLI reference, file-format keys).
 docs: setup
 	JOURNEYMAP_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_docs.py -k "current"
+
+# Benchmarks against retentioneering, pm4py and plain pandas on generated clickstreams; writes
+# benchmarks/RESULTS.md. Its own venv (the peers are heavy). Examples:
+#   make bench SIZES="1000000"
+#   make bench SIZES="100000000" BENCH_ARGS="--memory-limit 3GB"   (journeymap only above 20M)
+SIZES ?= 1000000 10000000
+BENCH_ARGS ?=
+BENCH_VENV ?= benchmarks/.venv
+$(BENCH_VENV)/.installed: pyproject.toml benchmarks/requirements.txt
+	$(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -e . -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	RETENTIONEERING_NO_TRACK=1 $(BENCH_VENV)/bin/python benchmarks/run.py --sizes $(SIZES) $(BENCH_ARGS)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from journeymap.cli import files, maps
+from journeymap.cli import events, files, maps
 
 app = typer.Typer(
     name="journeymap",
@@ -45,6 +45,7 @@ app.command("schema")(maps.schema)
 app.command("render")(files.render)
 app.command("import")(files.import_)
 app.command("diff")(files.diff)
+app.add_typer(events.app, name="events")
 
 
 def main() -> None:

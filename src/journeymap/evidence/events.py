@@ -1,14 +1,16 @@
 """Reading event logs into the engine: sources, column roles, timestamps, rejected rows.
 
 An event log is any table with, per row, a customer, a time and an event. :func:`read_events`
-reads it from CSV (gzip too), Parquet (a file, a folder or a glob), JSON Lines, XES, a table in
-a DuckDB database (``file.duckdb:table``) or an Ibis table, finds the columns that play each
-role by their names (or takes them from the caller), parses times, and keeps the input order
-(``seq``) so that ties in time keep the order of the file.
+reads it from CSV (gzip too), whitespace-separated text, Parquet (a file, a folder or a glob),
+JSON Lines, XES, a table in a DuckDB database (``file.duckdb:table``) or an Ibis table, finds
+the columns that play each role by their names (or takes them from the caller), parses times,
+and keeps the input order (``seq``) so that ties in time keep the order of the file.
 
-Rows that cannot be used (no customer, no event, no time, a time that cannot be read) are
-counted and reported with examples naming the file, row, column and value; ``strict=True``
-makes them an error. Nothing is dropped silently.
+Rows that cannot be used (no customer, no event, no time, a time that cannot be read, a text
+line with the wrong number of fields) are counted and reported with examples naming the file,
+row, column and value; ``strict=True`` makes them an error. Nothing is dropped silently:
+``rows_read == rows_used + sum(rejected.values())``; each rejected row is counted once, under
+its first reason in the order of :data:`REASONS`.
 
 The result, :class:`EventLog`, holds the canonical table:
 
@@ -18,41 +20,128 @@ column     type        meaning
 customer   string      who (customer, user, case)
 event      string      what happened
 ts         timestamp   when, UTC, microseconds
-ts_sub     int64       sub-microsecond part in ns (ns epochs only, else 0): part of the order
-seq        int64       position in the input, from 1
+ts_sub     int64       sub-microsecond part in ns (ns epochs and ns timestamps, else 0)
+seq        int64       input order: increases with the position in the input (see below)
 session    string      optional: a session id given by the data
 channel    string      optional
 value      float64     optional: revenue or another amount
 =========  ==========  ===================================================================
+
+Sources
+-------
+The format comes from the name (``.csv .tsv .txt .tab .parquet .pq .jsonl .ndjson .json .xes``,
+each optionally ``.gz``), a folder is Parquet, and a name without a known suffix is recognised
+by its first bytes. Compression is recognised by the magic bytes, whatever the name.
+
+CSV: the delimiter is read from the header line (``,`` ``;`` tab ``|``; the most frequent
+outside quotes) unless given; quotes are ``"`` (doubled inside a field), so quoted fields may
+hold delimiters and newlines. Text is UTF-8 (a byte-order mark is fine), UTF-16 when it starts
+with a UTF-16 byte-order mark, or what ``encoding`` says (``utf-8``, ``utf-16``, ``latin-1``).
+Every field is read as text; the roles are parsed afterwards, so one bad value rejects one row,
+not the file. A row with more or fewer fields than the header makes the file unreadable: the
+error names its line.
+
+Whitespace-separated text (``delimiter="whitespace"``), e.g. ``" 00001 19970101  1   11.77"``:
+fields are separated by runs of spaces or tabs, leading and trailing ones ignored, the first
+line is the header, no quoting. It is chosen automatically for a file whose header has no
+``, ; | tab`` but two or more fields, and most of whose first 50 lines have as many, with no
+quote among them. A line with another number of fields is a rejected row.
+
+JSON Lines: one object a line (a file that starts with ``[`` is one JSON array of objects);
+types are inferred from the whole file (so a value of another type late in the file cannot
+break the read) and values of mixed types are read as text.
+
+XES: converted to Parquet first, streamed (see :mod:`journeymap.evidence.xes`); the trace's
+``concept:name`` is ``case:concept:name``, the customer.
+
+Times: native timestamps and dates are taken as they are (nanoseconds kept in ``ts_sub``);
+text as ISO 8601 (an offset is converted to UTC, none means UTC) or one of a few unambiguous
+variants (``2015-02-24 11:35:52 -0800``, RFC 2822, ...); numbers as epochs in s, ms, µs or ns
+told by their magnitude (or ``time_unit``), or as YYYYMMDD dates when most look like one; or
+a strptime ``time_format``. The kind is decided on the first 2,000 values, by majority, so one
+odd value is one rejected row and does not change how the column is read.
+
+On the Spark engine the same rules hold, with three differences: compression is told by the
+file name (a compressed file named as plain text is refused with a message), rows of a folder
+or glob are located by their position across all files, and whitespace text does not count
+its blank lines.
+
+Row numbers
+-----------
+``RejectedRow.row`` is what an editor shows, so that ``FILE:ROW`` can be opened:
+
+- CSV: the line where the record starts, counting the header as line 1 (a record whose
+  quoted field spans lines moves the following records down, as in the editor); blank lines
+  count as lines but are not rows;
+- whitespace text and JSON Lines: the line of the row;
+- XES: the line of the ``<event>`` element (in the uncompressed text);
+- Parquet, DuckDB tables and Ibis tables: the 1-based row number;
+- a folder or glob of files: the file that holds the row, and the line or row within it.
+
+Input order
+-----------
+``seq`` follows the input: file order (the files of a folder or glob sorted by path, as DuckDB
+lists them), then row order within a file (for XES: trace order, then event order). Only its
+order matters; it is not always dense:
+
+- Parquet (and XES, read through Parquet): the row's number in its file, from 1, which
+  DuckDB's reader gives while reading in parallel (``file_row_number``); for a folder or
+  glob, plus the file's rank (from 1) times ``FILE_STRIDE`` (2**40); Spark numbers the same
+  way (``Engine.number_rows(per_file=True)``);
+- everything else: ``row_number() over ()`` over the scan, from 1. DuckDB plans it as a
+  *streaming window*, an operator with fixed order preservation, so the scan that feeds it
+  runs in source order whatever ``preserve_insertion_order`` and the number of threads are
+  (a test reads 400k tied rows of CSV with 4 threads, and tied Parquet row groups across
+  files). The price is that this scan runs on one thread, so text is parsed once and kept
+  in the engine. Whitespace text keeps the numbers of its blank lines, which are not rows.
+
+An Ibis table keeps the order its backend scans it in: insertion order for DuckDB tables and
+memtables; a backend without an order (PostgreSQL, Spark over many files) gives ties an
+arbitrary order.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.analytics.engine import Engine, EngineConfig
-from journeymap.errors import EvidenceError, UsageError
+from journeymap.errors import EvidenceError
+from journeymap.evidence._sources import (
+    FILE,
+    HIDDEN,
+    LINE,
+    SEQ,
+    TEXT,
+    Progress,
+    Source,
+    backend_errors,
+    kind_of,
+    locate,
+    open_source,
+    with_seq,
+)
+from journeymap.evidence._times import TimeUnit, time_exprs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 __all__ = [
+    "REASONS",
     "ROLE_NAMES",
     "Columns",
     "EventLog",
+    "Progress",
     "ReadReport",
     "RejectedRow",
     "TimeUnit",
     "read_events",
 ]
 
-TimeUnit = Literal["s", "ms", "us", "ns"]
 Role = Literal["customer", "time", "event", "session", "channel", "value"]
 
 #: Column names recognised for each role, most specific first (compared without case,
@@ -76,6 +165,15 @@ ROLE_NAMES: dict[Role, tuple[str, ...]] = {
     "value": ("value", "revenue", "amount", "dollar_value", "order_value", "price"),
 }  # fmt: skip
 
+#: Why a row cannot be used, in the order rows are checked (a row counts under its first).
+REASONS: tuple[str, ...] = (
+    "the wrong number of fields",
+    "no customer",
+    "no event",
+    "no time",
+    "a time that cannot be read",
+)
+
 _REQUIRED: tuple[Role, ...] = ("customer", "time", "event")
 _EXAMPLES = 5
 
@@ -84,13 +182,21 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
 @dataclass(frozen=True)
 class Columns:
-    """Which input column plays which role."""
+    """Which input column plays which role.
+
+    ``event`` is ``None`` when the log has no event column and every row is the same event
+    (``read_events(..., default_event="purchase")``).
+    """
 
     customer: str
     time: str
-    event: str
+    event: str | None
     session: str | None = None
     channel: str | None = None
     value: str | None = None
@@ -98,7 +204,13 @@ class Columns:
 
 @dataclass(frozen=True)
 class RejectedRow:
-    """One row that could not be used, located in its source."""
+    """One row that could not be used, located in its source (see *Row numbers*).
+
+    ``reason`` is one of :data:`REASONS`; ``value`` is the time that cannot be read (or, for a
+    line with the wrong number of fields, the line); ``column`` is the column of the role that
+    is missing (for the wrong number of fields: what is wrong, "3 fields where the header has
+    4").
+    """
 
     file: str
     row: int
@@ -107,10 +219,12 @@ class RejectedRow:
     reason: str
 
     def __str__(self) -> str:
-        where = f'{self.file}:{self.row}: column "{self.column}"'
-        if self.reason == "cannot read":
-            return f'{where}: cannot read "{self.value}" as a time'
-        return f"{where}: {self.reason}"
+        where = f"{self.file}:{self.row}"
+        if self.reason == "a time that cannot be read":
+            return f'{where}: column "{self.column}": cannot read "{self.value}" as a time'
+        if self.reason == "the wrong number of fields":
+            return f"{where}: {self.column}: {self.value!r}"
+        return f'{where}: column "{self.column}": {self.reason} (the value is empty)'
 
 
 @dataclass(frozen=True)
@@ -122,27 +236,41 @@ class ReadReport:
     time_parse: str
     rows_read: int
     rows_used: int
+    #: rows left out, by reason (the keys are :data:`REASONS`); they add up to rows_rejected
     rejected: dict[str, int] = field(default_factory=dict)
     examples: tuple[RejectedRow, ...] = ()
+    #: used rows whose value (``columns.value``) is not a number: kept, with no value
+    unreadable_values: int = 0
+    default_event: str | None = None
 
     @property
     def rows_rejected(self) -> int:
         return self.rows_read - self.rows_used
 
     def lines(self) -> list[str]:
+        event = (
+            repr(self.columns.event)
+            if self.columns.event is not None
+            else f"(every row {self.default_event!r})"
+        )
         out = [
-            f"{self.source}: {self.rows_read:,} rows read, {self.rows_used:,} used, "
+            f"{self.source}: {_rows(self.rows_read)} read, {self.rows_used:,} used, "
             f"{self.rows_rejected:,} rejected",
             f"columns: customer={self.columns.customer!r} time={self.columns.time!r} "
-            f"({self.time_parse}) event={self.columns.event!r}"
+            f"({self.time_parse}) event={event}"
             + "".join(
                 f" {role}={getattr(self.columns, role)!r}"
                 for role in ("session", "channel", "value")
                 if getattr(self.columns, role)
             ),
         ]
-        out += [f"rejected: {n:,} rows with {reason}" for reason, n in self.rejected.items() if n]
+        out += [f"rejected: {_rows(n)} with {reason}" for reason, n in self.rejected.items() if n]
         out += [f"  e.g. {ex}" for ex in self.examples]
+        if self.unreadable_values:
+            out.append(
+                f"value: {_rows(self.unreadable_values)} with a {self.columns.value!r} that is "
+                "not a number (kept, without a value)"
+            )
         return out
 
 
@@ -168,89 +296,39 @@ class EventLog:
         return "value" in self.table.columns
 
 
-# ---- sources ---------------------------------------------------------------------------------
-
-SourceKind = Literal["csv", "parquet", "json", "xes", "duckdb", "ibis"]
-
-
-def _kind_of(source: str) -> SourceKind:
-    low = source.lower()
-    if re.search(r"\.(duckdb|ddb|db):[^/\\]+$", low):
-        return "duckdb"
-    stripped = re.sub(r"\.(gz|gzip|zst)$", "", low)
-    if stripped.endswith(".xes"):
-        return "xes"
-    if stripped.endswith((".parquet", ".pq")) or Path(source).is_dir():
-        return "parquet"
-    if stripped.endswith((".jsonl", ".ndjson", ".json")):
-        return "json"
-    if stripped.endswith((".csv", ".tsv", ".txt", ".tab")):
-        return "csv"
-    raise UsageError(
-        f"{source}: cannot tell the format from the name; expected .csv, .tsv, .parquet, "
-        ".jsonl, .json, .xes (each optionally .gz), a folder of Parquet files, or "
-        "FILE.duckdb:TABLE"
-    )
-
-
-def _open(engine: Engine, source: str, kind: SourceKind, delimiter: str | None) -> ir.Table:
-    globbed = any(c in source for c in "*?[")
-    if kind not in ("duckdb", "parquet") and not globbed and not Path(source).exists():
-        raise EvidenceError(f"{source}: no such file")
-    try:
-        if kind == "csv":
-            sep = delimiter or ("\t" if re.search(r"\.(tsv|tab)(\.gz)?$", source.lower()) else None)
-            return engine.read_csv(source, delimiter=sep)
-        if kind == "parquet":
-            path = source
-            if Path(source).is_dir():
-                path = str(Path(source) / "**" / "*.parquet")
-            return engine.read_parquet(path)
-        if kind == "json":
-            return engine.read_json(source)
-        if kind == "xes":
-            from journeymap.evidence.xes import xes_to_parquet
-
-            out = Path(tempfile.mkdtemp(prefix="journeymap-xes-")) / "log.parquet"
-            xes_to_parquet(source, out)
-            return engine.read_parquet(str(out))
-        if kind == "duckdb":
-            db, _, table = source.rpartition(":")
-            if not Path(db).exists():
-                raise EvidenceError(f"{db}: no such DuckDB database")
-            if engine.kind != "duckdb":
-                raise UsageError("FILE.duckdb:TABLE sources need the DuckDB engine")
-            alias = f"src_{abs(hash(db)) % 10**8}"
-            if alias not in engine.backend.list_catalogs():
-                engine.backend.attach(db, name=alias, read_only=True)
-            return engine.table(table, database=(alias, "main"))
-    except (EvidenceError, UsageError):
-        raise
-    except Exception as exc:  # the backends raise their own types; report them plainly
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EvidenceError(f"{source}: cannot read as {kind}: {message}") from exc
-    raise AssertionError(kind)  # pragma: no cover
-
-
 # ---- roles -----------------------------------------------------------------------------------
 
 
-def _detect(columns: Sequence[str], given: dict[Role, str | None], source: str) -> Columns:
+def _detect(
+    columns: Sequence[str],
+    given: dict[Role, str | None],
+    source: str,
+    *,
+    default_event: str | None,
+) -> Columns:
     by_norm: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(_norm(c), c)
     chosen: dict[Role, str | None] = {}
-    taken: set[str] = set()
+    for role, name in given.items():
+        if name is None:
+            continue
+        if name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1) or [
+                c for c in columns if c.lower() == name.lower()
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise EvidenceError(
+                f"{source}: no column {name!r} for --{role}{hint} The columns are: "
+                + ", ".join(columns)
+            )
+        chosen[role] = name
+    taken = {c for c in chosen.values() if c is not None}
     for role in ("customer", "time", "event", "session", "channel", "value"):
-        name = given.get(role)
-        if name is not None:
-            if name not in columns:
-                raise EvidenceError(
-                    f"{source}: no column {name!r} for --{role}; the columns are: "
-                    + ", ".join(columns)
-                )
-            chosen[role] = name
-            taken.add(name)
+        if role in chosen:
+            continue
+        if role == "event" and default_event is not None:
+            chosen[role] = None
             continue
         found = next(
             (
@@ -263,9 +341,11 @@ def _detect(columns: Sequence[str], given: dict[Role, str | None], source: str) 
         chosen[role] = found
         if found is not None:
             taken.add(found)
-    missing = [r for r in _REQUIRED if chosen[r] is None]
+    missing = [r for r in _REQUIRED if chosen[r] is None and not (r == "event" and default_event)]
     if missing:
         hints = "; ".join(f"--{r} COL (e.g. {', '.join(ROLE_NAMES[r][:4])})" for r in missing)
+        if "event" in missing:
+            hints += "; or, when every row is the same event, --default-event NAME"
         raise EvidenceError(
             f"{source}: cannot tell which column holds the {' and the '.join(missing)}; the "
             f"columns are: {', '.join(columns)}. Say it with {hints}"
@@ -273,81 +353,28 @@ def _detect(columns: Sequence[str], given: dict[Role, str | None], source: str) 
     return Columns(
         customer=str(chosen["customer"]),
         time=str(chosen["time"]),
-        event=str(chosen["event"]),
+        event=chosen["event"],
         session=chosen["session"],
         channel=chosen["channel"],
         value=chosen["value"],
     )
 
 
-# ---- time ------------------------------------------------------------------------------------
-
-_NUMERIC = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
-_YMD = re.compile(r"^\s*(19|20|21)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*$")
-_UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
-
-
-def _unit_by_magnitude(values: list[float]) -> TimeUnit:
-    """Epoch unit from the size of the numbers: 2024 in s ~1.7e9, ms ~1.7e12, ..."""
-    mag = statistics.median(abs(v) for v in values)
-    if mag < 1e11:
-        return "s"
-    if mag < 1e14:
-        return "ms"
-    if mag < 1e17:
-        return "us"
-    return "ns"
-
-
-def _time_exprs(
-    raw: ir.Value,
-    sample: list[Any],
-    *,
-    time_format: str | None,
-    time_unit: TimeUnit | None,
-) -> tuple[ir.TimestampValue, ir.IntegerValue, str]:
-    """(timestamp, sub-microsecond ns, how it was parsed) for a raw time column."""
-    import ibis
-    import ibis.expr.datatypes as dt
-
-    zero = ibis.literal(0, type="int64")
-    if raw.type().is_timestamp():
-        ts = raw.cast(dt.Timestamp()) if raw.type().timezone else raw
-        return ts, zero, "native timestamp"
-    if raw.type().is_date():
-        return raw.cast(dt.Timestamp()), zero, "date"
-    if time_format:
-        text = raw.cast("string")
-        return text.as_timestamp(time_format), zero, f"format {time_format!r}"
-    strings = [str(v) for v in sample if v is not None and str(v).strip() != ""]
-    numeric = raw.type().is_numeric() or (bool(strings) and all(_NUMERIC.match(s) for s in strings))
-    if numeric and time_unit is None and strings and all(_YMD.match(s) for s in strings):
-        return raw.cast("string").as_timestamp("%Y%m%d"), zero, "format YYYYMMDD"
-    if numeric or time_unit is not None:
-        values = [float(s) for s in strings if _NUMERIC.match(s)]
-        unit: TimeUnit = time_unit or (_unit_by_magnitude(values) if values else "s")
-        how = f"epoch {unit}" + ("" if time_unit else " (by magnitude)")
-        is_int = raw.type().is_integer() or all("." not in s for s in strings)
-        if is_int:
-            n = raw.cast("string").try_cast("int64") if not raw.type().is_integer() else raw
-            n = n.cast("int64")
-            if unit == "ns":
-                micros, sub = n // 1000, n % 1000
-            else:
-                micros, sub = n * (_UNIT_NS[unit] // 1000), zero
-        else:
-            f = raw.cast("string").try_cast("float64") if not raw.type().is_floating() else raw
-            micros = (f * (_UNIT_NS[unit] / 1000)).round().cast("int64")
-            sub = zero
-        epoch = ibis.timestamp("1970-01-01 00:00:00")
-        ts = epoch + micros.as_interval("us")
-        return ts, sub, how
-    text = raw.cast("string")
-    ts = text.try_cast(dt.Timestamp(timezone="UTC")).cast(dt.Timestamp())
-    return ts, zero, "ISO 8601"
-
-
 # ---- reading ---------------------------------------------------------------------------------
+
+
+def _engine_of(table: ir.Table) -> Engine:
+    """The engine of an Ibis table's backend; ours (DuckDB, UTC) for a bare memtable."""
+    from ibis.common.exceptions import IbisError
+
+    try:
+        return Engine.wrap(table._find_backend())
+    except IbisError:  # a memtable belongs to no backend until it is run
+        return Engine.connect(EngineConfig())
+
+
+def _quiet(_stage: str) -> None:
+    """The default progress hook: say nothing."""
 
 
 def read_events(
@@ -360,125 +387,210 @@ def read_events(
     session: str | None = None,
     channel: str | None = None,
     value: str | None = None,
+    default_event: str | None = None,
     time_format: str | None = None,
     time_unit: TimeUnit | None = None,
     delimiter: str | None = None,
+    encoding: str | None = None,
     strict: bool = False,
     name: str | None = None,
+    progress: Progress | None = None,
 ) -> EventLog:
     """Read an event log. Column roles are detected from names unless given.
 
-    ``source`` is a path (CSV, Parquet file/folder/glob, JSON Lines, XES, ``db.duckdb:table``)
-    or an Ibis table. Raises :class:`EvidenceError` when the log cannot be used, and, with
-    ``strict``, when any row cannot be used.
+    ``source`` is a path (CSV, whitespace-separated text, Parquet file/folder/glob, JSON Lines,
+    XES, ``db.duckdb:table``) or an Ibis table. ``default_event`` names the event of every row
+    of a log without an event column (e.g. ``"purchase"`` for an orders file). ``time_format``
+    is a strptime format (``"%d/%m/%Y %H:%M"``); ``time_unit`` the unit of epoch numbers
+    (otherwise told by their magnitude). ``delimiter`` is a character, ``"tab"`` or
+    ``"whitespace"``; ``encoding`` one of utf-8, utf-16, latin-1. ``name`` is how the source
+    is called in messages. ``progress`` is called with the stage of the read ("reading",
+    "parsing times", "checking rows", ...); nothing is printed otherwise.
+
+    Raises :class:`EvidenceError` when the log cannot be used, and, with ``strict``, when any
+    row cannot be used.
     """
-    import ibis
     import ibis.expr.types as ir
 
+    say = progress or _quiet
+    say("reading")
+    created = engine is None
     if isinstance(source, ir.Table):
-        engine = engine or Engine.wrap(source._find_backend())
-        raw = source
-        label = name or "<table>"
-        kind: SourceKind = "ibis"
+        engine = engine or _engine_of(source)
     else:
-        label = name or str(source)
-        kind = _kind_of(str(source))
+        kind = kind_of(str(source))
         engine = engine or Engine.connect(EngineConfig())
-        raw = _open(engine, str(source), kind, delimiter)
-    given: dict[Role, str | None] = {
-        "customer": customer,
-        "time": time,
-        "event": event,
-        "session": session,
-        "channel": channel,
-        "value": value,
-    }
-    cols = _detect(list(raw.columns), given, label)
+    try:
+        if isinstance(source, ir.Table):
+            src = Source(with_seq(engine, source), "ibis", name or "<table>")
+        else:
+            src = open_source(
+                engine, str(source), kind, label=name or str(source), delimiter=delimiter,
+                encoding=encoding, progress=say,
+            )  # fmt: skip
+        given: dict[Role, str | None] = {
+            "customer": customer, "time": time, "event": event,
+            "session": session, "channel": channel, "value": value,
+        }  # fmt: skip
+        return _read(
+            engine, src, given, default_event=default_event, time_format=time_format,
+            time_unit=time_unit, strict=strict, say=say,
+        )  # fmt: skip
+    except BaseException:
+        if created:  # ours: do not leave it open (an engine given or wrapped stays open)
+            engine.close()
+        raise
 
-    # input order: the scan order of the source (DuckDB keeps insertion order)
-    base = raw.mutate(__seq=ibis.row_number() + 1)
-    sample_rows = engine.run(
-        base.filter(base[cols.time].notnull()).select(t=base[cols.time]).limit(2000)
-    )
-    sample = sample_rows.column("t").to_pylist()
-    ts, ts_sub, how = _time_exprs(
-        base[cols.time], sample, time_format=time_format, time_unit=time_unit
-    )
+
+def _read(
+    engine: Engine,
+    src: Source,
+    given: dict[Role, str | None],
+    *,
+    default_event: str | None,
+    time_format: str | None,
+    time_unit: TimeUnit | None,
+    strict: bool,
+    say: Progress,
+) -> EventLog:
+    """Roles, times and rejected rows of an opened source."""
+    import ibis
+
+    label = src.label
+    base = src.table
+    visible = [c for c in base.columns if not c.startswith(HIDDEN)]
+    cols = _detect(visible, given, label, default_event=default_event)
+
+    say("parsing times")
+    with backend_errors(label, src.kind):
+        sample = (
+            engine.run(base.filter(base[cols.time].notnull()).select(t=base[cols.time]).limit(2000))
+            .column("t")
+            .to_pylist()
+        )
+    ts, ts_sub, how = time_exprs(
+        base[cols.time], sample, time_format=time_format, time_unit=time_unit,
+        engine_kind=engine.kind,
+    )  # fmt: skip
 
     def text(col: str) -> ir.StringValue:
         return base[col].cast("string").strip().nullif("")
 
+    customer_v = text(cols.customer)
+    event_v = text(cols.event) if cols.event else ibis.literal(default_event, type="string")
+    raw_time = base[cols.time].cast("string")
+    no_time = raw_time.isnull() | (raw_time.strip() == "")
+    checks: list[tuple[ir.BooleanValue, str]] = [
+        (customer_v.isnull(), "no customer"),
+        (event_v.isnull(), "no event"),
+        (no_time, "no time"),
+        (ts.isnull(), "a time that cannot be read"),
+    ]
+    shown = raw_time
+    if src.lines == "whitespace" and src.fields:
+        fields_ok = base["__jm_fields"] == src.fields
+        checks.insert(0, (~fields_ok, "the wrong number of fields"))
+        shown = ibis.cases((~fields_ok, base[TEXT].strip()), else_=raw_time)
+    reason = ibis.cases(*checks, else_=ibis.null("string"))
     fields: dict[str, Any] = {
-        "customer": text(cols.customer),
-        "event": text(cols.event),
+        "customer": customer_v,
+        "event": event_v,
         "ts": ts,
-        "ts_sub": ts_sub,
-        "seq": base["__seq"].cast("int64"),
-        "__raw_time": base[cols.time].cast("string"),
+        "ts_sub": ts_sub.cast("int64"),
+        "seq": base[SEQ],
     }
     if cols.session:
         fields["session"] = text(cols.session)
     if cols.channel:
         fields["channel"] = text(cols.channel)
     if cols.value:
-        fields["value"] = base[cols.value].cast("string").try_cast("float64")
+        fields["value"] = text(cols.value).try_cast("float64")
+        fields["__jm_badvalue"] = text(cols.value).notnull() & fields["value"].isnull()
+    fields["__jm_reason"] = reason
+    fields["__jm_value"] = ibis.cases((reason.notnull(), shown), else_=ibis.null("string"))
+    for hidden in (FILE, LINE):
+        if hidden in base.columns:
+            fields[hidden] = ibis.cases((reason.notnull(), base[hidden]), else_=ibis.null())
     staged = base.select(**fields)
 
-    bad_customer = staged.customer.isnull()
-    bad_event = staged.event.isnull()
-    missing_time = staged["__raw_time"].isnull() | (staged["__raw_time"].strip() == "")
-    bad_time = staged.ts.isnull() & ~missing_time
-    counts = engine.run(
-        staged.aggregate(
-            rows=staged.count(),
-            no_customer=bad_customer.sum(),
-            no_event=bad_event.sum(),
-            no_time=missing_time.sum(),
-            bad_time=bad_time.sum(),
-            usable=(~(bad_customer | bad_event | missing_time | bad_time)).sum(),
-        )
-    ).to_pylist()[0]
-    rows_read = int(counts["rows"] or 0)
-    used = int(counts["usable"] or 0)
-    row_offset = 1 if kind == "csv" else 0  # CSV: the header is line 1
+    say("checking rows")
+    with backend_errors(label, src.kind):
+        if src.kind in ("csv", "json"):  # text is parsed once, not once per question
+            staged = engine.materialise(staged, prefix="events")
+        agg: dict[str, Any] = {"n": staged.count()}
+        if cols.value:
+            agg["bad_values"] = staged["__jm_badvalue"].sum()
+        counts = engine.run(staged.group_by("__jm_reason").aggregate(**agg)).to_pylist()
+    rows_read = sum(int(c["n"]) for c in counts)
+    by_reason = {str(c["__jm_reason"]): int(c["n"]) for c in counts if c["__jm_reason"]}
+    used = rows_read - sum(by_reason.values())
+    bad_values = sum(int(c.get("bad_values") or 0) for c in counts if not c["__jm_reason"])
+    rejected = {r: by_reason.get(r, 0) for r in REASONS if by_reason.get(r, 0)}
+
     examples: list[RejectedRow] = []
-    if used < rows_read:
-        checks = [
-            (bad_time, cols.time, "__raw_time", "cannot read as a time"),
-            (missing_time, cols.time, None, "missing time"),
-            (bad_customer, cols.customer, None, "missing customer"),
-            (bad_event, cols.event, None, "missing event"),
-        ]
-        for cond, col, val_col, reason in checks:
-            picked = staged.filter(cond).order_by("seq").limit(_EXAMPLES)
-            rows = engine.run(
-                picked.select("seq", v=picked[val_col] if val_col else ibis.literal(""))
-            ).to_pylist()
-            for r in rows:
-                if val_col:
-                    examples.append(
-                        RejectedRow(label, r["seq"] + row_offset, col, r["v"], "cannot read")
-                    )
-                else:
-                    examples.append(RejectedRow(label, r["seq"] + row_offset, col, None, reason))
-    rejected = {
-        "a time that cannot be read": int(counts["bad_time"] or 0),
-        "no time": int(counts["no_time"] or 0),
-        "no customer": int(counts["no_customer"] or 0),
-        "no event": int(counts["no_event"] or 0),
-    }
-    examples = sorted(examples, key=lambda e: e.row)[:_EXAMPLES]
-    report = ReadReport(label, cols, how, rows_read, used, rejected, tuple(examples))
-    if strict and used < rows_read:
+    if rejected:
+        say("locating rejected rows")
+        with backend_errors(label, src.kind):
+            examples = _examples(src, engine, staged, cols, rejected)
+    report = ReadReport(
+        label, cols, how, rows_read, used, rejected, tuple(examples), bad_values, default_event
+    )
+    if strict and rejected:
         lines = [str(e) for e in examples]
         lines.append(
-            f"{label}: {rows_read - used:,} of {rows_read:,} rows cannot be used "
-            "(without --strict they are counted, reported and left out)"
+            f"{label}: {rows_read - used:,} of {_rows(rows_read)} cannot be used ("
+            + ", ".join(f"{_rows(n)} with {r}" for r, n in rejected.items())
+            + "); without --strict they are counted, reported and left out"
         )
         raise EvidenceError("\n".join(lines))
     if used == 0:
-        detail = "; ".join(str(e) for e in examples[:2])
-        raise EvidenceError(f"{label}: no usable rows ({rows_read:,} read). {detail}".strip())
-    keep = [c for c in staged.columns if c != "__raw_time"]
-    table = staged.filter(~(bad_customer | bad_event | missing_time | bad_time)).select(keep)
+        if rows_read == 0:
+            raise EvidenceError(f"{label}: no rows")
+        detail = "".join(f"\n{e}" for e in examples[:2])
+        hint = ""
+        if rejected.get("a time that cannot be read", 0) * 2 > rows_read and not time_format:
+            hint = (
+                f"\nThe times in {cols.time!r} are not ISO 8601 or epoch numbers; give their "
+                "format with --time-format (e.g. '%d/%m/%Y %H:%M')"
+            )
+        raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}{hint}")
+    keep = [c for c in staged.columns if not c.startswith(HIDDEN)]
+    table = staged.filter(staged["__jm_reason"].isnull()).select(keep)
     return EventLog(engine=engine, table=table, report=report)
+
+
+def _examples(
+    src: Source, engine: Engine, staged: ir.Table, cols: Columns, rejected: dict[str, int]
+) -> list[RejectedRow]:
+    """Up to five rejected rows: the first of each reason, then the earliest others."""
+    rej = staged.filter(staged["__jm_reason"].notnull())
+    wanted = ["seq", "__jm_reason", "__jm_value"] + [c for c in (FILE, LINE) if c in staged.columns]
+    first = engine.run(rej.order_by("seq").limit(_EXAMPLES).select(wanted)).to_pylist()
+    have = {r["__jm_reason"] for r in first}
+    for reason in rejected:
+        if reason not in have:
+            one = rej.filter(rej["__jm_reason"] == reason).order_by("seq").limit(1)
+            first += engine.run(one.select(wanted)).to_pylist()
+    per_reason: dict[str, dict[str, Any]] = {}
+    for r in sorted(first, key=lambda r: int(r["seq"])):
+        per_reason.setdefault(r["__jm_reason"], r)
+    picked = list(per_reason.values())
+    picked += [r for r in sorted(first, key=lambda r: int(r["seq"])) if r not in picked]
+    picked = sorted(picked[:_EXAMPLES], key=lambda r: int(r["seq"]))
+    column_of = {
+        "no customer": cols.customer,
+        "no event": cols.event or "",
+        "no time": cols.time,
+        "a time that cannot be read": cols.time,
+        "the wrong number of fields": "",
+    }
+    out: list[RejectedRow] = []
+    for r, (file, row) in zip(picked, locate(src, engine, picked), strict=True):
+        reason = str(r["__jm_reason"])
+        value = r["__jm_value"]
+        column = column_of[reason]
+        if reason == "the wrong number of fields":
+            found = len(str(value).split())
+            column = f"{found} fields where the header has {src.fields}"
+        out.append(RejectedRow(file, row, column, value, reason))
+    return out

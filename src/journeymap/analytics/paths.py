@@ -1,0 +1,88 @@
+"""Path variants: the full ordered sequence of events of each journey, and how common it is.
+
+A *variant* is the sequence of event names of one journey (a customer, or a session with
+``per="session"``) in the prepared order (time, then input order). Journeys with the same
+sequence share a variant. With ``collapse_loops``, immediate repeats are merged first
+(``a a b a`` -> ``a b a``): a journey that reloads a page is the same path as one that does not.
+
+Columns, most frequent first, ties by the sequence of names (element by element):
+
+=========  ==============  ==============================================================
+column     type            meaning
+=========  ==============  ==============================================================
+path       string          the names joined with ``" > "`` (readable; names may hold ">")
+length     int64           number of events in the path
+customers  int64           journeys with this path (customers; sessions with per="session")
+share      float64         customers / all journeys, 0..1
+events     list<string>    the names, unambiguous
+=========  ==============  ==============================================================
+
+Sequences are built from the event names' integer codes (see :mod:`prepare`) and decoded
+at the end, which halves the time of grouping long sequences.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from journeymap.analytics.prepare import Per, prepare
+from journeymap.errors import UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from journeymap.evidence.events import EventLog
+
+__all__ = ["SEPARATOR", "paths"]
+
+SEPARATOR = " > "
+
+
+def paths(
+    log: EventLog,
+    *,
+    per: Per = "customer",
+    top: int | None = 20,
+    collapse_loops: bool = False,
+) -> pa.Table:
+    """The ``top`` most frequent variants (all with ``top=None``); columns ``path, length,
+    customers, share, events``. See the module docstring for the definitions."""
+    import ibis
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if top is not None and top < 1:
+        raise UsageError(f"--top must be at least 1, not {top}")
+    prepared = prepare(log, per=per)
+    p = prepared.table
+    if collapse_loops:
+        # keep the last event of each run of equal events: the names in order are the same
+        p = p.filter(p.next_event.isnull() | (p.next_event != p.event))
+    seqs = p.group_by("journey").aggregate(codes=p.code.collect(order_by=p.pos))
+    variants = seqs.group_by("codes").aggregate(customers=seqs.count().cast("int64"))
+    variants = variants.mutate(
+        share=variants.customers.cast("float64") / variants.customers.sum().over()
+    )
+    ordered = variants.order_by([ibis.desc("customers"), "codes"])
+    if top is not None:
+        ordered = ordered.limit(top)
+    engine = log.engine
+    result = engine.run(ordered)
+    names = engine.run(prepared.codes).column("event").combine_chunks()
+
+    codes = result.column("codes").combine_chunks()
+    if not isinstance(codes, pa.ListArray):  # Spark may hand back a large list
+        codes = codes.cast(pa.list_(pa.int32()))
+    # codes are 1.. in the order of the dictionary's rows
+    decoded = pc.take(names, pc.subtract(codes.flatten(), 1))
+    offsets = pc.subtract(codes.offsets, codes.offsets[0])  # a sliced array starts later
+    events = pa.ListArray.from_arrays(offsets, decoded)
+    return pa.table(
+        {
+            "path": pc.binary_join(events, SEPARATOR),
+            "length": pc.list_value_length(events).cast(pa.int64()),
+            "customers": result.column("customers"),
+            "share": result.column("share"),
+            "events": events,
+        }
+    )

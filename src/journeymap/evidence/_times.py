@@ -1,0 +1,209 @@
+"""Parsing the time column of an event log: native, formats, epochs by magnitude, ISO 8601.
+
+Private to :mod:`journeymap.evidence`; see :func:`time_exprs`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import statistics
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = ["TimeUnit", "time_exprs"]
+
+TimeUnit = Literal["s", "ms", "us", "ns"]
+
+_NUMERIC = re.compile(r"^\s*-?\d+(\.\d*)?\s*$")
+_YMD = re.compile(r"^\s*(19|20|21)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*$")
+_UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+#: 9999-12-31T23:59:59 as epoch seconds: later (or as early before 1970) is not a time
+_MAX_EPOCH_S = 253_402_300_799
+
+
+def _unit_by_magnitude(values: list[float]) -> TimeUnit:
+    """Epoch unit from the size of the numbers: 2024 in s ~1.7e9, ms ~1.7e12, ..."""
+    mag = statistics.median(abs(v) for v in values)
+    if mag < 1e11:
+        return "s"
+    if mag < 1e14:
+        return "ms"
+    if mag < 1e17:
+        return "us"
+    return "ns"
+
+
+@functools.cache
+def _duckdb_functions() -> tuple[Any, Any, Any]:
+    """DuckDB's ``try_strptime`` (NULL where the text does not fit; one format or a list of
+    them) and ``epoch_ns``."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def try_strptime(value: str, fmt: str) -> None:
+        """Parse ``value`` with a strptime format."""
+
+    def epoch_ns(value: Any) -> None:
+        """Nanoseconds since 1970 of a nanosecond timestamp."""
+
+    builtin = ibis.udf.scalar.builtin
+    utc = dt.Timestamp(timezone="UTC")
+    return (
+        builtin(try_strptime, signature=((dt.string, dt.string), utc)),
+        builtin(try_strptime, signature=((dt.string, dt.Array(dt.string)), utc)),
+        builtin(epoch_ns, signature=((dt.Timestamp(scale=9),), dt.int64)),
+    )
+
+
+#: Unambiguous times that DuckDB's cast does not read but exports often hold (with offsets).
+ISO_VARIANTS = (
+    "%Y-%m-%d %H:%M:%S %z",  # 2015-02-24 11:35:52 -0800 (Twitter exports)
+    "%Y-%m-%d %H:%M:%S.%f %z",
+    "%Y%m%dT%H%M%S%z",  # ISO 8601 basic format: 20150224T113552+0100
+    "%Y%m%dT%H%M%SZ",  # and in UTC: 20150224T113552Z
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (e-mail, RSS)
+    "%a %b %d %H:%M:%S %z %Y",  # Twitter API
+)
+
+
+@functools.cache
+def _spark_try_to_timestamp() -> Any:
+    """Spark's ``try_to_timestamp`` (NULL where the text does not fit; ``to_timestamp``, which
+    Ibis' ``as_timestamp`` uses, fails the whole query in ANSI mode)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def try_to_timestamp(value: str, fmt: str) -> None:
+        """Parse ``value`` with a Spark datetime pattern."""
+
+    return ibis.udf.scalar.builtin(
+        try_to_timestamp, signature=((dt.string, dt.string), dt.timestamp)
+    )
+
+
+#: Spark letters that parse one or two digits, for directives not touching another number
+_SPARK_LENIENT = {"%d": "d", "%m": "M", "%H": "H", "%M": "m", "%S": "s", "%I": "h"}
+_NUMBERS = frozenset({"%d", "%m", "%H", "%M", "%S", "%I", "%y", "%Y", "%j", "%f"})
+
+
+def _spark_pattern(fmt: str) -> str:
+    """A strptime format as a Spark datetime pattern (``%d/%m/%YT%H`` -> ``d/M/yyyy'T'H``).
+
+    Python's ``%d`` reads "1" and "01"; so does Spark's ``d``, but ``dd`` wants two digits,
+    which it needs where two numbers touch (``%Y%m%d`` -> ``yyyyMMdd``). Other directives
+    follow sqlglot's mapping; literal text is quoted where it holds letters.
+    """
+    from sqlglot.dialects.spark import Spark
+    from sqlglot.time import format_time
+
+    tokens = re.findall(r"%-?.|[^%]+", fmt)
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.startswith("%"):
+            touching = any(0 <= j < len(tokens) and tokens[j] in _NUMBERS for j in (i - 1, i + 1))
+            if token in _SPARK_LENIENT and not touching:
+                out.append(_SPARK_LENIENT[token])
+            else:
+                mapped = format_time(token, Spark.INVERSE_TIME_MAPPING, Spark.INVERSE_TIME_TRIE)
+                out.append(mapped or token)
+        elif re.search(r"[A-Za-z]", token):
+            out.append("'" + token.replace("'", "''") + "'")
+        else:
+            out.append(token.replace("'", "''"))
+    return "".join(out)
+
+
+def _strptime(text: ir.StringValue, fmt: str, engine_kind: str) -> ir.TimestampValue:
+    """``text`` parsed with a strptime format; NULL where it does not fit."""
+    import ibis.expr.datatypes as dt
+
+    if engine_kind == "duckdb":
+        try_strptime, _, _ = _duckdb_functions()
+        return try_strptime(text, fmt).cast(dt.Timestamp())
+    if engine_kind == "spark":
+        return _spark_try_to_timestamp()(text, _spark_pattern(fmt)).cast(dt.Timestamp())
+    return text.as_timestamp(fmt).cast(dt.Timestamp())
+
+
+def _from_ns(n: ir.IntegerValue) -> tuple[ir.TimestampValue, ir.IntegerValue]:
+    """Epoch nanoseconds as (timestamp in µs, the ns below it): floor, also before 1970."""
+    import ibis
+
+    sub = ((n % 1000) + 1000) % 1000
+    micros = (n - sub) // 1000
+    return ibis.timestamp("1970-01-01 00:00:00") + micros.as_interval("us"), sub
+
+
+def time_exprs(
+    raw: ir.Value,
+    sample: list[Any],
+    *,
+    time_format: str | None,
+    time_unit: TimeUnit | None,
+    engine_kind: str,
+) -> tuple[ir.TimestampValue, ir.IntegerValue, str]:
+    """(timestamp, sub-microsecond ns, how it was parsed) for a raw time column.
+
+    The kind of the column is decided on a sample of its first non-empty values: native
+    timestamps and dates as they are; a ``time_format``; numbers (most of the sample) as
+    YYYYMMDD dates when most look like one (8 digits, 1900-2199, a real month and day; an
+    epoch in seconds would be in 1970), else as epochs in ``time_unit`` or in the unit their
+    magnitude says; anything else as ISO 8601 (an offset is converted to UTC, no offset means
+    UTC) or, on DuckDB, one of the unambiguous variants in :data:`ISO_VARIANTS`. A value that
+    does not parse the chosen way is a rejected row.
+    """
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    zero = ibis.literal(0, type="int64")
+    typ = raw.type()
+    if typ.is_timestamp():
+        if engine_kind == "duckdb" and not typ.timezone and (typ.scale or 6) > 6:
+            _, _, epoch_ns = _duckdb_functions()
+            ts, sub = _from_ns(epoch_ns(raw))
+            return ts, sub, "native timestamp (ns)"
+        return raw.cast(dt.Timestamp()), zero, "native timestamp"
+    if typ.is_date():
+        return raw.cast(dt.Timestamp()), zero, "date"
+    text = raw.cast("string").strip()
+    if time_format:
+        return _strptime(text, time_format, engine_kind), zero, f"format {time_format!r}"
+    if typ.is_numeric():
+        values = [float(v) for v in sample if v is not None]
+        numbers = [str(v) for v in sample if v is not None]
+        numeric = True
+    else:
+        strings = [str(v).strip() for v in sample if v is not None and str(v).strip()]
+        numbers = [s for s in strings if _NUMERIC.match(s)]
+        values = [float(s) for s in numbers]
+        numeric = bool(strings) and 2 * len(numbers) > len(strings)
+    integral = typ.is_integer() or (not typ.is_numeric() and all("." not in s for s in numbers))
+    ymd = sum(1 for s in numbers if _YMD.match(s))
+    if numeric and time_unit is None and integral and numbers and 2 * ymd > len(numbers):
+        return _strptime(text, "%Y%m%d", engine_kind), zero, "format YYYYMMDD"
+    if not (numeric or time_unit is not None):
+        ts = text.try_cast(dt.Timestamp(timezone="UTC"))
+        if engine_kind == "duckdb":  # and the variants in ISO_VARIANTS
+            _, try_strptime_any, _ = _duckdb_functions()
+            variants = ibis.literal(list(ISO_VARIANTS), type="array<string>")
+            ts = ts.coalesce(try_strptime_any(text, variants))
+        return ts.cast(dt.Timestamp()), zero, "ISO 8601"
+    unit: TimeUnit = time_unit or (_unit_by_magnitude(values) if values else "s")
+    how = f"epoch {unit}" + ("" if time_unit else " (by magnitude)")
+    limit = _MAX_EPOCH_S * 1_000_000_000 // _UNIT_NS[unit]  # in the unit
+    if integral:
+        n = raw.cast("int64") if typ.is_integer() else text.try_cast("int64")
+        if unit == "ns":
+            ts, sub = _from_ns(n)
+            return ts, sub, how
+        n = ibis.cases((n.abs() <= limit, n), else_=ibis.null("int64"))
+        micros = n * (_UNIT_NS[unit] // 1000)
+    else:
+        f = raw.cast("float64") if typ.is_numeric() else text.try_cast("float64")
+        scaled = (f * (_UNIT_NS[unit] / 1000)).round()
+        micros = ibis.cases((f.abs() <= limit, scaled), else_=ibis.null("float64")).cast("int64")
+    epoch = ibis.timestamp("1970-01-01 00:00:00")
+    return epoch + micros.as_interval("us"), zero, how

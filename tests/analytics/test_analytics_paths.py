@@ -1,0 +1,59 @@
+"""paths on small inline logs: order, ties, loops, top N (pm4py: test_analytics_pm4py.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from journeymap.analytics.paths import paths
+from journeymap.errors import UsageError
+
+pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
+
+
+def T(minutes: float) -> str:
+    return str(int(1_700_000_000 + minutes * 60))
+
+
+ROWS = [
+    ("c1", "home", T(0)), ("c1", "home", T(1)), ("c1", "cart", T(2)),
+    ("c2", "home", T(0)), ("c2", "cart", T(1)),
+    ("c3", "cart", T(5)), ("c3", "home", T(0)),  # out of order in the file
+    ("c4", "home", T(0)), ("c4", "cart", T(1)), ("c4", "cart", T(2)), ("c4", "home", T(3)),
+    ("c5", "search", T(0)),
+]  # fmt: skip
+
+
+def test_variants_in_order_most_frequent_first_ties_by_path(make_log: Any) -> None:
+    result = paths(make_log(ROWS))
+    assert result.schema.names == ["path", "length", "customers", "share", "events"]
+    assert result.schema.field("events").type == pa.list_(pa.string())
+    assert result.select(["path", "length", "customers"]).to_pylist() == [
+        {"path": "home > cart", "length": 2, "customers": 2},
+        {"path": "home > cart > cart > home", "length": 4, "customers": 1},
+        {"path": "home > home > cart", "length": 3, "customers": 1},
+        {"path": "search", "length": 1, "customers": 1},
+    ]
+    assert result.column("share").to_pylist() == [0.4, 0.2, 0.2, 0.2]
+
+
+def test_collapse_loops_merges_immediate_repeats(make_log: Any) -> None:
+    result = paths(make_log(ROWS), collapse_loops=True)
+    assert [(r["events"], r["customers"]) for r in result.to_pylist()] == [
+        (["home", "cart"], 3),
+        (["home", "cart", "home"], 1),
+        (["search"], 1),
+    ]
+
+
+def test_top_and_ties_in_time(make_log: Any) -> None:
+    log = make_log([("c1", "b", T(0)), ("c1", "a", T(0)), ("c2", "a", T(0)), ("c2", "b", T(0))])
+    result = paths(log, top=1)
+    assert result.to_pylist() == [
+        {"path": "a > b", "length": 2, "customers": 1, "share": 0.5, "events": ["a", "b"]}
+    ]
+    assert paths(log, top=None).column("path").to_pylist() == ["a > b", "b > a"]
+    with pytest.raises(UsageError, match="at least 1"):
+        paths(log, top=0)
