@@ -15,7 +15,9 @@ from journeymap.formats.schema import reference_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 UPDATE = os.environ.get("JOURNEYMAP_UPDATE_GOLDEN") == "1"
-COMMANDS = ["new", "templates", "validate", "lint", "fmt", "schema", "render", "import", "diff"]
+COMMANDS = ["new", "templates", "validate", "lint", "fmt", "schema", "render", "import", "diff",
+            "events", "events summary", "events flows", "events paths", "events funnel",
+            "events retention", "events sessions", "events discover"]  # fmt: skip
 
 
 def _blocks(path: Path, lang: str) -> list[str]:
@@ -49,7 +51,7 @@ def cli_reference() -> str:
     env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}
     parts = []
     for cmd in [None, *COMMANDS]:
-        args = ["--help"] if cmd is None else [cmd, "--help"]
+        args = ["--help"] if cmd is None else [*cmd.split(), "--help"]
         result = runner.invoke(app, args, env=env, prog_name="journeymap")
         assert result.exit_code == 0, result.output
         text = "\n".join(line.rstrip() for line in result.stdout.splitlines()).strip("\n")
@@ -93,7 +95,9 @@ def test_file_format_example_loads() -> None:
         assert m.stages
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/python-api.md", "docs/guide.md"])
+@pytest.mark.parametrize(
+    "doc", ["README.md", "docs/python-api.md", "docs/guide.md", "docs/events.md"]
+)
 def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = _blocks(ROOT / doc, "python")
     assert blocks, f"{doc} has no python examples"

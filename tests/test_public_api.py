@@ -19,9 +19,12 @@ EXPECTED = {
     "lint", "LintFinding", "LINT_RULES", "diff", "MapDiff", "Change",
     # drawing
     "render", "render_bytes",
+    # event logs
+    "read_events", "EventLog", "Engine", "EngineConfig", "summary", "flows", "paths", "funnel",
+    "retention", "cohorts", "sessions", "discover",
     # errors
     "JourneyMapError", "MapFileError", "TableImportError", "TemplateNotFoundError",
-    "RenderError", "UsageError",
+    "RenderError", "UsageError", "EvidenceError",
     "__version__",
 }  # fmt: skip
 
@@ -55,7 +58,8 @@ def test_import_does_no_work_and_loads_no_heavy_library() -> None:
     code = (
         "import sys, journeymap; "
         "heavy = [m for m in ('vl_convert', 'openpyxl', 'jinja2', 'markdown_it', 'typer', "
-        "'rich') if m in sys.modules]; print(','.join(heavy))"
+        "'rich', 'ibis', 'duckdb', 'pyarrow', 'pyspark', 'pandas') if m in sys.modules]; "
+        "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -3,7 +3,16 @@
 The public API. Everything else is an implementation detail that may change.
 """
 
+from journeymap.analytics.discover import discover
+from journeymap.analytics.engine import Engine, EngineConfig
+from journeymap.analytics.flows import flows
+from journeymap.analytics.funnel import funnel
+from journeymap.analytics.paths import paths
+from journeymap.analytics.retention import cohorts, retention
+from journeymap.analytics.sessions import sessions
+from journeymap.analytics.summary import summary
 from journeymap.errors import (
+    EvidenceError,
     JourneyMapError,
     MapFileError,
     RenderError,
@@ -11,6 +20,7 @@ from journeymap.errors import (
     TemplateNotFoundError,
     UsageError,
 )
+from journeymap.evidence.events import EventLog, read_events
 from journeymap.formats import dumps, load, loads, save
 from journeymap.formats.schema import json_schema
 from journeymap.formats.tables import ImportResult, import_tables
@@ -44,6 +54,10 @@ __all__ = [
     "Change",
     "EmotionLevel",
     "EmotionScale",
+    "Engine",
+    "EngineConfig",
+    "EventLog",
+    "EvidenceError",
     "ImportResult",
     "Insight",
     "JourneyMap",
@@ -64,8 +78,12 @@ __all__ = [
     "UsageError",
     "__version__",
     "check_map",
+    "cohorts",
     "diff",
+    "discover",
     "dumps",
+    "flows",
+    "funnel",
     "import_tables",
     "json_schema",
     "lint",
@@ -73,7 +91,12 @@ __all__ = [
     "load",
     "loads",
     "new_map",
+    "paths",
+    "read_events",
     "render",
     "render_bytes",
+    "retention",
     "save",
+    "sessions",
+    "summary",
 ]

@@ -26,7 +26,16 @@ Spark needs a few things the Ibis backend does not do by itself; they all live h
   Parquet: ``**`` globs become a recursive listing; nanosecond timestamps, which Spark cannot
   represent, are read as integer epoch nanoseconds (the reader parses those exactly).
 * **Results** come through Arrow (``DataFrame.toArrow``), not pandas, and are cast to the
-  expression's schema; prepared tables are persisted (memory and disk) as temp views.
+  expression's schema; prepared tables are persisted (memory and disk) as temp views whose
+  columns keep their Ibis types (Ibis leaves some casts out of the SQL). PySpark leaves the
+  socket of each result to the garbage collector; it is collected right away.
+* **Compiling.** Each backend instance gets a compiler with fixes that keep results exact
+  and equal (see :func:`_fix_compiler`): integer ``//`` without a detour through doubles (both
+  engines), ordered ``collect`` (Spark has no ordered ``array_agg``), string literals with
+  VT/FF/BEL and ``strip()`` (Spark read ``'\\v\\f'`` as the letters ``vf`` and trimmed them off
+  every value).
+* **Quiet.** A session we start logs only errors (Spark's WARN lines would bury the read
+  report) and shows no progress bars.
 """
 
 from __future__ import annotations
@@ -444,7 +453,7 @@ class Engine:
 
 
 def _fix_compiler(backend: Any) -> None:
-    """Give this backend instance a compiler with two fixes; nothing global changes.
+    """Give this backend instance a compiler with these fixes; nothing global changes.
 
     * ``a // b`` on integers is exact. Ibis compiles floor division as ``FLOOR(a / b)``; on
       both DuckDB and Spark ``/`` of two integers is a double, so above 2**53 (epoch

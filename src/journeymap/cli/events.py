@@ -93,6 +93,7 @@ class LogOptions:
     customer: str | None = None
     time: str | None = None
     event: str | None = None
+    default_event: str | None = None
     session: str | None = None
     channel: str | None = None
     value: str | None = None
@@ -121,6 +122,15 @@ def _log_options(
     event: Annotated[
         str | None,
         typer.Option(metavar="COL", help="Column of the event name.", rich_help_panel=_COLUMNS),
+    ] = None,
+    default_event: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="For a log without an event column (e.g. a table of orders): every row is "
+            "this event.",
+            rich_help_panel=_COLUMNS,
+        ),
     ] = None,
     session: Annotated[
         str | None,
@@ -353,6 +363,7 @@ def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> 
             customer=opts.customer,
             time=opts.time,
             event=opts.event,
+            default_event=opts.default_event,
             session=opts.session,
             channel=opts.channel,
             value=opts.value,
