@@ -416,9 +416,11 @@ class Journeymap(Tool):
 
         fn = getattr(paths_mod, "paths", paths_mod)
         table = fn(self.log, per="customer", top=None, collapse_loops=False)
-        rows = table.to_pylist()
-        if not rows:
+        if table.num_rows == 0:
             return answer_paths([], 0)
+        # all variants come back (as from the peers), most frequent first; only the head is
+        # turned into Python objects (millions of list rows would cost the harness gigabytes)
+        rows = table.slice(0, TOP_VARIANTS * 5).to_pylist()
         cols = list(rows[0])
         seq_col = next(c for c in ("events", "path", "variant", "sequence") if c in cols)
         n_col = next(c for c in ("customers", "count", "journeys", "n") if c in cols)
@@ -427,7 +429,7 @@ class Journeymap(Tool):
             return ">".join(v) if isinstance(v, list | tuple) else str(v).replace(" > ", ">")
 
         items = [(text(r[seq_col]), int(r[n_col])) for r in rows]
-        return answer_paths(items, len(items))
+        return answer_paths(items, table.num_rows)
 
     def funnel(self) -> dict[str, Any]:
         from journeymap.analytics import funnel as funnel_mod
