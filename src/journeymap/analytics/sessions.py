@@ -65,8 +65,12 @@ def sessions(
         s_is_last=p.is_last | p["__ends"],
     ).drop("__ends", "__number", "__start")
     both = log.engine.materialise(p, prefix="sessions")
-    canonical = [c for c in log.table.columns if c != "session"]
-    table = both.select(*canonical, "session")
+    # the prepared table carries only what the analyses read; the new log keeps every column
+    # of the old one (channel, value, ...) with the session numbers joined on the input order
+    canonical = [c for c in log.table.columns if c != "session" and c in both.columns]
+    source = log.table.drop("session") if "session" in log.table.columns else log.table
+    numbers = both.select("seq", "session")
+    table = source.join(numbers, "seq").select(*source.columns, "session")
     per_customer = both.select(
         *canonical,
         "session",
