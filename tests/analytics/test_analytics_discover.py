@@ -21,8 +21,10 @@ def _check_draft(m: jm.JourneyMap, log: EventLog, tmp_path: Path) -> None:
     assert m.status == "draft"
     events = set(log.engine.run(log.table.select("event").distinct()).column("event").to_pylist())
     for _, tp in m.iter_touchpoints():
-        assert tp.notes["events"] in events
-        assert tp.name == tp.notes["events"]
+        assert tp.events is not None
+        assert tp.events.names[0] in events
+        assert tp.events.matches_name(tp.name)
+        assert tp.name == tp.events.names[0]
         assert not tp.id_is_derived  # pinned: written into the file
     for fmt in ("yaml", "json"):
         path = tmp_path / f"draft.{fmt}"
@@ -32,14 +34,14 @@ def _check_draft(m: jm.JourneyMap, log: EventLog, tmp_path: Path) -> None:
         assert again.model_dump() == m.model_dump()
     text = dumps(m)
     assert "id: stage-1" in text
-    assert "events: " in text
+    assert "events:\n          - " in text
 
 
 def test_discover_onboarding(mobile_log: EventLog, tmp_path: Path) -> None:
     m = discover(mobile_log)
     _check_draft(m, mobile_log, tmp_path)
     assert 3 <= len(m.stages) <= 6
-    order = [tp.notes["events"] for _, tp in m.iter_touchpoints()]
+    order = [tp.events.names[0] for _, tp in m.iter_touchpoints() if tp.events]
     assert order[0] == "onboarding_welcome_screen"
     assert set(order[-2:]) == {"passed", "lost"}  # the outcomes come last
     assert order.index("onboarding__chooseLoginType") < order.index("onboarding_login_Type1")

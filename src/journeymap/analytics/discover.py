@@ -12,9 +12,10 @@
    touchpoint) by Jenks' natural breaks on the typical positions: the cut with the least
    spread of positions within the stages, so that each stage holds events customers meet
    close together and big jumps in position separate stages.
-4. **Rules.** Each touchpoint's event-matching rule is its event name, kept in
-   ``notes["events"]`` until the map model has a field for it. Reach, typical position and
-   the median time from the journey's start are written into its observed behaviour.
+4. **Rules.** Each touchpoint's event-matching rule (``events:``) is its event name (a
+   regular expression that matches only that name when the name holds glob characters).
+   Reach, typical position and the median time from the journey's start are written into
+   its observed behaviour.
 
 The draft has ids pinned (saved as written), status ``draft``, stages named "Stage 1", ...
 for the team to rename.
@@ -131,7 +132,7 @@ def discover(
     """A draft journey map from the log; see the module docstring for the method. The map
     passes :func:`journeymap.check_map` and has its ids pinned."""
     from journeymap.formats.document import pin_ids
-    from journeymap.model import JourneyMap, Stage, Touchpoint, slugify
+    from journeymap.model import EventMatch, JourneyMap, Stage, Touchpoint, slugify
 
     if top_events < 1:
         raise UsageError(f"--top-events must be at least 1, not {top_events}")
@@ -173,7 +174,7 @@ def discover(
                         f"{total:,}); typically at {r['position']:.0%} of the journey, "
                         f"{_duration(r['seconds'])} after its start (medians)."
                     ),
-                    notes={"events": r["event"]},
+                    events=EventMatch.exactly(r["event"]),
                 )
             )
         first, last = group[0]["event"], group[-1]["event"]

@@ -7,7 +7,14 @@ from journeymap.model.evidence import Insight, InsightKind, insight_kind_of
 from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
 from journeymap.model.kpi import KPI
 from journeymap.model.persona import Persona
-from journeymap.model.touchpoint import CHANNELS, ActualEmotion, Stage, Touchpoint
+from journeymap.model.touchpoint import (
+    CHANNELS,
+    ActualEmotion,
+    EventMatch,
+    FeedbackMatch,
+    Stage,
+    Touchpoint,
+)
 
 __all__ = [
     "CHANNELS",
@@ -16,6 +23,8 @@ __all__ = [
     "ActualEmotion",
     "EmotionLevel",
     "EmotionScale",
+    "EventMatch",
+    "FeedbackMatch",
     "Finding",
     "Identified",
     "Insight",

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import re
 from typing import Any, Literal, get_args
 
-from pydantic import Field, model_serializer, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from journeymap.model.base import Identified, Model, Slug
 from journeymap.model.emotion import EmotionRef
 
-__all__ = ["CHANNELS", "ActualEmotion", "Channel", "Lane", "Stage", "Touchpoint"]
+__all__ = [
+    "CHANNELS",
+    "ActualEmotion",
+    "Channel",
+    "EventMatch",
+    "FeedbackMatch",
+    "Lane",
+    "Stage",
+    "Touchpoint",
+]
 
 Channel = Literal[
     "web",
@@ -74,6 +85,124 @@ class ActualEmotion(Model):
         return data
 
 
+_GLOB = re.compile(r"[*?\[]")
+
+
+class EventMatch(Model):
+    """Which events of a log belong to a touchpoint.
+
+    Written as a list of event names (``events: [checkout, "payment_*"]``) when names are
+    enough, or as a mapping with conditions. An event belongs to the touchpoint when its name
+    matches any entry of ``names`` and every condition given holds. A name is matched exactly,
+    as a glob when it holds ``*``, ``?`` or ``[`` (``payment_*``), or as a regular expression
+    when written between slashes (``/^pay(ment)?_/``, searched anywhere in the name).
+    """
+
+    names: list[str] = Field(
+        default_factory=list,
+        description="Event names, globs ('payment_*') or /regular expressions/.",
+    )
+    channel: list[str] = Field(
+        default_factory=list, description="Only events on these channels (the log's channel)."
+    )
+    where: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="Only events whose column has this value (or one of these values).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"names": [data]}
+        if isinstance(data, list):
+            return {"names": data}
+        return data
+
+    @field_validator("names")
+    @classmethod
+    def _valid_patterns(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not name.strip():
+                raise ValueError("an event name cannot be empty")
+            if len(name) > 1 and name.startswith("/") and name.endswith("/"):
+                try:
+                    re.compile(name[1:-1])
+                except re.error as e:
+                    raise ValueError(f"{name!r} is not a regular expression: {e}") from None
+        return names
+
+    @model_serializer(mode="wrap")
+    def _as_list(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and set(data) <= {"names"}:
+            return data.get("names", [])
+        return data
+
+    @classmethod
+    def exactly(cls, event: str) -> EventMatch:
+        """A rule that matches this one event name, whatever characters it holds."""
+        if _GLOB.search(event) or (
+            len(event) > 1 and event.startswith("/") and event.endswith("/")
+        ):
+            return cls(names=[f"/^{re.escape(event)}$/"])
+        return cls(names=[event])
+
+    def matches_name(self, event: str) -> bool:
+        """Whether an event name matches one of ``names`` (conditions not included)."""
+        for name in self.names:
+            if len(name) > 1 and name.startswith("/") and name.endswith("/"):
+                if re.search(name[1:-1], event):
+                    return True
+            elif _GLOB.search(name):
+                if fnmatch.fnmatchcase(event, name):
+                    return True
+            elif event == name:
+                return True
+        return False
+
+
+class FeedbackMatch(Model):
+    """Which feedback rows speak about a touchpoint.
+
+    A row belongs to the touchpoint when its touchpoint (or stage) column holds one of
+    ``values``, or, for text-only feedback, when its verbatim mentions one of ``keywords``.
+    ``ratings`` names the rating columns that score this touchpoint (one column per
+    touchpoint, as review sites have); ``survey`` the scale of the score that applies here.
+    """
+
+    values: list[str] = Field(
+        default_factory=list,
+        description="Values of the feedback's touchpoint or stage column for this touchpoint.",
+    )
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Words or phrases whose mention in a verbatim ties it to this touchpoint.",
+    )
+    ratings: list[str] = Field(
+        default_factory=list, description="Rating columns that score this touchpoint."
+    )
+    survey: Literal["nps", "csat", "ces", "rating"] | None = Field(
+        default=None, description="The scale of the scores for this touchpoint."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"values": [data]}
+        if isinstance(data, list):
+            return {"values": data}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _as_list(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and set(data) <= {"values"}:
+            return data.get("values", [])
+        return data
+
+
 class Touchpoint(Identified):
     """A moment where the customer meets the business (or where the business works for them)."""
 
@@ -103,6 +232,16 @@ class Touchpoint(Identified):
         "touchpoints it makes possible (service blueprint).",
     )
     evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
+    events: EventMatch | None = Field(
+        default=None,
+        description="Which events of an event log belong here: names, globs, /regexes/, "
+        "or a mapping with names, channel and where.",
+    )
+    feedback: FeedbackMatch | None = Field(
+        default=None,
+        description="Which feedback rows speak about this touchpoint: touchpoint/stage "
+        "values, or a mapping with values, keywords, ratings and survey.",
+    )
     notes: dict[str, str] = Field(
         default_factory=dict, description="Anything else, e.g. columns kept from an import."
     )
