@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +18,24 @@ ROOT = Path(__file__).resolve().parents[1]
 UPDATE = os.environ.get("JOURNEYMAP_UPDATE_GOLDEN") == "1"
 COMMANDS = ["new", "templates", "validate", "lint", "fmt", "schema", "render", "import", "diff",
             "events", "events summary", "events flows", "events paths", "events funnel",
-            "events retention", "events sessions", "events discover"]  # fmt: skip
+            "events retention", "events sessions", "events discover",
+            "feedback", "feedback summary", "feedback scores", "feedback sentiment",
+            "feedback themes", "feedback drivers"]  # fmt: skip
+
+
+def test_cli_reference_lists_every_command() -> None:
+    import typer.main
+
+    def walk(group: Any, prefix: str) -> list[str]:
+        out = []
+        for name, cmd in group.commands.items():
+            out.append(f"{prefix}{name}")
+            if hasattr(cmd, "commands"):  # a group of commands
+                out += walk(cmd, f"{prefix}{name} ")
+        return out
+
+    root = typer.main.get_command(app)
+    assert sorted(walk(root, "")) == sorted(COMMANDS)
 
 
 def _blocks(path: Path, lang: str) -> list[str]:

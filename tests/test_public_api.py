@@ -22,6 +22,9 @@ EXPECTED = {
     # event logs
     "read_events", "EventLog", "Engine", "EngineConfig", "summary", "flows", "paths", "funnel",
     "retention", "cohorts", "sessions", "discover",
+    # feedback
+    "read_feedback", "Feedback", "scores", "feedback_summary", "nps", "csat", "ces",
+    "sentiment", "sentiment_agreement", "themes", "theme_assignments", "drivers", "mentions",
     # errors
     "JourneyMapError", "MapFileError", "TableImportError", "TemplateNotFoundError",
     "RenderError", "UsageError", "EvidenceError",
@@ -58,7 +61,8 @@ def test_import_does_no_work_and_loads_no_heavy_library() -> None:
     code = (
         "import sys, journeymap; "
         "heavy = [m for m in ('vl_convert', 'openpyxl', 'jinja2', 'markdown_it', 'typer', "
-        "'rich', 'ibis', 'duckdb', 'pyarrow', 'pyspark', 'pandas') if m in sys.modules]; "
+        "'rich', 'ibis', 'duckdb', 'pyarrow', 'pyspark', 'pandas', 'numpy', 'sklearn', 'scipy', "
+        "'vaderSentiment', 'torch', 'sentence_transformers') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,13 +4,17 @@ The public API. Everything else is an implementation detail that may change.
 """
 
 from journeymap.analytics.discover import discover
+from journeymap.analytics.drivers import drivers, mentions
 from journeymap.analytics.engine import Engine, EngineConfig
 from journeymap.analytics.flows import flows
 from journeymap.analytics.funnel import funnel
 from journeymap.analytics.paths import paths
 from journeymap.analytics.retention import cohorts, retention
+from journeymap.analytics.scores import ces, csat, feedback_summary, nps, scores
+from journeymap.analytics.sentiment import sentiment, sentiment_agreement
 from journeymap.analytics.sessions import sessions
 from journeymap.analytics.summary import summary
+from journeymap.analytics.themes import theme_assignments, themes
 from journeymap.errors import (
     EvidenceError,
     JourneyMapError,
@@ -21,6 +25,7 @@ from journeymap.errors import (
     UsageError,
 )
 from journeymap.evidence.events import EventLog, read_events
+from journeymap.evidence.feedback import Feedback, read_feedback
 from journeymap.formats import dumps, load, loads, save
 from journeymap.formats.schema import json_schema
 from journeymap.formats.tables import ImportResult, import_tables
@@ -58,6 +63,7 @@ __all__ = [
     "EngineConfig",
     "EventLog",
     "EvidenceError",
+    "Feedback",
     "ImportResult",
     "Insight",
     "JourneyMap",
@@ -77,11 +83,15 @@ __all__ = [
     "Touchpoint",
     "UsageError",
     "__version__",
+    "ces",
     "check_map",
     "cohorts",
+    "csat",
     "diff",
     "discover",
+    "drivers",
     "dumps",
+    "feedback_summary",
     "flows",
     "funnel",
     "import_tables",
@@ -90,13 +100,21 @@ __all__ = [
     "list_templates",
     "load",
     "loads",
+    "mentions",
     "new_map",
+    "nps",
     "paths",
     "read_events",
+    "read_feedback",
     "render",
     "render_bytes",
     "retention",
     "save",
+    "scores",
+    "sentiment",
+    "sentiment_agreement",
     "sessions",
     "summary",
+    "theme_assignments",
+    "themes",
 ]

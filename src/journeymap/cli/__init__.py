@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from journeymap.cli import events, files, maps
+from journeymap.cli import events, feedback, files, maps
 
 app = typer.Typer(
     name="journeymap",
@@ -46,6 +46,7 @@ app.command("render")(files.render)
 app.command("import")(files.import_)
 app.command("diff")(files.diff)
 app.add_typer(events.app, name="events")
+app.add_typer(feedback.app, name="feedback")
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Every command takes the log (a CSV, Parquet file/folder/glob, JSON Lines, XES or
 ``file.duckdb:table``; several are read as one log) and the same options for its columns,
 its times and the engine; they are declared once (:class:`LogOptions`, :class:`OutputOptions`)
-and added to each command by :func:`_with_options`. The read report (rows read, used and
+and added to each command by :func:`with_options`. The read report (rows read, used and
 rejected, with examples) goes to stderr; results go to stdout as a table, or as CSV, JSON or
 Parquet with ``--format`` / ``-o``. The commands only parse, call the library and print.
 """
@@ -12,28 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import inspect
-import io
-import json
-import math
 import re
-import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.table import Table
 
-from journeymap.cli._common import handle_errors, stderr, stdout
+from journeymap.cli._common import handle_errors, stderr
+from journeymap.cli._output import (
+    OUT,
+    OutputOptions,
+    busy,
+    emit,
+    format_of,
+    vertical,
+    with_options,
+)
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from journeymap.evidence.events import EventLog
 
 app = typer.Typer(
@@ -43,13 +43,11 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-OutFormat = Literal["table", "csv", "json", "parquet"]
 Per = Literal["customer", "session"]
 Period = Literal["day", "week", "month", "quarter"]
 
 _COLUMNS = "Columns and times"
 _ENGINE = "Engine"
-_OUTPUT = "Output"
 
 # ---- durations -------------------------------------------------------------------------------
 
@@ -219,82 +217,7 @@ def _log_options(
     """The signature of the shared log options (never called)."""
 
 
-@dataclass(frozen=True)
-class OutputOptions:
-    """Where and how a result table goes."""
-
-    format: OutFormat | None = None
-    output: Path | None = None
-    limit: int = 20
-
-
-def _output_options(
-    format: Annotated[
-        OutFormat | None,
-        typer.Option(
-            "--format",
-            help="table (the terminal), csv, json or parquet (default: from the suffix of -o, "
-            "else table).",
-            rich_help_panel=_OUTPUT,
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the result to FILE (csv and json go to stdout without it).",
-            rich_help_panel=_OUTPUT,
-        ),
-    ] = None,
-    limit: Annotated[
-        int,
-        typer.Option(
-            "--limit",
-            "-n",
-            help="Rows shown in the terminal table (0: all); files get every row.",
-            rich_help_panel=_OUTPUT,
-        ),
-    ] = 20,
-) -> None:
-    """The signature of the shared output options (never called)."""
-
-
-def _with_options(
-    *groups: tuple[type[Any], Callable[..., None], str],
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Add each group's options to a command's signature; the command receives them as one
-    dataclass in its keyword argument of the given name."""
-
-    def decorate(func: Callable[..., None]) -> Callable[..., None]:
-        own = inspect.signature(func, eval_str=True)
-        params = [p for p in own.parameters.values() if p.name not in {g[2] for g in groups}]
-        names: list[tuple[type[Any], list[str], str]] = []
-        for cls, template, arg in groups:
-            extra = list(inspect.signature(template, eval_str=True).parameters.values())
-            params += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in extra]
-            names.append((cls, [p.name for p in extra], arg))
-        positional = [p for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY]
-        keyword = [p for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> None:
-            for cls, fields, arg in names:
-                kwargs[arg] = cls(**{f: kwargs.pop(f) for f in fields if f in kwargs})
-            func(*args, **kwargs)
-
-        wrapper.__signature__ = own.replace(  # type: ignore[attr-defined]
-            parameters=positional + keyword
-        )
-        wrapper.__annotations__ = {p.name: p.annotation for p in positional + keyword}
-        return wrapper
-
-    return decorate
-
-
 _LOG = (LogOptions, _log_options, "opts")
-_OUT = (OutputOptions, _output_options, "out")
 
 LogsArg = Annotated[
     list[str],
@@ -315,17 +238,6 @@ PerOpt = Annotated[
 
 
 @contextlib.contextmanager
-def _busy(message: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr while work is under way (only on a terminal); yields an updater."""
-    err = stderr()
-    if not err.is_terminal:
-        yield lambda _stage: None
-        return
-    with err.status(message) as status:
-        yield lambda stage: status.update(f"{stage}…")
-
-
-@contextlib.contextmanager
 def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
     """The log read on the chosen engine (closed afterwards); the read report on stderr."""
     from journeymap.analytics.engine import Engine, EngineConfig
@@ -336,10 +248,10 @@ def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
         temp_directory=str(opts.temp_dir) if opts.temp_dir else None,
         spark_master=opts.spark_master,
     )
-    with _busy("starting the engine") as progress:
+    with busy("starting the engine") as progress:
         engine = Engine.connect(config)
     try:
-        with _busy("reading") as progress:
+        with busy("reading") as progress:
             log = _read_all(logs, opts, engine, progress)
         err = stderr()
         for line in log.report.lines():
@@ -410,188 +322,24 @@ def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> 
 # ---- output ----------------------------------------------------------------------------------
 
 
-def _format_of(out: OutputOptions) -> OutFormat:
-    if out.format is not None:
-        if out.format == "parquet" and out.output is None:
-            raise UsageError("--format parquet needs a file: -o FILE.parquet")
-        return out.format
-    if out.output is None:
-        return "table"
-    suffix = out.output.suffix.lower().lstrip(".")
-    if suffix in ("csv", "json", "parquet"):
-        return typing.cast(OutFormat, suffix)
-    if suffix == "pq":
-        return "parquet"
-    raise UsageError(
-        f"{out.output}: cannot tell the format from the suffix; use .csv, .json or .parquet, "
-        "or say --format"
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return value
-
-
-def _write(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
-    import pyarrow as pa
-
-    from journeymap.cli._common import write_text_or_stdout
-    from journeymap.formats._io import atomic_write_bytes
-
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        buffer = pa.BufferOutputStream()
-        pq.write_table(table, buffer)
-        assert path is not None
-        atomic_write_bytes(path, buffer.getvalue().to_pybytes())
-    elif fmt == "json":
-        rows = [{k: _jsonable(v) for k, v in row.items()} for row in table.to_pylist()]
-        write_text_or_stdout(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", path)
-    else:
-        import pyarrow.csv as pcsv
-
-        # lists (a path's events) as JSON text: CSV has no lists
-        for i, f in enumerate(table.schema):
-            if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
-                texts = [None if v is None else json.dumps(v) for v in table.column(i).to_pylist()]
-                table = table.set_column(i, f.name, pa.array(texts, pa.string()))
-        sink = io.BytesIO()
-        pcsv.write_csv(table, sink)
-        write_text_or_stdout(sink.getvalue().decode("utf-8"), path)
-    if path is not None:
-        stderr().print(f"wrote {path} ({table.num_rows:,} rows)", highlight=False)
-
-
-def _duration(seconds: float) -> str:
-    """Seconds for people: ``0.25 s``, ``42 s``, ``3m 20s``, ``5h 02m``, ``3d 4h``."""
-    if seconds < 60:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
-
-
-def _cell(name: str, value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "–"
-        if name == "share" or name.startswith("conversion") or name.isdigit():
-            return f"{value:.1%}"
-        if name.endswith(("_rate", "_rate_standard")):
-            return f"{value:.1f}%"
-        if "seconds" in name:
-            return _duration(value)
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return " > ".join(str(v) for v in value)
-    return str(value)
-
-
-def _numeric(t: pa.DataType) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_integer(t) or pa.types.is_floating(t))
-
-
-def _fixed(t: pa.DataType) -> bool:
-    import pyarrow as pa
-
-    return _numeric(t) or bool(pa.types.is_temporal(t))
-
-
-def _print_table(table: pa.Table, *, title: str, limit: int, hide: tuple[str, ...] = ()) -> None:
-    shown = [f for f in table.schema if f.name not in hide]
-    rows = table.to_pylist() if limit <= 0 else table.slice(0, limit).to_pylist()
-    cells = [[_cell(f.name, row[f.name]) for f in shown] for row in rows]
-    rich_table = Table(title=title, title_justify="left", show_edge=False)
-    for i, f in enumerate(shown):
-        header = f.name.replace("_", " ")  # wraps at words in a narrow terminal
-        if _fixed(f.type):  # numbers and times stay whole
-            width = max([len(r[i]) for r in cells] + [max(map(len, header.split()))])
-            justify: Literal["left", "right"] = "right" if _numeric(f.type) else "left"
-            rich_table.add_column(header, justify=justify, overflow="fold", min_width=width)
-        else:
-            rich_table.add_column(header, overflow="fold")
-    for r in cells:
-        rich_table.add_row(*r)
-    out = stdout()
-    out.print(rich_table)
-    if len(rows) < table.num_rows:
-        out.print(
-            f"… {table.num_rows - len(rows):,} more rows ({table.num_rows:,} in all): "
-            "--limit 0 shows them all, --format csv/json or -o FILE writes them",
-            highlight=False,
-        )
-
-
-def _emit(
-    table: pa.Table,
-    out: OutputOptions,
-    *,
-    title: str,
-    hide: tuple[str, ...] = (),
-    terminal: pa.Table | None = None,
-) -> None:
-    """The result: a table on the terminal (``terminal`` if given), or written as asked."""
-    fmt = _format_of(out)
-    if fmt == "table":
-        _print_table(terminal if terminal is not None else table, title=title, limit=out.limit,
-                     hide=hide)  # fmt: skip
-    else:
-        _write(table, fmt, out.output)
-
-
-def _vertical(table: pa.Table) -> pa.Table:
-    """A one-row table as ``metric, value`` rows, for the terminal."""
-    import pyarrow as pa
-
-    row = table.to_pylist()[0] if table.num_rows else {}
-    names = list(row)
-    return pa.table({"metric": names, "value": [_cell(n, row[n]) for n in names]})
-
-
 # ---- commands --------------------------------------------------------------------------------
 
 
 @app.command("summary")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def summary_(logs: LogsArg, *, opts: LogOptions, out: OutputOptions) -> None:
     """Rows read/used/rejected, customers, events, sessions, time range, events per customer."""
     from journeymap.analytics.summary import summary
 
-    with _opened(logs, opts) as log, _busy("summarising"):
+    with _opened(logs, opts) as log, busy("summarising"):
         table = summary(log)
-    _emit(table, out, title="summary", terminal=_vertical(table))
+    emit(table, out, title="summary", terminal=vertical(table))
 
 
 @app.command("flows")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def flows_(
     logs: LogsArg,
     per: PerOpt = "customer",
@@ -605,14 +353,14 @@ def flows_(
     """Directly-follows transitions: count, customers, median and p90 time between steps."""
     from journeymap.analytics.flows import flows
 
-    with _opened(logs, opts) as log, _busy("computing flows"):
+    with _opened(logs, opts) as log, busy("computing flows"):
         table = flows(log, per=per, markers=markers)
-    _emit(table, out, title=f"flows (per {per})")
+    emit(table, out, title=f"flows (per {per})")
 
 
 @app.command("paths")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def paths_(
     logs: LogsArg,
     per: PerOpt = "customer",
@@ -627,14 +375,14 @@ def paths_(
     """The most common paths (full event sequences) with customers and share."""
     from journeymap.analytics.paths import paths
 
-    with _opened(logs, opts) as log, _busy("computing paths"):
+    with _opened(logs, opts) as log, busy("computing paths"):
         table = paths(log, per=per, top=top or None, collapse_loops=collapse_loops)
-    _emit(table, out, title=f"paths (per {per})", hide=("events",))
+    emit(table, out, title=f"paths (per {per})", hide=("events",))
 
 
 @app.command("funnel")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def funnel_(
     logs: LogsArg,
     steps: Annotated[
@@ -663,14 +411,14 @@ def funnel_(
 
     parsed = parse_steps(steps)
     limit = parse_duration(within, option="--within") if within is not None else None
-    with _opened(logs, opts) as log, _busy("computing the funnel"):
+    with _opened(logs, opts) as log, busy("computing the funnel"):
         table = funnel(log, steps=parsed, within=limit, per=per)
-    _emit(table, out, title="funnel")
+    emit(table, out, title="funnel")
 
 
 @app.command("retention")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def retention_(
     logs: LogsArg,
     period: Annotated[Period, typer.Option(help="Calendar period (UTC).")] = "month",
@@ -697,20 +445,20 @@ def retention_(
     """Retention and churn per period (retained, new, lost, rates), or cohort retention."""
     from journeymap.analytics import retention as r
 
-    with _opened(logs, opts) as log, _busy("computing retention"):
+    with _opened(logs, opts) as log, busy("computing retention"):
         if cohorts:
             table = r.cohorts(log, period=period, event=active_event)
         else:
             table = r.retention(log, period=period, event=active_event)
     if cohorts:
-        _emit(table, out, title=f"cohorts by {period}", terminal=r.cohort_matrix(table))
+        emit(table, out, title=f"cohorts by {period}", terminal=r.cohort_matrix(table))
     else:
-        _emit(table, out, title=f"retention by {period}")
+        emit(table, out, title=f"retention by {period}")
 
 
 @app.command("sessions")
 @handle_errors
-@_with_options(_LOG, _OUT)
+@with_options(_LOG, OUT)
 def sessions_(
     logs: LogsArg,
     session_gap: Annotated[
@@ -729,19 +477,19 @@ def sessions_(
     from journeymap.analytics.sessions import session_summary, sessions
 
     gap = parse_duration(session_gap, option="--session-gap")
-    fmt = _format_of(out)
-    with _opened(logs, opts) as log, _busy("making sessions"):
+    fmt = format_of(out)
+    with _opened(logs, opts) as log, busy("making sessions"):
         cut = sessions(log, gap=gap, replace_existing=True)
         if fmt == "table":
             table = session_summary(cut)
         else:
             table = cut.engine.run(cut.table.order_by("seq"))
-    _emit(table, out, title=f"sessions (gap {session_gap})", terminal=_vertical(table))
+    emit(table, out, title=f"sessions (gap {session_gap})", terminal=vertical(table))
 
 
 @app.command("discover")
 @handle_errors
-@_with_options(_LOG)
+@with_options(_LOG)
 def discover_(
     logs: LogsArg,
     output: Annotated[
@@ -767,7 +515,7 @@ def discover_(
     if output.exists() and not force:
         raise UsageError(f"{output}: already exists; pass --force to overwrite it")
     fmt = format_of(output)
-    with _opened(logs, opts) as log, _busy("discovering the journey"):
+    with _opened(logs, opts) as log, busy("discovering the journey"):
         m = discover(log, top_events=top_events, stages=stages, title=title)
     save(m, output, fmt=fmt)
     n_tp = sum(len(s.touchpoints) for s in m.stages)

@@ -1,0 +1,298 @@
+"""Where a result table goes: the terminal (a rich table), CSV, JSON or Parquet; the shared
+``--format``/``-o``/``--limit`` options and the spinner of the ``events`` and ``feedback``
+commands."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import io
+import json
+import math
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from journeymap.cli._common import stderr, stdout
+from journeymap.errors import UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "OUT",
+    "OutFormat",
+    "OutputOptions",
+    "busy",
+    "duration_text",
+    "emit",
+    "format_of",
+    "output_options",
+    "print_table",
+    "vertical",
+    "with_options",
+    "write_table",
+]
+
+OutFormat = Literal["table", "csv", "json", "parquet"]
+
+_OUTPUT = "Output"
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """Where and how a result table goes."""
+
+    format: OutFormat | None = None
+    output: Path | None = None
+    limit: int = 20
+
+
+def output_options(
+    format: Annotated[
+        OutFormat | None,
+        typer.Option(
+            "--format",
+            help="table (the terminal), csv, json or parquet (default: from the suffix of -o, "
+            "else table).",
+            rich_help_panel=_OUTPUT,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the result to FILE (csv and json go to stdout without it).",
+            rich_help_panel=_OUTPUT,
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            help="Rows shown in the terminal table (0: all); files get every row.",
+            rich_help_panel=_OUTPUT,
+        ),
+    ] = 20,
+) -> None:
+    """The signature of the shared output options (never called)."""
+
+
+def with_options(
+    *groups: tuple[type[Any], Callable[..., None], str],
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Add each group's options to a command's signature; the command receives them as one
+    dataclass in its keyword argument of the given name."""
+
+    def decorate(func: Callable[..., None]) -> Callable[..., None]:
+        own = inspect.signature(func, eval_str=True)
+        params = [p for p in own.parameters.values() if p.name not in {g[2] for g in groups}]
+        names: list[tuple[type[Any], list[str], str]] = []
+        for cls, template, arg in groups:
+            extra = list(inspect.signature(template, eval_str=True).parameters.values())
+            params += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in extra]
+            names.append((cls, [p.name for p in extra], arg))
+        positional = [p for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY]
+        keyword = [p for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            for cls, fields, arg in names:
+                kwargs[arg] = cls(**{f: kwargs.pop(f) for f in fields if f in kwargs})
+            func(*args, **kwargs)
+
+        wrapper.__signature__ = own.replace(  # type: ignore[attr-defined]
+            parameters=positional + keyword
+        )
+        wrapper.__annotations__ = {p.name: p.annotation for p in positional + keyword}
+        return wrapper
+
+    return decorate
+
+
+@contextlib.contextmanager
+def busy(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while work is under way (only on a terminal); yields an updater."""
+    err = stderr()
+    if not err.is_terminal:
+        yield lambda _stage: None
+        return
+    with err.status(message) as status:
+        yield lambda stage: status.update(f"{stage}…")
+
+
+def format_of(out: OutputOptions) -> OutFormat:
+    if out.format is not None:
+        if out.format == "parquet" and out.output is None:
+            raise UsageError("--format parquet needs a file: -o FILE.parquet")
+        return out.format
+    if out.output is None:
+        return "table"
+    suffix = out.output.suffix.lower().lstrip(".")
+    if suffix in ("csv", "json", "parquet"):
+        return typing.cast(OutFormat, suffix)
+    if suffix == "pq":
+        return "parquet"
+    raise UsageError(
+        f"{out.output}: cannot tell the format from the suffix; use .csv, .json or .parquet, "
+        "or say --format"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def write_table(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
+    import pyarrow as pa
+
+    from journeymap.cli._common import write_text_or_stdout
+    from journeymap.formats._io import atomic_write_bytes
+
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        buffer = pa.BufferOutputStream()
+        pq.write_table(table, buffer)
+        assert path is not None
+        atomic_write_bytes(path, buffer.getvalue().to_pybytes())
+    elif fmt == "json":
+        rows = [{k: _jsonable(v) for k, v in row.items()} for row in table.to_pylist()]
+        write_text_or_stdout(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", path)
+    else:
+        import pyarrow.csv as pcsv
+
+        # lists (a path's events) as JSON text: CSV has no lists
+        for i, f in enumerate(table.schema):
+            if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+                texts = [None if v is None else json.dumps(v) for v in table.column(i).to_pylist()]
+                table = table.set_column(i, f.name, pa.array(texts, pa.string()))
+        sink = io.BytesIO()
+        pcsv.write_csv(table, sink)
+        write_text_or_stdout(sink.getvalue().decode("utf-8"), path)
+    if path is not None:
+        stderr().print(f"wrote {path} ({table.num_rows:,} rows)", highlight=False)
+
+
+def duration_text(seconds: float) -> str:
+    """Seconds for people: ``0.25 s``, ``42 s``, ``3m 20s``, ``5h 02m``, ``3d 4h``."""
+    if seconds < 60:
+        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def _cell(name: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if name == "share" or name.startswith("conversion") or name.isdigit():
+            return f"{value:.1%}"
+        if name.endswith(("_rate", "_rate_standard")):
+            return f"{value:.1f}%"
+        if "seconds" in name:
+            return duration_text(value)
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return " > ".join(str(v) for v in value)
+    return str(value)
+
+
+def _numeric(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t))
+
+
+def _fixed(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return _numeric(t) or bool(pa.types.is_temporal(t))
+
+
+def print_table(table: pa.Table, *, title: str, limit: int, hide: tuple[str, ...] = ()) -> None:
+    shown = [f for f in table.schema if f.name not in hide]
+    rows = table.to_pylist() if limit <= 0 else table.slice(0, limit).to_pylist()
+    cells = [[_cell(f.name, row[f.name]) for f in shown] for row in rows]
+    rich_table = Table(title=title, title_justify="left", show_edge=False)
+    for i, f in enumerate(shown):
+        header = f.name.replace("_", " ")  # wraps at words in a narrow terminal
+        if _fixed(f.type):  # numbers and times stay whole
+            width = max([len(r[i]) for r in cells] + [max(map(len, header.split()))])
+            justify: Literal["left", "right"] = "right" if _numeric(f.type) else "left"
+            rich_table.add_column(header, justify=justify, overflow="fold", min_width=width)
+        else:
+            rich_table.add_column(header, overflow="fold")
+    for r in cells:
+        rich_table.add_row(*r)
+    out = stdout()
+    out.print(rich_table)
+    if len(rows) < table.num_rows:
+        out.print(
+            f"… {table.num_rows - len(rows):,} more rows ({table.num_rows:,} in all): "
+            "--limit 0 shows them all, --format csv/json or -o FILE writes them",
+            highlight=False,
+        )
+
+
+def emit(
+    table: pa.Table,
+    out: OutputOptions,
+    *,
+    title: str,
+    hide: tuple[str, ...] = (),
+    terminal: pa.Table | None = None,
+) -> None:
+    """The result: a table on the terminal (``terminal`` if given), or written as asked."""
+    fmt = format_of(out)
+    if fmt == "table":
+        print_table(terminal if terminal is not None else table, title=title, limit=out.limit,
+                     hide=hide)  # fmt: skip
+    else:
+        write_table(table, fmt, out.output)
+
+
+def vertical(table: pa.Table) -> pa.Table:
+    """A one-row table as ``metric, value`` rows, for the terminal."""
+    import pyarrow as pa
+
+    row = table.to_pylist()[0] if table.num_rows else {}
+    names = list(row)
+    return pa.table({"metric": names, "value": [_cell(n, row[n]) for n in names]})
+
+
+OUT = (OutputOptions, output_options, "out")

@@ -1,0 +1,491 @@
+"""``journeymap feedback ...``: the voice of the customer from a survey export, reviews or tickets.
+
+Every command takes one file (CSV, XLSX, JSON Lines, gzip too) and the same options for its
+column roles (:class:`FeedbackOptions`); the roles found by name, the rows read, used and
+rejected go to stderr, the result to stdout as a table, or as CSV, JSON or Parquet with
+``--format`` / ``-o`` (the output options and writer of ``journeymap events``). The commands
+only parse, call the library and print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from journeymap.cli._common import handle_errors, stderr
+from journeymap.cli._output import OUT, OutputOptions, busy, emit, vertical, with_options
+from journeymap.errors import UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from journeymap.analytics.sentiment import Method as SentimentMethod
+    from journeymap.evidence.feedback import Feedback, Scale
+
+app = typer.Typer(
+    name="feedback",
+    help="Voice of the customer: scores (NPS, CSAT, CES), sentiment, themes and key drivers "
+    "of survey answers, reviews and tickets.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+_ROLES = "Columns"
+_READ = "Reading"
+
+FileArg = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FILE",
+        help="Survey export, reviews or tickets: CSV, XLSX or JSON Lines (.gz too).",
+        show_default=False,
+    ),
+]
+
+# ---- small parsers ---------------------------------------------------------------------------
+
+_RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|\.\.|:|to)\s*(-?\d+(?:\.\d+)?)\s*$")
+_WHERE = re.compile(r"^\s*([^<>!=]+?)\s*(<=|>=|!=|=|<|>)\s*(.*?)\s*$")
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """``"1-7"`` -> ``(1.0, 7.0)``; also ``0..10``, ``1:5``, ``1 to 10``."""
+    match = _RANGE.match(text)
+    if match is None or not float(match[1]) < float(match[2]):
+        raise UsageError(f"--range {text!r}: expected LOW-HIGH with LOW below HIGH, e.g. 1-7")
+    return float(match[1]), float(match[2])
+
+
+def parse_list(text: str | None, option: str) -> list[str] | None:
+    """``"a, b,c"`` -> ``["a", "b", "c"]``."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"{option} {text!r}: expected column names separated by commas")
+    return names
+
+
+def parse_mention(text: str) -> tuple[str, list[str]]:
+    """``"baggage=bag*|luggage"`` -> ``("baggage", ["bag*", "luggage"])``."""
+    name, sep, words = text.partition("=")
+    keywords = [w.strip() for w in words.split("|") if w.strip()]
+    if not sep or not name.strip() or not keywords:
+        raise UsageError(
+            f"--mention {text!r}: expected NAME=KEYWORD|KEYWORD, e.g. baggage=bag*|luggage"
+        )
+    return name.strip(), keywords
+
+
+def where(feedback: Feedback, conditions: list[str]) -> Feedback:
+    """The rows that meet every condition: ``COL=V`` and ``COL!=V`` compare text (``V|W``:
+    any of them), ``<``, ``<=``, ``>``, ``>=`` numbers or dates (``date>=2018-01-01``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = feedback.table
+    for cond in conditions:
+        match = _WHERE.match(cond)
+        if match is None or not match[3]:
+            raise UsageError(f"--where {cond!r}: expected COL=VALUE, COL!=VALUE or COL<=NUMBER")
+        col, op, value = match[1], match[2], match[3]
+        if col not in table.column_names:
+            raise UsageError(
+                f"--where {cond!r}: no column {col!r}; the columns are: "
+                + ", ".join(c for c in table.column_names if not c.startswith("__jm_"))
+            )
+        column = table.column(col)
+        if op in ("=", "!="):
+            values = pa.array([v.strip() for v in value.split("|")], pa.string())
+            mask = pc.is_in(column.cast(pa.string()), value_set=values)
+            mask = pc.invert(mask) if op == "!=" else mask
+        else:
+            ops = {"<": pc.less, "<=": pc.less_equal, ">": pc.greater, ">=": pc.greater_equal}
+            mask = ops[op](column, _comparable(cond, column.type, value))
+        table = table.filter(pc.fill_null(mask, False))
+    if conditions and table.num_rows == 0:
+        raise UsageError(f"{feedback.source}: no row meets {' and '.join(conditions)}")
+    return dataclasses.replace(feedback, table=table)
+
+
+def _comparable(cond: str, typ: pa.DataType, value: str) -> object:
+    """The value of a ``<``/``>`` condition: a number, or a date for a date column."""
+    import pyarrow as pa
+
+    try:
+        if pa.types.is_timestamp(typ):
+            return pa.scalar(datetime.fromisoformat(value).replace(tzinfo=None), typ)
+        if pa.types.is_integer(typ) or pa.types.is_floating(typ):
+            return float(value)
+    except ValueError:
+        raise UsageError(f"--where {cond!r}: cannot read {value!r} as a number or date") from None
+    raise UsageError(f"--where {cond!r}: <, <=, > and >= compare numbers and dates, not {typ}")
+
+
+# ---- the options every command shares --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """How to read the file: the common options of every ``feedback`` command."""
+
+    score: str | None = None
+    scale: Scale | None = None
+    range: str | None = None
+    text: str | None = None
+    date: str | None = None
+    date_format: str | None = None
+    customer: str | None = None
+    touchpoint: str | None = None
+    stage: str | None = None
+    segment: str | None = None
+    outcome: str | None = None
+    ratings: str | None = None
+    where: list[str] | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    strict: bool = False
+
+
+def _col(help: str) -> object:
+    return typer.Option(metavar="COL", help=help, rich_help_panel=_ROLES)
+
+
+def _feedback_options(
+    score: Annotated[str | None, _col("Column of the score (NPS, CSAT, CES, a rating).")] = None,
+    scale: Annotated[
+        Literal["nps", "csat", "ces", "rating"] | None,
+        typer.Option(
+            help="Scale of the score (default: from the column's name, else rating).",
+            rich_help_panel=_ROLES,
+        ),
+    ] = None,
+    range: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LOW-HIGH",
+            help="Range of the scale when not the standard one (NPS 0-10, CSAT 1-5, CES 1-7), "
+            "e.g. 1-7.",
+            rich_help_panel=_ROLES,
+        ),
+    ] = None,
+    text: Annotated[str | None, _col("Column of the verbatim (comment, review).")] = None,
+    date: Annotated[str | None, _col("Column of the date.")] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FMT",
+            help="strptime format of the dates, e.g. '%m %d, %Y' (default: ISO 8601 or epoch "
+            "numbers, detected).",
+            rich_help_panel=_ROLES,
+        ),
+    ] = None,
+    customer: Annotated[str | None, _col("Column of the customer (respondent) id.")] = None,
+    touchpoint: Annotated[str | None, _col("Column of the touchpoint.")] = None,
+    stage: Annotated[str | None, _col("Column of the journey stage.")] = None,
+    segment: Annotated[str | None, _col("Column of the segment (persona, plan).")] = None,
+    outcome: Annotated[
+        str | None, _col("Column of the outcome (overall rating, recommended yes/no).")
+    ] = None,
+    ratings: Annotated[
+        str | None,
+        typer.Option(
+            metavar="A,B,C",
+            help="Rating columns, one per touchpoint (seat comfort, staff, food, ...).",
+            rich_help_panel=_ROLES,
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="COND",
+            help="Keep the rows where COL=V (V|W: any of them), COL!=V, or COL<=N or DATE "
+            "(also <, >, >=); repeatable.",
+            rich_help_panel=_READ,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME", help="XLSX sheet (default: the first).", rich_help_panel=_READ
+        ),
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            metavar="X",
+            help="CSV delimiter: a character or 'tab' (default: detected).",
+            rich_help_panel=_READ,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Text encoding (default: UTF-8, UTF-16 by byte-order mark, else Latin-1).",
+            rich_help_panel=_READ,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 2) when any row cannot be used, instead of reporting and leaving "
+            "it out.",
+            rich_help_panel=_READ,
+        ),
+    ] = False,
+) -> None:
+    """The signature of the shared feedback options (never called)."""
+
+
+_FEEDBACK = (FeedbackOptions, _feedback_options, "opts")
+
+
+def _read(file: Path, opts: FeedbackOptions) -> Feedback:
+    """The file read with the options; the read report on stderr."""
+    from journeymap.evidence.feedback import read_feedback
+
+    with busy("reading"):
+        fb = read_feedback(
+            file,
+            score=opts.score,
+            scale=opts.scale,
+            scale_range=parse_range(opts.range) if opts.range else None,
+            text=opts.text,
+            date=opts.date,
+            date_format=opts.date_format,
+            customer=opts.customer,
+            touchpoint=opts.touchpoint,
+            stage=opts.stage,
+            segment=opts.segment,
+            outcome=opts.outcome,
+            ratings=parse_list(opts.ratings, "--ratings"),
+            strict=opts.strict,
+            encoding=opts.encoding,
+            delimiter=opts.delimiter,
+            sheet=opts.sheet,
+        )
+    err = stderr()
+    for line in fb.lines():
+        err.print(line, markup=False, highlight=False, emoji=False)
+    if opts.where:
+        fb = where(fb, opts.where)
+        err.print(
+            f"where {' and '.join(opts.where)}: {fb.table.num_rows:,} rows",
+            markup=False,
+            highlight=False,
+        )
+    return fb
+
+
+# ---- commands --------------------------------------------------------------------------------
+
+
+@app.command("summary")
+@handle_errors
+@with_options(_FEEDBACK, OUT)
+def summary_(file: FileArg, *, opts: FeedbackOptions, out: OutputOptions) -> None:
+    """Rows read, used and rejected; dates; the overall score with its 95% interval.
+
+    Also the rows with a score and with text, and distinct customers, touchpoints, stages and
+    segments.
+    """
+    from journeymap.analytics.scores import feedback_summary
+
+    table = feedback_summary(_read(file, opts))
+    emit(table, out, title="summary", terminal=vertical(table))
+
+
+@app.command("scores")
+@handle_errors
+@with_options(_FEEDBACK, OUT)
+def scores_(
+    file: FileArg,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ROLE|COL|PERIOD",
+            help="Group by a role (stage, touchpoint, segment, customer), a column, or a "
+            "period of the date (day, week, month, quarter, year); repeatable.",
+        ),
+    ] = None,
+    top_box: Annotated[
+        float | None,
+        typer.Option(
+            metavar="N", help="CSAT: the lowest satisfied answer (default: the top two points)."
+        ),
+    ] = None,
+    of: Annotated[
+        Literal["score", "ratings"] | None,
+        typer.Option(
+            help="Score the score column, or each rating column (default: ratings when there "
+            "is no score)."
+        ),
+    ] = None,
+    *,
+    opts: FeedbackOptions,
+    out: OutputOptions,
+) -> None:
+    """NPS, CSAT, CES or mean rating per group, with n and the 95% confidence interval."""
+    from journeymap.analytics.scores import scores
+
+    fb = _read(file, opts)
+    groups = list(by or [])
+    table = scores(fb, by=groups, top_box=top_box, of=of, scale=opts.scale)
+    mode = of or ("ratings" if fb.roles.ratings and fb.roles.score is None else "score")
+    what = "ratings" if mode == "ratings" else (fb.roles.scale or "rating").upper()
+    title = what if what in ("NPS", "CSAT", "CES", "ratings") else "mean rating"
+    emit(table, out, title=title + (f" by {', '.join(groups)}" if groups else ""))
+
+
+@app.command("sentiment")
+@handle_errors
+@with_options(_FEEDBACK, OUT)
+def sentiment_(
+    file: FileArg,
+    method: Annotated[
+        str, typer.Option(help="vader (a lexicon, offline), or a model the library offers.")
+    ] = "vader",
+    human: Annotated[
+        str | None,
+        typer.Option(
+            metavar="COL",
+            help="A column of human labels (negative/neutral/positive): report the agreement "
+            "on stderr.",
+        ),
+    ] = None,
+    *,
+    opts: FeedbackOptions,
+    out: OutputOptions,
+) -> None:
+    """Sentiment of each verbatim, in input order: row, text, score (-1..1) and label."""
+    from journeymap.analytics.sentiment import sentiment, sentiment_agreement
+
+    fb = _read(file, opts)
+    if human is not None and human not in fb.table.column_names:
+        raise UsageError(f"--human {human}: no such column in {fb.source}")
+    with busy("scoring sentiment"):
+        table = sentiment(fb, text=opts.text, method=typing.cast("SentimentMethod", method))
+    if human is not None:
+        labels = fb.table.column(human).cast("string").to_pylist()
+        agreement = sentiment_agreement(table, labels)
+        err = stderr()
+        err.print(f"agreement with {human!r}:", markup=False, highlight=False)
+        for key, value in agreement.items():
+            if not isinstance(value, dict | list):
+                shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+                err.print(f"  {key}: {shown}", markup=False, highlight=False)
+    emit(table, out, title=f"sentiment ({method})")
+
+
+@app.command("themes")
+@handle_errors
+@with_options(_FEEDBACK, OUT)
+def themes_(
+    file: FileArg,
+    method: Annotated[
+        Literal["tfidf", "embeddings"],
+        typer.Option(help="tfidf (scikit-learn) or embeddings (the 'embeddings' extra)."),
+    ] = "tfidf",
+    k: Annotated[
+        int | None, typer.Option(metavar="N", help="Number of themes (default: chosen).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(metavar="ROLE|COL", help="Themes per group (e.g. stage, segment)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the clustering.")] = 0,
+    *,
+    opts: FeedbackOptions,
+    out: OutputOptions,
+) -> None:
+    """Themes of the verbatims: key phrases, size, mean score and sentiment, three quotes."""
+    from journeymap.analytics.themes import themes
+
+    fb = _read(file, opts)
+    with busy("finding themes"):
+        table = themes(fb, text=opts.text, score=opts.score, method=method, k=k, by=by, seed=seed)
+    emit(table, out, title=f"themes ({method})", terminal=_quotes_as_text(table))
+
+
+def _quotes_as_text(table: pa.Table) -> pa.Table:
+    """List columns (the quotes) as one quoted line each, for the terminal."""
+    import pyarrow as pa
+
+    for i, f in enumerate(table.schema):
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+            texts = [
+                None if v is None else "\n".join(f"“{' '.join(str(q).split())}”" for q in v)
+                for v in table.column(i).to_pylist()
+            ]
+            table = table.set_column(i, f.name, pa.array(texts, pa.string()))
+    return table
+
+
+@app.command("drivers")
+@handle_errors
+@with_options(_FEEDBACK, OUT)
+def drivers_(
+    file: FileArg,
+    drivers: Annotated[
+        str | None,
+        typer.Option(
+            metavar="A,B,C",
+            help="The driver columns (default: the --ratings, else the columns on the "
+            "outcome's scale; never ids or the outcome).",
+        ),
+    ] = None,
+    mention: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=KW|KW",
+            help="A driver made from the text: 1 when it mentions a keyword (word* matches "
+            "endings), e.g. baggage=bag*|luggage; repeatable.",
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option(metavar="N", help="Bootstrap resamples for the intervals.")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    *,
+    opts: FeedbackOptions,
+    out: OutputOptions,
+) -> None:
+    """Key drivers (moments of truth): which touchpoints move the outcome most.
+
+    One row per driver, strongest first, with direction, 95% interval, performance and
+    priority.
+    """
+    from journeymap.analytics.drivers import drivers as key_drivers
+    from journeymap.analytics.drivers import mentions
+
+    fb = _read(file, opts)
+    names = parse_list(drivers, "--drivers")
+    data: Feedback | pa.Table = fb
+    if mention:
+        touchpoints = dict(parse_mention(m) for m in mention)
+        data = dataclasses.replace(fb, table=mentions(fb, text=opts.text, touchpoints=touchpoints))
+        names = [*(names or []), *touchpoints]
+    with busy("ranking drivers"):
+        table = key_drivers(
+            data, outcome=opts.outcome, drivers=names, bootstrap=bootstrap, seed=seed
+        )
+    meta = table.schema.metadata or {}
+    if b"r2" in meta:
+        r2 = float(meta[b"r2"])
+        stderr().print(
+            f"model: outcome {meta.get(b'outcome', b'?').decode()!r}, R² {r2:.3f}, "
+            f"n {meta.get(b'n', b'?').decode()}",
+            markup=False,
+            highlight=False,
+        )
+    emit(table, out, title="key drivers")
