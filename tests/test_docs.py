@@ -114,7 +114,8 @@ def test_file_format_example_loads() -> None:
 
 
 @pytest.mark.parametrize(
-    "doc", ["README.md", "docs/python-api.md", "docs/guide.md", "docs/events.md"]
+    "doc",
+    ["README.md", "docs/python-api.md", "docs/guide.md", "docs/events.md", "docs/feedback.md"],
 )
 def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = _blocks(ROOT / doc, "python")

@@ -357,3 +357,20 @@ def test_airline_complaints_are_driven_by_delays_and_customer_service(
         assert rows[strong]["ci_low"] > rows["seat"]["ci_high"]
     assert 0.05 < float(_meta(result, "r2")) < 0.5
     assert _meta(result, "n") == "14640"
+
+
+def test_a_frequent_harmful_mention_is_fixed_first() -> None:
+    # mentions of a problem lower the outcome: the more often it comes up, the worse it does
+    rng = np.random.default_rng(5)
+    n = 2000
+    delay = (rng.random(n) < 0.40).astype(float)  # common and harmful
+    food = (rng.random(n) < 0.03).astype(float)  # rare and harmless
+    staff = (rng.random(n) < 0.30).astype(float)  # common, mildly harmful
+    seat = (rng.random(n) < 0.05).astype(float)  # rare, mildly harmful
+    happy = (rng.random(n) > 0.2 + 0.5 * delay + 0.1 * staff + 0.1 * seat).astype(float)
+    table = pa.table({"delay": delay, "food": food, "staff": staff, "seat": seat, "ok": happy})
+    rows = _rows(drivers(table, outcome="ok", bootstrap=0))
+    assert rows["delay"]["direction"] == "-"
+    assert rows["delay"]["rank"] == 1
+    assert rows["delay"]["priority"] == "fix first"
+    assert rows["food"]["priority"] in {"monitor", "low priority"}

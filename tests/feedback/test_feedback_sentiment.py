@@ -145,6 +145,8 @@ def test_custom_lexicon_adds_and_overrides() -> None:
     assert _score("GATE   CHANGE", lexicon={"gate change": -2.5}) < -0.3  # case, spaces
     with pytest.raises(UsageError, match=r"-4\.\.4"):
         sentiment(_table(["x"]), text="comment", lexicon={"meh": -9})
+    with pytest.raises(UsageError, match="word, phrase or emoji"):
+        sentiment(_table(["x"]), text="comment", lexicon={" ": -1})
     assert all(-4 <= v <= 4 for v in DOMAIN_LEXICON.values())
 
 

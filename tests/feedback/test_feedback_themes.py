@@ -233,6 +233,11 @@ def test_negative_tweet_themes_line_up_with_human_reasons(
     labels = " | ".join(table.column("label").to_pylist())
     for word in ("cancelled", "bag", "hold", "customer service"):
         assert word in labels, word
+    texts = [_norm(t) for t in negative_tweets.column("text").to_pylist()]
+    for row in table.to_pylist():
+        members = {texts[i] for i, t in enumerate(theme) if t == row["theme"]}
+        assert len(row["quotes"]) == 3
+        assert set(row["quotes"]) <= members
     # mean_score is the mean of the column asked for, per theme
     confidence = negative_tweets.column("airline_sentiment_confidence").to_pylist()
     first = table.to_pylist()[0]

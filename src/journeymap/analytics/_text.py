@@ -230,6 +230,11 @@ def numeric_column(v: Verbatims, name: str | None, *, role: str) -> tuple[str, l
 def by_column(v: Verbatims, by: str) -> tuple[str, pa.ChunkedArray]:
     """The column to group by: a column of the table, else a role of the feedback
     (``by="stage"`` with ``read_feedback(..., stage="journey_stage")``)."""
+    import pyarrow as pa
+
     name = by if by in v.table.column_names else (_role(v.roles, by) or by)
     name = resolve_column(v.table, name, what="by")
-    return name, v.table.column(name)
+    col = v.table.column(name)
+    if pa.types.is_nested(col.type):
+        raise UsageError(f'by column "{name}" holds {col.type}; group by a column of values')
+    return name, col

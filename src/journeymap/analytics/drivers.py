@@ -51,8 +51,9 @@ Method (see docs/feedback.md for the reasoning):
 * **Priority** (importance-performance analysis, Martilla & James 1977): importance above
   ``high_importance`` (default: the median importance) is high, ``performance_pct`` below
   ``low_performance`` (default: the median) is low; high/low -> ``fix first``, high/high ->
-  ``keep``, low/high -> ``monitor``, low/low -> ``low priority``. The quadrants read "higher
-  driver = better"; for mentions of problems read performance as "how often it comes up".
+  ``keep``, low/high -> ``monitor``, low/low -> ``low priority``. Performance is read in the
+  direction that helps the outcome: for a driver with direction ``-`` (a mention of a
+  problem, a wait time) it is ``100 - performance_pct``, so a frequent complaint performs low.
 * ``performance_pct`` puts a driver's mean on the smallest common scale that holds all its
   values: 0-1, 1-5, 0-5, 1-7, 0-7, 0-10, 1-10, 0-100 (else its own min-max).
 
@@ -515,11 +516,18 @@ def _table(
     high, low = thresholds
     if high is None:
         high = float(np.median([r["importance"] for r in modelled]))
+
+    # how well a touchpoint does, read in the direction that helps the outcome: for a driver
+    # that lowers it (a mention of a problem, "-"), the less of it the better
+    def standing(r: dict[str, Any]) -> float:
+        pct = float(r["performance_pct"])
+        return 100.0 - pct if r["direction"] == "-" else pct
+
     if low is None:
-        low = float(np.median([r["performance_pct"] for r in modelled]))
+        low = float(np.median([standing(r) for r in modelled]))
     for r in modelled:
         important = r["importance"] > high
-        weak = r["performance_pct"] < low
+        weak = standing(r) < low
         r["priority"] = (
             ("fix first" if weak else "keep")
             if important

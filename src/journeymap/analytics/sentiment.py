@@ -176,6 +176,8 @@ def _scorer(entries: tuple[tuple[str, float], ...]) -> _Scorer:
 def _entries(domain: bool, lexicon: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
     merged: dict[str, float] = dict(DOMAIN_LEXICON) if domain else {}
     for key, value in (lexicon or {}).items():
+        if not isinstance(key, str) or not key.strip():
+            raise UsageError(f"lexicon entry {key!r}: a word, phrase or emoji is needed")
         if not isinstance(value, int | float) or not -4.0 <= float(value) <= 4.0:
             raise UsageError(f"lexicon entry {key!r}: valence must be a number in -4..4")
         merged[key] = float(value)

@@ -83,7 +83,8 @@ LABEL_TERMS = 4
 MAX_K = 12
 LSA_DIMENSIONS = 100
 QUOTE_POOL = 30  # quotes come from the texts this near the centre of their theme
-_QUOTE_CHARS = (4, 300)  # preferred quote length: at least 4 words, at most 300 characters
+_QUOTE_MIN_WORDS = 4  # preferred quotes: at least this many words ...
+_QUOTE_MAX_CHARS = 300  # ... and at most this many characters
 
 
 @dataclass(frozen=True)
@@ -301,20 +302,18 @@ def _group(
 
 
 def _quotes(texts: list[str], closest: list[int], n: int) -> list[str]:
-    """Up to ``n`` distinct texts, closest first, preferring neither tiny nor long ones."""
-    shown = [" ".join(texts[i].split()) for i in closest]
+    """Up to ``n`` distinct texts in the given order, neither tiny nor long ones first."""
     seen: set[str] = set()
     good: list[str] = []
     other: list[str] = []
-    for quote in shown:
+    for i in closest:
+        quote = " ".join(texts[i].split())
         key = " ".join(clean_for_themes(quote).lower().split())
         if key in seen:
             continue
         seen.add(key)
-        words = len(quote.split())
-        (good if words >= _QUOTE_CHARS[0] and len(quote) <= _QUOTE_CHARS[1] else other).append(
-            quote
-        )
+        fits = len(quote.split()) >= _QUOTE_MIN_WORDS and len(quote) <= _QUOTE_MAX_CHARS
+        (good if fits else other).append(quote)
         if len(good) >= n:
             break
     return (good + other)[:n]

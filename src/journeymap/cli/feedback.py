@@ -488,4 +488,8 @@ def drivers_(
             markup=False,
             highlight=False,
         )
-    emit(table, out, title="key drivers")
+    # the terminal gets what a reader ranks by; files get every column
+    shown = [c for c in ("raw_weight", "coefficient", "performance") if c in table.column_names]
+    if "note" in table.column_names and table.column("note").null_count == table.num_rows:
+        shown.append("note")
+    emit(table, out, title="key drivers", terminal=table.drop_columns(shown))
