@@ -254,3 +254,20 @@ def test_amazon_csat_by_month(shared_data: Path) -> None:
             assert row["ci_low"] <= row["score"] <= row["ci_high"]
         else:
             assert row["score"] is None
+
+
+def test_with_category_sorts_answers_into_nps_and_csat_categories() -> None:
+    import pyarrow as pa
+
+    from journeymap.analytics.scores import with_category
+    from journeymap.errors import UsageError
+    from journeymap.evidence.feedback import read_feedback
+
+    fb = read_feedback(pa.table({"nps": [10.0, 9.0, 8.0, 7.0, 6.0, 0.0, None]}), scale="nps")
+    cats = with_category(fb).table.column("category").to_pylist()
+    assert cats == ["promoter", "promoter", "passive", "passive", "detractor", "detractor", None]
+    fb = read_feedback(pa.table({"csat": [5.0, 4.0, 3.0, 1.0]}), scale="csat")
+    cats = with_category(fb).table.column("category").to_pylist()
+    assert cats == ["satisfied", "satisfied", "unsatisfied", "unsatisfied"]
+    with pytest.raises(UsageError, match="NPS or CSAT"):
+        with_category(read_feedback(pa.table({"rating": [1.0, 2.0]}), scale="rating"))

@@ -458,3 +458,35 @@ def feedback_summary(data: Feedback | pa.Table) -> pa.Table:
         "ci_high": number,
     }  # fmt: skip
     return pa.table({k: pa.array([v], types.get(k, pa.int64())) for k, v in row.items()})
+
+
+def with_category(fb: Feedback, *, name: str = "category") -> Feedback:
+    """The feedback with a column ``name`` that sorts each answer into its score category:
+    NPS promoter (9-10) / passive (7-8) / detractor (0-6); CSAT satisfied (top box) /
+    unsatisfied; empty where there is no score. For themes of detractors vs promoters:
+    ``themes(with_category(fb), by="category")``."""
+    import dataclasses
+
+    import pyarrow as pa
+
+    scale = fb.roles.scale
+    if scale not in ("nps", "csat"):
+        raise UsageError(
+            f"{fb.source}: score categories need an NPS or CSAT score (--scale nps|csat), "
+            f"not {scale or 'no scale'}"
+        )
+    if name in fb.table.column_names:
+        raise UsageError(f"{fb.source}: there is a column {name!r} already")
+    values = fb.table.column(fb.column("score")).to_pylist()
+    if scale == "nps":
+        cats = [
+            None if v is None else "promoter" if v >= 9 else "passive" if v >= 7 else "detractor"
+            for v in values
+        ]
+    else:
+        lo_hi = fb.roles.scale_range or DEFAULT_RANGES["csat"] or (1.0, 5.0)
+        hi = lo_hi[1]
+        box = hi - 1  # the top two boxes, as csat() counts them (4-5 on 1-5)
+        cats = [None if v is None else "satisfied" if v >= box else "unsatisfied" for v in values]
+    table = fb.table.append_column(name, pa.array(cats, pa.string()))
+    return dataclasses.replace(fb, table=table)

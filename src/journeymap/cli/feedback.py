@@ -401,7 +401,11 @@ def themes_(
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option(metavar="ROLE|COL", help="Themes per group (e.g. stage, segment)."),
+        typer.Option(
+            metavar="ROLE|COL",
+            help="Themes per group (e.g. stage, segment); 'category': per NPS category "
+            "(promoters, passives, detractors) or CSAT satisfied/unsatisfied.",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the clustering.")] = 0,
     *,
@@ -412,6 +416,10 @@ def themes_(
     from journeymap.analytics.themes import themes
 
     fb = _read(file, opts)
+    if by == "category" and "category" not in fb.table.column_names:
+        from journeymap.analytics.scores import with_category
+
+        fb = with_category(fb)
     with busy("finding themes"):
         table = themes(fb, text=opts.text, score=opts.score, method=method, k=k, by=by, seed=seed)
     emit(table, out, title=f"themes ({method})", terminal=_quotes_as_text(table))
