@@ -14,15 +14,10 @@ $(BIN)/journeymap: pyproject.toml
 
 setup: $(BIN)/journeymap
 
-# The main job on the embedded defaults: a template map, validated, linted and rendered.
+# The main job on the embedded defaults: a generated shop (events, survey answers, the team's
+# map) measured into an evidence-backed report.
 run: setup
-	@mkdir -p $(OUT)
-	$(BIN)/journeymap new --template ecommerce --force $(OUT)/journey.yaml
-	$(BIN)/journeymap validate $(OUT)/journey.yaml
-	$(BIN)/journeymap lint $(OUT)/journey.yaml || [ $$? -eq 1 ]
-	$(BIN)/journeymap render $(OUT)/journey.yaml -o $(OUT)/journey.svg -o $(OUT)/journey.png \
-		-o $(OUT)/journey.pdf -o $(OUT)/journey.html -o $(OUT)/journey.md -o $(OUT)/journey.mmd
-	@echo "Open $(OUT)/journey.html or $(OUT)/journey.png"
+	$(BIN)/journeymap demo -o $(OUT)
 
 lint: setup
 	$(BIN)/ruff check src tests

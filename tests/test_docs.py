@@ -20,7 +20,7 @@ COMMANDS = ["new", "templates", "validate", "lint", "fmt", "schema", "render", "
             "events", "events summary", "events flows", "events paths", "events funnel",
             "events retention", "events sessions", "events discover",
             "feedback", "feedback summary", "feedback scores", "feedback sentiment",
-            "feedback themes", "feedback drivers"]  # fmt: skip
+            "feedback themes", "feedback drivers", "measure", "demo"]  # fmt: skip
 
 
 def test_cli_reference_lists_every_command() -> None:
@@ -115,7 +115,14 @@ def test_file_format_example_loads() -> None:
 
 @pytest.mark.parametrize(
     "doc",
-    ["README.md", "docs/python-api.md", "docs/guide.md", "docs/events.md", "docs/feedback.md"],
+    [
+        "README.md",
+        "docs/python-api.md",
+        "docs/guide.md",
+        "docs/events.md",
+        "docs/feedback.md",
+        "docs/measure.md",
+    ],
 )
 def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = _blocks(ROOT / doc, "python")
@@ -124,3 +131,15 @@ def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
     namespace: dict[str, object] = {}
     for code in blocks:
         exec(compile(code, doc, "exec"), namespace)
+
+
+def test_measurement_schema_is_current() -> None:
+    import json
+
+    from journeymap.analytics.measure import measurement_schema
+
+    path = ROOT / "docs" / "measurement.schema.json"
+    wanted = json.dumps(measurement_schema(), indent=2) + "\n"
+    if UPDATE:
+        path.write_text(wanted)
+    assert path.read_text() == wanted, "docs/measurement.schema.json is stale: run `make docs`"

@@ -25,6 +25,8 @@ EXPECTED = {
     # feedback
     "read_feedback", "Feedback", "scores", "feedback_summary", "nps", "csat", "ces",
     "sentiment", "sentiment_agreement", "themes", "theme_assignments", "drivers", "mentions",
+    # the evidence-backed map
+    "measure", "Measurement", "load_measurement", "save_measurement", "generate_sample",
     # errors
     "JourneyMapError", "MapFileError", "TableImportError", "TemplateNotFoundError",
     "RenderError", "UsageError", "EvidenceError",

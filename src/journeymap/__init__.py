@@ -8,6 +8,7 @@ from journeymap.analytics.drivers import drivers, mentions
 from journeymap.analytics.engine import Engine, EngineConfig
 from journeymap.analytics.flows import flows
 from journeymap.analytics.funnel import funnel
+from journeymap.analytics.measure import load_measurement, measure, save_measurement
 from journeymap.analytics.paths import paths
 from journeymap.analytics.retention import cohorts, retention
 from journeymap.analytics.scores import ces, csat, feedback_summary, nps, scores
@@ -26,6 +27,7 @@ from journeymap.errors import (
 )
 from journeymap.evidence.events import EventLog, read_events
 from journeymap.evidence.feedback import Feedback, read_feedback
+from journeymap.evidence.sample import generate_sample
 from journeymap.formats import dumps, load, loads, save
 from journeymap.formats.schema import json_schema
 from journeymap.formats.tables import ImportResult, import_tables
@@ -47,6 +49,7 @@ from journeymap.model import (
 )
 from journeymap.model.diff import Change, MapDiff, diff
 from journeymap.model.lint import LINT_RULES, LintFinding, lint
+from journeymap.model.measurement import Measurement
 from journeymap.rendering import render_bytes
 from journeymap.rendering import render_file as render
 
@@ -71,6 +74,7 @@ __all__ = [
     "LintFinding",
     "MapDiff",
     "MapFileError",
+    "Measurement",
     "Opportunity",
     "PainPoint",
     "Persona",
@@ -94,12 +98,15 @@ __all__ = [
     "feedback_summary",
     "flows",
     "funnel",
+    "generate_sample",
     "import_tables",
     "json_schema",
     "lint",
     "list_templates",
     "load",
+    "load_measurement",
     "loads",
+    "measure",
     "mentions",
     "new_map",
     "nps",
@@ -110,6 +117,7 @@ __all__ = [
     "render_bytes",
     "retention",
     "save",
+    "save_measurement",
     "scores",
     "sentiment",
     "sentiment_agreement",

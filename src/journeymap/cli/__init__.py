@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from journeymap.cli import events, feedback, files, maps
+from journeymap.cli import measure as measuring
 
 app = typer.Typer(
     name="journeymap",
@@ -45,6 +46,8 @@ app.command("schema")(maps.schema)
 app.command("render")(files.render)
 app.command("import")(files.import_)
 app.command("diff")(files.diff)
+app.command("measure")(measuring.measure)
+app.command("demo")(measuring.demo)
 app.add_typer(events.app, name="events")
 app.add_typer(feedback.app, name="feedback")
 

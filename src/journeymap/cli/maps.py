@@ -106,9 +106,17 @@ def lint(
 
     day = today.date() if today else dt.date.today()
     rows: list[dict[str, object]] = []
+    from journeymap.analytics.measure import (
+        load_measurement,
+        measurements_dir,
+        previous_measurement,
+    )
+
     for f in files:
         m = load(f)
-        for finding in run_lint(m, today=day):
+        latest = previous_measurement(measurements_dir(f))
+        measured = load_measurement(latest) if latest else None
+        for finding in run_lint(m, today=day, measurement=measured):
             pos = locate(m, finding.loc)
             rows.append(
                 {

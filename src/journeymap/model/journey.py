@@ -18,6 +18,7 @@ from journeymap.model.touchpoint import Stage, Touchpoint
 __all__ = [
     "JourneyMap",
     "MapStatus",
+    "MeasurementSettings",
     "Opportunity",
     "PainPoint",
     "Severity",
@@ -83,6 +84,40 @@ class Review(Model):
     )
 
 
+class MeasurementSettings(Model):
+    """How ``journeymap measure`` turns this map's evidence into measured emotions and pain
+    points (docs/measure.md); the command's options override these."""
+
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weight of each emotion signal, e.g. {csat: 2, drop-off: 1, slow: 0} "
+        "(0 turns a signal off; unnamed signals keep their defaults).",
+    )
+    min_n: int | None = Field(
+        default=None, ge=1, description="Evidence below this size is 'thin' (default 30)."
+    )
+    csat_neutral: float | None = Field(
+        default=None, gt=0, lt=1, description="The CSAT share that reads as neutral (0.75)."
+    )
+    support: list[Slug] = Field(
+        default_factory=list,
+        description="Touchpoints that are support contacts (default: the support lane and "
+        "chat/phone help touchpoints).",
+    )
+    support_window: str | None = Field(
+        default=None, description="How soon after a touchpoint a support contact counts ('2d')."
+    )
+    value_per_conversion: float | None = Field(
+        default=None, ge=0, description="What one conversion is worth, for value lost."
+    )
+    stale_after_days: int | None = Field(
+        default=None, ge=1, description="Lint: evidence older than this many days is stale."
+    )
+    drift_threshold: float | None = Field(
+        default=None, gt=0, description="Lint: a KPI change above this % calls for a review."
+    )
+
+
 class JourneyMap(Identified):
     """One map = one persona in one scenario, with an objective."""
 
@@ -114,6 +149,9 @@ class JourneyMap(Identified):
     kpis: list[KPI] = Field(default_factory=list, description="How the journey is measured.")
     insights: list[Insight] = Field(
         default_factory=list, description="Research and data the map relies on."
+    )
+    measurement: MeasurementSettings | None = Field(
+        default=None, description="How evidence is turned into measured emotions."
     )
     notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 

@@ -25,7 +25,8 @@ Severities, and why:
 Action items that were dropped (``status: dropped``) are history, not plans: the action rules
 skip them, and they do not count as addressing an emotion gap.
 
-Lint is pure: the only input besides the map is ``today`` (default: the local date).
+Lint is pure: the only inputs besides the map are ``today`` (default: the local date) and
+the map's latest measurement, when there is one.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from journeymap.model.checks import Loc
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap, Opportunity
 from journeymap.model.kpi import KPI
+from journeymap.model.measurement import Measurement
 from journeymap.model.touchpoint import Touchpoint
 
 __all__ = [
@@ -55,6 +57,11 @@ LintSeverity = Literal["error", "warning", "info"]
 
 #: Evidence gathered longer ago than this is reported as stale.
 STALE_AFTER_DAYS = 365
+#: A measurement whose newest data is older than this is stale (map: measurement.stale_after_days).
+MEASUREMENT_STALE_DAYS = 90
+#: A KPI that moved by more than this % since the last measurement calls for a review
+#: (map: measurement.drift_threshold).
+DRIFT_THRESHOLD = 10.0
 
 #: How far a retention or churn value may be from what its inputs give (percentage points),
 #: so that values rounded to whole percents pass.
@@ -78,6 +85,7 @@ class LintFinding:
 class _Ctx:
     m: JourneyMap
     today: dt.date
+    measurement: Measurement | None = None
 
     def touchpoints(self) -> Iterator[tuple[Loc, Touchpoint]]:
         for i, stage in enumerate(self.m.stages):
@@ -406,6 +414,54 @@ def _stale_evidence(c: _Ctx) -> Iterator[tuple[Loc, str]]:
             )
 
 
+@_rule("stale-measurement", "warning")
+def _stale_measurement(c: _Ctx) -> Iterator[tuple[Loc, str]]:
+    """The latest measurement rests on data older than 90 days (measurement.stale_after_days)."""
+    ms = c.measurement
+    if ms is None:
+        return
+    limit = (c.m.measurement.stale_after_days if c.m.measurement else None) or (
+        MEASUREMENT_STALE_DAYS
+    )
+    lasts = [s.last.date() for s in ms.sources if s.last is not None]
+    newest = max(lasts) if lasts else ms.measured_at.date()
+    days = (c.today - newest).days
+    if days > limit:
+        yield (
+            ("measurement",) if c.m.measurement else (),
+            f"the latest measurement ({ms.measured_at:%Y-%m-%d}) rests on data up to {newest}, "
+            f"{days} days ago (more than {limit}); expected a fresh `journeymap measure`",
+        )
+
+
+@_rule("kpi-drift", "warning")
+def _kpi_drift(c: _Ctx) -> Iterator[tuple[Loc, str]]:
+    """A KPI moved by more than 10% since the previous measurement (a review trigger)."""
+    ms = c.measurement
+    if ms is None or ms.drift is None:
+        return
+    limit = (c.m.measurement.drift_threshold if c.m.measurement else None) or DRIFT_THRESHOLD
+    before = {k.key: k for k in ms.kpis}
+    moved = []
+    for key, change in ms.drift.kpis.items():
+        k = before.get(key)
+        if k is None or k.value is None or k.value == change:
+            continue
+        previous = k.value - change
+        if previous and abs(change) / abs(previous) * 100 > limit:
+            moved.append((abs(change) / abs(previous) * 100, k.label, previous, k.value))
+    if moved:
+        moved.sort(reverse=True)
+        shown = "; ".join(f"{label} {_num(a)} -> {_num(b)}" for _, label, a, b in moved[:3])
+        yield (
+            ("review",) if c.m.review else (),
+            f"{len(moved)} KPI(s) moved by more than {_num(limit)}% since the measurement of "
+            f"{ms.drift.previous_at:%Y-%m-%d}: {shown}; expected a review of the map"
+            if ms.drift.previous_at
+            else f"{len(moved)} KPI(s) moved by more than {_num(limit)}%: {shown}",
+        )
+
+
 # ---- info: cheap improvements ---------------------------------------------------------------
 
 
@@ -477,12 +533,16 @@ def _sort_key(f: LintFinding) -> tuple[Any, ...]:
     )
 
 
-def lint(m: JourneyMap, *, today: dt.date | None = None) -> list[LintFinding]:
+def lint(
+    m: JourneyMap, *, today: dt.date | None = None, measurement: Measurement | None = None
+) -> list[LintFinding]:
     """Every lint finding of a valid map, in file order (map-level first).
 
     ``today`` decides what is overdue, stale or in the future; it defaults to the local date.
+    ``measurement`` is the map's latest measurement (``journeymap lint`` reads it from
+    ``MAP.measurements/``): its age and KPI drift are review triggers.
     """
-    ctx = _Ctx(m, today or dt.date.today())
+    ctx = _Ctx(m, today or dt.date.today(), measurement)
     found = [
         LintFinding(rule.code, rule.severity, message, loc)
         for rule in _RULES

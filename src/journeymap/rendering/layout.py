@@ -9,6 +9,11 @@ their tallest cell, so a big map makes a bigger canvas, never an overlap.
 Cards stacked in a lane (pain points, opportunities, back stage, KPIs) are placed on a
 *skyline*: each card goes below whatever is already in the sub-columns it spans. A card tied to
 a touchpoint sits in that touchpoint's sub-column; a card tied only to a stage spans the stage.
+
+Given a :class:`~journeymap.model.measurement.Measurement`, the actual emotions on the curve
+are the measured ones instead of those a person wrote: each with its 95% interval (drawn as a
+light band), hollow and noted when its evidence is thin, and left out — with a note under the
+expected point — when there is none. Gaps are then written with one decimal.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, replace
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap, Opportunity, PainPoint
 from journeymap.model.kpi import KPI
+from journeymap.model.measurement import Measurement, TouchpointMeasure
 from journeymap.model.touchpoint import Stage, Touchpoint
 from journeymap.rendering.blocks import (
     ARROW,
@@ -54,9 +60,11 @@ from journeymap.rendering.text import ASCENT, DESCENT, LINE_HEIGHT, text_width, 
 from journeymap.rendering.view import (
     Box,
     BoxKind,
+    EmotionBand,
     EmotionCurve,
     EmotionGap,
     EmotionPoint,
+    Evidence,
     Header,
     KpiCard,
     LaneKey,
@@ -74,7 +82,7 @@ from journeymap.rendering.view import (
     TouchpointCard,
 )
 
-__all__ = ["COL_MIN", "layout"]
+__all__ = ["COL_MIN", "format_measured", "layout"]
 
 MARGIN = 32.0
 #: narrowest sub-column; labels of the emotion curve may make it wider
@@ -101,6 +109,28 @@ LANE_TITLES: dict[LaneKey, str] = {
 }
 
 _NUMBER = re.compile(r"^[+\-\u2212]?\d+$")
+#: half the width of the interval band beyond the first and last point of a run
+BAND_CAP = 12.0
+NOTE_SIZE = 9.5
+
+
+def format_measured(value: float) -> str:
+    """A measured emotion or gap with one decimal and its sign: ``+1.2``, ``−0.6``, ``0.0``."""
+    if abs(value) < 0.05:
+        return "0.0"
+    return f"{value:+.1f}".replace("-", "\u2212")
+
+
+@dataclass(frozen=True)
+class _Actual:
+    """The actual emotion of a touchpoint as drawn: a person's or a measured one."""
+
+    value: float
+    text: str
+    evidence: Evidence
+    low: float | None = None
+    high: float | None = None
+    note: str | None = None
 
 
 # ---- the grid --------------------------------------------------------------------------------
@@ -137,9 +167,15 @@ class _Skyline:
 
 
 class _Layout:
-    def __init__(self, m: JourneyMap, width: int | None) -> None:
+    def __init__(
+        self, m: JourneyMap, width: int | None, measurement: Measurement | None = None
+    ) -> None:
         self.m = m
         self.scale = m.scale
+        self.measurement = measurement
+        self.measured: dict[str, TouchpointMeasure] | None = (
+            None if measurement is None else {t.touchpoint: t for t in measurement.touchpoints}
+        )
         self.gutter = self._gutter()
         # one slot per front-stage touchpoint; an empty stage keeps one empty slot
         plan: list[tuple[Stage, Touchpoint | None]] = []
@@ -196,19 +232,55 @@ class _Layout:
     def _widest_emotion_label(self) -> float:
         widest = 0.0
         for _, tp in self.m.iter_touchpoints():
-            for ref, value in self._emotions(tp):
-                text = self._emotion_text(ref, value)
+            for text, _note in self._labels(tp):
                 widest = max(widest, text_width(text, EMOTION_LABEL, bold=True))
         return widest
 
-    def _emotions(self, tp: Touchpoint) -> list[tuple[str | int, int]]:
-        out: list[tuple[str | int, int]] = []
+    def _expected_text(self, tp: Touchpoint) -> str | None:
         exp = self.m.expected_value(tp)
-        if exp is not None and tp.expected_emotion is not None:
-            out.append((tp.expected_emotion, exp))
-        act = self.m.actual_value(tp)
-        if act is not None and tp.actual_emotion is not None:
-            out.append((tp.actual_emotion.emotion, act))
+        if exp is None or tp.expected_emotion is None:
+            return None
+        return self._emotion_text(tp.expected_emotion, exp)
+
+    def _actual(self, tp: Touchpoint) -> _Actual | None:
+        """The actual emotion to draw: measured when there is a measurement, else written."""
+        if self.measured is None:
+            act = self.m.actual_value(tp)
+            if act is None or tp.actual_emotion is None:
+                return None
+            return _Actual(act, self._emotion_text(tp.actual_emotion.emotion, act), "asserted")
+        tm = self.measured.get(tp.id)
+        if tm is None or tm.evidence == "none" or tm.emotion is None:
+            return None
+        lo, hi = self.scale.minimum, self.scale.maximum
+        value = min(max(tm.emotion, lo), hi)
+        word = tm.level or self.scale.level(round(value)).label
+        thin = tm.evidence == "thin"
+        return _Actual(
+            value,
+            f"{word} {format_measured(tm.emotion)}",
+            "thin" if thin else "measured",
+            None if tm.emotion_low is None else min(max(tm.emotion_low, lo), hi),
+            None if tm.emotion_high is None else min(max(tm.emotion_high, lo), hi),
+            f"thin evidence, n={tm.n:,}" if thin else None,
+        )
+
+    def _unmeasured(self, tp: Touchpoint) -> bool:
+        """A measurement exists but says nothing about this touchpoint."""
+        if self.measured is None:
+            return False
+        tm = self.measured.get(tp.id)
+        return tm is None or tm.evidence == "none" or tm.emotion is None
+
+    def _labels(self, tp: Touchpoint) -> list[tuple[str, str | None]]:
+        """The label texts of a touchpoint's points, each with its note."""
+        out: list[tuple[str, str | None]] = []
+        exp = self._expected_text(tp)
+        if exp is not None:
+            out.append((exp, "no evidence" if self._unmeasured(tp) else None))
+        act = self._actual(tp)
+        if act is not None:
+            out.append((act.text, act.note))
         return out
 
     def _slot_box(self, i: int) -> tuple[float, float]:
@@ -247,6 +319,8 @@ class _Layout:
         if m.updated:
             meta.append(f"Updated {m.updated.isoformat()}")
         sub.append(Para(" \u00b7 ".join(x for x in meta if x), SMALL, tone="muted", gap_before=4))
+        if self.measurement is not None:
+            sub.append(Para(self._measured_line(self.measurement), SMALL, bold=True, gap_before=3))
         journey_kpis = [k for k in m.kpis if k.stage is None and k.touchpoint is None]
         if journey_kpis:
             sub.append(Para("JOURNEY KPIS", 9.5, bold=True, tone="muted", gap_before=14))
@@ -273,6 +347,19 @@ class _Layout:
             tuple(title.lines), tuple(subtitle.lines), persona, tuple(kpis), avatar, initials
         )
         return header, bottom
+
+    @staticmethod
+    def _measured_line(ms: Measurement) -> str:
+        """What the measured curve rests on, in one line under the title."""
+        events = sum(s.rows_used for s in ms.sources if s.kind == "events")
+        answers = sum(s.rows_used for s in ms.sources if s.kind == "feedback")
+        what = [f"{events:,} events" if events else "", f"{answers:,} feedback rows" if answers
+                else ""]  # fmt: skip
+        basis = " and ".join(w for w in what if w) or "no evidence"
+        return (
+            f"Actual emotions measured {ms.measured_at.date().isoformat()} from {basis} \u00b7 "
+            f"{ms.coverage:.0%} of touchpoints evidence-backed"
+        )
 
     def _persona(self, x: float, y: float, w: float) -> tuple[Box, Rect, Text]:
         p = self.m.persona
@@ -405,7 +492,7 @@ class _Layout:
     # ---- emotion curve -----------------------------------------------------------------------
 
     def emotion_lane(self, y: float) -> tuple[EmotionCurve | None, float]:
-        points = [(i, s.tp) for i, s in enumerate(self.slots) if s.tp and self._emotions(s.tp)]
+        points = [(i, s.tp) for i, s in enumerate(self.slots) if s.tp and self._labels(s.tp)]
         if not points:
             return None, y
         values = [lv.value for lv in self.scale.levels]
@@ -419,12 +506,12 @@ class _Layout:
         lane = self._lane("emotion", y, 2 * pad + span * step - 2 * LANE_PAD)
         top = lane.y + pad
 
-        def y_of(v: int) -> float:
+        def y_of(v: float) -> float:
             return top + (vmax - v) * step
 
         widest = max(abs(vmin), abs(vmax), 1)
 
-        def tone(v: int) -> int:
+        def tone(v: float) -> int:
             return max(-3, min(3, round(v / widest * 3)))
 
         ticks = tuple(
@@ -448,64 +535,112 @@ class _Layout:
         for i, tp in points:
             slot = self.slots[i]
             cx = slot.x + slot.w / 2
-            exp, act = self.m.expected_value(tp), self.m.actual_value(tp)
+            exp = self.m.expected_value(tp)
+            exp_text = self._expected_text(tp)
+            act = self._actual(tp)
             lw = slot.w - 2 * INSET - 4
-            if exp is not None and tp.expected_emotion is not None:
-                above = act is None or exp > act
+            if exp is not None and exp_text is not None:
+                above = act is None or exp > act.value
+                note = "no evidence" if self._unmeasured(tp) else None
                 label = self._point_label(
-                    tp.expected_emotion, exp, cx, y_of(exp), lw, above=above, actual=False
+                    exp_text, cx, y_of(exp), lw, above=above, actual=False, note=note
                 )
-                if act == exp and tp.actual_emotion is not None:
-                    same = self._emotion_text(tp.actual_emotion.emotion, act)
-                    if same == self._emotion_text(tp.expected_emotion, exp):
-                        label = ()  # the actual label says it all; the gap pill says "0"
+                same = act is not None and act.evidence == "asserted" and act.text == exp_text
+                if same and act is not None and act.value == exp:
+                    label = ()  # the actual label says it all; the gap pill says "0"
                 expected.append(
                     EmotionPoint(tp.id, "expected", cx, y_of(exp), exp, tone(exp), label, i)
                 )
-            if act is not None and tp.actual_emotion is not None:
-                above = exp is None or act >= exp
+            if act is not None:
+                above = exp is None or act.value >= exp
                 label = self._point_label(
-                    tp.actual_emotion.emotion, act, cx, y_of(act), lw, above=above, actual=True
-                )
+                    act.text, cx, y_of(act.value), lw, above=above, actual=True, note=act.note,
+                    thin=act.evidence == "thin",
+                )  # fmt: skip
+                interval = None
+                if act.low is not None and act.high is not None:
+                    interval = (y_of(act.high), y_of(act.low))
                 actual.append(
-                    EmotionPoint(tp.id, "actual", cx, y_of(act), act, tone(act), label, i)
-                )
+                    EmotionPoint(
+                        tp.id, "actual", cx, y_of(act.value), act.value, tone(act.value), label,
+                        i, act.evidence, interval,
+                    )
+                )  # fmt: skip
             if exp is not None and act is not None:
-                gaps.append(self._gap(tp.id, cx, y_of(exp), y_of(act), act - exp))
+                if act.evidence == "asserted":
+                    gap: float = int(act.value) - exp
+                    text = format_level(int(gap))
+                else:
+                    tm = self.measured.get(tp.id) if self.measured is not None else None
+                    raw = tm.gap if tm is not None and tm.gap is not None else act.value - exp
+                    gap = round(raw, 1) + 0.0  # no "-0.0"
+                    text = format_measured(gap)
+                gaps.append(self._gap(tp.id, cx, y_of(exp), y_of(act.value), gap, text))
         area = Rect(self.x0, lane.y, self.grid_w, lane.h)
         zero = y_of(0) if vmin <= 0 <= vmax else None
-        curve = EmotionCurve(area, zero, ticks, tuple(expected), tuple(actual), tuple(gaps))
+        curve = EmotionCurve(
+            area, zero, ticks, tuple(expected), tuple(actual), tuple(gaps),
+            self._bands(actual), measured=self.measured is not None,
+        )  # fmt: skip
         return curve, lane.bottom
+
+    @staticmethod
+    def _bands(points: list[EmotionPoint]) -> tuple[EmotionBand, ...]:
+        """One band per run of neighbouring measured points with an interval."""
+        with_interval = tuple(p for p in points if p.interval is not None)
+        bands = []
+        for run in EmotionCurve.runs(with_interval):
+            edges = [(p.x, *p.interval) for p in run if p.interval is not None]
+            (x0, hi0, lo0), (x1, hi1, lo1) = edges[0], edges[-1]
+            upper = [(x0 - BAND_CAP, hi0), *((x, hi) for x, hi, _ in edges), (x1 + BAND_CAP, hi1)]
+            lower = [(x1 + BAND_CAP, lo1), *((x, lo) for x, _, lo in reversed(edges))]
+            lower.append((x0 - BAND_CAP, lo0))
+            bands.append(EmotionBand(tuple(p.touchpoint_id for p in run), tuple(upper + lower)))
+        return tuple(bands)
 
     def _label_rows(self, w: float, tp: Touchpoint) -> int:
         """How many lines the tallest emotion label of a touchpoint needs."""
         return max(
-            len(wrap(self._emotion_text(ref, v), w, EMOTION_LABEL, bold=True, max_lines=2))
-            for ref, v in self._emotions(tp)
+            len(wrap(text, w, EMOTION_LABEL, bold=True, max_lines=2)) + (note is not None)
+            for text, note in self._labels(tp)
         )
 
     def _point_label(
-        self, ref: str | int, value: int, x: float, y: float, w: float, *, above: bool, actual: bool
+        self,
+        text: str,
+        x: float,
+        y: float,
+        w: float,
+        *,
+        above: bool,
+        actual: bool,
+        note: str | None = None,
+        thin: bool = False,
     ) -> tuple[Text, ...]:
-        """The written label of a point: actual bold, expected italic and muted."""
-        text = self._emotion_text(ref, value)
+        """The written label of a point: actual bold, expected italic and muted; a measured
+        value on thin evidence muted, with its note below the label."""
         rows = wrap(text, w, EMOTION_LABEL, bold=actual, max_lines=2)
+        n = len(rows) + (note is not None)
         lh = LINE_HEIGHT * EMOTION_LABEL
         if above:
             last = y - 11 - DESCENT * EMOTION_LABEL
-            first = last - (len(rows) - 1) * lh
+            first = last - (n - 1) * lh
         else:
             first = y + 11 + ASCENT * EMOTION_LABEL
-        tone: Tone = "ink" if actual else "muted"
-        return tuple(
+        tone: Tone = "ink" if actual and not thin else "muted"
+        out = [
             Text(r, x, first + k * lh, EMOTION_LABEL, actual, not actual, "middle", tone)
             for k, r in enumerate(rows)
-        )
+        ]
+        if note is not None:
+            note = truncate(note, w, NOTE_SIZE)
+            out.append(Text(note, x, first + len(rows) * lh, NOTE_SIZE, False, True, "middle",
+                            "muted"))  # fmt: skip
+        return tuple(out)
 
     @staticmethod
-    def _gap(tp_id: str, x: float, ye: float, ya: float, gap: int) -> EmotionGap:
+    def _gap(tp_id: str, x: float, ye: float, ya: float, gap: float, text: str) -> EmotionGap:
         size = 10.0
-        text = format_level(gap)
         w = text_width(text, size, bold=True) + 12
         h = 16.0
         mid = (ye + ya) / 2
@@ -694,7 +829,15 @@ class _Layout:
 
     def legend(self, y: float, has_curve: bool) -> tuple[tuple[LegendItem, ...], float]:
         entries: list[tuple[LegendKind, str, float, int]] = []
-        if has_curve:
+        if has_curve and self.measured is not None:
+            entries += [
+                ("expected", "Expected emotion", 34.0, 0),
+                ("actual", "Measured emotion", 34.0, 0),
+                ("band", "95% interval", 26.0, 0),
+                ("thin", "Thin evidence", 14.0, 0),
+                ("gap", "Gap (measured \u2212 expected)", 26.0, 0),
+            ]
+        elif has_curve:
             entries += [
                 ("expected", "Expected emotion", 34.0, 0),
                 ("actual", "Actual emotion", 34.0, 0),
@@ -764,10 +907,13 @@ class _Layout:
         )
 
 
-def layout(m: JourneyMap, *, width: int | None = None) -> MapView:
+def layout(
+    m: JourneyMap, *, width: int | None = None, measurement: Measurement | None = None
+) -> MapView:
     """Position every element of the map's visual.
 
     ``width`` is the canvas width to aim for; the canvas grows beyond it when the map needs
-    more room (every sub-column is at least :data:`COL_MIN` wide).
+    more room (every sub-column is at least :data:`COL_MIN` wide). With a ``measurement``,
+    the curve's actual emotions are the measured ones (see the module docstring).
     """
-    return _Layout(m, width).build()
+    return _Layout(m, width, measurement).build()

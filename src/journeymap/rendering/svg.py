@@ -10,14 +10,20 @@ neutral grey rather than the scheme's pale yellow, which would vanish on white. 
 the only carrier: every point has a written label, expected and actual differ in line style
 (dashed/solid), marker shape (diamond/circle) and type (italic/bold), and gaps are written with
 their sign.
+
+A measured curve (a map drawn with a measurement) adds the 95% interval of each measured
+emotion as a light band behind the solid line; a value on thin evidence is a hollow grey
+circle on a grey stretch of line, with its note written under the label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.model.journey import JourneyMap
+from journeymap.model.measurement import Measurement
 from journeymap.rendering.blocks import ARROW
 from journeymap.rendering.icons import channel_icon, marker_star
 from journeymap.rendering.layout import layout
@@ -74,6 +80,10 @@ SEVERITY_COLORS = {
 }
 PRIORITY_COLORS = {"high": "#1f5fa6", "medium": "#4f86c6", "low": "#9bbbe0"}
 STAR_FILL = "#f2b705"
+#: the 95% interval band of measured emotions, and the grey of thin evidence
+BAND_FILL = "#8fa3bb"
+BAND_OPACITY = 0.28
+THIN = "#8a94a3"
 
 
 def _n(v: float) -> str:
@@ -294,7 +304,22 @@ def _point_marker(p: EmotionPoint) -> str:
     color = LEVEL_COLORS[p.tone]
     if p.series == "expected":
         return _diamond(p.x, p.y, 6.8, fill=color, stroke=MUTED, stroke_width=1.4)
+    if p.evidence == "thin":
+        return _el("circle", cx=p.x, cy=p.y, r=5.4, fill="#ffffff", stroke=THIN, stroke_width=1.8)
     return _el("circle", cx=p.x, cy=p.y, r=5.8, fill=color, stroke=INK, stroke_width=1.3)
+
+
+def _actual_lines(run: list[EmotionPoint]) -> list[str]:
+    """The solid line of a run; stretches that touch a value on thin evidence are grey."""
+    if all(p.evidence != "thin" for p in run):
+        return [_polyline([(p.x, p.y) for p in run], stroke=INK, stroke_width=2.4,
+                          stroke_linejoin="round")]  # fmt: skip
+    out = []
+    for a, b in pairwise(run):
+        thin = "thin" in (a.evidence, b.evidence)
+        out.append(_el("line", x1=a.x, y1=a.y, x2=b.x, y2=b.y, stroke=THIN if thin else INK,
+                       stroke_width=2 if thin else 2.4, stroke_linecap="round"))  # fmt: skip
+    return out
 
 
 def _emotion(curve: EmotionCurve) -> list[str]:
@@ -312,14 +337,16 @@ def _emotion(curve: EmotionCurve) -> list[str]:
                        stroke="#aab4c0" if zero else "#e3e8ee",
                        stroke_width=1.2 if zero else 1))  # fmt: skip
         out.append(_text(tick.label))
+    for band in curve.bands:
+        out.append(_el("polygon", points=_points(band.outline), fill=BAND_FILL,
+                       fill_opacity=BAND_OPACITY, stroke="none"))  # fmt: skip
     for run in curve.runs(curve.expected):
         if len(run) > 1:
             out.append(_polyline([(p.x, p.y) for p in run], stroke=MUTED, stroke_width=1.8,
                                  stroke_dasharray="6 4", stroke_linejoin="round"))  # fmt: skip
     for run in curve.runs(curve.actual):
         if len(run) > 1:
-            out.append(_polyline([(p.x, p.y) for p in run], stroke=INK, stroke_width=2.4,
-                                 stroke_linejoin="round"))  # fmt: skip
+            out += _actual_lines(run)
     for g in curve.gaps:
         if g.gap != 0:
             color = NEGATIVE if g.gap < 0 else POSITIVE
@@ -351,6 +378,15 @@ def _legend_symbol(item: LegendItem) -> list[str]:
             _el("circle", cx=r.x + r.w / 2, cy=cy, r=5, fill=LEVEL_COLORS[2], stroke=INK,
                 stroke_width=1.2),
         ]  # fmt: skip
+    if item.kind == "band":
+        return [
+            _el("rect", x=r.x, y=r.y, width=r.w, height=r.h, rx=2, fill=BAND_FILL,
+                fill_opacity=BAND_OPACITY),
+            _el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2),
+        ]  # fmt: skip
+    if item.kind == "thin":
+        return [_el("circle", cx=r.x + 7, cy=cy, r=5, fill="#ffffff", stroke=THIN,
+                    stroke_width=1.8)]  # fmt: skip
     if item.kind == "gap":
         return [
             _el("line", x1=r.x + 4, y1=r.y, x2=r.x + 4, y2=r.bottom, stroke=NEGATIVE,
@@ -442,6 +478,9 @@ def draw_svg(view: MapView) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_svg(m: JourneyMap, *, width: int | None = None) -> str:
-    """The journey-map visual as an SVG document (UTF-8 text)."""
-    return draw_svg(layout(m, width=width))
+def to_svg(
+    m: JourneyMap, *, width: int | None = None, measurement: Measurement | None = None
+) -> str:
+    """The journey-map visual as an SVG document (UTF-8 text); with a ``measurement``, its
+    actual emotions are the measured ones."""
+    return draw_svg(layout(m, width=width, measurement=measurement))

@@ -18,9 +18,11 @@ __all__ = [
     "Anchor",
     "Box",
     "BoxKind",
+    "EmotionBand",
     "EmotionCurve",
     "EmotionGap",
     "EmotionPoint",
+    "Evidence",
     "Header",
     "KpiCard",
     "LaneKey",
@@ -56,7 +58,12 @@ BoxKind = Literal[
     "systems",
     "kpi",
 ]
-LegendKind = Literal["expected", "actual", "gap", "pain", "opportunity", "moment", "level"]
+LegendKind = Literal[
+    "expected", "actual", "gap", "band", "thin", "pain", "opportunity", "moment", "level"
+]
+#: Where a point of the curve comes from: a person's word (the map), a measurement backed by
+#: enough evidence, or a measurement on too little evidence (drawn hollow, with a note).
+Evidence = Literal["asserted", "measured", "thin"]
 
 
 @dataclass(frozen=True)
@@ -234,13 +241,17 @@ class EmotionPoint:
     series: Literal["expected", "actual"]
     x: float
     y: float
-    value: int
+    #: on the map's scale: a level (an int) when a person wrote it, any value when measured
+    value: float
     #: the level on a -3..+3 colour ramp (the map's scale squeezed or stretched to it)
     tone: int
-    #: e.g. "Frustrated −2", wrapped into at most two lines
+    #: e.g. "Frustrated −2", wrapped into at most two lines (plus a note on its evidence)
     label: tuple[Text, ...]
     #: position of the touchpoint's sub-column among all sub-columns, left to right
     index: int = 0
+    evidence: Evidence = "asserted"
+    #: y of the upper and lower end of the 95% interval of a measured value
+    interval: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +262,8 @@ class EmotionGap:
     x: float
     y_expected: float
     y_actual: float
-    gap: int
+    #: a whole number of levels for a person's emotion; one decimal for a measured one
+    gap: float
     label: Text
     pill: Rect
 
@@ -264,6 +276,15 @@ class ScaleTick:
 
 
 @dataclass(frozen=True)
+class EmotionBand:
+    """The 95% interval of measured emotions of neighbouring touchpoints, as one shape: the
+    upper edge left to right, then the lower edge right to left."""
+
+    touchpoint_ids: tuple[str, ...]
+    outline: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
 class EmotionCurve:
     #: the plotting area (inside the lane, right of the gutter)
     area: Rect
@@ -272,6 +293,10 @@ class EmotionCurve:
     expected: tuple[EmotionPoint, ...]
     actual: tuple[EmotionPoint, ...]
     gaps: tuple[EmotionGap, ...]
+    #: light bands of the measured intervals (none on a map without a measurement)
+    bands: tuple[EmotionBand, ...] = ()
+    #: True when the actual series is measured from evidence, not written by a person
+    measured: bool = False
 
     @staticmethod
     def runs(points: tuple[EmotionPoint, ...]) -> list[list[EmotionPoint]]:

@@ -1,0 +1,197 @@
+"""A measurement: the map held against evidence at one moment, saved beside the map.
+
+``journeymap measure`` computes it from an event log and feedback (analytics/measure.py) and
+saves it as JSON; the next ``measure`` compares with it (drift). Pure data: no I/O here. The
+JSON Schema of this model is published as ``docs/measurement.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from journeymap.model.base import Model
+
+__all__ = [
+    "MEASUREMENT_FORMAT",
+    "ActionEstimate",
+    "Drift",
+    "EvidenceLevel",
+    "FlowMeasure",
+    "FoundPainPoint",
+    "KPIMeasure",
+    "Measurement",
+    "SourceInfo",
+    "StageMeasure",
+    "TouchpointMeasure",
+]
+
+#: bumped when a saved measurement can no longer be read by the current model
+MEASUREMENT_FORMAT = 1
+
+EvidenceLevel = Literal["measured", "thin", "none"]
+
+
+class SourceInfo(Model):
+    """One evidence source: what was read and how much of it was used."""
+
+    kind: Literal["events", "feedback"]
+    path: str
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_unmatched: int = Field(default=0, description="Rows no touchpoint claims.")
+    customers: int | None = None
+    first: dt.datetime | None = Field(default=None, description="Earliest time in the data.")
+    last: dt.datetime | None = Field(default=None, description="Latest time in the data.")
+
+
+class TouchpointMeasure(Model):
+    """What the evidence says about one touchpoint (null: no evidence for that figure)."""
+
+    stage: str
+    touchpoint: str
+    name: str
+    # behaviour (event log)
+    customers: int = 0
+    reach_share: float | None = None
+    entries: int = 0
+    repeat_customers: int = 0
+    loops: int = 0
+    backtrack_customers: int = 0
+    dropoff_customers: int = 0
+    dropoff_rate: float | None = None
+    median_seconds_to_next: float | None = None
+    p90_seconds_to_next: float | None = None
+    support_customers: int = 0
+    support_rate: float | None = None
+    # voice (feedback)
+    responses: int = 0
+    nps: float | None = None
+    csat: float | None = None
+    ces: float | None = None
+    rating: float | None = None
+    sentiment: float | None = None
+    negative_share: float | None = None
+    themes: list[str] = Field(default_factory=list)
+    quotes: list[str] = Field(default_factory=list)
+    # the measured emotion
+    emotion: float | None = Field(default=None, description="On the map's emotion scale.")
+    emotion_low: float | None = None
+    emotion_high: float | None = None
+    level: str | None = Field(default=None, description="Nearest level of the map's scale.")
+    expected: float | None = None
+    gap: float | None = Field(default=None, description="emotion - expected.")
+    evidence: EvidenceLevel = "none"
+    n: int = Field(default=0, description="How much evidence the emotion rests on.")
+    sources: list[str] = Field(default_factory=list)
+
+
+class StageMeasure(Model):
+    """One stage: reach, conversion to the next stage, drop-off."""
+
+    stage: str
+    name: str
+    customers: int = 0
+    reach_share: float | None = None
+    converted: int = 0
+    conversion_to_next: float | None = None
+    dropoff_customers: int = 0
+    dropoff_rate: float | None = None
+    median_seconds_in_stage: float | None = None
+
+
+class FlowMeasure(Model):
+    """Customers moving from one touchpoint straight to another (repeats of one touchpoint
+    collapsed); ``designed`` when the move follows the map's order (the next touchpoint)."""
+
+    source: str = Field(description="Touchpoint id moved from.")
+    target: str = Field(description="Touchpoint id moved to.")
+    customers: int = Field(description="Customers who made this move at least once.")
+    moves: int = Field(description="How often the move was made.")
+    designed: bool = False
+
+
+class FoundPainPoint(Model):
+    """A pain point the data shows, with its evidence and impact."""
+
+    rank: int
+    id: str
+    kind: str
+    stage: str | None = None
+    touchpoint: str | None = None
+    title: str
+    evidence: str
+    customers_affected: int = 0
+    conversions_lost: float | None = None
+    value_lost: float | None = None
+    severity: str = "medium"
+    score: float = 0.0
+    matches: str | None = Field(default=None, description="Id of the team's pain point.")
+    quotes: list[str] = Field(default_factory=list)
+
+
+class KPIMeasure(Model):
+    """A KPI computed from the evidence; ``kpi`` is the map's KPI id when it has one."""
+
+    key: str = Field(description="Stable key, e.g. 'conversion:purchase' or 'nps'.")
+    kind: str
+    label: str
+    value: float | None = None
+    unit: str | None = None
+    n: int | None = None
+    low: float | None = None
+    high: float | None = None
+    kpi: str | None = None
+    target: float | None = None
+    previous: float | None = Field(default=None, description="Value in the last measurement.")
+    change: float | None = None
+
+
+class ActionEstimate(Model):
+    """What an action item is worth, estimated from the data."""
+
+    opportunity: str
+    name: str
+    estimate: str = Field(description="The expected outcome in words, with its numbers.")
+    conversions_per_month: float | None = None
+    value_per_month: float | None = None
+    kpi: str | None = None
+    kpi_before: float | None = None
+    kpi_now: float | None = None
+
+
+class Drift(Model):
+    """Change since the previous measurement."""
+
+    previous_at: dt.datetime | None = None
+    previous_map_version: str | None = None
+    kpis: dict[str, float] = Field(default_factory=dict, description="KPI key -> change.")
+    emotions: dict[str, float] = Field(
+        default_factory=dict, description="Touchpoint id -> change of measured emotion."
+    )
+    largest: float = Field(default=0.0, description="The largest absolute KPI change, in %.")
+
+
+class Measurement(Model):
+    """The map held against evidence at one moment."""
+
+    format: int = MEASUREMENT_FORMAT
+    map_id: str
+    map_title: str
+    map_version: str | None = None
+    measured_at: dt.datetime
+    method: str = Field(description="How the figures were computed, in words.")
+    sources: list[SourceInfo] = Field(default_factory=list)
+    touchpoints: list[TouchpointMeasure] = Field(default_factory=list)
+    stages: list[StageMeasure] = Field(default_factory=list)
+    flows: list[FlowMeasure] = Field(default_factory=list)
+    pain_points: list[FoundPainPoint] = Field(default_factory=list)
+    unconfirmed_pain_points: list[str] = Field(
+        default_factory=list, description="Team pain points the data does not show."
+    )
+    kpis: list[KPIMeasure] = Field(default_factory=list)
+    actions: list[ActionEstimate] = Field(default_factory=list)
+    coverage: float = Field(default=0.0, description="Share of touchpoints measured, 0..1.")
+    drift: Drift | None = None

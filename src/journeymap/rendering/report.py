@@ -1,0 +1,537 @@
+"""The report of a measurement: one self-contained HTML file, JSON, Markdown, and the measured
+map as SVG, PNG or PDF.
+
+The HTML report is what a CX lead presents: the header (map, version, when it was measured,
+from which sources), the key numbers, the map with measured emotions, the funnel per stage,
+the flows between touchpoints, expected against measured emotion, evidence coverage, the
+ranked pain points with their quotes, the KPIs with their trends, the action items with what
+they are worth, and the method. It loads nothing — CSS and SVG are inline, there is no script
+— and prints on landscape pages. Every figure comes from the data functions of
+:mod:`journeymap.rendering.measured`; this module only words and arranges them.
+
+JSON is the measurement itself (``Measurement.model_dump_json``), valid against the published
+schema. Markdown gives the seed tables with measured columns: Stage | Touchpoint | Expected |
+Actual (measured, CI, n) | Gap | Pain point, then KPIs, pain points and action items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from journeymap.errors import UsageError
+from journeymap.model.emotion import format_level
+from journeymap.model.journey import JourneyMap
+from journeymap.model.measurement import Measurement, SourceInfo
+from journeymap.rendering import measured as charts
+from journeymap.rendering.layout import format_measured
+from journeymap.rendering.measured import fmt_count, fmt_share, fmt_value, render_measured_svg
+from journeymap.rendering.text import FONT_FAMILY
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+__all__ = [
+    "REPORT_FORMATS",
+    "REPORT_SUFFIXES",
+    "KeyNumber",
+    "ReportFormat",
+    "key_numbers",
+    "render_measured_svg",
+    "report_bytes",
+    "report_html",
+    "report_json",
+    "report_markdown",
+    "report_pdf",
+    "report_png",
+    "write_report",
+]
+
+ReportFormat = Literal["html", "json", "md", "svg", "png", "pdf"]
+REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
+REPORT_SUFFIXES: dict[str, ReportFormat] = {
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".md": "md",
+    ".markdown": "md",
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+}
+_TEMPLATE = "measurement.html.j2"
+_SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
+#: the KPIs shown among the key numbers, in this order of preference (at most three)
+_HEADLINE_KPIS = ("conversion:journey", "nps", "csat", "ces", "retention", "churn")
+#: pain points shown as cards with their quotes; the rest are listed in a short table
+PAIN_CARDS = 5
+QUOTES_PER_PAIN = 2
+
+#: How to read the report; the method section shows it under the measurement's own method.
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        "Expected and measured emotion",
+        "Expected is what the team wrote in the map. Measured is computed from what customers "
+        "did (drop-off, loops, back-tracking, support contacts, slowness, each compared with "
+        "the journey's typical touchpoint) and said (NPS, CSAT, CES, ratings, sentiment), each "
+        "signal put on a scale from -1 to +1, combined with weights and placed on the map's "
+        "emotion scale.",
+    ),
+    (
+        "95% interval",
+        "The range the measured emotion lies in with 95% confidence, given how much evidence "
+        "there is: the light band on the map and in the gap chart. Wide means uncertain.",
+    ),
+    (
+        "Evidence",
+        "Measured: enough customers or answers to trust the value. Thin: too little evidence; "
+        "the value is shown hollow and grey, as a hint only. None: no evidence at all; no value "
+        "is drawn. Coverage is the share of touchpoints that are measured.",
+    ),
+    ("Gap", "Measured minus expected emotion. Negative: customers feel worse than planned."),
+    (
+        "Funnel",
+        "Customers per stage; 'go on' is the share of a stage's customers who later reach any "
+        "later stage, 'end their journey here' those whose last step is in this stage.",
+    ),
+    (
+        "Flows",
+        "Customers moving from one touchpoint straight to another. The designed path follows "
+        "the map's order; everything else skips ahead or goes back.",
+    ),
+    (
+        "Pain points",
+        "Touchpoints well outside the journey's norm, ranked by conversions lost and customers "
+        "affected; each with the numbers behind it and what customers wrote.",
+    ),
+)
+
+
+# ---- key numbers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    """One card of the report's key numbers: a big value with a label and a line of detail."""
+
+    label: str
+    value: str
+    detail: str
+    #: "good", "bad" or "neutral": the colour of the value
+    tone: Literal["good", "bad", "neutral"] = "neutral"
+
+
+def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
+    """The report's key numbers: evidence coverage, the biggest pain point, the largest
+    emotion gap, and up to three headline KPIs (journey conversion, NPS, CSAT, CES,
+    retention, churn — those the measurement has)."""
+    out: list[KeyNumber] = []
+    cov = {r["evidence"]: r for r in charts.coverage_data(m, measurement).to_pylist()}
+    total = len(measurement.touchpoints)
+    detail = f"{cov['measured']['touchpoints']} of {total} touchpoints backed by evidence"
+    if cov["thin"]["touchpoints"] or cov["none"]["touchpoints"]:
+        detail += (
+            f"; {cov['thin']['touchpoints']} thin, {cov['none']['touchpoints']} without evidence"
+        )
+    tone: Literal["good", "bad", "neutral"] = "good" if measurement.coverage >= 0.8 else "bad"
+    out.append(KeyNumber("Evidence coverage", fmt_share(measurement.coverage), detail, tone))
+    pains = charts.pain_data(m, measurement).to_pylist()
+    if pains:
+        p = pains[0]
+        where = p["touchpoint_name"] or p["stage_name"] or "the journey"
+        impact = f"{fmt_count(p['customers_affected'])} customers affected"
+        if p["conversions_lost"]:
+            impact += f", {fmt_count(p['conversions_lost'])} conversions lost"
+        out.append(KeyNumber("Biggest pain point", where, f"{p['title']}. {impact}.", "bad"))
+    gaps = charts.gap_data(m, measurement).to_pylist()
+    if gaps and gaps[0]["gap"] < 0:
+        g = gaps[0]
+        scale = m.scale
+        exp = f"{scale.level(round(g['expected'])).label} {format_level(round(g['expected']))}"
+        got = f"{g['level'] or scale.level(round(g['emotion'])).label}"
+        detail = f"at {g['name']}: expected {exp}, measured {got} {format_measured(g['emotion'])}"
+        out.append(KeyNumber("Largest emotion gap", format_measured(g["gap"]), detail, "bad"))
+    kpis = {r["key"]: r for r in charts.kpi_data(m, measurement).to_pylist()}
+    for key in [k for k in _HEADLINE_KPIS if k in kpis][:3]:
+        k = kpis[key]
+        bits = []
+        if k["target"] is not None:
+            bits.append(f"target {fmt_value(k['target'], k['unit'])}")
+        if k["change"] is not None:
+            bits.append(f"{_signed(k['change'], k['unit'])} since last time")
+        if k["n"]:
+            bits.append(f"n={fmt_count(k['n'])}")
+        tone = "neutral" if k["on_target"] is None else "good" if k["on_target"] else "bad"
+        out.append(KeyNumber(k["label"], fmt_value(k["value"], k["unit"]), " · ".join(bits), tone))
+    return out
+
+
+def _signed(value: float, unit: str | None) -> str:
+    """A change with its sign; a change of a percentage is in points (``+2.5 pts``)."""
+    text = fmt_value(abs(value), "pts" if unit == "%" else unit)
+    if abs(value) < 0.05:
+        return "\u00b1" + text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+# ---- words for the template -------------------------------------------------------------------
+
+
+def _date(value: dt.datetime | None) -> str:
+    return "" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def _source(s: SourceInfo) -> dict[str, str]:
+    rows = fmt_count(s.rows_used)
+    if s.rows_read != s.rows_used:
+        rows += f" of {fmt_count(s.rows_read)}"
+    span = f"{_date(s.first)} \u2013 {_date(s.last)}" if s.first and s.last else "\u2013"
+    # "/data/feedback.csv (survey=nps)": the file's name and what part of it was read
+    file, sep, part = s.path.partition(" (")
+    return {
+        "name": Path(file).name + sep + part,
+        "path": s.path,
+        "kind": "Event log" if s.kind == "events" else "Feedback",
+        "rows": rows,
+        "unmatched": fmt_count(s.rows_unmatched) if s.rows_unmatched else "0",
+        "customers": fmt_count(s.customers),
+        "span": span,
+    }  # fmt: skip
+
+
+def _evidence_span(measurement: Measurement) -> str:
+    firsts = [s.first for s in measurement.sources if s.first]
+    lasts = [s.last for s in measurement.sources if s.last]
+    if not firsts or not lasts:
+        return ""
+    first = min(f.replace(tzinfo=None) for f in firsts)
+    last = max(x.replace(tzinfo=None) for x in lasts)
+    return f"{_date(first)} \u2013 {_date(last)}"
+
+
+def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    from markupsafe import Markup
+
+    rows = []
+    for k in charts.kpi_data(m, measurement).to_pylist():
+        unit = k["unit"]
+        ci = ""
+        if k["low"] is not None and k["high"] is not None:
+            ci = f"95% CI {fmt_value(k['low'])}\u2013{fmt_value(k['high'], unit)}"
+        status = {True: "On target", False: "Off target", None: ""}[k["on_target"]]
+        rows.append(
+            {
+                "label": k["label"],
+                "value": fmt_value(k["value"], unit),
+                "ci": ci,
+                "n": f"n={fmt_count(k['n'])}" if k["n"] else "",
+                "previous": fmt_value(k["previous"], unit) if k["previous"] is not None else "",
+                "change": _signed(k["change"], unit) if k["change"] is not None else "",
+                "arrow": Markup(charts.trend_arrow(k["trend"], k["improved"])),
+                "improved": k["improved"],
+                "target": fmt_value(k["target"], unit) if k["target"] is not None else "",
+                "status": status,
+                "on_target": k["on_target"],
+                "direction": "" if k["higher_is_better"] else "lower is better",
+            }
+        )
+    return rows
+
+
+def _pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    """Pain points in words; each quote is shown once, with the first pain point that has it."""
+    rows: list[dict[str, Any]] = charts.pain_data(m, measurement).to_pylist()
+    biggest = max((r["customers_affected"] for r in rows), default=0) or 1
+    shown: set[str] = set()
+    for r in rows:
+        fresh = [q for q in r["quotes"] if q not in shown][:QUOTES_PER_PAIN]
+        shown.update(fresh)
+        r["show_quotes"] = fresh
+        r["where"] = " \u203a ".join(x for x in (r["stage_name"], r["touchpoint_name"]) if x)
+        r["color"] = charts.severity_color(r["severity"])
+        r["affected"] = fmt_count(r["customers_affected"])
+        r["lost"] = fmt_count(r["conversions_lost"]) if r["conversions_lost"] else ""
+        r["value"] = fmt_count(r["value_lost"]) if r["value_lost"] else ""
+        r["bar"] = round(100 * r["customers_affected"] / biggest, 1)
+        r["kind_label"] = r["kind"].replace("-", " ")
+    return rows
+
+
+def _action_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = charts.action_data(m, measurement).to_pylist()
+    biggest = max((r["conversions_per_month"] or 0 for r in rows), default=0) or 1
+    kpis = {k.id: k for k in m.kpis}
+    for r in rows:
+        per = r["conversions_per_month"]
+        r["per_month"] = f"+{fmt_count(per)} / month" if per else ""
+        r["value"] = f"{fmt_count(r['value_per_month'])} / month" if r["value_per_month"] else ""
+        r["bar"] = round(100 * (per or 0) / biggest, 1)
+        kpi = next((k for k in kpis.values() if k.name == r["kpi"]), None)
+        unit = kpi.unit if kpi else None
+        moves = []
+        if r["kpi_before"] is not None:
+            moves.append(f"before {fmt_value(r['kpi_before'], unit)}")
+        if r["kpi_now"] is not None:
+            moves.append(f"now {fmt_value(r['kpi_now'], unit)}")
+        if r["kpi_target"] is not None:
+            moves.append(f"target {fmt_value(r['kpi_target'], unit)}")
+        r["kpi_line"] = " \u00b7 ".join(moves)
+        r["status_label"] = (r["status"] or "").replace("-", " ")
+    return rows
+
+
+def _drift_lines(m: JourneyMap, measurement: Measurement) -> list[str]:
+    d = measurement.drift
+    if d is None:
+        return []
+    names = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+    labels = {k.key: (k.label, k.unit) for k in measurement.kpis}
+    lines = []
+    for key, change in sorted(d.kpis.items(), key=lambda kv: -abs(kv[1]))[:6]:
+        label, unit = labels.get(key, (key, None))
+        lines.append(f"{label}: {_signed(change, unit)}")
+    for tp, change in sorted(d.emotions.items(), key=lambda kv: -abs(kv[1]))[:4]:
+        if abs(change) >= 0.05:
+            lines.append(f"Emotion at {names.get(tp, tp)}: {format_measured(change)}")
+    return lines
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+
+def _template() -> Template:
+    from jinja2 import Environment
+
+    text = (
+        resources.files("journeymap.rendering").joinpath("templates", _TEMPLATE).read_text("utf-8")
+    )
+    env = Environment(autoescape=True, keep_trailing_newline=True, trim_blocks=True)
+    return env.from_string(text)
+
+
+def _prose(text: str) -> Any:
+    """Plain text with ``code`` in backticks shown as code; everything else escaped."""
+    from markupsafe import Markup, escape
+
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: leave the text as it is
+        return escape(text)
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if i % 2 else escape(part)
+        for i, part in enumerate(parts)
+    )
+
+
+def _inline(svg: str) -> Any:
+    """An SVG document as inline HTML (no namespace URL needed in HTML)."""
+    from markupsafe import Markup
+
+    return Markup(svg.replace(_SVG_NS, "", 1))
+
+
+def report_html(m: JourneyMap, measurement: Measurement) -> str:
+    """The whole report as one self-contained, offline HTML document (UTF-8 text)."""
+    from journeymap import __version__
+
+    ms = measurement
+    scale = [(lv.value, lv.label) for lv in m.scale.levels]
+    coverage = {r["evidence"]: r for r in charts.coverage_data(m, ms).to_pylist()}
+    thin = {t.touchpoint: t for t in ms.touchpoints if t.evidence == "thin"}
+    names = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+    team = {p.id: p.name for p in m.pain_points}
+    return _template().render(
+        title=ms.map_title or m.name,
+        version=ms.map_version or m.version,
+        measured_at=f"{_date(ms.measured_at)}, {ms.measured_at:%H:%M} UTC",
+        evidence_span=_evidence_span(ms),
+        persona=m.persona.name if m.persona else None,
+        objective=m.objective,
+        sources=[_source(s) for s in ms.sources],
+        key_numbers=key_numbers(m, ms),
+        map_svg=_inline(render_measured_svg(m, ms)),
+        funnel_svg=_inline(charts.draw_funnel(charts.funnel_data(m, ms))),
+        has_stages=bool(ms.stages),
+        sankey_svg=_inline(charts.draw_sankey(charts.flow_nodes(m, ms), charts.flow_links(m, ms))),
+        has_flows=bool(ms.flows),
+        gaps_svg=_inline(charts.draw_gaps(charts.gap_data(m, ms), scale=scale)),
+        coverage_svg=_inline(charts.draw_coverage(charts.coverage_data(m, ms))),
+        thin=[f"{names.get(k, t.name)} (n={fmt_count(t.n)})" for k, t in thin.items()],
+        unmeasured=list(coverage["none"]["names"]),
+        pains=(pains := _pain_rows(m, ms))[:PAIN_CARDS],
+        more_pains=pains[PAIN_CARDS:],
+        unconfirmed=[team.get(p, p) for p in ms.unconfirmed_pain_points],
+        kpis=_kpi_rows(m, ms),
+        has_previous=any(k.previous is not None for k in ms.kpis),
+        drift=_drift_lines(m, ms),
+        previous_at=_date(ms.drift.previous_at) if ms.drift and ms.drift.previous_at else None,
+        actions=_action_rows(m, ms),
+        method=_prose(ms.method),
+        glossary=GLOSSARY,
+        font_family=_inline(FONT_FAMILY),
+        journeymap_version=__version__,
+    )
+
+
+# ---- JSON and Markdown ------------------------------------------------------------------------
+
+
+def report_json(measurement: Measurement) -> str:
+    """The measurement as JSON, for machines (valid against docs/measurement.schema.json)."""
+    return measurement.model_dump_json(indent=2) + "\n"
+
+
+def _md(text: str | None) -> str:
+    from journeymap.rendering.markdown import escape_cell
+
+    return escape_cell(text or "")
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _actual_cell(t: Any) -> str:
+    if t.evidence == "none" or t.emotion is None:
+        return "no evidence"
+    text = f"{t.level or ''} {format_measured(t.emotion)}".strip()
+    if t.emotion_low is not None and t.emotion_high is not None:
+        text += f" (95% CI {format_measured(t.emotion_low)} to {format_measured(t.emotion_high)}"
+        text += f", n={fmt_count(t.n)})"
+    else:
+        text += f" (n={fmt_count(t.n)})"
+    return text + (" \u2014 thin evidence" if t.evidence == "thin" else "")
+
+
+def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
+    """The measurement as Markdown: the seed tables with measured columns."""
+    ms = measurement
+    parts = [f"# {_md(ms.map_title or m.name)} \u2014 measured journey\n"]
+    meta = [f"Measured {_date(ms.measured_at)}"]
+    if ms.map_version:
+        meta.append(f"map version {ms.map_version}")
+    span = _evidence_span(ms)
+    if span:
+        meta.append(f"evidence {span}")
+    meta.append(f"coverage {fmt_share(ms.coverage)} of touchpoints measured")
+    parts.append(_md(", ".join(meta)) + ".\n")
+    if ms.sources:
+        rows = [[s["kind"], s["name"], s["rows"], s["customers"], s["span"]]
+                for s in (_source(x) for x in ms.sources)]  # fmt: skip
+        parts.append("## Sources\n\n" + _md_table(["Kind", "Source", "Rows", "Customers",
+                                                    "Dates"], rows))  # fmt: skip
+    pains_by_tp: dict[str, list[str]] = {}
+    for p in sorted(ms.pain_points, key=lambda p: p.rank):
+        if p.touchpoint:
+            pains_by_tp.setdefault(p.touchpoint, []).append(f"#{p.rank} {p.title}")
+    stages = {s.id: s.name for s in m.stages}
+    tps = {t.touchpoint: t for t in ms.touchpoints}
+    rows = []
+    for stage, tp in m.iter_touchpoints():
+        t = tps.get(tp.id)
+        exp = m.expected_value(tp)
+        expected = f"{m.scale.level(exp).label} {format_level(exp)}" if exp is not None else ""
+        gap = format_measured(t.gap) if t is not None and t.gap is not None else ""
+        rows.append([stages[stage.id], tp.name, expected, _actual_cell(t) if t else "no evidence",
+                     gap, "; ".join(pains_by_tp.get(tp.id, []))])  # fmt: skip
+    parts.append(
+        "## Expected and measured emotion\n\n"
+        + _md_table(
+            ["Stage", "Touchpoint", "Expected", "Actual (measured, CI, n)", "Gap", "Pain point"],
+            rows,
+        )
+    )
+    if ms.stages:
+        rows = [[r["name"], fmt_count(r["customers"]), fmt_share(r["reach"]),
+                 fmt_share(r["conversion_to_next"], digits=1),
+                 f"{fmt_count(r['dropoff_customers'])} ({fmt_share(r['dropoff_rate'], digits=1)})"]
+                for r in charts.funnel_data(m, ms).to_pylist()]  # fmt: skip
+        parts.append("## Funnel\n\n" + _md_table(["Stage", "Customers", "Reach", "Go on",
+                                                   "End here"], rows))  # fmt: skip
+    if ms.kpis:
+        rows = [[k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
+                 k["change"], k["target"], k["status"]] for k in _kpi_rows(m, ms)]  # fmt: skip
+        parts.append("## KPIs\n\n" + _md_table(["KPI", "Value", "Previous", "Change", "Target",
+                                                 "Status"], rows))  # fmt: skip
+    if ms.pain_points:
+        rows = [[str(p["rank"]), p["where"], p["title"], p["severity"], p["affected"], p["lost"],
+                 p["evidence"], " / ".join(f"\u201c{q}\u201d" for q in p["quotes"][:2])]
+                for p in _pain_rows(m, ms)]  # fmt: skip
+        parts.append("## Pain points\n\n" + _md_table(["Rank", "Where", "Pain point",
+                     "Severity", "Customers affected", "Conversions lost", "Source of insight",
+                     "Quotes"], rows))  # fmt: skip
+    if ms.unconfirmed_pain_points:
+        team = {p.id: p.name for p in m.pain_points}
+        listed = "\n".join(f"- {_md(team.get(p, p))}" for p in ms.unconfirmed_pain_points)
+        parts.append(f"Team pain points the data does not show:\n\n{listed}\n")
+    if ms.actions:
+        rows = [[a["name"], a["where"] or "", a["estimate"], a["per_month"], a["kpi"] or "",
+                 a["kpi_line"]] for a in _action_rows(m, ms)]  # fmt: skip
+        parts.append("## Action items\n\n" + _md_table(["Action item", "Where",
+                     "Expected outcome", "Per month", "KPI", "KPI figures"], rows))  # fmt: skip
+    parts.append(f"## Method\n\n{_md(ms.method)}\n")
+    return "\n".join(parts)
+
+
+# ---- the measured map as picture, and files -----------------------------------------------------
+
+
+def report_png(m: JourneyMap, measurement: Measurement, *, scale: float = 2.0) -> bytes:
+    """The map with measured emotions as PNG (no browser: vl-convert)."""
+    from journeymap.rendering.raster import svg_to_png
+
+    return svg_to_png(render_measured_svg(m, measurement), scale=scale)
+
+
+def report_pdf(m: JourneyMap, measurement: Measurement) -> bytes:
+    """The map with measured emotions as a one-page vector PDF."""
+    from journeymap.rendering.raster import svg_to_pdf
+
+    return svg_to_pdf(render_measured_svg(m, measurement))
+
+
+def report_bytes(
+    m: JourneyMap, measurement: Measurement, fmt: ReportFormat, *, scale: float = 2.0
+) -> bytes:
+    """The report in ``fmt``: ``html`` (the whole report), ``json`` (the measurement), ``md``
+    (tables), or the measured map as ``svg``, ``png`` (``scale`` applies) or ``pdf``."""
+    if fmt == "html":
+        return report_html(m, measurement).encode("utf-8")
+    if fmt == "json":
+        return report_json(measurement).encode("utf-8")
+    if fmt == "md":
+        return report_markdown(m, measurement).encode("utf-8")
+    if fmt == "svg":
+        return render_measured_svg(m, measurement).encode("utf-8")
+    if fmt == "png":
+        return report_png(m, measurement, scale=scale)
+    if fmt == "pdf":
+        return report_pdf(m, measurement)
+    raise UsageError(f"unknown report format {fmt!r}; expected one of: {', '.join(REPORT_FORMATS)}")
+
+
+def write_report(
+    m: JourneyMap,
+    measurement: Measurement,
+    out: str | Path,
+    *,
+    fmt: ReportFormat | None = None,
+    scale: float = 2.0,
+) -> Path:
+    """Write the report to ``out`` atomically; the format follows the suffix unless given."""
+    from journeymap.formats._io import atomic_write_bytes
+
+    path = Path(out)
+    chosen = fmt if fmt is not None else REPORT_SUFFIXES.get(path.suffix.lower())
+    if chosen is None:
+        known = " ".join(REPORT_SUFFIXES)
+        raise UsageError(
+            f"cannot tell the report format of {str(path)!r} (suffix {path.suffix!r}); "
+            f"expected one of: {known}"
+        )
+    atomic_write_bytes(path, report_bytes(m, measurement, chosen, scale=scale))
+    return path

@@ -1,0 +1,81 @@
+"""`journeymap demo` and `journeymap measure` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli import app
+
+ENV = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(
+        app, ["demo", "-o", str(out), "--customers", "800"], env=ENV, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_writes_data_map_measurement_and_report(demo_dir: Path) -> None:
+    for name in ("events.parquet", "feedback.csv", "journey.yaml", "report.html", "report.md",
+                 "journey-measured.png"):  # fmt: skip
+        assert (demo_dir / name).stat().st_size > 0, name
+    saved = list((demo_dir / "journey.measurements").glob("*.json"))
+    assert len(saved) == 1
+    data = json.loads(saved[0].read_text())
+    assert data["map_id"] and data["touchpoints"] and data["pain_points"]
+    html = (demo_dir / "report.html").read_text()
+    assert "<html" in html and "Pain points" in html
+    assert "http://" not in html.replace("http://www.w3.org", "")  # offline: nothing fetched
+    assert (demo_dir / "journey-measured.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_measure_twice_reports_no_drift_and_writes_reports(demo_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = [
+        "measure", str(demo_dir / "journey.yaml"), "--events", str(demo_dir / "events.parquet"),
+        "--feedback", str(demo_dir / "feedback.csv"), "-o", str(tmp_path / "r.json"),
+        "-o", str(tmp_path / "r.md"),
+    ]  # fmt: skip
+    result = runner.invoke(app, args, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "largest KPI change 0.0%" in result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["drift"]["largest"] == 0
+    assert "| Stage |" in (tmp_path / "r.md").read_text()
+    assert len(list((demo_dir / "journey.measurements").glob("*.json"))) >= 1
+
+
+def test_measure_check_reports_links(demo_dir: Path) -> None:
+    args = ["measure", str(demo_dir / "journey.yaml"), "--events",
+            str(demo_dir / "events.parquet"), "--check"]  # fmt: skip
+    result = CliRunner().invoke(app, args, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "every event belongs to one touchpoint" in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["-o", "report.docx"], "cannot tell the report format"),
+        ([], "nothing to measure"),
+        (["--weights", "csat"], "--weights"),
+    ],
+)
+def test_measure_errors_exit_2_without_traceback(
+    demo_dir: Path, extra: list[str], message: str
+) -> None:
+    args = ["measure", str(demo_dir / "journey.yaml"), "--no-save", *extra]
+    if extra and extra[0] == "--weights":
+        args += ["--feedback", str(demo_dir / "feedback.csv")]
+    result = CliRunner().invoke(app, args, env=ENV)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output

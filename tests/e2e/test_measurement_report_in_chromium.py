@@ -1,0 +1,210 @@
+"""The measured-journey report of the demo data, opened in a real browser (Debian's headless
+Chromium) as a CX lead would open it.
+
+The report is made the way ``journeymap demo`` makes it: the generated sample (events, survey
+answers, map) measured, then written as HTML. The tests check that every section renders (in
+the DOM and on the screenshot), that the key numbers are on the page, and that opening it asks
+the network for nothing.
+
+``JOURNEYMAP_UPDATE_SCREENSHOTS=1`` also writes the screenshots the docs show
+(``docs/img/report-*.png``).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from PIL import Image
+
+import journeymap as jm
+from journeymap.model.measurement import Measurement
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
+BROWSER_HOSTS = {
+    "clients2.google.com",
+    "accounts.google.com",
+    "update.googleapis.com",
+    "redirector.gvt1.com",
+    "edgedl.me.gvt1.com",
+}
+SECTIONS = ("summary", "map", "flows", "emotions", "pains", "kpis", "actions", "method")
+WIDTH = 1200
+PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return path
+
+
+def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp / 'profile'}",
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jm.JourneyMap, Measurement]:
+    """The demo's report: sample data generated, measured and written as HTML."""
+    from journeymap.analytics.measure import measure
+    from journeymap.evidence.events import read_events
+    from journeymap.evidence.feedback import read_feedback
+    from journeymap.evidence.sample import generate_sample
+    from journeymap.rendering.report import write_report
+
+    folder = tmp_path_factory.mktemp("demo")
+    files = generate_sample(folder)
+    m = jm.load(files.map)
+    result = measure(m, events=read_events(files.events), feedback=[read_feedback(files.feedback)])
+    page = write_report(m, result, folder / "report.html")
+    return page, m, result
+
+
+@pytest.fixture(scope="module")
+def full_page(
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path_factory: pytest.TempPathFactory
+) -> Image.Image:
+    """The whole report, 1200 px wide, as one screenshot."""
+    page = demo[0]
+    tmp = tmp_path_factory.mktemp("shots")
+    shot = tmp / "page.png"
+    # tall enough for the whole page; the grey below the footer is cut off
+    _run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},9000", page.as_uri())
+    img = Image.open(shot).convert("RGB")
+    bottom = _last_drawn_row(img)
+    return img.crop((0, 0, WIDTH, min(bottom + 24, img.height)))
+
+
+def _last_drawn_row(img: Image.Image) -> int:
+    px = img.load()
+    assert px is not None
+    for y in range(img.height - 1, -1, -1):
+        if any(_far(px[x, y], PAGE_BG) for x in range(0, img.width, 7)):  # type: ignore[arg-type]
+            return y
+    return 0
+
+
+def _far(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return sum(abs(p - q) for p, q in zip(a, b, strict=True)) > 12
+
+
+def _cards(img: Image.Image) -> list[tuple[int, int]]:
+    """The vertical extent of each white section, read down a column inside the cards."""
+    px = img.load()
+    assert px is not None
+    # x=40 is inside every card (the page's column starts at 32 px), left of their content;
+    # the map's section spans the window, and its padding (x=6) is white where cards have none
+    out: list[tuple[int, int]] = []
+    start = None
+    for y in range(img.height):
+        white = (255, 255, 255) in (px[40, y], px[6, y])
+        if white and start is None:
+            start = y
+        elif not white and start is not None:
+            if y - start > 80:
+                out.append((start, y))
+            start = None
+    return out
+
+
+def test_dom_has_every_section_and_the_key_numbers(
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path
+) -> None:
+    page, m, result = demo
+    dom = _run(tmp_path, "--dump-dom", page.as_uri()).stdout
+    for section in SECTIONS:
+        assert f'id="{section}"' in dom, section
+    # the map, funnel, emotion gaps and coverage, and the flows when there are any
+    assert dom.count("<svg") >= 4 + bool(result.flows)
+    assert html.escape(result.map_title, quote=False) in dom
+    assert f"{result.coverage * 100:.0f}%" in dom
+    top = min(result.pain_points, key=lambda p: p.rank)
+    assert html.escape(top.title, quote=False) in dom
+    for s in m.stages:
+        assert html.escape(s.name, quote=False) in dom
+    for k in result.kpis:
+        assert html.escape(k.label, quote=False) in dom
+
+
+def test_screenshot_shows_every_section(
+    full_page: Image.Image, demo: tuple[Path, jm.JourneyMap, Measurement]
+) -> None:
+    img = full_page.convert("L")
+    hist = img.histogram()
+    pixels = img.size[0] * img.size[1]
+    assert sum(hist[:128]) / pixels > 0.005, "almost no text or lines drawn"
+    assert sum(hist[:245]) / pixels > 0.05, "the page is nearly blank"
+    # the eight sections are eight white cards, each with something drawn in it
+    cards = _cards(full_page)
+    assert len(cards) == len(SECTIONS), cards
+    for top, bottom in cards:
+        band = full_page.crop((0, top, WIDTH, bottom)).convert("L")
+        dark = sum(band.histogram()[:128]) / (band.size[0] * band.size[1])
+        assert dark > 0.002, f"section at y={top}..{bottom} is empty"
+    if os.environ.get("JOURNEYMAP_UPDATE_SCREENSHOTS") == "1":
+        _save_docs_screenshots(full_page, cards, demo[1], demo[2])
+
+
+def _save_docs_screenshots(
+    img: Image.Image, cards: list[tuple[int, int]], m: jm.JourneyMap, result: Measurement
+) -> None:
+    """docs/img/report-summary.png (header and key numbers), report-emotions.png (expected
+    against measured emotion, coverage) — both from the browser — and report-map.png (the
+    left part of the measured map at full size, drawn without a browser), as small PNGs."""
+    from journeymap.rendering import layout
+    from journeymap.rendering.report import report_png
+
+    by = dict(zip(SECTIONS, cards, strict=True))
+    crops = {
+        "summary": img.crop((0, 0, WIDTH, by["summary"][1] + 12)),
+        "emotions": img.crop((0, by["emotions"][0] - 12, WIDTH, by["emotions"][1] + 12)),
+    }
+    lane = layout(m, measurement=result).lane("emotion")
+    assert lane is not None
+    whole = Image.open(io.BytesIO(report_png(m, result, scale=1.0))).convert("RGB")
+    crops["map"] = whole.crop((0, 0, WIDTH, round(lane.bottom) + 12))
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    for name, part in crops.items():
+        small = part.quantize(colors=192, method=Image.Quantize.MEDIANCUT)
+        small.save(DOCS_IMG / f"report-{name}.png", optimize=True)
+
+
+def test_opening_the_report_makes_no_network_request(
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path
+) -> None:
+    log = tmp_path / "net.json"
+    _run(tmp_path, f"--log-net-log={log}", "--dump-dom", demo[0].as_uri())
+    events = json.loads(log.read_text())["events"]
+    urls = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
+    hosts = {urlparse(u).hostname for u in urls if urlparse(u).scheme in ("http", "https", "ws")}
+    assert hosts <= BROWSER_HOSTS, f"the page asked the network for {hosts - BROWSER_HOSTS}"
+    # nor does it ask for any other file
+    files = {u for u in urls if urlparse(u).scheme == "file"}
+    assert files <= {demo[0].as_uri()}, files

@@ -1,0 +1,687 @@
+"""The measured view and the report: the map with measured emotions, each chart's data and
+drawing, and the report as HTML, Markdown, JSON, PNG and PDF.
+
+Everything is checked against one measurement written by hand below, so every expected number
+can be worked out on paper from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+from itertools import combinations
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+import journeymap as jm
+from journeymap.errors import UsageError
+from journeymap.model import JourneyMap
+from journeymap.model.measurement import (
+    ActionEstimate,
+    Drift,
+    FlowMeasure,
+    FoundPainPoint,
+    KPIMeasure,
+    Measurement,
+    SourceInfo,
+    StageMeasure,
+    TouchpointMeasure,
+)
+from journeymap.rendering import layout
+from journeymap.rendering import measured as charts
+from journeymap.rendering.raster import pdf_page_size, png_size
+from journeymap.rendering.report import (
+    key_numbers,
+    report_bytes,
+    report_html,
+    report_json,
+    report_markdown,
+    report_pdf,
+    report_png,
+    write_report,
+)
+from journeymap.rendering.svg import BAND_FILL, THIN, to_svg
+from journeymap.rendering.view import Rect
+
+SHOP = """
+id: shop
+title: Jo buys running shoes
+version: "2.1"
+objective: Find where first-time buyers give up.
+persona: {name: Jo, goals: [New shoes by Saturday]}
+stages:
+  - id: discover
+    name: Discover
+    touchpoints:
+      - {id: ads, name: Social ads, channel: ad, expected_emotion: Interested,
+         actual_emotion: Delighted}
+      - {id: search, name: Site search, channel: web, expected_emotion: Satisfied}
+  - id: consider
+    name: Consider
+    touchpoints:
+      - {id: product-page, name: Product page, channel: web, expected_emotion: Interested}
+      - {id: reviews, name: Reviews, channel: review-site, expected_emotion: Interested}
+  - id: purchase
+    name: Purchase
+    touchpoints:
+      - {id: cart, name: Cart, channel: web, expected_emotion: Interested}
+      - {id: checkout, name: Checkout, channel: web, expected_emotion: Satisfied,
+         moment_of_truth: true}
+      - {id: fulfilment, name: Fulfilment, channel: system, lane: backstage}
+  - id: delivery
+    name: Delivery
+    touchpoints:
+      - {id: tracking, name: Order tracking, channel: email, expected_emotion: Interested}
+      - {id: delivery, name: Delivery, channel: delivery, expected_emotion: Satisfied}
+  - id: loyalty
+    name: Loyalty
+    touchpoints:
+      - {id: review-request, name: Review request, channel: email, expected_emotion: Interested}
+      - {id: referral, name: Referral, channel: referral, expected_emotion: Delighted}
+pain_points:
+  - {id: long-checkout, name: Long checkout, touchpoint: checkout, severity: high}
+  - {id: confusing-faq, name: Confusing FAQ, stage: consider}
+opportunities:
+  - {id: faq-rewrite, name: Rewrite the FAQ, stage: consider, owner: Content}
+  - {id: guest-checkout, name: Guest checkout, touchpoint: checkout, owner: Digital,
+     status: planned, priority: high, kpi: conversion, kpi_target: 20}
+  - {id: delivery-updates, name: Delivery updates, touchpoint: delivery, owner: Operations}
+kpis:
+  - {id: conversion, name: Visitor conversion, kind: conversion, value: 18, target: 20, unit: "%"}
+  - {id: nps, name: NPS, kind: nps, target: 30}
+  - {id: churn, name: Churn, kind: churn, target: 10, unit: "%"}
+"""
+
+# touchpoint id -> customers, emotion, low, high, expected, evidence, n
+_TPS = {
+    "ads": (600, 0.9, 0.7, 1.1, 1.0, "measured", 600),
+    "search": (700, 0.2, 0.0, 0.4, 2.0, "measured", 700),
+    "product-page": (800, 0.5, 0.3, 0.7, 1.0, "measured", 800),
+    "reviews": (400, 1.2, 0.9, 1.5, 1.0, "measured", 400),
+    "cart": (500, -0.2, -0.5, 0.1, 1.0, "measured", 500),
+    "checkout": (450, -1.6, -1.9, -1.3, 2.0, "measured", 450),
+    "fulfilment": (0, None, None, None, None, "none", 0),
+    "tracking": (300, 0.1, -0.2, 0.4, 1.0, "measured", 300),
+    "delivery": (290, -1.1, -1.5, -0.7, 2.0, "measured", 290),
+    "review-request": (12, 0.8, -0.9, 2.5, 1.0, "thin", 12),
+    "referral": (0, None, None, None, 3.0, "none", 0),
+}
+_STAGE_OF = {
+    "ads": "discover", "search": "discover", "product-page": "consider", "reviews": "consider",
+    "cart": "purchase", "checkout": "purchase", "fulfilment": "purchase", "tracking": "delivery",
+    "delivery": "delivery", "review-request": "loyalty", "referral": "loyalty",
+}  # fmt: skip
+_LEVELS = {-2: "Frustrated", -1: "Confused", 0: "Neutral", 1: "Interested", 2: "Satisfied"}
+
+
+def make_measurement() -> Measurement:
+    """A measurement of SHOP: a checkout many leave, a slow delivery, a thin loyalty step."""
+    tps = []
+    for tp_id, (customers, emo, low, high, exp, evidence, n) in _TPS.items():
+        gap = None if emo is None or exp is None else round(emo - exp, 6)
+        tps.append(
+            TouchpointMeasure(
+                stage=_STAGE_OF[tp_id], touchpoint=tp_id, name=tp_id.replace("-", " ").title(),
+                customers=customers, emotion=emo, emotion_low=low, emotion_high=high,
+                expected=exp, gap=gap, evidence=evidence, n=n,
+                level=None if emo is None else _LEVELS[round(emo)],
+                csat=52.0 if tp_id == "checkout" else None,
+                quotes=["The card form kept failing."] if tp_id == "checkout" else [],
+            )
+        )  # fmt: skip
+    stages = [
+        StageMeasure(stage="discover", name="Discover", customers=1000, reach_share=1.0,
+                     converted=800, conversion_to_next=0.8, dropoff_customers=200,
+                     dropoff_rate=0.2),
+        StageMeasure(stage="consider", name="Consider", customers=800, reach_share=0.8,
+                     converted=500, conversion_to_next=0.625, dropoff_customers=300,
+                     dropoff_rate=0.375),
+        StageMeasure(stage="purchase", name="Purchase", customers=500, reach_share=0.5,
+                     converted=300, conversion_to_next=0.6, dropoff_customers=200,
+                     dropoff_rate=0.4),
+        StageMeasure(stage="delivery", name="Delivery", customers=300, reach_share=0.3,
+                     converted=120, conversion_to_next=0.4, dropoff_customers=150,
+                     dropoff_rate=0.5),
+        StageMeasure(stage="loyalty", name="Loyalty", customers=150, reach_share=0.15,
+                     dropoff_customers=150, dropoff_rate=1.0),
+    ]  # fmt: skip
+    flows = [
+        FlowMeasure(source=a, target=b, customers=c, moves=c + 10, designed=d)
+        for a, b, c, d in [
+            ("ads", "search", 300, True),
+            ("search", "product-page", 650, True),
+            ("ads", "product-page", 250, False),
+            ("product-page", "reviews", 380, True),
+            ("reviews", "cart", 200, True),
+            ("product-page", "cart", 280, False),
+            ("cart", "product-page", 120, False),
+            ("cart", "checkout", 450, True),
+            ("checkout", "cart", 90, False),
+            ("checkout", "tracking", 300, True),
+            ("tracking", "delivery", 290, True),
+            ("delivery", "review-request", 12, True),
+        ]
+    ]
+    pains = [
+        FoundPainPoint(
+            rank=1, id="drop-off-checkout", kind="drop-off", stage="purchase",
+            touchpoint="checkout", title="40% of customers who reach Checkout leave there",
+            evidence="180 of 450 customers end their journey at Checkout; typical step 12%",
+            customers_affected=180, conversions_lost=120.5, value_lost=6025.0,
+            severity="critical", score=300.5, matches="long-checkout",
+            quotes=["The card form kept failing.", "Too many steps to pay."],
+        ),
+        FoundPainPoint(
+            rank=2, id="slow-delivery", kind="slow", stage="delivery", touchpoint="delivery",
+            title="Delivery takes 6 days; a typical step takes minutes",
+            evidence="median 6.1 days from Delivery to the next step for 290 customers",
+            customers_affected=150, severity="high", score=150.0,
+            quotes=["Parcel came a week late.", "The card form kept failing."],
+        ),
+        FoundPainPoint(
+            rank=3, id="loops-search", kind="loops", stage="discover", touchpoint="search",
+            title="Customers search again and again", evidence="300 of 700 search 3+ times",
+            customers_affected=300, severity="medium", score=75.0,
+        ),
+    ]  # fmt: skip
+    kpis = [
+        KPIMeasure(key="conversion:journey", kind="conversion", label="Visitor conversion",
+                   value=15.0, unit="%", n=1000, kpi="conversion", target=20.0, previous=18.0,
+                   change=-3.0),
+        KPIMeasure(key="nps", kind="nps", label="NPS", value=21.0, unit="points", n=400,
+                   low=14.0, high=28.0, kpi="nps", target=30.0, previous=15.0, change=6.0),
+        KPIMeasure(key="churn", kind="churn", label="Churn 2026-02", value=12.0, unit="%",
+                   n=900, kpi="churn", target=10.0, previous=14.0, change=-2.0),
+        KPIMeasure(key="csat", kind="csat", label="CSAT", value=78.0, unit="%", n=640,
+                   target=75.0, previous=78.02, change=-0.02),
+    ]  # fmt: skip
+    actions = [
+        ActionEstimate(opportunity="faq-rewrite", name="Rewrite the FAQ",
+                       estimate="No measured pain point behind it yet."),
+        ActionEstimate(opportunity="delivery-updates", name="Delivery updates",
+                       estimate="Halving the extra drop-off at delivery keeps 20 a month",
+                       conversions_per_month=20.0),
+        ActionEstimate(opportunity="guest-checkout", name="Guest checkout",
+                       estimate="Halving the extra drop-off at checkout keeps 60 a month",
+                       conversions_per_month=60.25, value_per_month=3012.5, kpi="conversion",
+                       kpi_before=18.0, kpi_now=15.0),
+    ]  # fmt: skip
+    return Measurement(
+        map_id="shop", map_title="Jo buys running shoes", map_version="2.1",
+        measured_at=dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.UTC),
+        method="Signals normalised to [-1, 1] and combined; see `docs/measure.md`.",
+        sources=[
+            SourceInfo(kind="events", path="/data/events.parquet", rows_read=12000,
+                       rows_used=12000, customers=1000,
+                       first=dt.datetime(2026, 1, 5, 8, 0), last=dt.datetime(2026, 3, 29, 20, 0)),
+            SourceInfo(kind="feedback", path="/data/survey.csv", rows_read=650, rows_used=640,
+                       rows_unmatched=10, customers=610,
+                       first=dt.datetime(2026, 1, 6), last=dt.datetime(2026, 3, 30)),
+        ],
+        touchpoints=tps, stages=stages, flows=flows, pain_points=pains,
+        unconfirmed_pain_points=["confusing-faq"], kpis=kpis, actions=actions,
+        coverage=8 / 11,
+        drift=Drift(previous_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), previous_map_version="2.0",
+                    kpis={"nps": 6.0, "conversion:journey": -3.0},
+                    emotions={"checkout": -0.4}, largest=40.0),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def shop() -> JourneyMap:
+    return jm.loads(SHOP)
+
+
+@pytest.fixture
+def ms() -> Measurement:
+    return make_measurement()
+
+
+def _svg_root(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+# ---- the map with measured emotions ------------------------------------------------------------
+
+
+def test_measured_curve_replaces_the_written_actuals(shop: JourneyMap, ms: Measurement) -> None:
+    plain = layout(shop).emotion
+    assert plain is not None
+    # without a measurement only the one written actual emotion is drawn
+    assert [p.touchpoint_id for p in plain.actual] == ["ads"]
+    curve = layout(shop, measurement=ms).emotion
+    assert curve is not None and curve.measured
+    front = ["ads", "search", "product-page", "reviews", "cart", "checkout", "tracking",
+             "delivery", "review-request"]  # fmt: skip
+    assert [p.touchpoint_id for p in curve.actual] == front  # referral: no evidence, no point
+    values = {p.touchpoint_id: p.value for p in curve.actual}
+    assert values["ads"] == pytest.approx(0.9)  # the measured value, not "Delighted" (+3)
+    assert values["checkout"] == pytest.approx(-1.6)
+    assert [p.touchpoint_id for p in curve.expected][-1] == "referral"
+
+
+def test_measured_points_sit_at_their_value_and_the_band_at_their_interval(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    curve = layout(shop, measurement=ms).emotion
+    assert curve is not None
+    ticks = {t.value: t.y for t in curve.ticks}
+    step = ticks[0] - ticks[1]
+
+    def y_of(v: float) -> float:
+        return ticks[0] - v * step
+
+    for p in curve.actual:
+        low, high = _TPS[p.touchpoint_id][2:4]
+        assert p.y == pytest.approx(y_of(p.value))
+        assert p.interval == pytest.approx((y_of(high), y_of(low)))
+    # one band over the run of neighbouring measured points (no hole in this map)
+    (band,) = curve.bands
+    assert band.touchpoint_ids == tuple(p.touchpoint_id for p in curve.actual)
+    xs = [p.x for p in curve.actual]
+    intervals = [p.interval for p in curve.actual if p.interval is not None]
+    assert len(intervals) == len(xs)
+    upper = band.outline[1 : len(xs) + 1]
+    assert [x for x, _ in upper] == pytest.approx(xs)
+    assert [y for _, y in upper] == pytest.approx([hi for hi, _ in intervals])
+    lower = band.outline[len(xs) + 3 : -1]
+    assert [y for _, y in lower] == pytest.approx([lo for _, lo in reversed(intervals)])
+    assert band.outline[0][0] < xs[0] and band.outline[len(xs) + 1][0] > xs[-1]
+
+
+def test_thin_evidence_is_hollow_and_noted_none_has_no_point(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    curve = layout(shop, measurement=ms).emotion
+    assert curve is not None
+    evidence = {p.touchpoint_id: p.evidence for p in curve.actual}
+    assert evidence["review-request"] == "thin"
+    assert {e for k, e in evidence.items() if k != "review-request"} == {"measured"}
+    thin = next(p for p in curve.actual if p.touchpoint_id == "review-request")
+    texts = [t.text for t in thin.label]
+    assert texts == ["Interested +0.8", "thin evidence, n=12"]
+    assert all(t.tone == "muted" for t in thin.label)
+    referral = next(p for p in curve.expected if p.touchpoint_id == "referral")
+    assert [t.text for t in referral.label] == ["Delighted +3", "no evidence"]
+    assert "referral" not in {g.touchpoint_id for g in curve.gaps}
+
+
+def test_gaps_are_written_with_one_decimal(shop: JourneyMap, ms: Measurement) -> None:
+    curve = layout(shop, measurement=ms).emotion
+    assert curve is not None
+    gaps = {g.touchpoint_id: g for g in curve.gaps}
+    assert gaps["checkout"].gap == pytest.approx(-3.6)
+    assert gaps["checkout"].label.text == "\u22123.6"
+    assert gaps["reviews"].label.text == "+0.2"
+    assert gaps["checkout"].y_actual > gaps["checkout"].y_expected
+
+
+def test_measured_map_stays_readable(shop: JourneyMap, ms: Measurement) -> None:
+    view = layout(shop, measurement=ms)
+    curve = view.emotion
+    assert curve is not None
+    marks: list[Rect] = [g.pill for g in curve.gaps]
+    marks += [t.bounds for p in (*curve.expected, *curve.actual) for t in p.label]
+    for a, b in combinations(marks, 2):
+        assert not a.overlaps(b), f"emotion labels collide: {a} {b}"
+    for r in marks:
+        assert curve.area.contains(r)
+    header = " ".join(t.text for t in view.header.subtitle)
+    assert "Actual emotions measured 2026-04-02 from 12,000 events and 640 feedback rows" in header
+    assert "73% of touchpoints evidence-backed" in header
+    kinds = [item.kind for item in view.legend]
+    assert kinds[:5] == ["expected", "actual", "band", "thin", "gap"]
+
+
+def test_map_without_measurement_is_unchanged(shop: JourneyMap) -> None:
+    assert layout(shop, measurement=None) == layout(shop)
+    assert to_svg(shop, measurement=None) == to_svg(shop)
+
+
+def test_measured_svg_draws_band_hollow_point_and_legend(shop: JourneyMap, ms: Measurement) -> None:
+    svg = charts.render_measured_svg(shop, ms)
+    root = _svg_root(svg)
+    bands = [p for p in root.iter(f"{{{NS['svg']}}}polygon") if p.get("fill") == BAND_FILL]
+    assert len(bands) == 1
+    hollow = [
+        c
+        for c in root.iter(f"{{{NS['svg']}}}circle")
+        if c.get("fill") == "#ffffff" and c.get("stroke") == THIN
+    ]
+    assert len(hollow) == 2  # the thin point and its legend symbol
+    for text in ("Measured emotion", "95% interval", "Thin evidence", "\u22123.6",
+                 "thin evidence, n=12", "no evidence"):  # fmt: skip
+        assert f">{text}</text>" in svg, text
+    # the stretch of line into the thin point is grey
+    grey = [ln for ln in root.iter(f"{{{NS['svg']}}}line") if ln.get("stroke") == THIN]
+    assert len(grey) == 1
+
+
+# ---- charts: data ------------------------------------------------------------------------------
+
+
+def test_funnel_data(shop: JourneyMap, ms: Measurement) -> None:
+    rows = charts.funnel_data(shop, ms).to_pylist()
+    assert [r["stage"] for r in rows] == ["discover", "consider", "purchase", "delivery", "loyalty"]
+    assert [r["customers"] for r in rows] == [1000, 800, 500, 300, 150]
+    assert [r["reach"] for r in rows] == pytest.approx([1.0, 0.8, 0.5, 0.3, 0.15])
+    assert [r["conversion_to_next"] for r in rows] == [0.8, 0.625, 0.6, 0.4, None]
+    assert [r["dropoff_customers"] for r in rows] == [200, 300, 200, 150, 150]
+
+
+def test_flow_nodes_and_links(shop: JourneyMap, ms: Measurement) -> None:
+    nodes = charts.flow_nodes(shop, ms).to_pylist()
+    # the back-stage touchpoint and the referral have neither customers nor flows
+    assert [n["touchpoint"] for n in nodes] == [
+        "ads", "search", "product-page", "reviews", "cart", "checkout", "tracking", "delivery",
+        "review-request",
+    ]  # fmt: skip
+    assert [n["index"] for n in nodes] == list(range(9))
+    page = next(n for n in nodes if n["touchpoint"] == "product-page")
+    assert (page["inflow"], page["outflow"]) == (650 + 250 + 120, 380 + 280)
+    links = charts.flow_links(shop, ms).to_pylist()
+    assert [lk["customers"] for lk in links] == sorted(
+        (f.customers for f in ms.flows), reverse=True
+    )
+    by = {(lk["source"], lk["target"]): lk for lk in links}
+    assert by[("cart", "product-page")]["direction"] == "back"
+    assert by[("ads", "product-page")]["direction"] == "forward"
+    assert not by[("ads", "product-page")]["designed"]
+    assert by[("search", "product-page")]["share"] == pytest.approx(0.65)
+    assert by[("checkout", "tracking")]["source_order"] == 6
+    assert by[("checkout", "tracking")]["target_order"] == 8  # fulfilment sits between them
+
+
+def test_gap_data_sorted_by_gap(shop: JourneyMap, ms: Measurement) -> None:
+    rows = charts.gap_data(shop, ms).to_pylist()
+    assert [r["touchpoint"] for r in rows] == [
+        "checkout", "delivery", "search", "cart", "tracking", "product-page", "review-request",
+        "ads", "reviews",
+    ]  # fmt: skip
+    assert [r["gap"] for r in rows] == pytest.approx([-3.6, -3.1, -1.8, -1.2, -0.9, -0.5, -0.2,
+                                                      -0.1, 0.2])  # fmt: skip
+    assert rows[0]["name"] == "Checkout" and rows[0]["stage_name"] == "Purchase"
+    assert rows[6]["evidence"] == "thin"
+
+
+def test_coverage_data(shop: JourneyMap, ms: Measurement) -> None:
+    rows = {r["evidence"]: r for r in charts.coverage_data(shop, ms).to_pylist()}
+    assert [rows[k]["touchpoints"] for k in ("measured", "thin", "none")] == [8, 1, 2]
+    assert rows["measured"]["share"] == pytest.approx(ms.coverage)
+    assert rows["none"]["names"] == ["Fulfilment", "Referral"]
+    assert rows["thin"]["names"] == ["Review request"]
+
+
+def test_kpi_data_trends_and_targets(shop: JourneyMap, ms: Measurement) -> None:
+    rows = {r["key"]: r for r in charts.kpi_data(shop, ms).to_pylist()}
+    conv, nps, churn, csat = (rows[k] for k in ("conversion:journey", "nps", "churn", "csat"))
+    assert (conv["trend"], conv["improved"], conv["on_target"]) == ("down", False, False)
+    assert (nps["trend"], nps["improved"], nps["on_target"]) == ("up", True, False)
+    # churn: lower is better, so going down is an improvement
+    assert churn["higher_is_better"] is False
+    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", True, False)
+    assert (csat["trend"], csat["improved"], csat["on_target"]) == ("flat", None, True)
+
+
+def test_pain_and_action_data(shop: JourneyMap, ms: Measurement) -> None:
+    pains = charts.pain_data(shop, ms).to_pylist()
+    assert [p["rank"] for p in pains] == [1, 2, 3]
+    assert pains[0]["team"] == "Long checkout"
+    assert pains[0]["touchpoint_name"] == "Checkout" and pains[0]["stage_name"] == "Purchase"
+    actions = charts.action_data(shop, ms).to_pylist()
+    # worth most first; the one without an estimate last
+    assert [a["opportunity"] for a in actions] == [
+        "guest-checkout", "delivery-updates", "faq-rewrite",
+    ]  # fmt: skip
+    assert actions[0]["where"] == "Checkout" and actions[0]["kpi"] == "Visitor conversion"
+    assert actions[0]["kpi_target"] == 20.0
+    assert actions[2]["where"] == "Consider"
+
+
+# ---- charts: drawings --------------------------------------------------------------------------
+
+
+def test_funnel_drawing(shop: JourneyMap, ms: Measurement) -> None:
+    svg = charts.draw_funnel(charts.funnel_data(shop, ms))
+    _svg_root(svg)
+    for text in ("1,000 customers", "\u2192 62.5% go on to a later stage",
+                 "300 end their journey here (37.5%)", "reach 15%"):  # fmt: skip
+        assert f">{text}</text>" in svg, text
+    assert "go on to a later stage" not in svg.split("Loyalty")[1]  # the last stage goes nowhere
+
+
+def test_sankey_drawing_highlights_the_designed_path(shop: JourneyMap, ms: Measurement) -> None:
+    nodes, links = charts.flow_nodes(shop, ms), charts.flow_links(shop, ms)
+    root = _svg_root(charts.draw_sankey(nodes, links))
+    paths = list(root.iter(f"{{{NS['svg']}}}path"))
+    blue = [p for p in paths if p.get("stroke") == charts.FLOW]
+    grey = [p for p in paths if p.get("stroke") == charts.DEVIATION]
+    # designed flows to the next drawn node run straight; checkout -> tracking also counts
+    # (the back-stage fulfilment between them is not drawn)
+    assert len(blue) == 7  # delivery -> review request (1.2% of customers) is left out
+    assert all("A" not in p.get("d", "") for p in blue)
+    assert len(grey) == 4  # two skips ahead, two going back
+    widths = {round(float(p.get("stroke-width", 0))) for p in blue}
+    assert len(widths) > 1  # thickness follows customers
+    # a stricter threshold leaves flows out, and the chart says so
+    assert "1 smaller flow (12 customer moves in all) is not drawn" in ET.tostring(root, "unicode")
+    svg = charts.draw_sankey(nodes, links, min_share=0.3)
+    assert "7 smaller flows" in svg
+
+
+def test_gap_and_coverage_drawings(shop: JourneyMap, ms: Measurement) -> None:
+    scale = [(lv.value, lv.label) for lv in shop.scale.levels]
+    svg = charts.draw_gaps(charts.gap_data(shop, ms), scale=scale)
+    root = _svg_root(svg)
+    assert ">\u22123.6</text>" in svg and ">+0.2</text>" in svg
+    assert ">n=12 \u00b7 thin</text>" in svg
+    hollow = [c for c in root.iter(f"{{{NS['svg']}}}circle") if c.get("stroke") == THIN]
+    assert len(hollow) == 2  # the thin row and the legend
+    cov = charts.draw_coverage(charts.coverage_data(shop, ms))
+    _svg_root(cov)
+    for text in ("8 measured (73%)", "1 thin evidence (9%)", "2 no evidence (18%)"):
+        assert f">{text}</text>" in cov
+
+
+def test_trend_arrows() -> None:
+    assert charts.trend_arrow(None, None) == ""
+    up_good = charts.trend_arrow("up", True)
+    assert 'aria-label="up, better"' in up_good and charts.POSITIVE in up_good
+    assert charts.NEGATIVE in charts.trend_arrow("down", False)
+    assert 'aria-label="no change"' in charts.trend_arrow("flat", None)
+
+
+def test_charts_of_an_empty_measurement_say_so(shop: JourneyMap) -> None:
+    empty = Measurement(
+        map_id="shop", map_title="Empty", measured_at=dt.datetime(2026, 1, 1), method="-"
+    )
+    assert "No stage has customers" in charts.draw_funnel(charts.funnel_data(shop, empty))
+    nodes, links = charts.flow_nodes(shop, empty), charts.flow_links(shop, empty)
+    assert "No touchpoint has customers" in charts.draw_sankey(nodes, links)
+    scale = [(lv.value, lv.label) for lv in shop.scale.levels]
+    assert "No touchpoint has both" in charts.draw_gaps(charts.gap_data(shop, empty), scale=scale)
+    html = report_html(shop, empty)
+    assert "No KPI could be computed" in html
+
+
+# ---- the report ----------------------------------------------------------------------------------
+
+
+def test_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
+    cards = {k.label: k for k in key_numbers(shop, ms)}
+    assert cards["Evidence coverage"].value == "73%"
+    assert cards["Evidence coverage"].detail.startswith("8 of 11 touchpoints")
+    assert cards["Biggest pain point"].value == "Checkout"
+    assert "121 conversions lost" in cards["Biggest pain point"].detail
+    assert cards["Largest emotion gap"].value == "\u22123.6"
+    assert "expected Satisfied +2, measured Frustrated \u22121.6" in (
+        cards["Largest emotion gap"].detail
+    )
+    assert cards["Visitor conversion"].value == "15%"
+    assert cards["Visitor conversion"].tone == "bad"
+    assert "\u22123 pts since last time" in cards["Visitor conversion"].detail
+    assert cards["NPS"].value == "21 points"
+    assert len(cards) == 6
+
+
+class _Balance(HTMLParser):
+    """Checks that every opened element is closed in order (void elements aside)."""
+
+    VOID = frozenset({"meta", "input", "br", "img", "link", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def test_report_html_is_well_formed_and_self_contained(shop: JourneyMap, ms: Measurement) -> None:
+    html = report_html(shop, ms)
+    parser = _Balance()
+    parser.feed(html)
+    parser.close()
+    assert parser.problems == []
+    assert parser.stack == []
+    tags = [t for t, _ in parser.tags]
+    assert "script" not in tags and "link" not in tags and "img" not in tags
+    assert "http://" not in html and "https://" not in html
+    assert all("src" not in attrs for _, attrs in parser.tags)
+    ids = {attrs.get("id") for _, attrs in parser.tags}
+    assert {"summary", "map", "flows", "emotions", "pains", "kpis", "actions", "method"} <= ids
+    assert tags.count("svg") >= 5  # map, funnel, flows, gaps, coverage (+ trend arrows)
+
+
+def test_report_html_says_the_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
+    html = report_html(shop, ms)
+    for text in (
+        "Jo buys running shoes",
+        "Map version <b>2.1</b>",
+        "Measured <b>2 Apr 2026, 09:30 UTC</b>",
+        "Evidence from <b>5 Jan 2026 \u2013 30 Mar 2026</b>",
+        "events.parquet", "survey.csv", "12,000", "640 of 650",
+        "73%", "\u22123.6",
+        "40% of customers who reach Checkout leave there",
+        "\u201cThe card form kept failing.\u201d", "\u201cParcel came a week late.\u201d",
+        "pain point \u201cLong checkout\u201d",
+        "Team pain points the data does not show:</b> Confusing FAQ",
+        "Guest checkout", "+60 / month", "3,013 / month",
+        "Drift since the last measurement:</b> NPS: +6 points; Visitor conversion: \u22123 pts",
+        "<code>docs/measure.md</code>",
+        "Thin evidence:</b> Review request (n=12)", "No evidence:</b> Fulfilment, Referral",
+    ):  # fmt: skip
+        assert text in html, text
+    assert "\u00b10 pts" in html  # CSAT moved by 0.02: flat
+    # a quote already shown with a higher-ranked pain point is not repeated
+    assert html.count("\u201cThe card form kept failing.\u201d") == 1
+
+
+def test_report_html_escapes_what_it_is_given(shop: JourneyMap, ms: Measurement) -> None:
+    ms.map_title = "<script>alert(1)</script>"
+    ms.pain_points[0].quotes = ["<b>bold</b> & more"]
+    html = report_html(shop, ms)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+
+
+def test_report_markdown_has_the_seed_tables(shop: JourneyMap, ms: Measurement) -> None:
+    md = report_markdown(shop, ms)
+    assert md.startswith("# Jo buys running shoes \u2014 measured journey\n")
+    assert "| Stage | Touchpoint | Expected | Actual (measured, CI, n) | Gap | Pain point |" in md
+    row = next(line for line in md.splitlines() if line.startswith("| Purchase | Checkout |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells == [
+        "Purchase", "Checkout", "Satisfied +2",
+        "Frustrated \u22121.6 (95% CI \u22121.9 to \u22121.3, n=450)", "\u22123.6",
+        "#1 40% of customers who reach Checkout leave there",
+    ]  # fmt: skip
+    assert "thin evidence" in next(ln for ln in md.splitlines() if "| Review request |" in ln)
+    assert "| Loyalty | Referral | Delighted +3 | no evidence |" in md
+    assert "| Visitor conversion | 15% | 18% | \u22123 pts | 20% | Off target |" in md
+    assert "## Pain points" in md and "## Action items" in md and "## Method" in md
+    assert "- Confusing FAQ" in md
+
+
+def test_report_json_is_the_measurement(ms: Measurement) -> None:
+    text = report_json(ms)
+    assert Measurement.model_validate_json(text) == ms
+    assert json.loads(text)["map_id"] == "shop"
+
+
+def test_measured_map_as_png_and_pdf(shop: JourneyMap, ms: Measurement) -> None:
+    svg = charts.render_measured_svg(shop, ms)
+    width = float(_svg_root(svg).get("width", "0"))
+    png = report_png(shop, ms, scale=1.0)
+    assert png_size(png)[0] == round(width)
+    pdf = report_pdf(shop, ms)
+    assert pdf.startswith(b"%PDF")
+    size = pdf_page_size(pdf)
+    assert size is not None and size[0] == pytest.approx(width, rel=0.01)
+
+
+def test_write_report_picks_the_format_from_the_suffix(
+    shop: JourneyMap, ms: Measurement, tmp_path: Path
+) -> None:
+    for suffix, start in ((".html", b"<!doctype html>"), (".json", b"{"), (".md", b"# "),
+                          (".svg", b"<svg"), (".png", b"\x89PNG")):  # fmt: skip
+        path = write_report(shop, ms, tmp_path / f"report{suffix}")
+        assert path.read_bytes().startswith(start), suffix
+    assert report_bytes(shop, ms, "json") == report_json(ms).encode()
+    with pytest.raises(UsageError, match="cannot tell the report format"):
+        write_report(shop, ms, tmp_path / "report.docx")
+
+
+def test_a_big_measured_map_stays_readable(big_map: JourneyMap) -> None:
+    """Forty touchpoints measured with every kind of evidence: no label collides."""
+    tps = []
+    for k, (stage, tp) in enumerate(big_map.iter_touchpoints()):
+        evidence = ("measured", "measured", "thin", "none")[k % 4]
+        emo = None if evidence == "none" else ((k * 7) % 61) / 10 - 3.0
+        exp = big_map.expected_value(tp)
+        tps.append(
+            TouchpointMeasure(
+                stage=stage.id, touchpoint=tp.id, name=tp.name, evidence=evidence, n=k * 11,
+                emotion=emo, emotion_low=None if emo is None else emo - 0.4 - k % 3,
+                emotion_high=None if emo is None else emo + 0.3,
+                expected=exp, gap=None if emo is None or exp is None else emo - exp,
+            )
+        )  # fmt: skip
+    ms = Measurement(
+        map_id="big", map_title="Big", measured_at=dt.datetime(2026, 1, 1), method="-",
+        touchpoints=tps, coverage=0.5,
+    )  # fmt: skip
+    curve = layout(big_map, measurement=ms).emotion
+    assert curve is not None
+    assert {p.evidence for p in curve.actual} == {"measured", "thin"}
+    marks: list[Rect] = [g.pill for g in curve.gaps]
+    marks += [t.bounds for p in (*curve.expected, *curve.actual) for t in p.label]
+    for a, b in combinations(marks, 2):
+        assert not a.overlaps(b), f"emotion labels collide: {a} {b}"
+    for r in marks:
+        assert curve.area.contains(r)
+    # the band never leaves the scale, even where an interval is wider than it
+    top, bottom = curve.ticks[-1].y, curve.ticks[0].y
+    assert len(curve.bands) > 1  # touchpoints without evidence break the band
+    for band in curve.bands:
+        assert all(top - 0.01 <= y <= bottom + 0.01 for _, y in band.outline)
