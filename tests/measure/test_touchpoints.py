@@ -698,3 +698,33 @@ def test_coming_back_on_a_later_visit_is_not_backtracking(make_log: MakeLog) -> 
     got = by_touchpoint(touchpoint_behaviour(match_events(make_log(rows), m), m))
     assert got["cart"]["backtrack_customers"] == 1  # f only
     assert got["home"]["loops"] == 2  # both came back to home
+
+
+def test_where_reads_a_column_kept_by_read_events(tmp_path: Path) -> None:
+    """A `where:` condition on a column outside the log's roles works once the column is
+    kept (`journeymap measure` keeps what the map's conditions name)."""
+    from journeymap.analytics.measure import columns_to_keep
+    from journeymap.errors import EvidenceError
+
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "user_id,timestamp,event,plan\n"
+        "a,2024-01-01T00:00:00,chat,pro\n"
+        "b,2024-01-01T00:00:00,chat, free \n"
+        "c,2024-01-01T00:00:00,chat,team\n",
+        encoding="utf-8",
+    )
+    m = jm.loads(
+        "title: T\nstages:\n  - name: S\n    touchpoints:\n"
+        "      - name: Pro chat\n        events: {names: [chat], where: {plan: [pro, team]}}\n"
+        "      - name: Free chat\n        events: {names: [chat], where: {plan: free}}\n"
+    )
+    assert columns_to_keep(m) == ["plan"]
+    log = jm.read_events(path, keep=columns_to_keep(m))
+    try:
+        got = by_touchpoint(touchpoint_behaviour(match_events(log, m), m), "customers")
+    finally:
+        log.engine.close()
+    assert got == {"pro-chat": 2, "free-chat": 1}  # " free " is trimmed like every text
+    with pytest.raises(EvidenceError, match="no column 'plans' to keep; did you mean 'plan'"):
+        jm.read_events(path, keep=["plans"])

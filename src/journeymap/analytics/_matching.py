@@ -203,8 +203,9 @@ def _check_columns(rule: Rule, columns: list[str]) -> None:
             raise UsageError(
                 f"{rule.label}: its `where` condition needs the column {column!r}, which the "
                 f"event log does not have (it has {have}). An event log keeps the columns of "
-                "its roles (customer, event, time, session, channel, value): read the column "
-                "in one of those roles, or drop the condition"
+                "its roles (customer, event, time, session, channel, value) and those read "
+                f"with read_events(..., keep=[{column!r}]); `journeymap measure` keeps the "
+                "columns the map's conditions name"
             )
 
 

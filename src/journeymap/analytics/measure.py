@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from journeymap.model import JourneyMap
 
 __all__ = [
+    "columns_to_keep",
     "load_measurement",
     "measure",
     "measurement_schema",
@@ -77,6 +78,20 @@ METHOD = (
 
 
 # ---- evidence ------------------------------------------------------------------------------
+
+
+def columns_to_keep(m: JourneyMap) -> list[str]:
+    """The event-log columns the map's ``where:`` conditions read, beyond the log's roles:
+    pass them to ``read_events(..., keep=...)``."""
+    roles = {"customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value"}
+    wanted = {
+        col
+        for _, tp in m.iter_touchpoints()
+        if tp.events is not None
+        for col in tp.events.where
+        if col not in roles
+    }
+    return sorted(wanted)
 
 
 def _split_surveys(fb: Feedback) -> list[Feedback]:

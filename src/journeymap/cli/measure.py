@@ -43,7 +43,12 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
 
 @contextlib.contextmanager
 def _events(
-    paths: list[Path], customer: str | None, time: str | None, event: str | None, strict: bool
+    paths: list[Path],
+    customer: str | None,
+    time: str | None,
+    event: str | None,
+    strict: bool,
+    keep: list[str],
 ) -> Iterator[EventLog | None]:
     """The event logs read as one (or None); the engine is closed afterwards."""
     if not paths:
@@ -59,7 +64,7 @@ def _events(
         with busy("reading the event log") as progress:
             log = read_events(
                 str(paths[0]), engine=engine, customer=customer, time=time, event=event,
-                strict=strict, progress=progress,
+                strict=strict, progress=progress, keep=keep,
             )  # fmt: skip
         err = stderr()
         for line in log.report.lines():
@@ -268,7 +273,7 @@ def measure(
     feedback = feedback or []
     for o in output or []:
         _check_suffix(o)
-    with _events(events, customer, time, event, strict) as log:
+    with _events(events, customer, time, event, strict, mm.columns_to_keep(m)) as log:
         if check:
             if log is None:
                 raise UsageError("--check needs an event log (--events LOG)")

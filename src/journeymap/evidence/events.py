@@ -395,6 +395,7 @@ def read_events(
     strict: bool = False,
     name: str | None = None,
     progress: Progress | None = None,
+    keep: Sequence[str] = (),
 ) -> EventLog:
     """Read an event log. Column roles are detected from names unless given.
 
@@ -405,7 +406,9 @@ def read_events(
     (otherwise told by their magnitude). ``delimiter`` is a character, ``"tab"`` or
     ``"whitespace"``; ``encoding`` one of utf-8, utf-16, latin-1. ``name`` is how the source
     is called in messages. ``progress`` is called with the stage of the read ("reading",
-    "parsing times", "checking rows", ...); nothing is printed otherwise.
+    "parsing times", "checking rows", ...); nothing is printed otherwise. ``keep`` names
+    other input columns to carry into the log's table as text, trimmed (e.g. a ``plan``
+    column that a touchpoint's ``where:`` condition reads).
 
     Raises :class:`EvidenceError` when the log cannot be used, and, with ``strict``, when any
     row cannot be used.
@@ -434,7 +437,7 @@ def read_events(
         }  # fmt: skip
         return _read(
             engine, src, given, default_event=default_event, time_format=time_format,
-            time_unit=time_unit, strict=strict, say=say,
+            time_unit=time_unit, strict=strict, say=say, keep=tuple(keep),
         )  # fmt: skip
     except BaseException:
         if created:  # ours: do not leave it open (an engine given or wrapped stays open)
@@ -452,6 +455,7 @@ def _read(
     time_unit: TimeUnit | None,
     strict: bool,
     say: Progress,
+    keep: tuple[str, ...] = (),
 ) -> EventLog:
     """Roles, times and rejected rows of an opened source."""
     import ibis
@@ -460,6 +464,19 @@ def _read(
     base = src.table
     visible = [c for c in base.columns if not c.startswith(HIDDEN)]
     cols = _detect(visible, given, label, default_event=default_event)
+    canonical = {"customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value"}
+    for col in keep:
+        if col not in visible:
+            close = difflib.get_close_matches(col, visible, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise EvidenceError(
+                f"{label}: no column {col!r} to keep{hint} The columns are: " + ", ".join(visible)
+            )
+        if col in canonical:
+            raise EvidenceError(
+                f"{label}: cannot keep the column {col!r}: the log's own column of that name "
+                "would be replaced; rename it in the source"
+            )
 
     say("parsing times")
     with backend_errors(label, src.kind):
@@ -496,6 +513,8 @@ def _read(
         clean["session"] = text(cols.session)
     if cols.channel:
         clean["channel"] = text(cols.channel)
+    for col in keep:
+        clean[col] = text(col)
     if cols.value and base[cols.value].type().is_numeric():
         clean["value"] = base[cols.value].cast("float64")  # a number is never unreadable
     elif cols.value:
@@ -530,7 +549,7 @@ def _read(
     reason = ibis.cases(*checks, else_=ibis.null("string"))
     fields: dict[str, Any] = {
         k: c[k] for k in ("customer", "event", "ts", "ts_sub", "seq", "session", "channel",
-                          "value") if k in c.columns
+                          "value", *keep) if k in c.columns
     }  # fmt: skip
     if "__jm_valuetext" in c.columns:
         fields["value"] = c["__jm_valuetext"].try_cast("float64")
@@ -588,8 +607,8 @@ def _read(
                 "format with --time-format (e.g. '%d/%m/%Y %H:%M')"
             )
         raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}{hint}")
-    keep = [c for c in staged.columns if not c.startswith(HIDDEN)]
-    table = staged.filter(staged["__jm_reason"].isnull()).select(keep)
+    shown = [c for c in staged.columns if not c.startswith(HIDDEN)]
+    table = staged.filter(staged["__jm_reason"].isnull()).select(shown)
     return EventLog(engine=engine, table=table, report=report)
 
 
