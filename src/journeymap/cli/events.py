@@ -102,7 +102,7 @@ class LogOptions:
     strict: bool = False
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str | None = None
-    memory_limit: str = "4GB"
+    memory_limit: str | None = None
     temp_dir: Path | None = None
 
 
@@ -198,13 +198,14 @@ def _log_options(
         ),
     ] = None,
     memory_limit: Annotated[
-        str,
+        str | None,
         typer.Option(
             metavar="SIZE",
-            help="Memory the engine may use, e.g. 4GB (Spark: the driver's memory).",
+            help="Memory the engine may use, e.g. 4GB; beyond it DuckDB spills to disk "
+            "(default 1.5GB; Spark: the driver's memory, default 4g).",
             rich_help_panel=_ENGINE,
         ),
-    ] = "4GB",
+    ] = None,
     temp_dir: Annotated[
         Path | None,
         typer.Option(
