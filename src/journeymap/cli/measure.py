@@ -280,7 +280,9 @@ def measure(
             from journeymap.analytics.touchpoints import check_links
 
             findings = check_links(log, m)
-            print_table(findings, title="links between map and data", limit=0)
+            out = stdout()
+            for f in findings.to_pylist():
+                out.print(f"{f['kind']}: {f['message']}", markup=False, highlight=False)
             if findings.num_rows == 0:
                 stdout().print("every event belongs to one touchpoint; every touchpoint has events")
             return
