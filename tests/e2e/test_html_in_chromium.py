@@ -8,12 +8,8 @@ browser's own background hosts, never a request made by the page.
 from __future__ import annotations
 
 import html
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
@@ -21,43 +17,8 @@ from PIL import Image
 import journeymap as jm
 from journeymap.rendering import render_file
 
-# Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
-BROWSER_HOSTS = {
-    "clients2.google.com",
-    "accounts.google.com",
-    "update.googleapis.com",
-    "redirector.gvt1.com",
-    "edgedl.me.gvt1.com",
-}
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return path
-
-
-def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        _chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp / 'profile'}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
+if TYPE_CHECKING:
+    from conftest import Chromium
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +30,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_dom_has_the_map_and_its_tables(page: Path, tmp_path: Path) -> None:
-    dom = _run(tmp_path, "--dump-dom", page.as_uri()).stdout
+def test_dom_has_the_map_and_its_tables(page: Path, tmp_path: Path, chromium: Chromium) -> None:
+    dom = chromium.run(tmp_path, "--dump-dom", page.as_uri()).stdout
     m = jm.new_map("ecommerce")
     assert "<svg" in dom
     assert dom.count("<table") >= 3
@@ -81,9 +42,9 @@ def test_dom_has_the_map_and_its_tables(page: Path, tmp_path: Path) -> None:
         assert html.escape(text, quote=False) in dom, text
 
 
-def test_screenshot_is_a_drawn_page(page: Path, tmp_path: Path) -> None:
+def test_screenshot_is_a_drawn_page(page: Path, tmp_path: Path, chromium: Chromium) -> None:
     shot = tmp_path / "shot.png"
-    _run(tmp_path, f"--screenshot={shot}", "--window-size=1600,1400", page.as_uri())
+    chromium.run(tmp_path, f"--screenshot={shot}", "--window-size=1600,1400", page.as_uri())
     img = Image.open(shot).convert("L")
     assert img.size == (1600, 1400)
     hist = img.histogram()
@@ -93,10 +54,9 @@ def test_screenshot_is_a_drawn_page(page: Path, tmp_path: Path) -> None:
     assert non_white > 0.05, "the page is nearly blank"
 
 
-def test_opening_the_page_makes_no_network_request(page: Path, tmp_path: Path) -> None:
-    log = tmp_path / "net.json"
-    _run(tmp_path, f"--log-net-log={log}", "--dump-dom", page.as_uri())
-    events = json.loads(log.read_text())["events"]
-    urls = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
-    hosts = {urlparse(u).hostname for u in urls if urlparse(u).scheme in ("http", "https", "ws")}
-    assert hosts <= BROWSER_HOSTS, f"the page asked the network for {hosts - BROWSER_HOSTS}"
+def test_opening_the_page_makes_no_network_request(
+    page: Path, tmp_path: Path, chromium: Chromium
+) -> None:
+    hosts, files = chromium.requests(tmp_path, page)
+    assert not hosts, f"the page asked the network for {hosts}"
+    assert files <= {page.as_uri()}, files

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
@@ -27,47 +24,13 @@ from PIL import Image
 import journeymap as jm
 from journeymap.model.measurement import Measurement
 
+if TYPE_CHECKING:
+    from conftest import Chromium
+
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-# Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
-BROWSER_HOSTS = {
-    "clients2.google.com",
-    "accounts.google.com",
-    "update.googleapis.com",
-    "redirector.gvt1.com",
-    "edgedl.me.gvt1.com",
-}
 SECTIONS = ("summary", "map", "flows", "emotions", "pains", "kpis", "actions", "method")
 WIDTH = 1200
 PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return path
-
-
-def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        _chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp / 'profile'}",
-        *args,
-    ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=True)
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +52,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jm.JourneyMap,
 
 @pytest.fixture(scope="module")
 def full_page(
-    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path_factory: pytest.TempPathFactory
+    demo: tuple[Path, jm.JourneyMap, Measurement],
+    tmp_path_factory: pytest.TempPathFactory,
+    chromium: Chromium,
 ) -> Image.Image:
     """The whole report, 1200 px wide, as one screenshot."""
     page = demo[0]
     tmp = tmp_path_factory.mktemp("shots")
     shot = tmp / "page.png"
     # tall enough for the whole page; the grey below the footer is cut off
-    _run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},9000", page.as_uri())
+    chromium.run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},9000", page.as_uri())
     img = Image.open(shot).convert("RGB")
     bottom = _last_drawn_row(img)
     return img.crop((0, 0, WIDTH, min(bottom + 24, img.height)))
@@ -135,10 +100,10 @@ def _cards(img: Image.Image) -> list[tuple[int, int]]:
 
 
 def test_dom_has_every_section_and_the_key_numbers(
-    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path, chromium: Chromium
 ) -> None:
     page, m, result = demo
-    dom = _run(tmp_path, "--dump-dom", page.as_uri()).stdout
+    dom = chromium.run(tmp_path, "--dump-dom", page.as_uri()).stdout
     for section in SECTIONS:
         assert f'id="{section}"' in dom, section
     # the map, funnel, emotion gaps and coverage, and the flows when there are any
@@ -197,14 +162,8 @@ def _save_docs_screenshots(
 
 
 def test_opening_the_report_makes_no_network_request(
-    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path: Path, chromium: Chromium
 ) -> None:
-    log = tmp_path / "net.json"
-    _run(tmp_path, f"--log-net-log={log}", "--dump-dom", demo[0].as_uri())
-    events = json.loads(log.read_text())["events"]
-    urls = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
-    hosts = {urlparse(u).hostname for u in urls if urlparse(u).scheme in ("http", "https", "ws")}
-    assert hosts <= BROWSER_HOSTS, f"the page asked the network for {hosts - BROWSER_HOSTS}"
-    # nor does it ask for any other file
-    files = {u for u in urls if urlparse(u).scheme == "file"}
-    assert files <= {demo[0].as_uri()}, files
+    hosts, files = chromium.requests(tmp_path, demo[0])
+    assert not hosts, f"the page asked the network for {hosts}"
+    assert files <= {demo[0].as_uri()}, files  # nor does it open any other file
