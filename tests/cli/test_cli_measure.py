@@ -79,3 +79,13 @@ def test_measure_errors_exit_2_without_traceback(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_measure_format_json_prints_the_measurement(demo_dir: Path) -> None:
+    args = ["measure", str(demo_dir / "journey.yaml"), "--events",
+            str(demo_dir / "events.parquet"), "--no-save", "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(app, args, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["map_title"] and len(data["touchpoints"]) > 5
+    assert data["pain_points"][0]["rank"] == 1

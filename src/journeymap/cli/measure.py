@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -191,6 +191,14 @@ def measure(
             ".pdf). Repeatable.",
         ),
     ] = None,
+    fmt: Annotated[
+        Literal["table", "json"],
+        typer.Option(
+            "--format",
+            help="table: the headline on the terminal; json: the whole measurement as JSON on "
+            "stdout (the same content as -o FILE.json, for machines).",
+        ),
+    ] = "table",
     check: Annotated[
         bool,
         typer.Option(
@@ -295,7 +303,12 @@ def measure(
                 m, events=log, feedback=fbs, previous=previous, weights=parse_weights(weights),
                 min_n=min_n, value_per_conversion=value_per_conversion,
             )  # fmt: skip
-    _summary(result)
+    if fmt == "json":
+        from journeymap.rendering.report import report_json
+
+        stdout().print(report_json(result), markup=False, highlight=False, soft_wrap=True)
+    else:
+        _summary(result)
     err = stderr()
     if previous is not None and result.drift is not None:
         err.print(
