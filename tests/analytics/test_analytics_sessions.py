@@ -10,7 +10,6 @@ import pytest
 
 from journeymap.analytics.flows import flows
 from journeymap.analytics.paths import paths
-from journeymap.analytics.prepare import prepare
 from journeymap.analytics.sessions import session_summary, sessions
 from journeymap.errors import UsageError
 from journeymap.evidence.events import EventLog
@@ -32,8 +31,10 @@ ROWS = [
 
 
 def _by_customer(log: EventLog) -> dict[str, list[str]]:
-    p = prepare(log).table
-    rows = log.engine.run(p.select("customer", "pos", "session").order_by(["customer", "pos"]))
+    t = log.table
+    rows = log.engine.run(
+        t.select("customer", "ts", "seq", "session").order_by(["customer", "ts", "seq"])
+    )
     out: dict[str, list[str]] = {}
     for r in rows.to_pylist():
         out.setdefault(r["customer"], []).append(r["session"])

@@ -95,27 +95,25 @@ def _event_stats(log: EventLog, top_events: int) -> tuple[list[dict[str, Any]], 
     median seconds from the journey's start to it; and the number of customers."""
     import ibis
 
-    p = prepare(log, per="customer").table
-    ends = p.filter(p.is_last).select("customer", n=p.pos)
-    starts = p.filter(p.is_first).select("customer", t0=p.ts, s0=p.ts_sub)
-    firsts = p.group_by(["customer", "event"]).aggregate(
+    ready = prepare(log, per="customer")
+    p = ready.table
+    ends = p.filter(p.is_last).select("cid", n=p.pos)
+    starts = p.filter(p.is_first).select("cid", t0=p.ts, s0=p.ts_sub)
+    firsts = p.group_by(["cid", "code"]).aggregate(
         fp=p.pos.min(), fts=p.ts.argmin(p.pos), fsub=p.ts_sub.argmin(p.pos)
     )
-    j = firsts.join(ends, "customer").join(starts, "customer")
+    j = firsts.join(ends, "cid").join(starts, "cid")
     j = j.mutate(
         rel=(j.fp - 1).cast("float64") / ibis.greatest(j.n - 1, 1).cast("float64"),
         secs=seconds_between(j.t0, j.s0, j.fts, j.fsub),
     )
-    stats = (
-        j.group_by("event")
-        .aggregate(
-            customers=j.count().cast("int64"),
-            position=j.rel.quantile(0.5).cast("float64"),
-            seconds=j.secs.quantile(0.5).cast("float64"),
-        )
-        .order_by([ibis.desc("customers"), "event"])
-        .limit(top_events)
+    stats = j.group_by("code").aggregate(
+        customers=j.count().cast("int64"),
+        position=j.rel.quantile(0.5).cast("float64"),
+        seconds=j.secs.quantile(0.5).cast("float64"),
     )
+    stats = ready.decode(stats, code="event")
+    stats = stats.order_by([ibis.desc("customers"), "event"]).limit(top_events)
     rows = log.engine.run(stats).to_pylist()
     total = int(log.engine.run(ends.aggregate(n=ends.count())).column("n")[0].as_py())
     return rows, total

@@ -28,33 +28,37 @@ def flows(log: EventLog, *, per: Per = "customer", markers: bool = False) -> pa.
     """Columns ``from, to, count, customers, median_seconds, p90_seconds``, most frequent first."""
     import ibis
 
-    p = prepare(log, per=per).table
-    steps = p.filter(p.next_event.notnull())
-    edges = steps.group_by(steps.event.name("from"), steps.next_event.name("to")).aggregate(
+    ready = prepare(log, per=per)
+    p = ready.table
+    # on the codes; the names are joined to the few pairs at the end
+    steps = p.filter(p.next_code.notnull())
+    edges = steps.group_by(a=steps.code, b=steps.next_code).aggregate(
         count=steps.count(),
-        customers=steps.customer.nunique(),
+        customers=steps.cid.nunique(),
         median_seconds=steps.gap_s.quantile(0.5),
         p90_seconds=steps.gap_s.quantile(0.9),
     )
+    edges = ready.decode(edges, a="from", b="to")
     if markers:
         null = ibis.null().cast("float64")
-        firsts = p.filter(p.is_first)
-        starts = firsts.group_by(ibis.literal(START).name("from"), firsts.event.name("to"))
-        starts = starts.aggregate(
-            count=firsts.count(),
-            customers=firsts.customer.nunique(),
-            median_seconds=null,
-            p90_seconds=null,
-        )
-        lasts = p.filter(p.is_last)
-        ends = lasts.group_by(lasts.event.name("from"), ibis.literal(END).name("to"))
-        ends = ends.aggregate(
-            count=lasts.count(),
-            customers=lasts.customer.nunique(),
-            median_seconds=null,
-            p90_seconds=null,
-        )
-        edges = edges.union(starts).union(ends)
+        ends = []
+        for flag, marker, side in ((p.is_first, START, "to"), (p.is_last, END, "from")):
+            hits = p.filter(flag)
+            counted = hits.group_by(c=hits.code).aggregate(
+                count=hits.count(), customers=hits.cid.nunique()
+            )
+            counted = ready.decode(counted, c=side)
+            other = "from" if side == "to" else "to"
+            ends.append(
+                counted.select(
+                    **{other: ibis.literal(marker, type="string"), side: counted[side]},
+                    count=counted["count"],
+                    customers=counted.customers,
+                    median_seconds=null,
+                    p90_seconds=null,
+                ).select("from", "to", "count", "customers", "median_seconds", "p90_seconds")
+            )
+        edges = edges.union(ends[0]).union(ends[1])
     edges = edges.mutate(
         count=edges["count"].cast("int64"), customers=edges.customers.cast("int64")
     )

@@ -81,7 +81,7 @@ def step_label(step: Step) -> str:
 
 def _check_names(prepared: Prepared, steps: list[tuple[str, ...]]) -> None:
     """A step naming an event the log never has is a typo far more often than not."""
-    known = set(prepared.log.engine.run(prepared.codes.select("event")).column("event").to_pylist())
+    known = set(prepared.names())
     for i, names in enumerate(steps, 1):
         for name in names:
             if name not in known:
@@ -106,13 +106,13 @@ def funnel(
         raise UsageError(f"--within must be a positive duration, not {within}")
     prepared = prepare(log, per=per)
     _check_names(prepared, sets)
-    p = prepared.table.select("journey", "event", "pos", "ts", "ts_sub")
+    p = prepared.table.select("journey", "code", "pos", "ts", "ts_sub")
     within_ns = None if within is None else within // timedelta(microseconds=1) * 1000
 
     rows: list[ir.Table] = []
     reached: ir.Table | None = None
     for k, names in enumerate(sets, 1):
-        hits = p.filter(p.event.isin(list(names)))
+        hits = p.filter(p.code.isin(prepared.code_of(names)))
         if reached is None:
             first = hits.group_by("journey").aggregate(
                 pos=hits.pos.min(),

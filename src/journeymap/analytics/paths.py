@@ -57,7 +57,7 @@ def paths(
     p = prepared.table
     if collapse_loops:
         # keep the last event of each run of equal events: the names in order are the same
-        p = p.filter(p.next_event.isnull() | (p.next_event != p.event))
+        p = p.filter(p.next_code.isnull() | (p.next_code != p.code))
     seqs = p.group_by("journey").aggregate(codes=p.code.collect(order_by=p.pos))
     variants = seqs.group_by("codes").aggregate(customers=seqs.count().cast("int64"))
     variants = variants.mutate(
@@ -68,7 +68,7 @@ def paths(
         ordered = ordered.limit(top)
     engine = log.engine
     result = engine.run(ordered)
-    names = engine.run(prepared.codes).column("event").combine_chunks()
+    names = pa.array(prepared.names(), pa.string())
 
     codes = result.column("codes").combine_chunks()
     if not isinstance(codes, pa.ListArray):  # Spark may hand back a large list

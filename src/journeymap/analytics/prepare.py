@@ -2,9 +2,16 @@
 
 Sorting every customer's events is the expensive part of journey analytics; aggregating is
 cheap. So the log is prepared once — ordered by (customer[, session], time, input order),
-each event given its position, the next event and the time to it, and its event name's small
-integer code — and materialised in the engine; flows, paths, funnels, step times, sessions
-and retention all read the prepared table.
+each event given its position, the next event and the time to it — and materialised in the
+engine; flows, paths, funnels, step times, sessions, discovery and retention read the
+prepared table.
+
+The prepared table is **coded**: customers, journeys and event names are small integers
+from dictionaries made by a scan of the log (``SELECT DISTINCT``, no sort of the events),
+and only what the analyses read travels through the sort. A sort keyed and loaded with
+integers is much cheaper than one carrying strings, and so is every aggregate after it
+(benchmarks/ANALYSIS.md: the ordered pass at 10M events went from 7.4 s to about 3 s).
+Analyses decode names at the end, on their small results.
 
 A *journey* is the unit the order applies to: a customer (``per="customer"``), or a session
 of a customer (``per="session"``, from the log's session column).
@@ -13,7 +20,8 @@ of a customer (``per="session"``, from the log's session column).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.errors import UsageError
 
@@ -35,27 +43,74 @@ __all__ = [
 
 Per = Literal["customer", "session"]
 
-#: the columns of the log that the prepared table keeps
-_CARRIED = ("customer", "event", "ts", "ts_sub", "seq", "session")
+#: the key of the dictionaries in a log's cache of prepared tables
+_DICTS = "dictionaries"
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A prepared log: ``table`` has the canonical columns plus
+    """A prepared log. ``table`` has one row per event, coded:
 
-    ``journey`` (string: the customer, or customer + session), ``pos`` (1-based position in
-    the journey), ``code`` (int32: the event name's code, 1.. in the sorted order of the
-    names), ``next_event``, ``next_ts`` and ``gap_s`` (seconds to the next event, null for
-    the last), ``is_first`` and ``is_last``. ``codes`` is the dictionary: ``event, code``.
+    ============  =======  ================================================================
+    column        type     meaning
+    ============  =======  ================================================================
+    journey       int64    the journey's code (the customer's, or one per customer+session)
+    cid           int64    the customer's code (``customers`` decodes it)
+    code          int32    the event name's code, 1.. in the sorted order of the names
+    next_code     int32    the next event's code in the journey, null for the last
+    ts, ts_sub    as the log's
+    seq           int64    the input order (the log's)
+    pos           int64    1-based position in the journey
+    next_ts       ts       the next event's time, null for the last
+    gap_s         float64  seconds to the next event (to the ns), null for the last
+    is_first      boolean  pos == 1
+    is_last       boolean  no next event
+    ============  =======  ================================================================
+
+    ``codes`` is the event dictionary (``event, code``), ``customers`` the customer
+    dictionary (``customer, cid``). :meth:`named` gives the table with names.
     """
 
     log: EventLog
     table: ir.Table
     per: Per
     codes: ir.Table
+    customers: ir.Table
+
+    def named(self) -> ir.Table:
+        """``table`` with the names: ``customer``, ``event`` and ``next_event`` (strings).
+        Joins to the dictionaries: for analyses that need names on every row."""
+        t, codes, customers = self.table, self.codes, self.customers
+        nxt = codes.select(next_code=codes.code, next_event=codes.event)
+        out = t.join(customers, "cid").join(codes, "code").left_join(nxt, "next_code")
+        return out.select(*t.columns, "customer", "event", "next_event")
+
+    def code_of(self, names: list[str] | tuple[str, ...]) -> list[int]:
+        """The codes of these event names (names the log does not have are left out)."""
+        wanted = set(names)
+        return [k for k, name in enumerate(self.names(), 1) if name in wanted]
+
+    def names(self) -> list[str]:
+        """Every event name of the log, in code order (code k is ``names()[k - 1]``)."""
+        return list(self._names)
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        rows = self.log.engine.run(self.codes.order_by("code")).column("event").to_pylist()
+        return tuple(str(r) for r in rows)
+
+    def decode(self, result: ir.Table, **columns: str) -> ir.Table:
+        """``result`` with code columns replaced by names: ``decode(r, from_code="from")``
+        puts a string column ``from`` where ``from_code`` was (a null code stays null)."""
+        for code_col, name_col in columns.items():
+            d = self.codes.select(**{code_col: self.codes.code, name_col: self.codes.event})
+            order = [name_col if c == code_col else c for c in result.columns]
+            result = result.left_join(d, code_col).select(order)
+        return result
 
 
 def journey_key(t: ir.Table, per: Per) -> ir.StringValue:
+    """The journey as text: the customer, or the customer and the session."""
     if per == "customer":
         return t.customer
     if "session" not in t.columns:
@@ -83,52 +138,112 @@ def seconds_between(
     return (micros + (sub_to - sub_from).cast("float64") / 1000.0) / 1_000_000.0
 
 
+def _cache(log: EventLog) -> dict[str, Any]:
+    if not isinstance(log._prepared, dict):
+        log._prepared = {}
+    cache: dict[str, Any] = log._prepared
+    return cache
+
+
 def prepared(log: EventLog, *, per: Per = "customer") -> Prepared | None:
     """The log's prepared table if it has been made already, else ``None``."""
-    cache = log._prepared if isinstance(log._prepared, dict) else {}
-    found: Prepared | None = cache.get(per)
-    return found
+    found = _cache(log).get(per)
+    return found if isinstance(found, Prepared) else None
 
 
-def events_of(log: EventLog) -> ir.Table:
-    """The log's events for an analysis that needs no order: the prepared table (already
-    computed and kept) when there is one, else the log's table. Canonical columns."""
+def events_of(log: EventLog) -> tuple[ir.Table, Prepared | None]:
+    """The log's events for an analysis that needs no order, and the prepared log they
+    come from. With a prepared log (already computed and kept), the coded table (columns
+    ``cid, code, ts, ...``); else ``log.table`` (``customer, event, ts, ...``) and ``None``."""
     ready = prepared(log, per="customer") or prepared(log, per="session")
-    return ready.table if ready is not None else log.table
+    return (ready.table, ready) if ready is not None else (log.table, None)
+
+
+def _dictionaries(log: EventLog) -> tuple[ir.Table, ir.Table]:
+    """(event codes, customer codes) of the log, made once from scans of it."""
+    import ibis
+
+    cache = _cache(log)
+    if _DICTS in cache:
+        found: tuple[ir.Table, ir.Table] = cache[_DICTS]
+        return found
+    engine, t = log.engine, log.table
+    # event codes in the sorted order of the names: sequences of codes then sort as the
+    # sequences of names do (paths' ties), and a code decodes by position
+    names = t.select("event").distinct()
+    names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))
+    codes = engine.materialise(names, prefix="codes")
+    people = t.select("customer").distinct()
+    people = people.mutate(cid=(ibis.row_number().over(order_by=people.customer) + 1).cast("int64"))
+    customers = engine.materialise(people, prefix="customers")
+    cache[_DICTS] = (codes, customers)
+    return codes, customers
 
 
 def prepare(log: EventLog, *, per: Per = "customer") -> Prepared:
     """Order the log once and keep the result in the engine (cached per ``per``)."""
     import ibis
 
-    cache = log._prepared if isinstance(log._prepared, dict) else {}
-    if per in cache:
-        return cache[per]  # type: ignore[no-any-return]
-    t = log.table
-    # only the columns the analyses read travel through the sort: channel and value (and any
-    # other) stay in log.table; a narrow table sorts and stores much cheaper (benchmarks/
-    # ANALYSIS.md: 19.5 s -> 7 s for the ordered pass at 10M events)
-    t = t.select([c for c in t.columns if c in _CARRIED])
-    t = t.mutate(journey=journey_key(t, per))
-    # event names as small codes, in the sorted order of the names: sequences of codes are
-    # built and grouped about twice as fast as sequences of strings (paths)
-    names = t.select("event").distinct()
-    names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))
-    t = t.join(names, "event")
-    w = ibis.window(group_by=t.journey, order_by=order_keys(t))
-    p = t.mutate(
-        pos=(ibis.row_number().over(w) + 1).cast("int64"),
-        next_event=t.event.lead().over(w),
-        next_ts=t.ts.lead().over(w),
-        next_sub=t.ts_sub.lead().over(w),
+    ready = prepared(log, per=per)
+    if ready is not None:
+        return ready
+    journey_key(log.table, per)  # a clear error before any work
+    codes, customers = _dictionaries(log)
+    sub = log.sub_microsecond
+    carried = ["customer", "event", "ts", "seq"] + (["ts_sub"] if sub else [])
+    if per == "session":
+        carried.append("session")
+    t = log.table.select(carried)
+    t = t.join(codes, "event").join(customers, "customer")
+    if per == "session":
+        # one code per (customer, session): the journeys, from a scan
+        t = t.mutate(session=t.session.fill_null(""))
+        pairs = t.select("cid", "session").distinct()
+        w_all = ibis.window(order_by=[pairs.cid, pairs.session])
+        pairs = pairs.mutate(journey=(ibis.row_number().over(w_all) + 1).cast("int64"))
+        t = t.join(pairs, ["cid", "session"])
+        journey = t.journey
+    else:
+        journey = t.cid
+    keys = [t.ts, t.ts_sub, t.seq] if sub else [t.ts, t.seq]
+    w = ibis.window(group_by=journey, order_by=keys)
+    cols: dict[str, Any] = {
+        "cid": t.cid,
+        "code": t.code,
+        "ts": t.ts,
+        "seq": t.seq,
+        "pos": (ibis.row_number().over(w) + 1).cast("int64"),
+        "next_code": t.code.lead().over(w),
+        "next_ts": t.ts.lead().over(w),
+    }
+    if per == "session":
+        cols["journey"] = t.journey
+    if sub:
+        cols["ts_sub"] = t.ts_sub
+        cols["next_sub"] = t.ts_sub.lead().over(w)
+    p = t.select(**cols)
+    if sub:
+        gap = seconds_between(p.ts, p.ts_sub, p.next_ts, p.next_sub)
+    else:
+        gap = p.next_ts.delta(p.ts, unit="microsecond").cast("float64") / 1_000_000.0
+    p = p.mutate(gap_s=gap, is_first=p.pos == 1, is_last=p.next_code.isnull())
+    kept = log.engine.materialise(p, prefix="prepared")
+    # the columns every prepared table has, in one order; constants are not stored
+    zero = ibis.literal(0, type="int64")
+    table = kept.select(
+        journey=kept.journey if per == "session" else kept.cid,
+        cid=kept.cid,
+        code=kept.code,
+        next_code=kept.next_code,
+        ts=kept.ts,
+        ts_sub=kept.ts_sub if sub else zero,
+        seq=kept.seq,
+        pos=kept.pos,
+        next_ts=kept.next_ts,
+        gap_s=kept.gap_s,
+        is_first=kept.is_first,
+        is_last=kept.is_last,
     )
-    p = p.mutate(gap_s=seconds_between(p.ts, p.ts_sub, p.next_ts, p.next_sub)).drop("next_sub")
-    p = p.mutate(is_first=p.pos == 1, is_last=p.next_event.isnull())
-    table = log.engine.materialise(p, prefix="prepared")
-    codes = log.engine.materialise(
-        table.select("event", "code").distinct().order_by("code"), prefix="codes"
-    )
-    prepared = Prepared(log, table, per, codes)
-    cache[per] = prepared
-    log._prepared = cache
-    return prepared
+    ready = Prepared(log, table, per, codes, customers)
+    _cache(log)[per] = ready
+    return ready

@@ -76,8 +76,12 @@ def _check_period(period: str) -> None:
 def _activity(log: EventLog, period: Period, event: str | None) -> ir.Table:
     """Distinct (customer, period) pairs: who was active when."""
     _check_period(period)
-    t = events_of(log)
-    if event is not None:
+    t, ready = events_of(log)
+    if ready is not None:  # the coded prepared table: customers and events as codes
+        if event is not None:
+            t = t.filter(t.code.isin(ready.code_of([event])))
+        t = t.select(customer=t.cid, ts=t.ts)
+    elif event is not None:
         t = t.filter(t.event == event)
     return t.select("customer", period=t.ts.truncate(_UNIT[period])).distinct()
 
@@ -101,8 +105,11 @@ def _offset(start: ir.TimestampValue, end: ir.TimestampValue, period: Period) ->
 
 
 def _no_such_event(log: EventLog, event: str) -> UsageError:
-    t = events_of(log)
-    known = log.engine.run(t.select("event").distinct()).column("event").to_pylist()
+    t, ready = events_of(log)
+    if ready is not None:
+        known = ready.names()
+    else:
+        known = log.engine.run(t.select("event").distinct()).column("event").to_pylist()
     close = difflib.get_close_matches(event, sorted(known), n=3)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return UsageError(f"no event {event!r} in the log{hint}")

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from journeymap.analytics.prepare import Prepared, journey_key, prepare, seconds_between
+from journeymap.analytics.prepare import Prepared, prepare, seconds_between
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_GAP", "session_summary", "sessions"]
 
 DEFAULT_GAP = timedelta(minutes=30)
+#: a session's journey code: the customer's code times this, plus the session's number
+_SESSION_STRIDE = 2**32
 
 
 def sessions(
@@ -44,22 +46,21 @@ def sessions(
         return log
     base = prepare(log, per="customer")
     p = base.table
-    if "session" in p.columns:
-        p = p.drop("session")
     # the event ends its session when the next one comes more than ``gap`` later
     ends_here = (p.gap_s > gap.total_seconds()).fill_null(False)
-    before = ibis.window(group_by=p.customer, order_by=p.pos, rows=(None, -1))
+    before = ibis.window(group_by=p.cid, order_by=p.pos, rows=(None, -1))
     p = p.mutate(
         __ends=ends_here,
         __number=ends_here.cast("int64").sum().over(before).fill_null(0) + 1,
         __start=ibis.ifelse(ends_here, p.pos + 1, ibis.null()).max().over(before).fill_null(1),
     )
-    p = p.mutate(session=p["__number"].cast("string"))
     null_ts = ibis.null().cast(p.next_ts.type())
     p = p.mutate(
-        s_journey=journey_key(p, "session"),
+        number=p["__number"],
+        # a code per (customer, session): the customer's code in the high bits
+        s_journey=p.cid * _SESSION_STRIDE + p["__number"],
         s_pos=p.pos - p["__start"] + 1,
-        s_next_event=ibis.ifelse(p["__ends"], ibis.null().cast("string"), p.next_event),
+        s_next_code=ibis.ifelse(p["__ends"], ibis.null().cast("int32"), p.next_code),
         s_next_ts=ibis.ifelse(p["__ends"], null_ts, p.next_ts),
         s_gap_s=ibis.ifelse(p["__ends"], ibis.null().cast("float64"), p.gap_s),
         s_is_last=p.is_last | p["__ends"],
@@ -67,38 +68,30 @@ def sessions(
     both = log.engine.materialise(p, prefix="sessions")
     # the prepared table carries only what the analyses read; the new log keeps every column
     # of the old one (channel, value, ...) with the session numbers joined on the input order
-    canonical = [c for c in log.table.columns if c != "session" and c in both.columns]
     source = log.table.drop("session") if "session" in log.table.columns else log.table
-    numbers = both.select("seq", "session")
+    numbers = both.select("seq", session=both.number.cast("string"))
     table = source.join(numbers, "seq").select(*source.columns, "session")
-    per_customer = both.select(
-        *canonical,
-        "session",
-        "journey",
-        "code",
-        "pos",
-        "next_event",
-        "next_ts",
-        "gap_s",
-        "is_first",
-        "is_last",
-    )
+    columns = [c for c in base.table.columns if c != "journey"]
+    per_customer = both.select("journey", *columns)
     per_session = both.select(
-        *canonical,
-        "session",
-        "code",
         journey=both.s_journey,
+        cid=both.cid,
+        code=both.code,
+        next_code=both.s_next_code,
+        ts=both.ts,
+        ts_sub=both.ts_sub,
+        seq=both.seq,
         pos=both.s_pos,
-        next_event=both.s_next_event,
         next_ts=both.s_next_ts,
         gap_s=both.s_gap_s,
         is_first=both.s_pos == 1,
         is_last=both.s_is_last,
     )
     out = replace(log, table=table, _prepared=None)
+    codes, customers = base.codes, base.customers
     out._prepared = {
-        "customer": Prepared(out, per_customer, "customer", base.codes),
-        "session": Prepared(out, per_session, "session", base.codes),
+        "customer": Prepared(out, per_customer, "customer", codes, customers),
+        "session": Prepared(out, per_session, "session", codes, customers),
     }
     return out
 
@@ -112,14 +105,14 @@ def session_summary(log: EventLog, *, gap: timedelta | None = None) -> pa.Table:
     if not log.has_session or gap is not None:
         log = sessions(log, gap=gap or DEFAULT_GAP, replace_existing=gap is not None)
     p = prepare(log, per="session").table
-    firsts = p.filter(p.is_first).select("journey", "customer", first_ts=p.ts, first_sub=p.ts_sub)
+    firsts = p.filter(p.is_first).select("journey", "cid", first_ts=p.ts, first_sub=p.ts_sub)
     lasts = p.filter(p.is_last).select("journey", n=p.pos, last_ts=p.ts, last_sub=p.ts_sub)
     s = firsts.join(lasts, "journey")
     s = s.mutate(seconds=seconds_between(s.first_ts, s.first_sub, s.last_ts, s.last_sub))
-    per_customer = s.group_by("customer").aggregate(k=s.count())
+    per_customer = s.group_by("cid").aggregate(k=s.count())
     both = s.aggregate(
         sessions=s.count().cast("int64"),
-        customers=s.customer.nunique().cast("int64"),
+        customers=s.cid.nunique().cast("int64"),
         events_per_session_median=s.n.quantile(0.5).cast("float64"),
         events_per_session_p90=s.n.quantile(0.9).cast("float64"),
         session_seconds_median=s.seconds.quantile(0.5).cast("float64"),

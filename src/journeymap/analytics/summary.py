@@ -43,9 +43,11 @@ def summary(log: EventLog) -> pa.Table:
     if ready is not None:  # the ordered pass is done: each customer's last pos is its count
         p = ready.table
         counts = p.filter(p.is_last).select(n=p.pos)
+        event = p.code
     else:  # no need to sort for a summary
         p = log.table
         counts = p.group_by("customer").aggregate(n=p.count())
+        event = p.event
     per_customer = counts.aggregate(
         customers=counts.count(),
         events_per_customer_median=counts.n.quantile(0.5).cast("float64"),
@@ -53,13 +55,13 @@ def summary(log: EventLog) -> pa.Table:
     )
     overall = p.aggregate(
         events=p.count(),
-        distinct_events=p.event.nunique(),
+        distinct_events=event.nunique(),
         first_ts=p.ts.min(),
         last_ts=p.ts.max(),
     )
     both = overall.cross_join(per_customer)
     if log.has_session:
-        pairs = p.select("customer", "session").distinct()
+        pairs = log.table.select("customer", "session").distinct()
         both = both.cross_join(pairs.aggregate(sessions=pairs.count().cast("int64")))
         sessions = both.sessions
     else:

@@ -317,7 +317,8 @@ def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> 
         examples=tuple(e for r in reports for e in r.examples)[:5],
         unreadable_values=sum(r.unreadable_values for r in reports),
     )
-    return EventLog(engine=engine, table=table, report=report)
+    sub = any(log.sub_microsecond for log in read)
+    return EventLog(engine=engine, table=table, report=report, sub_microsecond=sub)
 
 
 # ---- output ----------------------------------------------------------------------------------

@@ -281,6 +281,9 @@ class EventLog:
     engine: Engine
     table: ir.Table
     report: ReadReport
+    #: whether ``ts_sub`` can be other than 0 (nanosecond sources); when not, the ordered
+    #: pass leaves it out of the sort
+    sub_microsecond: bool = True
     _prepared: Any = field(default=None, repr=False)
 
     @property
@@ -493,9 +496,11 @@ def _read(
     def text(col: str) -> ir.StringValue:
         # trimmed, empty -> missing. TRIM is the dearest part of a read (2.5 s of 10M rows x 4
         # columns), so only values that may need it go through it: those that are empty or
-        # start or end with a character at or below the space (all whitespace is)
+        # start or end with a character at or below the space (all whitespace is). The last
+        # character is tested reversed: REVERSE is 3-4x cheaper than RIGHT(v, 1), and
+        # ``v < '!'`` is often decided by the Parquet statistics alone
         v = base[col].cast("string")
-        edge = (v < "!") | (v.right(1) < "!")
+        edge = (v < "!") | (v.reverse() < "!")
         return ibis.cases((edge, v.strip().nullif("")), else_=v)
 
     time_type = base[cols.time].type()
@@ -609,7 +614,10 @@ def _read(
         raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}{hint}")
     shown = [c for c in staged.columns if not c.startswith(HIDDEN)]
     table = staged.filter(staged["__jm_reason"].isnull()).select(shown)
-    return EventLog(engine=engine, table=table, report=report)
+    import ibis.expr.operations as ops
+
+    sub = not isinstance(ts_sub.op(), ops.Literal)
+    return EventLog(engine=engine, table=table, report=report, sub_microsecond=sub)
 
 
 def _examples(
