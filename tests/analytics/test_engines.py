@@ -577,3 +577,62 @@ def test_csv_reading(engine: Engine, tmp_path: Path) -> None:
     got = engine.run(engine.read_csv(str(path), delimiter=";"))
     assert got.column_names == ["user", "event", "time"]
     assert got.column("event").to_pylist() == ["a;b", "line\nbreak"]
+
+
+def test_spilling_quantiles_equal_quantile_cont(engine: Engine) -> None:
+    """The quantiles from a sort (for logs too big for quantile_cont's memory) are the
+    quantile_cont numbers: groups of 1, 2 and many values, ties, nulls, a group of nulls."""
+    import random
+
+    from journeymap.analytics._quantiles import quantiles
+
+    rng = random.Random(3)
+    groups, values = [], []
+    for g, n in (("one", 1), ("two", 2), ("many", 997), ("ties", 50), ("nulls", 3)):
+        for _ in range(n):
+            groups.append(g)
+            if g == "nulls":
+                values.append(None)
+            elif g == "ties":
+                values.append(float(rng.choice([1, 2, 2, 3])))
+            else:
+                values.append(rng.uniform(0, 1e6))
+    values[5] = None  # a null among the many is ignored
+    t = engine.from_arrow(pa.table({"g": groups, "v": pa.array(values, pa.float64())}))
+    probs = {"p0": 0.0, "p10": 0.1, "median": 0.5, "p90": 0.9, "p100": 1.0}
+    want = engine.run(quantiles(t, ["g"], "v", probs, spill=False).order_by("g")).to_pylist()
+    got = engine.run(quantiles(t, ["g"], "v", probs, spill=True).order_by("g")).to_pylist()
+    # the group with only nulls has no values to rank: no row, where quantile_cont has nulls
+    assert [r for r in want if r["g"] == "nulls"] == [{"g": "nulls", **dict.fromkeys(probs)}]
+    want = [r for r in want if r["g"] != "nulls"]
+    assert [r["g"] for r in got] == [r["g"] for r in want]
+    for a, b in zip(got, want, strict=True):
+        for name in probs:
+            assert math.isclose(a[name], b[name], rel_tol=1e-12), (a["g"], name, a, b)
+    one = next(r for r in got if r["g"] == "one")
+    assert len({one[name] for name in probs}) == 1  # one value: every quantile is it
+
+
+def test_flows_spill_above_what_memory_holds(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above what the memory limit holds for quantile_cont, flows take the sorting plan and
+    give the same table."""
+    from journeymap.analytics import _quantiles
+
+    path = source("mobile", request)
+    with Engine.connect(EngineConfig(memory_limit="1GB")) as eng:
+        assert _quantiles.in_memory(eng, 1_000_000)
+        assert not _quantiles.in_memory(eng, 2**30 // _quantiles.BYTES_PER_VALUE + 1)
+        want = flows(read_events(path, engine=eng))
+        # as if each value took a gigabyte: every log is too big for quantile_cont
+        monkeypatch.setattr(_quantiles, "BYTES_PER_VALUE", 2**30)
+        assert not _quantiles.in_memory(eng, 2)
+        got = flows(read_events(path, engine=eng))
+    assert got.num_rows == want.num_rows > 10
+    assert got.select(["from", "to", "count", "customers"]).equals(
+        want.select(["from", "to", "count", "customers"])
+    )
+    for name in ("median_seconds", "p90_seconds"):
+        for a, b in zip(got.column(name).to_pylist(), want.column(name).to_pylist(), strict=True):
+            assert math.isclose(a, b, rel_tol=1e-12)

@@ -2,7 +2,9 @@
 
 For every pair of consecutive events in a journey (customer or session): the number of
 transitions, the customers who made it, and the median and 90th percentile of the time
-between them in seconds (exact, linear interpolation, as pandas' ``quantile``). With
+between them in seconds (exact, linear interpolation, as pandas' ``quantile``; on a log too
+big for the quantiles to be held in memory they come from a sort that spills, with the same
+result: see :mod:`journeymap.analytics._quantiles`). With
 ``markers``, journeys' starts and ends appear as transitions from ``<start>`` and to ``<end>``,
 as in a process map.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from journeymap.analytics._quantiles import in_memory, quantiles
 from journeymap.analytics.prepare import Per, prepare
 
 if TYPE_CHECKING:
@@ -32,12 +35,20 @@ def flows(log: EventLog, *, per: Per = "customer", markers: bool = False) -> pa.
     p = ready.table
     # on the codes; the names are joined to the few pairs at the end
     steps = p.filter(p.next_code.notnull())
-    edges = steps.group_by(a=steps.code, b=steps.next_code).aggregate(
-        count=steps.count(),
-        customers=steps.cid.nunique(),
-        median_seconds=steps.gap_s.quantile(0.5),
-        p90_seconds=steps.gap_s.quantile(0.9),
-    )
+    steps = steps.select(a=steps.code, b=steps.next_code, cid=steps.cid, gap_s=steps.gap_s)
+    times = {"median_seconds": 0.5, "p90_seconds": 0.9}
+    if in_memory(log.engine, log.report.rows_used):  # one pass: counts and quantile_cont
+        edges = steps.group_by("a", "b").aggregate(
+            count=steps.count(),
+            customers=steps.cid.nunique(),
+            **{name: steps.gap_s.quantile(q) for name, q in times.items()},
+        )
+    else:  # quantiles from a sort, which spills (see _quantiles)
+        counts = steps.group_by("a", "b").aggregate(
+            count=steps.count(), customers=steps.cid.nunique()
+        )
+        q = quantiles(steps, ["a", "b"], "gap_s", times, spill=True)
+        edges = counts.left_join(q, ["a", "b"]).select("a", "b", "count", "customers", *times)
     edges = ready.decode(edges, a="from", b="to")
     if markers:
         null = ibis.null().cast("float64")

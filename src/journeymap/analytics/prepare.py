@@ -174,7 +174,10 @@ def _dictionaries(log: EventLog) -> tuple[ir.Table, ir.Table]:
     names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))
     codes = engine.materialise(names, prefix="codes")
     people = t.select("customer").distinct()
-    people = people.mutate(cid=(ibis.row_number().over(order_by=people.customer) + 1).cast("int64"))
+    # any numbering will do (codes never leave an analysis); DuckDB numbers the distinct
+    # values as they stream out, Spark needs an order for row_number
+    over = {"order_by": people.customer} if engine.kind == "spark" else {}
+    people = people.mutate(cid=(ibis.row_number().over(**over) + 1).cast("int64"))
     customers = engine.materialise(people, prefix="customers")
     cache[_DICTS] = (codes, customers)
     return codes, customers
