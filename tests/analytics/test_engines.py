@@ -636,3 +636,32 @@ def test_flows_spill_above_what_memory_holds(
     for name in ("median_seconds", "p90_seconds"):
         for a, b in zip(got.column(name).to_pylist(), want.column(name).to_pylist(), strict=True):
             assert math.isclose(a, b, rel_tol=1e-12)
+
+
+def test_paths_in_parts_above_what_memory_holds(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log whose ordered lists do not fit the memory limit is counted in groups of
+    journeys; the variants are the same, with the same counts, in the same order."""
+    from journeymap.analytics import paths as paths_module
+
+    path = source("mobile", request)
+    with Engine.connect(EngineConfig(memory_limit="1GB")) as eng:
+        log = read_events(path, engine=eng)
+        assert paths_module._buckets(eng, log.report.rows_used) == 1
+        want = paths(log, top=None)
+        limit = eng.memory_limit_bytes()
+        assert limit is not None and abs(limit - 10**9) < 10**7  # DuckDB shows "953.6 MiB"
+        rows = log.report.rows_used
+        # as if each event took so much that the log needs 4 times half the limit
+        monkeypatch.setattr(paths_module, "BYTES_PER_EVENT", 4 * (limit // 2) // rows + 1)
+        assert paths_module._buckets(eng, rows) == 5  # 4 and a bit
+        assert paths_module._buckets(eng, rows // 3) == 2
+        assert paths_module._buckets(eng, rows // 5) == 1
+        got = paths(read_events(path, engine=eng), top=None)
+        collapsed = paths(read_events(path, engine=eng), top=5, collapse_loops=True)
+    assert got.num_rows == want.num_rows > 100
+    assert got.equals(want)
+    monkeypatch.undo()
+    with Engine.connect(EngineConfig(memory_limit="1GB")) as eng:
+        assert collapsed.equals(paths(read_events(path, engine=eng), top=5, collapse_loops=True))

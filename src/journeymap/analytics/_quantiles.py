@@ -18,7 +18,6 @@ double (DuckDB rounds its interpolation its own way; relative differences below 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,18 +31,6 @@ __all__ = ["BYTES_PER_VALUE", "in_memory", "quantiles"]
 #: (8 bytes of double, the state's vector growth, the group's hash entry)
 BYTES_PER_VALUE = 32
 
-_UNITS = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
-_IUNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
-
-
-def _bytes(setting: str) -> int | None:
-    """DuckDB's spelling of a size (``1.3 GiB``, ``286.1 MiB``, ``4GB``) in bytes."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", setting.lower())
-    if not m:
-        return None
-    number, unit, binary = m.groups()
-    return int(float(number) * (_IUNITS if binary else _UNITS)[unit])
-
 
 def in_memory(engine: Engine, values: int) -> bool:
     """Whether ``values`` values fit ``quantile_cont``'s state within the memory limit.
@@ -51,11 +38,7 @@ def in_memory(engine: Engine, values: int) -> bool:
     Spark's exact percentile is distributed over the executors; the in-memory plan is kept
     there. On DuckDB the limit is the session's ``memory_limit``.
     """
-    if engine.kind != "duckdb":
-        return True
-    rows = engine.backend.con.execute("SELECT current_setting('memory_limit')").fetchall()
-    row = rows[0] if rows else None
-    limit = _bytes(str(row[0])) if row else None
+    limit = engine.memory_limit_bytes()
     return limit is None or values * BYTES_PER_VALUE <= limit
 
 

@@ -239,6 +239,17 @@ class Engine:
         table = self.run(expr.as_table())
         return table.column(0)[0].as_py() if table.num_rows else None
 
+    def memory_limit_bytes(self) -> int | None:
+        """DuckDB's ``memory_limit`` in bytes: what a plan that cannot spill may use. ``None``
+        on Spark (the work is spread over executors) or when the limit cannot be read."""
+        if self.kind != "duckdb":
+            return None
+        con: Any = getattr(self.backend, "con", None)
+        if con is None:
+            return None
+        rows = con.execute("SELECT current_setting('memory_limit')").fetchall()
+        return _size_bytes(str(rows[0][0])) if rows else None
+
     def materialise(self, expr: ir.Table, *, prefix: str = "jm") -> ir.Table:
         """Compute ``expr`` once and keep it (a temp table / a persisted Spark view)."""
         name = self._name(prefix)
@@ -634,6 +645,19 @@ def _spark_memory(limit: str) -> str:
         down = {"": "", "k": "", "m": "k", "g": "m", "t": "g"}[unit]
         return f"{round(float(number) * scale)}{down or 'b'}"
     return f"{number}{unit or 'b'}"
+
+
+_DECIMAL_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+_BINARY_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _size_bytes(setting: str) -> int | None:
+    """DuckDB's spelling of a size (``1.3 GiB``, ``286.1 MiB``, ``4GB``) in bytes."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", setting.lower())
+    if not m:
+        return None
+    number, unit, binary = m.groups()
+    return int(float(number) * (_BINARY_UNITS if binary else _DECIMAL_UNITS)[unit])
 
 
 def _local_files(path: str) -> list[Path]:

@@ -31,11 +31,24 @@ from journeymap.errors import UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from journeymap.analytics.engine import Engine
     from journeymap.evidence.events import EventLog
 
 __all__ = ["SEPARATOR", "paths"]
 
 SEPARATOR = " > "
+#: what building one event's place in its journey's ordered list costs DuckDB, in bytes (the
+#: 100M-event benchmark ran out of a 1.3 GiB limit in one pass)
+BYTES_PER_EVENT = 48
+
+
+def _buckets(engine: Engine, events: int) -> int:
+    """Into how many groups of journeys the lists are built: 1 unless half the engine's
+    memory limit cannot hold them (DuckDB; Spark spreads them over its executors)."""
+    limit = engine.memory_limit_bytes()
+    if limit is None:
+        return 1
+    return max(1, -(-events * BYTES_PER_EVENT // (limit // 2)))
 
 
 def paths(
@@ -58,15 +71,29 @@ def paths(
     if collapse_loops:
         # keep the last event of each run of equal events: the names in order are the same
         p = p.filter(p.next_code.isnull() | (p.next_code != p.code))
-    seqs = p.group_by("journey").aggregate(codes=p.code.collect(order_by=p.pos))
-    variants = seqs.group_by("codes").aggregate(customers=seqs.count().cast("int64"))
+    engine = log.engine
+    parts = _buckets(engine, log.report.rows_used)
+    if parts == 1:
+        seqs = p.group_by("journey").aggregate(codes=p.code.collect(order_by=p.pos))
+        variants = seqs.group_by("codes").aggregate(customers=seqs.count().cast("int64"))
+    else:
+        # the ordered lists of a big log do not fit the memory limit at once (DuckDB cannot
+        # spill them): the journeys are taken in ``parts`` groups, each counted and kept,
+        # and the counts added up
+        counted = []
+        for k in range(parts):
+            pk = p.filter(p.journey % parts == k)
+            seqs = pk.group_by("journey").aggregate(codes=pk.code.collect(order_by=pk.pos))
+            part = seqs.group_by("codes").aggregate(customers=seqs.count().cast("int64"))
+            counted.append(engine.materialise(part, prefix="variants"))
+        every = counted[0].union(*counted[1:])
+        variants = every.group_by("codes").aggregate(customers=every.customers.sum().cast("int64"))
     variants = variants.mutate(
         share=variants.customers.cast("float64") / variants.customers.sum().over()
     )
     ordered = variants.order_by([ibis.desc("customers"), "codes"])
     if top is not None:
         ordered = ordered.limit(top)
-    engine = log.engine
     result = engine.run(ordered)
     names = pa.array(prepared.names(), pa.string())
 

@@ -170,9 +170,21 @@ def _dictionaries(log: EventLog) -> tuple[ir.Table, ir.Table]:
     engine, t = log.engine, log.table
     # event codes in the sorted order of the names: sequences of codes then sort as the
     # sequences of names do (paths' ties), and a code decodes by position
-    names = t.select("event").distinct()
-    names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))
-    codes = engine.materialise(names, prefix="codes")
+    if log.event_names is not None:  # the reader counted them
+        import pyarrow as pa
+
+        known = list(log.event_names)
+        numbered = pa.table(
+            {
+                "event": pa.array(known, pa.string()),
+                "code": pa.array(range(1, len(known) + 1), pa.int32()),
+            }
+        )
+        codes = engine.from_arrow(numbered, prefix="codes")
+    else:
+        names = t.select("event").distinct()
+        names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))
+        codes = engine.materialise(names, prefix="codes")
     people = t.select("customer").distinct()
     # any numbering will do (codes never leave an analysis); DuckDB numbers the distinct
     # values as they stream out, Spark needs an order for row_number

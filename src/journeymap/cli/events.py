@@ -318,7 +318,11 @@ def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> 
         unreadable_values=sum(r.unreadable_values for r in reports),
     )
     sub = any(log.sub_microsecond for log in read)
-    return EventLog(engine=engine, table=table, report=report, sub_microsecond=sub)
+    known = [log.event_names for log in read]
+    names = None if None in known else tuple(sorted({n for ns in known if ns for n in ns}))
+    return EventLog(
+        engine=engine, table=table, report=report, sub_microsecond=sub, event_names=names
+    )
 
 
 # ---- output ----------------------------------------------------------------------------------

@@ -284,6 +284,8 @@ class EventLog:
     #: whether ``ts_sub`` can be other than 0 (nanosecond sources); when not, the ordered
     #: pass leaves it out of the sort
     sub_microsecond: bool = True
+    #: the event names of the rows used, sorted, when the reader counted them (else None)
+    event_names: tuple[str, ...] | None = None
     _prepared: Any = field(default=None, repr=False)
 
     @property
@@ -578,8 +580,13 @@ def _read(
         agg: dict[str, Any] = {"n": staged.count()}
         if "__jm_badvalue" in staged.columns:
             agg["bad_values"] = staged["__jm_badvalue"].sum()
-        counts = engine.run(staged.group_by("__jm_reason").aggregate(**agg)).to_pylist()
+        # by event too, for the rows used: the log's event names come with the counts, and
+        # the ordered pass needs no scan of its own to code them
+        reason = staged["__jm_reason"]
+        name = ibis.ifelse(reason.isnull(), staged.event, ibis.null("string")).name("__jm_name")
+        counts = engine.run(staged.group_by([reason, name]).aggregate(**agg)).to_pylist()
     rows_read = sum(int(c["n"]) for c in counts)
+    names = sorted({str(c["__jm_name"]) for c in counts if c["__jm_name"] is not None})
     by_reason = {str(c["__jm_reason"]): int(c["n"]) for c in counts if c["__jm_reason"]}
     used = rows_read - sum(by_reason.values())
     bad_values = sum(int(c.get("bad_values") or 0) for c in counts if not c["__jm_reason"])
@@ -617,7 +624,9 @@ def _read(
     import ibis.expr.operations as ops
 
     sub = not isinstance(ts_sub.op(), ops.Literal)
-    return EventLog(engine=engine, table=table, report=report, sub_microsecond=sub)
+    return EventLog(
+        engine=engine, table=table, report=report, sub_microsecond=sub, event_names=tuple(names)
+    )
 
 
 def _examples(
