@@ -57,3 +57,35 @@ def test_top_and_ties_in_time(make_log: Any) -> None:
     assert paths(log, top=None).column("path").to_pylist() == ["a > b", "b > a"]
     with pytest.raises(UsageError, match="at least 1"):
         paths(log, top=0)
+
+
+def test_all_variants_sort_as_the_engine_sorts_the_top(make_log: Any) -> None:
+    """All variants are sorted outside the engine (lists as bytes); a top N is sorted by the
+    engine: both give one order — count first, then element by element, a prefix first."""
+    rows = [
+        # ties of 1 customer: prefixes, codes above 255 would break a one-byte key
+        ("p1", "b", T(0)), ("p1", "a", T(1)),
+        ("p2", "b", T(0)),
+        ("p3", "a", T(0)), ("p3", "b", T(1)), ("p3", "a", T(2)),
+        ("p4", "a", T(0)), ("p4", "b", T(1)),
+        ("p5", "a", T(0)),
+        ("p6", "ab", T(0)),
+        ("p7", "a", T(0)), ("p7", "a", T(1)),
+        ("p8", "b", T(0)), ("p9", "b", T(0)),  # "b" 3 times: first
+    ]  # fmt: skip
+    rows += [(f"q{i}", f"e{i:03d}", T(0)) for i in range(300)]  # 300 more names: codes > 255
+    log = make_log(rows)
+    every = paths(log, top=None)
+    top = paths(log, top=every.num_rows)
+    assert every.equals(top)
+    assert every.column("path").to_pylist()[:8] == [
+        "b",
+        "a",
+        "a > a",
+        "a > b",
+        "a > b > a",
+        "ab",
+        "b > a",
+        "e000",
+    ]
+    assert every.column("customers").to_pylist()[:2] == [3, 1]
