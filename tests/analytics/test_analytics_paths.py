@@ -59,9 +59,9 @@ def test_top_and_ties_in_time(make_log: Any) -> None:
         paths(log, top=0)
 
 
-def test_all_variants_sort_as_the_engine_sorts_the_top(make_log: Any) -> None:
-    """All variants are sorted outside the engine (lists as bytes); a top N is sorted by the
-    engine: both give one order — count first, then element by element, a prefix first."""
+def test_all_variants_and_the_top_in_one_order(make_log: Any) -> None:
+    """All variants and a top N (sorted with a limit) come in one order: count first, then
+    element by element, a prefix first; codes above 255 sort as numbers."""
     rows = [
         # ties of 1 customer: prefixes, codes above 255 would break a one-byte key
         ("p1", "b", T(0)), ("p1", "a", T(1)),

@@ -91,11 +91,8 @@ def paths(
     variants = variants.mutate(
         share=variants.customers.cast("float64") / variants.customers.sum().over()
     )
-    if top is not None:  # the engine keeps the top few
-        result = engine.run(variants.order_by([ibis.desc("customers"), "codes"]).limit(top))
-    else:  # all of them: sorted here, where lists sort as bytes (see _sort_order)
-        result = engine.run(variants)
-        result = result.take(_sort_order(result))
+    ordered = variants.order_by([ibis.desc("customers"), "codes"])
+    result = engine.run(ordered if top is None else ordered.limit(top))
     names = pa.array(prepared.names(), pa.string())
 
     codes = _codes(result)
@@ -121,24 +118,3 @@ def _codes(result: pa.Table) -> pa.ListArray:
     if not isinstance(codes, pa.ListArray) or codes.type.value_type != pa.int32():
         codes = codes.cast(pa.list_(pa.int32()))  # Spark may hand back a large list
     return codes
-
-
-def _sort_order(result: pa.Table) -> pa.Array:
-    """Row order: most customers first, ties by the codes element by element (a shorter
-    sequence that starts another comes first). Sorting 340k variants by their lists in
-    DuckDB takes 0.5 s; here each list becomes the bytes of its codes, big-endian, whose
-    byte order is that order, and Arrow sorts them in a fraction of that."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes = _codes(result)
-    offsets = pc.subtract(codes.offsets, codes.offsets[0]).to_numpy().astype(np.int64)
-    values = codes.flatten().to_numpy(zero_copy_only=False).astype(">u4")
-    keys = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(),
-        len(codes),
-        [None, pa.py_buffer(offsets * 4), pa.py_buffer(values.tobytes())],
-    )
-    table = pa.table({"customers": result.column("customers"), "key": keys})
-    return pc.sort_indices(table, [("customers", "descending"), ("key", "ascending")])
