@@ -50,7 +50,7 @@ docs: setup
 # Benchmarks against retentioneering, pm4py and plain pandas on generated clickstreams; writes
 # benchmarks/RESULTS.md. Its own venv (the peers are heavy). Examples:
 #   make bench SIZES="1000000"
-#   make bench SIZES="100000000" BENCH_ARGS="--memory-limit 3GB"   (journeymap only above 20M)
+#   make bench SIZES="100000000"   (journeymap only above 20M)
 SIZES ?= 1000000 10000000
 BENCH_ARGS ?=
 BENCH_VENV ?= benchmarks/.venv

@@ -16,8 +16,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 5.0
-TARGET_PEAK = 2 * 2**30
-TARGET_PEAK_BIG = 4 * 2**30
+TARGET_PEAK = 2 * 10**9  # the issue's GB, decimal: the stricter reading
+TARGET_PEAK_BIG = 4 * 10**9
 ANALYSES = ["flows", "steptimes", "paths", "funnel", "retention"]
 STAGES = ["load", "prepare", *ANALYSES]
 #: where a tool has no such analysis, what the benchmark uses instead
@@ -30,7 +30,12 @@ SUBSTITUTES = {
 
 
 def _gib(b: float | None) -> str:
-    return "–" if not b else f"{b / 2**30:.2f} GB"
+    return "–" if not b else f"{b / 2**30:.2f} GiB"
+
+
+def _both(b: float | None) -> str:
+    """Binary and decimal: the targets are in (decimal) GB."""
+    return "–" if not b else f"{b / 2**30:.2f} GiB = {b / 1e9:.2f} GB"
 
 
 def _s(x: float | None) -> str:
@@ -227,7 +232,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
     w("Written by `make bench` (`benchmarks/run.py`); do not edit by hand — the hand-written")
     w("analysis is `benchmarks/ANALYSIS.md`, included at the end. Reproduce with")
     w('`make bench` (1M and 10M events) or `make bench SIZES="1000000"`; 100M journeymap only:')
-    w('`make bench SIZES=100000000 BENCH_ARGS="--memory-limit 3GB"`.')
+    w(
+        "`make bench SIZES=100000000` (the default 1.5GB memory limit; spills to `benchmarks/data/duckdb-tmp`)."
+    )
     w("")
     if not results:
         w("No results yet.")
@@ -294,7 +301,7 @@ def _targets(results: list[dict[str, Any]], w: Any) -> None:
             w(f"| 10M: all analyses together <= 5 s | failed: {_errors(jm)} | no |")
         if peak:
             w(
-                f"| 10M: peak memory <= 2 GB | {_gib(peak)} | "
+                f"| 10M: peak memory <= 2 GB | {_both(peak)} | "
                 f"{'yes' if peak <= TARGET_PEAK else f'no: {peak / TARGET_PEAK:.2f}x over'} |"
             )
         for peer, need in (("retentioneering", 10), ("pm4py", 30)):
@@ -319,7 +326,7 @@ def _targets(results: list[dict[str, Any]], w: Any) -> None:
         failed = [k for k, e in jm.get("stages", {}).items() if "error" in e]
         done = _s(total) if total else "did not complete (" + ", ".join(failed) + " failed)"
         w(
-            f"| 100M: completes out of core, peak <= 4 GB | {done}, peak {_gib(peak)} | "
+            f"| 100M: completes out of core, peak <= 4 GB | {done}, peak {_both(peak)} | "
             f"{'yes' if ok else 'no'} |"
         )
     else:

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                          # 1M and 10M events, all tools
     python benchmarks/run.py --sizes 1000000 --tools journeymap,pandas
-    python benchmarks/run.py --sizes 100000000 --tools journeymap --memory-limit 3GB
+    python benchmarks/run.py --sizes 100000000 --tools journeymap
 
 For each size the file ``benchmarks/data/events-<size>.parquet`` is generated when missing
 (``generate.py``, seeded, so every run sees the same events). Then each tool runs in its own
