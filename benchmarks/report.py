@@ -233,7 +233,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
     w("analysis is `benchmarks/ANALYSIS.md`, included at the end. Reproduce with")
     w('`make bench` (1M and 10M events) or `make bench SIZES="1000000"`; 100M journeymap only:')
     w(
-        "`make bench SIZES=100000000` (the default 1.5GB memory limit; spills to `benchmarks/data/duckdb-tmp`)."
+        "`make bench SIZES=100000000` (the default 1.5GB memory limit; spills to "
+        "`benchmarks/data/duckdb-tmp`)."
     )
     w("")
     if not results:
