@@ -104,6 +104,11 @@ class LogOptions:
     spark_master: str | None = None
     memory_limit: str | None = None
     temp_dir: Path | None = None
+    cache: Path | None = None
+
+
+#: LogOptions that say where to compute, not what the log is: not part of a cache's key
+_ENGINE_ONLY = ("engine", "spark_master", "memory_limit", "temp_dir", "cache")
 
 
 def _log_options(
@@ -214,6 +219,16 @@ def _log_options(
             rich_help_panel=_ENGINE,
         ),
     ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            envvar="JOURNEYMAP_CACHE",
+            help="Keep the read and ordered log in DIR, so that the next command on the same "
+            "files starts at the analysis (DuckDB only; a changed file is read again).",
+            rich_help_panel=_ENGINE,
+        ),
+    ] = None,
 ) -> None:
     """The signature of the shared log options (never called)."""
 
@@ -252,14 +267,45 @@ def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
     with busy("starting the engine") as progress:
         engine = Engine.connect(config)
     try:
+        note = None
         with busy("reading") as progress:
-            log = _read_all(logs, opts, engine, progress)
+            if opts.cache is None:
+                log = _read_all(logs, opts, engine, progress)
+            else:
+                log, note = _read_cached(logs, opts, opts.cache, engine, progress)
         err = stderr()
         for line in log.report.lines():
             err.print(line, markup=False, highlight=False, emoji=False)
+        if note:
+            err.print(note, markup=False, highlight=False, emoji=False)
         yield log
     finally:
         engine.close()
+
+
+def _read_cached(
+    logs: list[str], opts: LogOptions, where: Path, engine: Any, progress: Any
+) -> tuple[EventLog, str]:
+    """The log from the cache in ``opts.cache`` when it holds these files read this way;
+    else read, ordered and kept there. Also a line saying which."""
+    import dataclasses
+
+    from journeymap.evidence import cache
+
+    if opts.engine != "duckdb":
+        raise UsageError(
+            "--cache (or JOURNEYMAP_CACHE) works with the DuckDB engine; "
+            "unset it for --engine spark"
+        )
+    reading = {k: v for k, v in dataclasses.asdict(opts).items() if k not in _ENGINE_ONLY}
+    found = cache.entry(where, logs, reading)
+    log = cache.load(engine, found)
+    if log is not None:
+        return log, f"cache: read from {found.path}"
+    log = _read_all(logs, opts, engine, progress)
+    progress("ordering and keeping the log")
+    path = cache.store(log, found)
+    return log, f"cache: kept in {path} (the next command on these files starts from it)"
 
 
 #: several logs are one: the n-th log's positions are offset by n times this

@@ -1,0 +1,152 @@
+"""``journeymap events ... --cache DIR``: a second command starts from the kept log, gives the
+same tables, and a changed file is read again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.analytics.engine import Engine, EngineConfig
+from journeymap.analytics.flows import flows
+from journeymap.analytics.funnel import funnel
+from journeymap.analytics.paths import paths
+from journeymap.analytics.retention import retention
+from journeymap.analytics.sessions import session_summary
+from journeymap.analytics.summary import summary
+from journeymap.cli import app
+from journeymap.evidence import cache
+from journeymap.evidence.events import read_events
+
+STEPS = ["onboarding_welcome_screen", "onboarding__chooseLoginType", "passed"]
+
+
+@pytest.fixture
+def mobile(shared_data: Path, tmp_path: Path) -> Path:
+    """A copy of a real log, so that the tests can change it."""
+    path = tmp_path / "mobile.csv"
+    shutil.copyfile(shared_data / "eventlogs" / "mobile_app_onboarding.csv", path)
+    return path
+
+
+def run(*args: Any) -> Any:
+    result = CliRunner().invoke(app, ["events", *[str(a) for a in args]])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_the_second_command_reads_the_cache_and_prints_the_same(
+    mobile: Path, tmp_path: Path
+) -> None:
+    where = tmp_path / "cache"
+    plain = run("flows", mobile, "--format", "json")
+    first = run("flows", mobile, "--format", "json", "--cache", where)
+    second = run("flows", mobile, "--format", "json", "--cache", where)
+    assert plain.exit_code == first.exit_code == second.exit_code == 0
+    assert "cache: kept in" in first.stderr
+    assert "cache: read from" in second.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout) == json.loads(plain.stdout)
+    # the read report is the same, from the cache
+    assert first.stderr.splitlines()[:2] == second.stderr.splitlines()[:2]
+    assert len(list(where.glob("*.duckdb"))) == 1
+    # other commands on the same log start from the same file
+    funnel_out = run("funnel", mobile, "--steps", ",".join(STEPS), "--cache", where)
+    assert funnel_out.exit_code == 0 and "cache: read from" in funnel_out.stderr
+
+
+def test_a_changed_file_is_read_again_and_the_old_cache_removed(
+    mobile: Path, tmp_path: Path
+) -> None:
+    where = tmp_path / "cache"
+    run("paths", mobile, "--cache", where)
+    [old] = list(where.glob("*.duckdb"))
+    with mobile.open("a") as f:  # one more event: the same size no more
+        f.write("passed,1538405774195009000,u_new\n")
+    again = run("paths", mobile, "--cache", where)
+    assert again.exit_code == 0
+    assert "cache: kept in" in again.stderr  # read again, not from the old file
+    [new] = list(where.glob("*.duckdb"))
+    assert new != old
+    # only the modification time changes: read again too
+    st = mobile.stat()
+    os.utime(mobile, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert "cache: kept in" in run("paths", mobile, "--cache", where).stderr
+
+
+def test_other_reading_options_keep_their_own_cache(mobile: Path, tmp_path: Path) -> None:
+    where = tmp_path / "cache"
+    run("summary", mobile, "--cache", where)
+    strict = run("summary", mobile, "--cache", where, "--strict")
+    assert "cache: kept in" in strict.stderr  # --strict reads differently: not the same key
+    # the engine's options are not part of the key
+    same = run("summary", mobile, "--cache", where, "--strict", "--memory-limit", "1GB")
+    assert "cache: read from" in same.stderr
+
+
+def test_a_broken_cache_file_is_read_again(mobile: Path, tmp_path: Path) -> None:
+    where = tmp_path / "cache"
+    run("summary", mobile, "--cache", where)
+    [kept] = list(where.glob("*.duckdb"))
+    kept.write_bytes(b"not a database")
+    again = run("summary", mobile, "--cache", where)
+    assert again.exit_code == 0 and "cache: kept in" in again.stderr
+    assert "cache: read from" in run("summary", mobile, "--cache", where).stderr
+
+
+def test_spark_or_no_file_is_a_clear_error(tmp_path: Path, mobile: Path) -> None:
+    spark = run("summary", mobile, "--cache", tmp_path, "--engine", "spark")
+    assert spark.exit_code == 2 and "works with the DuckDB engine" in spark.stderr
+    missing = run("summary", tmp_path / "nothing-*.csv", "--cache", tmp_path)
+    assert missing.exit_code == 2
+
+
+def test_the_cached_log_gives_the_same_tables(mobile: Path, tmp_path: Path) -> None:
+    """Every analysis on the log from the cache equals the one on a fresh read."""
+    found = cache.entry(tmp_path / "cache", [str(mobile)], {})
+    with Engine.connect(EngineConfig()) as a:
+        fresh = read_events(mobile, engine=a)
+        cache.store(fresh, found)
+        want = [
+            flows(fresh, markers=True),
+            paths(fresh, top=None),
+            funnel(fresh, steps=STEPS),
+            retention(fresh, period="month"),
+            summary(fresh),
+            session_summary(fresh),
+        ]
+    with Engine.connect(EngineConfig()) as b:
+        kept = cache.load(b, found)
+        assert kept is not None
+        assert kept.report == fresh.report
+        assert kept.event_names == fresh.event_names
+        got = [
+            flows(kept, markers=True),
+            paths(kept, top=None),
+            funnel(kept, steps=STEPS),
+            retention(kept, period="month"),
+            summary(kept),
+            session_summary(kept),
+        ]
+    for g, w in zip(got, want, strict=True):
+        assert g.equals(w)
+
+
+def test_the_read_report_comes_back_with_its_rejected_rows(tmp_path: Path) -> None:
+    log_file = tmp_path / "events.csv"
+    log_file.write_text(
+        "user_id,event,timestamp\nu1,visit,2024-01-01T10:00:00Z\nu1,cart,2023-13-45\n"
+        ",visit,2024-01-01T10:00:00Z\nu2,visit,2024-01-02T10:00:00Z\n"
+    )
+    where = tmp_path / "cache"
+    first = run("summary", log_file, "--cache", where)
+    second = run("summary", log_file, "--cache", where)
+    assert "cache: read from" in second.stderr
+    report = [line for line in first.stderr.splitlines() if not line.startswith("cache:")]
+    assert report == [line for line in second.stderr.splitlines() if not line.startswith("cache:")]
+    assert any("events.csv:3" in line and "2023-13-45" in line for line in report)
+    assert first.stdout == second.stdout
