@@ -477,7 +477,30 @@ class Journeymap(Tool):
         return {"journeymap": jm, "ibis-framework": ibis.__version__, "duckdb": duckdb.__version__}
 
 
-TOOLS: dict[str, type[Tool]] = {t.name: t for t in (Journeymap, Pandas, Pm4py, Retentioneering)}
+class JourneymapCached(Journeymap):
+    """journeymap on a log an earlier command kept with ``--cache`` (a second command): the
+    cache is written beforehand by ``run.py`` (``cached.py --step store``), untimed."""
+
+    name = "journeymap-cached"
+
+    def load(self) -> None:
+        from journeymap.analytics.engine import Engine, EngineConfig
+        from journeymap.evidence import cache
+
+        self.engine = Engine.connect(EngineConfig())
+        if self.options.get("quiet_progress", True):
+            self.engine.backend.con.execute("SET enable_progress_bar = false")
+        found = cache.entry(Path(self.options["cache_dir"]), [self.data], {})
+        log = cache.load(self.engine, found)
+        if log is None:
+            raise RuntimeError(f"no cache of {self.data} in {self.options['cache_dir']}")
+        self.log = log
+        self.notes.append(f"from the cache {found.path.name}")
+
+
+TOOLS: dict[str, type[Tool]] = {
+    t.name: t for t in (Journeymap, JourneymapCached, Pandas, Pm4py, Retentioneering)
+}
 
 
 # ---- the worker ------------------------------------------------------------------------------
@@ -538,12 +561,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit")
     ap.add_argument("--temp-directory")
     ap.add_argument("--max-temp-directory-size")
+    ap.add_argument("--cache-dir", help="journeymap-cached: where the cache was written")
     args = ap.parse_args(argv)
     analyses = ANALYSES if args.analyses == "all" else args.analyses.split(",")
     options = {
         "memory_limit": args.memory_limit,
         "temp_directory": args.temp_directory,
         "max_temp_directory_size": args.max_temp_directory_size,
+        "cache_dir": args.cache_dir,
     }
     started = time.perf_counter()
     result = work(args.tool, args.data, analyses, options)
