@@ -105,33 +105,30 @@ def test_spark_or_no_file_is_a_clear_error(tmp_path: Path, mobile: Path) -> None
     assert missing.exit_code == 2
 
 
+def _every_analysis(log: Any) -> list[Any]:
+    return [
+        flows(log, markers=True),
+        paths(log, top=None),
+        funnel(log, steps=STEPS),
+        retention(log, period="month"),
+        summary(log),
+        session_summary(log),
+    ]
+
+
 def test_the_cached_log_gives_the_same_tables(mobile: Path, tmp_path: Path) -> None:
     """Every analysis on the log from the cache equals the one on a fresh read."""
     found = cache.entry(tmp_path / "cache", [str(mobile)], {})
     with Engine.connect(EngineConfig()) as a:
         fresh = read_events(mobile, engine=a)
         cache.store(fresh, found)
-        want = [
-            flows(fresh, markers=True),
-            paths(fresh, top=None),
-            funnel(fresh, steps=STEPS),
-            retention(fresh, period="month"),
-            summary(fresh),
-            session_summary(fresh),
-        ]
+        want = _every_analysis(fresh)
     with Engine.connect(EngineConfig()) as b:
         kept = cache.load(b, found)
         assert kept is not None
         assert kept.report == fresh.report
         assert kept.event_names == fresh.event_names
-        got = [
-            flows(kept, markers=True),
-            paths(kept, top=None),
-            funnel(kept, steps=STEPS),
-            retention(kept, period="month"),
-            summary(kept),
-            session_summary(kept),
-        ]
+        got = _every_analysis(kept)
     for g, w in zip(got, want, strict=True):
         assert g.equals(w)
 
