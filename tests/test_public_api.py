@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import journeymap
 
 EXPECTED = {
@@ -70,3 +72,24 @@ def test_import_does_no_work_and_loads_no_heavy_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
     assert out.stderr == ""
+
+
+def test_names_load_when_first_used() -> None:
+    """``import journeymap`` loads none of its parts; reading an event log does not load the
+    renderers or the map model; each public name is the object of its module."""
+    code = (
+        "import sys, journeymap; before = sorted(m for m in sys.modules "
+        "if m.startswith('journeymap.')); "
+        "import journeymap.evidence.events; "
+        "later = [m for m in ('journeymap.rendering', 'journeymap.model.journey', "
+        "'journeymap.analytics.measure', 'pydantic') if m in sys.modules]; "
+        "print(before, later)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] []"
+    from journeymap.rendering import render_file
+
+    assert journeymap.render is render_file
+    assert "flows" in dir(journeymap)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        journeymap.nope  # noqa: B018
