@@ -7,7 +7,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from journeymap.analytics.paths import paths
+from journeymap.analytics import paths as paths_module
+from journeymap.analytics.paths import paths, totals
+from journeymap.analytics.prepare import prepare
 from journeymap.errors import UsageError
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
@@ -89,3 +91,50 @@ def test_all_variants_and_the_top_in_one_order(make_log: Any) -> None:
         "e000",
     ]
     assert every.column("customers").to_pylist()[:2] == [3, 1]
+
+
+def test_totals_in_the_metadata_whatever_the_top(make_log: Any) -> None:
+    """The variants and journeys of the whole log come with any top N."""
+    log = make_log(ROWS)
+    assert totals(paths(log, top=1)) == (4, 5)
+    assert totals(paths(log, top=None)) == (4, 5)
+    assert totals(paths(log, collapse_loops=True)) == (3, 5)
+    assert totals(pa.table({"path": ["a"]})) is None
+
+
+@pytest.mark.parametrize("name", ["receipt_log", "mobile_log", "cdnow_log"])
+@pytest.mark.parametrize("cut", ["all", "top 1", "in a tie"])
+def test_fingerprints_count_as_the_lists_do(
+    name: str, cut: str, request: pytest.FixtureRequest
+) -> None:
+    """On the real logs, DuckDB's plan (journeys grouped by fingerprints, lists built for
+    the variants shown) gives the variants of the plan Spark uses (journeys grouped by
+    their lists): the same codes, counts and shares, in the same order, for all variants,
+    the top one, and a top N whose last count is shared by variants left out."""
+    import ibis
+
+    log = request.getfixturevalue(name)
+    p = prepare(log).table
+    engine = log.engine
+    listed, every_list = paths_module._by_lists(engine, p, log.report.rows_used)
+    counts = sorted(engine.run(every_list.select("customers")).column(0).to_pylist())[::-1]
+    top: int | None = None
+    if cut == "top 1":
+        top = 1
+    elif cut == "in a tie":
+        # the highest count two variants share; the cut takes the first of them only
+        shared = max(c for c in counts if counts.count(c) > 1)
+        top = counts.index(shared) + 1
+    fingerprinted, every_fp = paths_module._by_fingerprints(engine, p, top)
+
+    def shown(variants: Any) -> list[dict[str, Any]]:
+        ordered = variants.order_by([ibis.desc("customers"), "codes"])
+        rows: list[dict[str, Any]] = engine.run(
+            ordered if top is None else ordered.limit(top)
+        ).to_pylist()
+        return rows
+
+    got, want = shown(fingerprinted), shown(listed)
+    assert len(got) == (len(counts) if top is None else top) > 0
+    assert got == want
+    assert engine.scalar(every_fp.count()) == len(counts)

@@ -124,6 +124,27 @@ def test_flows_table_and_report(runner: CliRunner, small: Path) -> None:
     assert "more rows" not in result.stdout
 
 
+def test_paths_title_gives_the_totals(runner: CliRunner, small: Path) -> None:
+    """The title says how many variants and journeys there are, however few are shown."""
+    from journeymap.analytics.paths import paths, totals
+
+    with Engine.connect() as engine:
+        counted = totals(paths(read_events(small, engine=engine), top=1))
+    assert counted is not None
+    variants, customers = counted
+    assert variants > 1
+    result = invoke(runner, "paths", small, "--top", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0] == f"paths (per customer): top 1 of {variants} variants of {customers} customers"
+    )
+    result = invoke(runner, "paths", small, "--top", "0")
+    assert result.stdout.splitlines()[0] == (
+        f"paths (per customer): all {variants} variants of {customers} customers"
+    )
+
+
 def test_truncated_table_says_so(runner: CliRunner, small: Path) -> None:
     result = invoke(runner, "flows", small, "--limit", "1")
     assert result.exit_code == 0

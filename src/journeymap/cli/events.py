@@ -425,11 +425,18 @@ def paths_(
     out: OutputOptions,
 ) -> None:
     """The most common paths (full event sequences) with customers and share."""
-    from journeymap.analytics.paths import paths
+    from journeymap.analytics.paths import paths, totals
 
     with _opened(logs, opts) as log, busy("computing paths"):
         table = paths(log, per=per, top=top or None, collapse_loops=collapse_loops)
-    emit(table, out, title=f"paths (per {per})", hide=("events",))
+    title = f"paths (per {per})"
+    counted = totals(table)
+    if counted is not None:
+        variants, journeys = counted
+        unit = "customers" if per == "customer" else "sessions"
+        shown = "all" if table.num_rows == variants else f"top {table.num_rows:,} of"
+        title += f": {shown} {variants:,} variants of {journeys:,} {unit}"
+    emit(table, out, title=title, hide=("events",))
 
 
 @app.command("funnel")
