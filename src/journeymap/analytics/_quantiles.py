@@ -56,8 +56,10 @@ def quantiles(
     import ibis
 
     if not spill:
-        return t.group_by(by).aggregate(
-            **{name: t[value].quantile(q).cast("float64") for name, q in probs.items()}
+        # one aggregate for all of them: the values are gathered (and sorted) once
+        agg = t.group_by(by).aggregate(__q=t[value].quantile(list(probs.values())))
+        return agg.select(
+            *by, **{name: agg["__q"][i].cast("float64") for i, name in enumerate(probs)}
         )
     v = t.filter(t[value].notnull()).select(*by, value)
     groups = ibis.window(group_by=[v[c] for c in by])
