@@ -263,6 +263,14 @@ class Engine:
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def drop(self, table: ir.Table) -> None:
+        """Forget a table made by :meth:`materialise` or :meth:`from_arrow`."""
+        name = table.get_name()
+        if self.kind == "duckdb":
+            self.backend.drop_table(name, force=True)
+        else:
+            self.backend.drop_view(name, force=True)
+
     def from_arrow(self, data: pa.Table, *, prefix: str = "arrow") -> ir.Table:
         """Put an Arrow table into the engine."""
         name = self._name(prefix)

@@ -109,15 +109,18 @@ def funnel(
     p = prepared.table.select("journey", "code", "pos", "ts", "ts_sub")
     within_ns = None if within is None else within // timedelta(microseconds=1) * 1000
 
+    # The first event of a set (the least position) has its least time too: positions follow
+    # the times. Its sub-µs time is the one at the least position, unless the log has none.
+    def first_sub(sub: ir.IntegerColumn, pos: ir.IntegerColumn) -> ir.IntegerScalar:
+        return sub.argmin(pos) if log.sub_microsecond else sub.min()
+
     rows: list[ir.Table] = []
     reached: ir.Table | None = None
     for k, names in enumerate(sets, 1):
         hits = p.filter(p.code.isin(prepared.code_of(names)))
         if reached is None:
             first = hits.group_by("journey").aggregate(
-                pos=hits.pos.min(),
-                ts=hits.ts.argmin(hits.pos),
-                sub=hits.ts_sub.argmin(hits.pos),
+                pos=hits.pos.min(), ts=hits.ts.min(), sub=first_sub(hits.ts_sub, hits.pos)
             )
             step = first.mutate(ts1=first.ts, sub1=first.sub, secs=ibis.null().cast("float64"))
         else:
@@ -139,7 +142,7 @@ def funnel(
                 later = later & (elapsed_ns <= within_ns)
             j = j.filter(later)
             nxt = j.group_by(["journey", "prev_ts", "prev_sub", "ts1", "sub1"]).aggregate(
-                pos=j.pos.min(), ts=j.ts.argmin(j.pos), sub=j.sub.argmin(j.pos)
+                pos=j.pos.min(), ts=j.ts.min(), sub=first_sub(j.sub, j.pos)
             )
             step = nxt.mutate(
                 secs=seconds_between(nxt.prev_ts, nxt.prev_sub, nxt.ts, nxt.sub)

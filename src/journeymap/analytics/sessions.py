@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from journeymap.analytics.prepare import Prepared, prepare, seconds_between
+from journeymap.analytics.prepare import Prepared, dense_customers, prepare, seconds_between
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -46,6 +46,14 @@ def sessions(
         return log
     base = prepare(log, per="customer")
     p = base.table
+    if not dense_customers(log):
+        # customer codes are hashes (63 bits): numbered 1.. here, to leave room for the
+        # session's number in a journey's code
+        numbers = p.select("cid").distinct()
+        numbers = numbers.mutate(__n=(ibis.row_number().over(order_by=numbers.cid) + 1))
+        p = p.join(numbers, "cid")
+    else:
+        p = p.mutate(__n=p.cid)
     # the event ends its session when the next one comes more than ``gap`` later
     ends_here = (p.gap_s > gap.total_seconds()).fill_null(False)
     before = ibis.window(group_by=p.cid, order_by=p.pos, rows=(None, -1))
@@ -58,13 +66,13 @@ def sessions(
     p = p.mutate(
         number=p["__number"],
         # a code per (customer, session): the customer's code in the high bits
-        s_journey=p.cid * _SESSION_STRIDE + p["__number"],
+        s_journey=p["__n"].cast("int64") * _SESSION_STRIDE + p["__number"],
         s_pos=p.pos - p["__start"] + 1,
         s_next_code=ibis.ifelse(p["__ends"], ibis.null().cast("int32"), p.next_code),
         s_next_ts=ibis.ifelse(p["__ends"], null_ts, p.next_ts),
         s_gap_s=ibis.ifelse(p["__ends"], ibis.null().cast("float64"), p.gap_s),
         s_is_last=p.is_last | p["__ends"],
-    ).drop("__ends", "__number", "__start")
+    ).drop("__ends", "__number", "__start", "__n")
     both = log.engine.materialise(p, prefix="sessions")
     # the prepared table carries only what the analyses read; the new log keeps every column
     # of the old one (channel, value, ...) with the session numbers joined on the input order
