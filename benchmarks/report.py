@@ -212,7 +212,9 @@ drop-off at each step, loops (product ↔ category, checkout → cart, payment r
 chats and tickets after payment errors, repeat purchases over two years; times in µs.
 
 The analyses: **flows** (directly-follows pairs with counts), **step times** (median and p90
-seconds per pair), **paths** (variants: each customer's full sequence, counted), **funnel**
+seconds per pair), **paths** (variants, each customer's full sequence: how many there are and
+the 10 most common with their customers; the peers count every variant and take the head,
+journeymap asks for the top 50 and the count, as `journeymap events paths --top 50`), **funnel**
 (product → cart → checkout → purchase, ordered), **retention** (per calendar month: at start,
 retained, new, reactivated, lost, at end). **load** reads the Parquet file into the tool
 (journeymap: `read_events` with its checks; pm4py: `read_parquet` + `format_dataframe`;

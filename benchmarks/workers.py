@@ -12,7 +12,10 @@ Stages: ``load`` (read the file into the tool: read_events / read_parquet + form
 ==========  ==================================================================================
 flows       directly-follows pairs: count (and customers where the tool gives it)
 steptimes   median (and p90) seconds between the two events of each pair
-paths       variants: the full ordered event sequence of each customer, counted
+paths       variants (the full ordered event sequence of each customer): how many there
+            are and the most common ones with their customers. The peers count every
+            variant and take the head; journeymap asks for the top 50 with the count of
+            all variants, as ``journeymap events paths --top 50`` does
 funnel      ordered funnel over FUNNEL_STEPS: customers reaching each step
 retention   monthly activity: at start, retained, new, reactivated, lost, at end
 ==========  ==================================================================================
@@ -415,11 +418,17 @@ class Journeymap(Tool):
         from journeymap.analytics import paths as paths_mod
 
         fn = getattr(paths_mod, "paths", paths_mod)
-        table = fn(self.log, per="customer", top=None, collapse_loops=False)
+        totals = getattr(paths_mod, "totals", None)
+        # the number of variants and the most common ones, the answer the peers give; with
+        # a journeymap older than paths.totals, all variants as the peers count them
+        top = TOP_VARIANTS * 5 if totals is not None else None
+        table = fn(self.log, per="customer", top=top, collapse_loops=False)
         if table.num_rows == 0:
             return answer_paths([], 0)
-        # all variants come back (as from the peers), most frequent first; only the head is
-        # turned into Python objects (millions of list rows would cost the harness gigabytes)
+        counted = totals(table) if totals is not None else None
+        n_variants = counted[0] if counted is not None else table.num_rows
+        # only the head is turned into Python objects (millions of list rows would cost the
+        # harness gigabytes)
         rows = table.slice(0, TOP_VARIANTS * 5).to_pylist()
         cols = list(rows[0])
         seq_col = next(c for c in ("events", "path", "variant", "sequence") if c in cols)
@@ -429,7 +438,7 @@ class Journeymap(Tool):
             return ">".join(v) if isinstance(v, list | tuple) else str(v).replace(" > ", ">")
 
         items = [(text(r[seq_col]), int(r[n_col])) for r in rows]
-        return answer_paths(items, table.num_rows)
+        return answer_paths(items, n_variants)
 
     def funnel(self) -> dict[str, Any]:
         from journeymap.analytics import funnel as funnel_mod
