@@ -484,12 +484,17 @@ def _read(
             )
 
     say("parsing times")
-    with backend_errors(label, src.kind):
-        sample = (
-            engine.run(base.filter(base[cols.time].notnull()).select(t=base[cols.time]).limit(2000))
-            .column("t")
-            .to_pylist()
-        )
+    raw_type = base[cols.time].type()
+    sample: list[Any] = []
+    if not (raw_type.is_timestamp() or raw_type.is_date()):  # native times need no sample
+        with backend_errors(label, src.kind):
+            sample = (
+                engine.run(
+                    base.filter(base[cols.time].notnull()).select(t=base[cols.time]).limit(2000)
+                )
+                .column("t")
+                .to_pylist()
+            )
     ts, ts_sub, how = time_exprs(
         base[cols.time], sample, time_format=time_format, time_unit=time_unit,
         engine_kind=engine.kind,
