@@ -638,6 +638,39 @@ def test_flows_spill_above_what_memory_holds(
             assert math.isclose(a, b, rel_tol=1e-12)
 
 
+def test_flows_quantiles_in_parts_of_pairs(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above what the memory limit holds, pairs are packed into parts that each fit and get
+    quantile_cont part by part; pairs too big on their own take the sorting plan. The table
+    is the one quantile_cont gives at once."""
+    from journeymap.analytics import _quantiles
+
+    path = source("mobile", request)
+    with Engine.connect(EngineConfig(memory_limit="1GB")) as eng:
+        want = flows(read_events(path, engine=eng))
+        sizes = sorted(want.column("count").to_pylist())
+        capacity = sizes[len(sizes) // 2]  # half the pairs fit a part, the others do not
+        limit = eng.memory_limit_bytes()
+        assert limit is not None
+        monkeypatch.setattr(_quantiles, "BYTES_PER_VALUE", limit // capacity)
+        assert limit // _quantiles.BYTES_PER_VALUE == capacity
+        assert sum(n <= capacity for n in sizes) >= 2 and sum(n > capacity for n in sizes) >= 2
+        tables = "SELECT table_name FROM duckdb_tables() WHERE temporary"
+        before = set(eng.backend.con.execute(tables).fetchall())
+        got = flows(read_events(path, engine=eng))
+        after = set(eng.backend.con.execute(tables).fetchall())
+        kept = [t for (t,) in after - before if "groups" in t]
+    # one table of pairs per part, and one of the pairs that take the sort
+    assert len(kept) >= 2
+    assert got.select(["from", "to", "count", "customers"]).equals(
+        want.select(["from", "to", "count", "customers"])
+    )
+    for name in ("median_seconds", "p90_seconds"):
+        for a, b in zip(got.column(name).to_pylist(), want.column(name).to_pylist(), strict=True):
+            assert a is not None and b is not None and math.isclose(a, b, rel_tol=1e-12)
+
+
 def test_paths_in_parts_above_what_memory_holds(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,17 +3,17 @@
 For every pair of consecutive events in a journey (customer or session): the number of
 transitions, the customers who made it, and the median and 90th percentile of the time
 between them in seconds (exact, linear interpolation, as pandas' ``quantile``; on a log too
-big for the quantiles to be held in memory they come from a sort that spills, with the same
-result: see :mod:`journeymap.analytics._quantiles`). With
-``markers``, journeys' starts and ends appear as transitions from ``<start>`` and to ``<end>``,
-as in a process map.
+big for the quantiles to be held in memory at once they are computed for a few pairs at a
+time, and a pair too big on its own gets them from a sort that spills, with the same result:
+see :mod:`journeymap.analytics._quantiles`). With ``markers``, journeys' starts and ends
+appear as transitions from ``<start>`` and to ``<end>``, as in a process map.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from journeymap.analytics._quantiles import in_memory, quantiles
+from journeymap.analytics._quantiles import per_group
 from journeymap.analytics.prepare import Per, prepare
 
 if TYPE_CHECKING:
@@ -37,16 +37,10 @@ def flows(log: EventLog, *, per: Per = "customer", markers: bool = False) -> pa.
     steps = p.filter(p.next_code.notnull())
     steps = steps.select(a=steps.code, b=steps.next_code, cid=steps.cid, gap_s=steps.gap_s)
     times = {"median_seconds": 0.5, "p90_seconds": 0.9}
-    # quantile_cont while the values fit in memory, else from a sort that spills
-    spill = not in_memory(log.engine, log.report.rows_used)
-    timed = quantiles(steps, ["a", "b"], "gap_s", times, spill=spill)
-    counts = steps.group_by("a", "b").aggregate(count=steps.count())
-    # customers per pair from the distinct (pair, customer) rows: a third faster than
-    # count(DISTINCT) next to the other aggregates
-    people = steps.select("a", "b", "cid").distinct()
-    people = people.group_by("a", "b").aggregate(customers=people.count())
-    edges = counts.join(people, ["a", "b"]).left_join(timed, ["a", "b"])
-    edges = edges.select("a", "b", "count", "customers", *times)
+    # quantile_cont while the values fit in memory, else in parts, or from a sort that spills
+    timed = per_group(log.engine, steps, ["a", "b"], "gap_s", times, values=log.report.rows_used)
+    counts = steps.group_by("a", "b").aggregate(count=steps.count(), customers=steps.cid.nunique())
+    edges = counts.left_join(timed, ["a", "b"]).select("a", "b", "count", "customers", *times)
     edges = ready.decode(edges, a="from", b="to")
     if markers:
         null = ibis.null().cast("float64")
