@@ -124,27 +124,6 @@ def test_onboarding_funnel_with_a_step_set_and_within(
     assert result.column("customers")[3].as_py() < without.column("customers")[3].as_py()
 
 
-def test_a_log_bigger_than_memory_takes_the_one_scan_plan(
-    mobile_log: EventLog, mobile_frame: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """When the prepared table does not fit the memory limit, the events of the steps are
-    kept first (one scan); the funnel is the same."""
-    from journeymap.analytics import prepare as prepare_module
-
-    steps: list[str | list[str]] = [
-        "onboarding_welcome_screen",
-        ["onboarding_login_Type1", "onboarding_login_Type2"],
-        "passed",
-    ]
-    want = funnel(mobile_log, steps=steps, within=timedelta(minutes=5))
-    assert prepare_module.in_memory(mobile_log)
-    monkeypatch.setattr(prepare_module, "BYTES_PER_ROW", 2**40)
-    assert not prepare_module.in_memory(mobile_log)
-    got = funnel(mobile_log, steps=steps, within=timedelta(minutes=5))
-    assert got.equals(want)
-    _assert_matches(got, pandas_funnel(mobile_frame, steps, timedelta(minutes=5)))
-
-
 def test_repeat_purchase_funnel_on_cdnow(cdnow_log: EventLog, cdnow_frame: Any) -> None:
     frame = cdnow_frame.rename(columns={"customer_id": "customer", "date": "ts"})
     steps = ["purchase"] * 4  # first, second, third, fourth purchase

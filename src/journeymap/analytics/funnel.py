@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from journeymap.analytics.prepare import Per, in_memory, prepare, seconds_between
+from journeymap.analytics.prepare import Per, prepare, seconds_between
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -107,11 +107,6 @@ def funnel(
     prepared = prepare(log, per=per)
     _check_names(prepared, sets)
     p = prepared.table.select("journey", "code", "pos", "ts", "ts_sub")
-    if not in_memory(log):
-        # the prepared table lives on disk: the events of any step are kept, one scan of
-        # it instead of one per step (at 100M events each scan cost seconds)
-        wanted = sorted({c for names in sets for c in prepared.code_of(names)})
-        p = log.engine.materialise(p.filter(p.code.isin(wanted)), prefix="funnel")
     within_ns = None if within is None else within // timedelta(microseconds=1) * 1000
 
     # The first event of a set (the least position) has its least time too: positions follow

@@ -42,7 +42,6 @@ __all__ = [
     "Prepared",
     "dense_customers",
     "events_of",
-    "in_memory",
     "journey_key",
     "order_keys",
     "prepare",
@@ -147,17 +146,6 @@ def seconds_between(
     """Seconds from one (timestamp, sub-µs ns) instant to another, to the nanosecond."""
     micros = ts_to.delta(ts_from, unit="microsecond").cast("float64")
     return (micros + (sub_to - sub_from).cast("float64") / 1000.0) / 1_000_000.0
-
-
-#: what a row of the prepared table takes in DuckDB's memory, in bytes (10 columns)
-BYTES_PER_ROW = 64
-
-
-def in_memory(log: EventLog) -> bool:
-    """Whether the log's prepared table fits the engine's memory limit (always on Spark):
-    when it does not, it is read back from disk, and a plan reading it once is cheaper."""
-    limit = log.engine.memory_limit_bytes()
-    return limit is None or log.report.rows_used * BYTES_PER_ROW <= limit
 
 
 def dense_customers(log: EventLog) -> bool:
