@@ -3,6 +3,7 @@ two customers share one (the pass starts again with numbered customers)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,72 @@ def test_named_decodes_hashed_customers(make_log: Any) -> None:
         {"customer": "ann", "event": "c", "next_event": None},
         {"customer": "bob", "event": "b", "next_event": None},
     ]
+
+
+def test_prepared_log_bigger_than_memory_is_kept_compressed_in_a_file(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prepared table above half the memory limit goes to a database file of its own in
+    the temp directory (compressed), not to a temp table that spills; every analysis gives
+    the same tables, and the file is gone when the engine closes."""
+    from journeymap.analytics import engine as engine_module
+    from journeymap.analytics.engine import EngineConfig
+    from journeymap.analytics.sessions import sessions
+
+    path = shared_data / "eventlogs" / "mobile_app_onboarding.csv"
+    with Engine.connect() as engine:
+        log = read_events(path, engine=engine)
+        want = analyses(log)
+        want["sessions"] = flows(sessions(log, gap=timedelta(minutes=30)), per="session")
+        assert engine._store is None  # 1.5GB holds this log
+        size = log.report.rows_used * 57  # bytes, about, of its prepared table
+
+    temp = tmp_path / "spill"
+    # tables above a quarter of the prepared table's size count as too big for memory
+    monkeypatch.setattr(engine_module, "COMPRESSED_ABOVE", size / 4 / (100 * 10**6))
+    with Engine.connect(EngineConfig(memory_limit="100MB", temp_directory=str(temp))) as engine:
+        log = read_events(path, engine=engine)
+        ready = prepare(log)
+        assert engine._store is not None
+        alias, store = engine._store
+        assert store.parent == temp and store.is_file()
+        # the prepared table is a table of that database, not a temp table
+        found = engine.backend.con.execute(
+            "SELECT database_name, temporary FROM duckdb_tables() "
+            "WHERE table_name LIKE '\\_prepared\\_%' ESCAPE '\\'"
+        ).fetchall()
+        assert found == [(alias, False)]
+        assert engine.scalar(ready.table.count()) == log.report.rows_used
+        got = analyses(log)
+        got["sessions"] = flows(sessions(log, gap=timedelta(minutes=30)), per="session")
+    assert not store.exists()
+    assert not list(temp.glob("journeymap-*"))
+    for name, table in want.items():
+        assert got[name].equals(table), name
+
+
+def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
+    """materialise() with a row count above the share puts the table in the file; drop()
+    removes it there; a table without a row count stays a temp table."""
+    from journeymap.analytics.engine import EngineConfig
+
+    config = EngineConfig(memory_limit="64MB", temp_directory=str(tmp_path))
+    with Engine.connect(config) as engine:
+        data = engine.from_arrow(pa.table({"x": pa.array(range(1000), pa.int64())}))
+        small = engine.materialise(data)
+        assert engine._store is None
+        big = engine.materialise(data, rows=10**7)  # 80 MB of int64: above half of 64MB
+        assert engine._store is not None
+        alias, store = engine._store
+
+        def where() -> list[tuple[str, bool]]:
+            return engine.backend.con.execute(  # type: ignore[attr-defined, no-any-return]
+                "SELECT database_name, temporary FROM duckdb_tables() ORDER BY 1"
+            ).fetchall()
+
+        assert ("temp", True) in where() and (alias, False) in where()
+        assert engine.scalar(big.x.sum()) == engine.scalar(small.x.sum()) == 499500
+        engine.drop(big)
+        assert (alias, False) not in where()
+        assert store.is_file()
+    assert not store.exists()

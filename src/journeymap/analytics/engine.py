@@ -69,6 +69,9 @@ EngineKind = Literal["duckdb", "spark"]
 #: DuckDB's memory limit when none is given: with it, the benchmark's 10M events (all
 #: analyses) peak at 1.8 GB of RSS and take 15% longer than with 4GB (benchmarks/ANALYSIS.md)
 DUCKDB_MEMORY_LIMIT = "1.5GB"
+#: DuckDB keeps a table of more than this share of its memory limit compressed in a database
+#: file (:meth:`Engine.materialise`)
+COMPRESSED_ABOVE = 0.5
 #: per-file positions: the file's rank times this, plus the row in the file
 FILE_STRIDE = 2**40
 #: bits of ``monotonically_increasing_id()`` that hold the row's index within its partition
@@ -113,6 +116,9 @@ class Engine:
         self._owns = owns
         self._counter = 0
         self._persisted: list[Any] = []  # Spark DataFrames persisted by materialise()
+        #: DuckDB: the attached database file that holds tables bigger than memory
+        self._store: tuple[str, Path] | None = None
+        self._stored: dict[str, str] = {}  # its tables: qualified name -> name
 
     # ---- connecting ----------------------------------------------------------------------
 
@@ -216,6 +222,7 @@ class Engine:
             with contextlib.suppress(Exception):
                 df.unpersist()
         self._persisted.clear()
+        self._close_store()
         if self._owns:
             self.backend.disconnect()
 
@@ -250,10 +257,19 @@ class Engine:
         rows = con.execute("SELECT current_setting('memory_limit')").fetchall()
         return _size_bytes(str(rows[0][0])) if rows else None
 
-    def materialise(self, expr: ir.Table, *, prefix: str = "jm") -> ir.Table:
-        """Compute ``expr`` once and keep it (a temp table / a persisted Spark view)."""
+    def materialise(
+        self, expr: ir.Table, *, prefix: str = "jm", rows: int | None = None
+    ) -> ir.Table:
+        """Compute ``expr`` once and keep it (a temp table / a persisted Spark view).
+
+        ``rows``, the number of rows ``expr`` will have (if known), lets DuckDB keep a
+        table bigger than half its memory limit compressed in a database file of its own
+        in the temp directory, instead of an uncompressed temp table that spills (see
+        :meth:`_compressed`)."""
         name = self._name(prefix)
         if self.kind == "duckdb":
+            if rows is not None and self._compressed(expr, rows):
+                return self._store_table(name, expr)
             return self.backend.create_table(name, expr, temp=True)
         from pyspark import StorageLevel
 
@@ -263,11 +279,67 @@ class Engine:
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def _compressed(self, expr: ir.Table, rows: int) -> bool:
+        """Whether a table of ``rows`` rows of ``expr``'s columns is better kept compressed.
+
+        A DuckDB temp table is stored uncompressed; one bigger than memory spills to the
+        temp directory as it is, and every scan reads it back from there. A table in a
+        database file is compressed as it is written (the prepared table of 100M events:
+        2.5 GB instead of about 6): writing costs more (at 10M events 1.6 s instead of
+        0.6 s), reading it back much less (at 100M the analyses after the ordered pass took
+        27 s instead of 54 s; benchmarks/ANALYSIS.md). So tables above half the memory limit,
+        which would spill, go to the file; smaller ones stay temp tables."""
+        limit = self.memory_limit_bytes()
+        if limit is None:
+            return False
+        width = sum(_value_bytes(t) for t in expr.schema().types)
+        return rows * width > limit * COMPRESSED_ABOVE
+
+    def _store_table(self, name: str, expr: ir.Table) -> ir.Table:
+        import ibis
+
+        if self._store is None:
+            con: Any = self.backend
+            temp = con.con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+            folder = Path(str(temp) or tempfile.gettempdir())
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"journeymap-{os.getpid()}-{id(self):x}.duckdb"
+            for old in (path, path.with_name(path.name + ".wal")):
+                old.unlink(missing_ok=True)
+            alias = self._name("store").strip("_")
+            con.attach(str(path), name=alias)
+            self._store = (alias, path)
+        alias = self._store[0]
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        duck: Any = self.backend
+        duck.con.execute(f'CREATE TABLE "{alias}"."main"."{name}" AS {sql}')
+        table = self.table(name, database=(alias, "main"))
+        self._stored[table.get_name()] = name
+        return table
+
+    def _close_store(self) -> None:
+        """Detach the database file of big tables and remove it."""
+        if self._store is None:
+            return
+        alias, path = self._store
+        self._store = None
+        self._stored.clear()
+        with contextlib.suppress(Exception):
+            self.backend.detach(alias)
+        for old in (path, path.with_name(path.name + ".wal")):
+            with contextlib.suppress(OSError):
+                old.unlink()
+
     def drop(self, table: ir.Table) -> None:
         """Forget a table made by :meth:`materialise` or :meth:`from_arrow`."""
         name = table.get_name()
         if self.kind == "duckdb":
-            self.backend.drop_table(name, force=True)
+            if name in self._stored and self._store is not None:
+                duck: Any = self.backend
+                bare = self._stored.pop(name)
+                duck.con.execute(f'DROP TABLE IF EXISTS "{self._store[0]}"."main"."{bare}"')
+            else:
+                self.backend.drop_table(name, force=True)
         else:
             self.backend.drop_view(name, force=True)
 
@@ -657,6 +729,19 @@ def _spark_memory(limit: str) -> str:
 
 _DECIMAL_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 _BINARY_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _value_bytes(dtype: Any) -> int:
+    """What a value of an Ibis type takes in an uncompressed DuckDB table (about)."""
+    if dtype.is_boolean() or dtype.is_int8() or dtype.is_uint8():
+        return 1
+    if dtype.is_int16() or dtype.is_uint16():
+        return 2
+    if dtype.is_int32() or dtype.is_uint32() or dtype.is_float32() or dtype.is_date():
+        return 4
+    if dtype.is_string():
+        return 16  # the inline part; longer strings take more
+    return 8
 
 
 def _size_bytes(setting: str) -> int | None:

@@ -305,8 +305,9 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
         gap = seconds_between(p.ts, p.ts_sub, p.next_ts, p.next_sub)
     else:
         gap = p.next_ts.delta(p.ts, unit="microsecond").cast("float64") / 1_000_000.0
-    p = p.mutate(gap_s=gap, is_first=p.pos == 1, is_last=p.next_code.isnull())
-    kept = log.engine.materialise(p, prefix="prepared")
+    # is_first and is_last are not stored: they cost more to write than to compute
+    p = p.mutate(gap_s=gap)
+    kept = log.engine.materialise(p, prefix="prepared", rows=log.report.rows_used)
     if hashed and log.engine.scalar(kept.mixed.any()):
         log.engine.drop(kept)
         return None
@@ -323,7 +324,7 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
         pos=kept.pos,
         next_ts=kept.next_ts,
         gap_s=kept.gap_s,
-        is_first=kept.is_first,
-        is_last=kept.is_last,
+        is_first=kept.pos == 1,
+        is_last=kept.next_code.isnull(),
     )
     return Prepared(log, table, per, codes, customers)
