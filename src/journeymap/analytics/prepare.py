@@ -148,6 +148,13 @@ def seconds_between(
     return (micros + (sub_to - sub_from).cast("float64") / 1000.0) / 1_000_000.0
 
 
+def _plus_gap(ts: ir.TimestampValue, gap_s: ir.FloatingValue) -> ir.TimestampValue:
+    """``ts`` plus ``gap_s`` seconds, to the µs: the next event's time from the gap, which is
+    whole µs over 10^6 (exact back to the µs for gaps under 30 years). Null with the gap."""
+    micros = (gap_s * 1_000_000.0).round().cast("int64")
+    return ts + micros.as_interval("us")
+
+
 def dense_customers(log: EventLog) -> bool:
     """Whether the prepared log's customer codes are numbers 1..N (not hashes)."""
     return _cache(log).get(_HASHED) is False
@@ -305,8 +312,12 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
         gap = seconds_between(p.ts, p.ts_sub, p.next_ts, p.next_sub)
     else:
         gap = p.next_ts.delta(p.ts, unit="microsecond").cast("float64") / 1_000_000.0
-    # is_first and is_last are not stored: they cost more to write than to compute
+    # is_first and is_last are not stored: they cost more to write than to compute; on
+    # DuckDB neither is the next time of a log without sub-µs times (the time plus the gap)
     p = p.mutate(gap_s=gap)
+    derived_next = not sub and log.engine.kind == "duckdb"
+    if derived_next:
+        p = p.drop("next_ts")
     kept = log.engine.materialise(p, prefix="prepared", rows=log.report.rows_used)
     if hashed and log.engine.scalar(kept.mixed.any()):
         log.engine.drop(kept)
@@ -322,7 +333,7 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
         ts_sub=kept.ts_sub if sub else zero,
         seq=kept.seq,
         pos=kept.pos,
-        next_ts=kept.next_ts,
+        next_ts=_plus_gap(kept.ts, kept.gap_s) if derived_next else kept.next_ts,
         gap_s=kept.gap_s,
         is_first=kept.pos == 1,
         is_last=kept.next_code.isnull(),
