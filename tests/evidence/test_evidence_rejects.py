@@ -205,3 +205,50 @@ def test_progress_is_told_and_the_library_is_quiet(
     read_events(xes, engine=engine, progress=stages.append)
     assert stages == ["reading", "converting XES to Parquet", "converting XES: 1 event",
                       "parsing times", "checking rows"]  # fmt: skip
+
+
+def test_typed_parquet_counts_match_the_full_check_clean_or_not(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet log with typed times is counted from the rows that surely pass when that is
+    all of them; a row that is missing something or needs trimming sends the read through
+    the full check. Either way the report and the table are what the full check gives."""
+    from datetime import UTC, datetime
+
+    from journeymap.evidence import events as events_module
+
+    full_check = events_module._clean_counts
+    used: list[bool] = []
+
+    def spy(*args: object) -> object:
+        found = full_check(*args)  # type: ignore[arg-type]
+        used.append(found is not None)
+        return found
+
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    clean = {"user_id": ["u1", "u2", "u1"], "event": ["home", "cart", "buy"]}
+    cases = {
+        "clean": clean,
+        "no customer": {**clean, "user_id": ["u1", None, "u1"]},
+        "blank customer": {**clean, "user_id": ["u1", "  ", "u1"]},
+        "customer to trim": {**clean, "user_id": ["u1", "u2 ", "u1"]},
+        "no event": {**clean, "event": ["home", None, "buy"]},
+        "event to trim": {**clean, "event": ["home", " cart", "buy"]},
+        "no time": {**clean, "ts": [t0, None, t0]},
+    }
+    for name, columns in cases.items():
+        data = pa.table({"ts": [t0, t0, t0], **columns})
+        path = tmp_path / f"{name.replace(' ', '_')}.parquet"
+        pq.write_table(data, path)
+        used.clear()
+        monkeypatch.setattr(events_module, "_clean_counts", spy)
+        got = read_events(path, engine=engine)
+        assert used == [name == "clean"], name
+        monkeypatch.setattr(events_module, "_clean_counts", lambda *a: None)
+        want = read_events(path, engine=engine)
+        assert got.report == want.report, name
+        assert got.event_names == want.event_names, name
+        rows, wanted = engine.run(got.table), engine.run(want.table)
+        assert rows.sort_by("seq").equals(wanted.sort_by("seq")), name
+        if name != "clean":
+            assert got.report.rejected or name.endswith("to trim"), name
