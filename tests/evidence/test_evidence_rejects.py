@@ -237,7 +237,8 @@ def test_typed_parquet_counts_match_the_full_check_clean_or_not(
         "no time": {**clean, "ts": [t0, None, t0]},
     }
     for name, columns in cases.items():
-        data = pa.table({"ts": [t0, t0, t0], **columns})
+        # a session column is cleaned (trimmed) however the rows are counted
+        data = pa.table({"ts": [t0, t0, t0], "session_id": [" s1", "s1 ", "\ts2"], **columns})
         path = tmp_path / f"{name.replace(' ', '_')}.parquet"
         pq.write_table(data, path)
         used.clear()
@@ -250,5 +251,6 @@ def test_typed_parquet_counts_match_the_full_check_clean_or_not(
         assert got.event_names == want.event_names, name
         rows, wanted = engine.run(got.table), engine.run(want.table)
         assert rows.sort_by("seq").equals(wanted.sort_by("seq")), name
+        assert set(rows.column("session").to_pylist()) == {"s1", "s2"}, name
         if name != "clean":
             assert got.report.rejected or name.endswith("to trim"), name
