@@ -3,6 +3,7 @@ two customers share one (the pass starts again with numbered customers)."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,13 @@ def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
     removes it there; a table without a row count stays a temp table."""
     from journeymap.analytics.engine import EngineConfig
 
+    # files left by processes that are gone are removed; those of live ones are not
+    gone = 2**22 + 12345  # above the largest pid Linux allows: no such process
+    orphan = tmp_path / f"journeymap-{gone}-7f00.duckdb"
+    alive = tmp_path / f"journeymap-{os.getppid()}-7f00.duckdb"
+    other = tmp_path / "journeymap-notes.duckdb"
+    for path in (orphan, orphan.with_name(orphan.name + ".wal"), alive, other):
+        path.write_bytes(b"")
     config = EngineConfig(memory_limit="64MB", temp_directory=str(tmp_path))
     with Engine.connect(config) as engine:
         data = engine.from_arrow(pa.table({"x": pa.array(range(1000), pa.int64())}))
@@ -154,3 +162,5 @@ def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
         assert (alias, False) not in where()
         assert store.is_file()
     assert not store.exists()
+    assert not orphan.exists() and not orphan.with_name(orphan.name + ".wal").exists()
+    assert alive.exists() and other.exists()

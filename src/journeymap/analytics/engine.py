@@ -303,6 +303,7 @@ class Engine:
             temp = con.con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
             folder = Path(str(temp) or tempfile.gettempdir())
             folder.mkdir(parents=True, exist_ok=True)
+            _remove_orphans(folder)
             path = folder / f"journeymap-{os.getpid()}-{id(self):x}.duckdb"
             for old in (path, path.with_name(path.name + ".wal")):
                 old.unlink(missing_ok=True)
@@ -729,6 +730,22 @@ def _spark_memory(limit: str) -> str:
 
 _DECIMAL_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 _BINARY_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the database files of big tables left in ``folder`` by processes that are
+    gone (killed before they could close their engine): ``journeymap-<pid>-<id>.duckdb``."""
+    for path in folder.glob("journeymap-*-*.duckdb*"):
+        m = re.fullmatch(r"journeymap-(\d+)-[0-9a-f]+\.duckdb(\.wal)?", path.name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:  # no such process: nobody uses the file
+            with contextlib.suppress(OSError):
+                path.unlink()
+        except OSError:  # a process of another user, or cannot tell: leave it
+            continue
 
 
 def _value_bytes(dtype: Any) -> int:
