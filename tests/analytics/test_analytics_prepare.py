@@ -164,3 +164,25 @@ def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
     assert not store.exists()
     assert not orphan.exists() and not orphan.with_name(orphan.name + ".wal").exists()
     assert alive.exists() and other.exists()
+
+
+def test_the_file_of_an_engine_never_closed_is_removed_at_exit(tmp_path: Path) -> None:
+    """A script that keeps a big table and exits without closing its engine leaves no file."""
+    import subprocess
+    import sys
+
+    script = f"""
+import pyarrow as pa
+from journeymap.analytics.engine import Engine, EngineConfig
+engine = Engine.connect(EngineConfig(memory_limit="64MB", temp_directory={str(tmp_path)!r}))
+data = engine.from_arrow(pa.table({{"x": pa.array(range(1000), pa.int64())}}))
+engine.materialise(data, rows=10**7)
+print(engine._store[1])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    store = Path(done.stdout.strip())
+    assert store.parent == tmp_path and store.name.startswith("journeymap-")
+    assert not store.exists()
+    assert not list(tmp_path.glob("journeymap-*"))

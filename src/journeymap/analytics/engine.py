@@ -49,7 +49,8 @@ import re
 import string
 import tempfile
 import warnings
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
@@ -119,6 +120,7 @@ class Engine:
         #: DuckDB: the attached database file that holds tables bigger than memory
         self._store: tuple[str, Path] | None = None
         self._stored: dict[str, str] = {}  # its tables: qualified name -> name
+        self._store_finalizer: Callable[[], Any] = lambda: None
 
     # ---- connecting ----------------------------------------------------------------------
 
@@ -310,6 +312,9 @@ class Engine:
             alias = self._name("store").strip("_")
             con.attach(str(path), name=alias)
             self._store = (alias, path)
+            # removed at close(); and, for an engine never closed, when it is collected or
+            # the interpreter exits
+            self._store_finalizer = weakref.finalize(self, _remove_store, path)
         alias = self._store[0]
         sql = ibis.to_sql(expr, dialect="duckdb")
         duck: Any = self.backend
@@ -322,14 +327,12 @@ class Engine:
         """Detach the database file of big tables and remove it."""
         if self._store is None:
             return
-        alias, path = self._store
+        alias = self._store[0]
         self._store = None
         self._stored.clear()
         with contextlib.suppress(Exception):
             self.backend.detach(alias)
-        for old in (path, path.with_name(path.name + ".wal")):
-            with contextlib.suppress(OSError):
-                old.unlink()
+        self._store_finalizer()  # removes the file (once)
 
     def drop(self, table: ir.Table) -> None:
         """Forget a table made by :meth:`materialise` or :meth:`from_arrow`."""
@@ -730,6 +733,13 @@ def _spark_memory(limit: str) -> str:
 
 _DECIMAL_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 _BINARY_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _remove_store(path: Path) -> None:
+    """Remove a database file of big tables (and its write-ahead log)."""
+    for old in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _remove_orphans(folder: Path) -> None:
