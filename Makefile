@@ -38,7 +38,7 @@ fmt: setup
 
 # Rewrite golden files after a deliberate change; review them by eye before committing.
 golden: setup
-	JOURNEYMAP_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render
+	JOURNEYMAP_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/rendering
 
 clean:
 	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -43,13 +43,13 @@ def _now() -> tuple[float, float]:
 def work(data: str, folder: str, step: str) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     t = _now()
-    from journeymap.analytics.engine import Engine, EngineConfig
-    from journeymap.analytics.flows import flows
-    from journeymap.analytics.funnel import funnel
-    from journeymap.analytics.paths import paths
-    from journeymap.analytics.retention import retention
-    from journeymap.evidence import cache
-    from journeymap.evidence.events import read_events
+    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.events import cache
+    from journeymap.events.flows import flows
+    from journeymap.events.funnel import funnel
+    from journeymap.events.paths import paths
+    from journeymap.events.read import read_events
+    from journeymap.events.retention import retention
 
     found = cache.entry(Path(folder), [data], {})
     engine = Engine.connect(EngineConfig())

@@ -368,8 +368,8 @@ class Journeymap(Tool):
     name = "journeymap"
 
     def load(self) -> None:
-        from journeymap.analytics.engine import Engine, EngineConfig
-        from journeymap.evidence.events import read_events
+        from journeymap.engine.core import Engine, EngineConfig
+        from journeymap.events.read import read_events
 
         config: dict[str, Any] = {}
         for key in ("memory_limit", "temp_directory", "max_temp_directory_size", "threads"):
@@ -382,13 +382,13 @@ class Journeymap(Tool):
         self.notes.append(f"engine settings: {config or 'defaults'}")
 
     def prepare(self) -> None:
-        from journeymap.analytics.prepare import prepare
+        from journeymap.events.prepare import prepare
 
         prepare(self.log, per="customer")
 
     def _flows(self) -> Any:
         if getattr(self, "_flow_table", None) is None:
-            from journeymap.analytics.flows import flows
+            from journeymap.events.flows import flows
 
             self._flow_table = flows(self.log, per="customer").to_pylist()
         return self._flow_table
@@ -415,7 +415,7 @@ class Journeymap(Tool):
         )
 
     def paths(self) -> dict[str, Any]:
-        from journeymap.analytics import paths as paths_mod
+        from journeymap.events import paths as paths_mod
 
         fn = getattr(paths_mod, "paths", paths_mod)
         totals = getattr(paths_mod, "totals", None)
@@ -441,7 +441,7 @@ class Journeymap(Tool):
         return answer_paths(items, n_variants)
 
     def funnel(self) -> dict[str, Any]:
-        from journeymap.analytics import funnel as funnel_mod
+        from journeymap.events import funnel as funnel_mod
 
         fn = getattr(funnel_mod, "funnel", funnel_mod)
         rows = fn(self.log, steps=FUNNEL_STEPS, within=None, per="customer").to_pylist()
@@ -449,7 +449,7 @@ class Journeymap(Tool):
         return {"steps": FUNNEL_STEPS, "reached": [int(r[n_col]) for r in rows]}
 
     def retention(self) -> dict[str, Any]:
-        from journeymap.analytics import retention as retention_mod
+        from journeymap.events import retention as retention_mod
 
         fn = getattr(retention_mod, "retention", retention_mod)
         result = fn(self.log, period="month", event=None)
@@ -481,7 +481,7 @@ class Journeymap(Tool):
         import duckdb
         import ibis
 
-        from journeymap import __version__ as jm
+        from journeymap._version import __version__ as jm
 
         return {"journeymap": jm, "ibis-framework": ibis.__version__, "duckdb": duckdb.__version__}
 
@@ -493,8 +493,8 @@ class JourneymapCached(Journeymap):
     name = "journeymap-cached"
 
     def load(self) -> None:
-        from journeymap.analytics.engine import Engine, EngineConfig
-        from journeymap.evidence import cache
+        from journeymap.engine.core import Engine, EngineConfig
+        from journeymap.events import cache
 
         self.engine = Engine.connect(EngineConfig())
         if self.options.get("quiet_progress", True):

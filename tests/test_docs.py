@@ -136,7 +136,7 @@ def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_measurement_schema_is_current() -> None:
     import json
 
-    from journeymap.analytics.measure import measurement_schema
+    from journeymap.measuring.pipeline import measurement_schema
 
     path = ROOT / "docs" / "measurement.schema.json"
     wanted = json.dumps(measurement_schema(), indent=2) + "\n"

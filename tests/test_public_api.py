@@ -80,9 +80,9 @@ def test_names_load_when_first_used() -> None:
     code = (
         "import sys, journeymap; before = sorted(m for m in sys.modules "
         "if m.startswith('journeymap.')); "
-        "import journeymap.evidence.events; "
+        "import journeymap.events.read; "
         "later = [m for m in ('journeymap.rendering', 'journeymap.model.journey', "
-        "'journeymap.analytics.measure', 'pydantic') if m in sys.modules]; "
+        "'journeymap.measuring.pipeline', 'pydantic') if m in sys.modules]; "
         "print(before, later)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

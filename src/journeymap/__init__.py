@@ -13,19 +13,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from journeymap.analytics.discover import discover
-    from journeymap.analytics.drivers import drivers, mentions
-    from journeymap.analytics.engine import Engine, EngineConfig
-    from journeymap.analytics.flows import flows
-    from journeymap.analytics.funnel import funnel
-    from journeymap.analytics.measure import load_measurement, measure, save_measurement
-    from journeymap.analytics.paths import paths
-    from journeymap.analytics.retention import cohorts, retention
-    from journeymap.analytics.scores import ces, csat, feedback_summary, nps, scores
-    from journeymap.analytics.sentiment import sentiment, sentiment_agreement
-    from journeymap.analytics.sessions import sessions
-    from journeymap.analytics.summary import summary
-    from journeymap.analytics.themes import theme_assignments, themes
+    from journeymap._version import __version__
+    from journeymap.engine.core import Engine, EngineConfig
     from journeymap.errors import (
         EvidenceError,
         JourneyMapError,
@@ -35,13 +24,20 @@ if TYPE_CHECKING:
         TemplateNotFoundError,
         UsageError,
     )
-    from journeymap.evidence.events import EventLog, read_events
-    from journeymap.evidence.feedback import Feedback, read_feedback
-    from journeymap.evidence.sample import generate_sample
+    from journeymap.events.discover import discover
+    from journeymap.events.flows import flows
+    from journeymap.events.funnel import funnel
+    from journeymap.events.paths import paths
+    from journeymap.events.read import EventLog, read_events
+    from journeymap.events.retention import cohorts, retention
+    from journeymap.events.sessions import sessions
+    from journeymap.events.summary import summary
     from journeymap.formats import dumps, load, loads, save
     from journeymap.formats.schema import json_schema
     from journeymap.formats.tables import ImportResult, import_tables
     from journeymap.formats.templates import TemplateInfo, list_templates, new_map
+    from journeymap.measuring.pipeline import load_measurement, measure, save_measurement
+    from journeymap.measuring.sample import generate_sample
     from journeymap.model import (
         KPI,
         ActualEmotion,
@@ -62,8 +58,12 @@ if TYPE_CHECKING:
     from journeymap.model.measurement import Measurement
     from journeymap.rendering import render_bytes
     from journeymap.rendering import render_file as render
+    from journeymap.voice.drivers import drivers, mentions
+    from journeymap.voice.read import Feedback, read_feedback
+    from journeymap.voice.scores import ces, csat, feedback_summary, nps, scores
+    from journeymap.voice.sentiment import sentiment, sentiment_agreement
+    from journeymap.voice.themes import theme_assignments, themes
 
-__version__ = "0.1.0"
 
 __all__ = [
     "KPI",
@@ -143,11 +143,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Change": ("journeymap.model.diff", "Change"),
     "EmotionLevel": ("journeymap.model", "EmotionLevel"),
     "EmotionScale": ("journeymap.model", "EmotionScale"),
-    "Engine": ("journeymap.analytics.engine", "Engine"),
-    "EngineConfig": ("journeymap.analytics.engine", "EngineConfig"),
-    "EventLog": ("journeymap.evidence.events", "EventLog"),
+    "Engine": ("journeymap.engine.core", "Engine"),
+    "EngineConfig": ("journeymap.engine.core", "EngineConfig"),
+    "EventLog": ("journeymap.events.read", "EventLog"),
     "EvidenceError": ("journeymap.errors", "EvidenceError"),
-    "Feedback": ("journeymap.evidence.feedback", "Feedback"),
+    "Feedback": ("journeymap.voice.read", "Feedback"),
     "ImportResult": ("journeymap.formats.tables", "ImportResult"),
     "Insight": ("journeymap.model", "Insight"),
     "JourneyMap": ("journeymap.model", "JourneyMap"),
@@ -169,44 +169,45 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TemplateNotFoundError": ("journeymap.errors", "TemplateNotFoundError"),
     "Touchpoint": ("journeymap.model", "Touchpoint"),
     "UsageError": ("journeymap.errors", "UsageError"),
-    "ces": ("journeymap.analytics.scores", "ces"),
+    "__version__": ("journeymap._version", "__version__"),
+    "ces": ("journeymap.voice.scores", "ces"),
     "check_map": ("journeymap.model", "check_map"),
-    "cohorts": ("journeymap.analytics.retention", "cohorts"),
-    "csat": ("journeymap.analytics.scores", "csat"),
+    "cohorts": ("journeymap.events.retention", "cohorts"),
+    "csat": ("journeymap.voice.scores", "csat"),
     "diff": ("journeymap.model.diff", "diff"),
-    "discover": ("journeymap.analytics.discover", "discover"),
-    "drivers": ("journeymap.analytics.drivers", "drivers"),
+    "discover": ("journeymap.events.discover", "discover"),
+    "drivers": ("journeymap.voice.drivers", "drivers"),
     "dumps": ("journeymap.formats", "dumps"),
-    "feedback_summary": ("journeymap.analytics.scores", "feedback_summary"),
-    "flows": ("journeymap.analytics.flows", "flows"),
-    "funnel": ("journeymap.analytics.funnel", "funnel"),
-    "generate_sample": ("journeymap.evidence.sample", "generate_sample"),
+    "feedback_summary": ("journeymap.voice.scores", "feedback_summary"),
+    "flows": ("journeymap.events.flows", "flows"),
+    "funnel": ("journeymap.events.funnel", "funnel"),
+    "generate_sample": ("journeymap.measuring.sample", "generate_sample"),
     "import_tables": ("journeymap.formats.tables", "import_tables"),
     "json_schema": ("journeymap.formats.schema", "json_schema"),
     "lint": ("journeymap.model.lint", "lint"),
     "list_templates": ("journeymap.formats.templates", "list_templates"),
     "load": ("journeymap.formats", "load"),
-    "load_measurement": ("journeymap.analytics.measure", "load_measurement"),
+    "load_measurement": ("journeymap.measuring.pipeline", "load_measurement"),
     "loads": ("journeymap.formats", "loads"),
-    "measure": ("journeymap.analytics.measure", "measure"),
-    "mentions": ("journeymap.analytics.drivers", "mentions"),
+    "measure": ("journeymap.measuring.pipeline", "measure"),
+    "mentions": ("journeymap.voice.drivers", "mentions"),
     "new_map": ("journeymap.formats.templates", "new_map"),
-    "nps": ("journeymap.analytics.scores", "nps"),
-    "paths": ("journeymap.analytics.paths", "paths"),
-    "read_events": ("journeymap.evidence.events", "read_events"),
-    "read_feedback": ("journeymap.evidence.feedback", "read_feedback"),
+    "nps": ("journeymap.voice.scores", "nps"),
+    "paths": ("journeymap.events.paths", "paths"),
+    "read_events": ("journeymap.events.read", "read_events"),
+    "read_feedback": ("journeymap.voice.read", "read_feedback"),
     "render": ("journeymap.rendering", "render_file"),
     "render_bytes": ("journeymap.rendering", "render_bytes"),
-    "retention": ("journeymap.analytics.retention", "retention"),
+    "retention": ("journeymap.events.retention", "retention"),
     "save": ("journeymap.formats", "save"),
-    "save_measurement": ("journeymap.analytics.measure", "save_measurement"),
-    "scores": ("journeymap.analytics.scores", "scores"),
-    "sentiment": ("journeymap.analytics.sentiment", "sentiment"),
-    "sentiment_agreement": ("journeymap.analytics.sentiment", "sentiment_agreement"),
-    "sessions": ("journeymap.analytics.sessions", "sessions"),
-    "summary": ("journeymap.analytics.summary", "summary"),
-    "theme_assignments": ("journeymap.analytics.themes", "theme_assignments"),
-    "themes": ("journeymap.analytics.themes", "themes"),
+    "save_measurement": ("journeymap.measuring.pipeline", "save_measurement"),
+    "scores": ("journeymap.voice.scores", "scores"),
+    "sentiment": ("journeymap.voice.sentiment", "sentiment"),
+    "sentiment_agreement": ("journeymap.voice.sentiment", "sentiment_agreement"),
+    "sessions": ("journeymap.events.sessions", "sessions"),
+    "summary": ("journeymap.events.summary", "summary"),
+    "theme_assignments": ("journeymap.voice.themes", "theme_assignments"),
+    "themes": ("journeymap.voice.themes", "themes"),
 }
 
 

@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from journeymap.analytics.engine import Engine
 from journeymap.cli import app
 from journeymap.cli.events import parse_duration, parse_steps
+from journeymap.engine.core import Engine
 from journeymap.errors import UsageError
-from journeymap.evidence.events import read_events
+from journeymap.events.read import read_events
 
 SMALL = """\
 user_id,event,timestamp
@@ -126,7 +126,7 @@ def test_flows_table_and_report(runner: CliRunner, small: Path) -> None:
 
 def test_paths_title_gives_the_totals(runner: CliRunner, small: Path) -> None:
     """The title says how many variants and journeys there are, however few are shown."""
-    from journeymap.analytics.paths import paths, totals
+    from journeymap.events.paths import paths, totals
 
     with Engine.connect() as engine:
         counted = totals(paths(read_events(small, engine=engine), top=1))
@@ -153,7 +153,7 @@ def test_truncated_table_says_so(runner: CliRunner, small: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
 def test_outputs_are_readable(runner: CliRunner, small: Path, tmp_path: Path, fmt: str) -> None:
-    from journeymap.analytics.flows import flows
+    from journeymap.events.flows import flows
 
     want = library(small, flows)
     out = tmp_path / f"flows.{fmt}"
@@ -342,7 +342,7 @@ def test_without_strict_the_row_is_reported(runner: CliRunner, broken: Path) -> 
 
 
 def test_mobile_flows_top_row(runner: CliRunner, mobile: Path) -> None:
-    from journeymap.analytics.flows import flows
+    from journeymap.events.flows import flows
 
     want = library(mobile, flows)
     result = invoke(runner, "flows", mobile, "--limit", "3")
@@ -357,7 +357,7 @@ def test_mobile_flows_top_row(runner: CliRunner, mobile: Path) -> None:
 
 
 def test_mobile_funnel_equals_the_library(runner: CliRunner, mobile: Path) -> None:
-    from journeymap.analytics.funnel import funnel
+    from journeymap.events.funnel import funnel
 
     steps = ["onboarding_welcome_screen", "onboarding__chooseLoginType", "passed"]
     want = library(mobile, lambda log: funnel(log, steps=steps, within=timedelta(days=1)))

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from journeymap.analytics.engine import Engine, EngineConfig
-from journeymap.analytics.flows import flows
-from journeymap.analytics.funnel import funnel
-from journeymap.analytics.paths import paths
-from journeymap.analytics.retention import retention
-from journeymap.analytics.sessions import session_summary
-from journeymap.analytics.summary import summary
 from journeymap.cli import app
-from journeymap.evidence import cache
-from journeymap.evidence.events import read_events
+from journeymap.engine.core import Engine, EngineConfig
+from journeymap.events import cache
+from journeymap.events.flows import flows
+from journeymap.events.funnel import funnel
+from journeymap.events.paths import paths
+from journeymap.events.read import read_events
+from journeymap.events.retention import retention
+from journeymap.events.sessions import session_summary
+from journeymap.events.summary import summary
 
 STEPS = ["onboarding_welcome_screen", "onboarding__chooseLoginType", "passed"]
 

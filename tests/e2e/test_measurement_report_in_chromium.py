@@ -36,11 +36,11 @@ PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, jm.JourneyMap, Measurement]:
     """The demo's report: sample data generated, measured and written as HTML."""
-    from journeymap.analytics.measure import measure
-    from journeymap.evidence.events import read_events
-    from journeymap.evidence.feedback import read_feedback
-    from journeymap.evidence.sample import generate_sample
+    from journeymap.events.read import read_events
+    from journeymap.measuring.pipeline import measure
+    from journeymap.measuring.sample import generate_sample
     from journeymap.rendering.report import write_report
+    from journeymap.voice.read import read_feedback
 
     folder = tmp_path_factory.mktemp("demo")
     files = generate_sample(folder)

@@ -21,7 +21,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from journeymap import __version__
+        from journeymap._version import __version__
 
         typer.echo(f"journeymap {__version__}")
         raise typer.Exit()

@@ -61,7 +61,7 @@ def write_text_or_stdout(text: str, out: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from journeymap.formats._io import atomic_write_text
+    from journeymap._atomic import atomic_write_text
 
     atomic_write_text(out, text)
 

@@ -164,8 +164,8 @@ def _jsonable(value: Any) -> Any:
 def write_table(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
     import pyarrow as pa
 
+    from journeymap._atomic import atomic_write_bytes
     from journeymap.cli._common import write_text_or_stdout
-    from journeymap.formats._io import atomic_write_bytes
 
     if fmt == "parquet":
         import pyarrow.parquet as pq

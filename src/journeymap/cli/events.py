@@ -34,7 +34,7 @@ from journeymap.cli._output import (
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
-    from journeymap.evidence.events import EventLog
+    from journeymap.events.read import EventLog
 
 app = typer.Typer(
     name="events",
@@ -256,7 +256,7 @@ PerOpt = Annotated[
 @contextlib.contextmanager
 def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
     """The log read on the chosen engine (closed afterwards); the read report on stderr."""
-    from journeymap.analytics.engine import Engine, EngineConfig
+    from journeymap.engine.core import Engine, EngineConfig
 
     config = EngineConfig(
         kind=opts.engine,
@@ -290,7 +290,7 @@ def _read_cached(
     else read, ordered and kept there. Also a line saying which."""
     import dataclasses
 
-    from journeymap.evidence import cache
+    from journeymap.events import cache
 
     if opts.engine != "duckdb":
         raise UsageError(
@@ -313,7 +313,7 @@ _LOG_STRIDE = 2**56
 
 
 def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> EventLog:
-    from journeymap.evidence.events import EventLog, read_events
+    from journeymap.events.read import EventLog, read_events
 
     read = [
         read_events(
@@ -382,7 +382,7 @@ def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> 
 @with_options(_LOG, OUT)
 def summary_(logs: LogsArg, *, opts: LogOptions, out: OutputOptions) -> None:
     """Rows read/used/rejected, customers, events, sessions, time range, events per customer."""
-    from journeymap.analytics.summary import summary
+    from journeymap.events.summary import summary
 
     with _opened(logs, opts) as log, busy("summarising"):
         table = summary(log)
@@ -403,7 +403,7 @@ def flows_(
     out: OutputOptions,
 ) -> None:
     """Directly-follows transitions: count, customers, median and p90 time between steps."""
-    from journeymap.analytics.flows import flows
+    from journeymap.events.flows import flows
 
     with _opened(logs, opts) as log, busy("computing flows"):
         table = flows(log, per=per, markers=markers)
@@ -425,7 +425,7 @@ def paths_(
     out: OutputOptions,
 ) -> None:
     """The most common paths (full event sequences) with customers and share."""
-    from journeymap.analytics.paths import paths, totals
+    from journeymap.events.paths import paths, totals
 
     with _opened(logs, opts) as log, busy("computing paths"):
         table = paths(log, per=per, top=top or None, collapse_loops=collapse_loops)
@@ -466,7 +466,7 @@ def funnel_(
     out: OutputOptions,
 ) -> None:
     """An ordered funnel: customers reaching each step, conversion, drop-off, time between."""
-    from journeymap.analytics.funnel import funnel
+    from journeymap.events.funnel import funnel
 
     parsed = parse_steps(steps)
     limit = parse_duration(within, option="--within") if within is not None else None
@@ -502,7 +502,7 @@ def retention_(
     out: OutputOptions,
 ) -> None:
     """Retention and churn per period (retained, new, lost, rates), or cohort retention."""
-    from journeymap.analytics import retention as r
+    from journeymap.events import retention as r
 
     with _opened(logs, opts) as log, busy("computing retention"):
         if cohorts:
@@ -533,7 +533,7 @@ def sessions_(
 ) -> None:
     """Cut journeys into sessions at gaps of inactivity: a summary on the terminal; with
     --format or -o, the events with their session."""
-    from journeymap.analytics.sessions import session_summary, sessions
+    from journeymap.events.sessions import session_summary, sessions
 
     gap = parse_duration(session_gap, option="--session-gap")
     fmt = format_of(out)
@@ -568,7 +568,7 @@ def discover_(
 ) -> None:
     """Propose a draft journey map: frequent events as touchpoints in their typical order,
     grouped into stages, with the rules that match them."""
-    from journeymap.analytics.discover import discover
+    from journeymap.events.discover import discover
     from journeymap.formats.document import format_of, save
 
     if output.exists() and not force:

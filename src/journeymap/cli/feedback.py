@@ -26,8 +26,8 @@ from journeymap.errors import UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from journeymap.analytics.sentiment import Method as SentimentMethod
-    from journeymap.evidence.feedback import Feedback, Scale
+    from journeymap.voice.read import Feedback, Scale
+    from journeymap.voice.sentiment import Method as SentimentMethod
 
 app = typer.Typer(
     name="feedback",
@@ -252,7 +252,7 @@ _FEEDBACK = (FeedbackOptions, _feedback_options, "opts")
 
 def _read(file: Path, opts: FeedbackOptions) -> Feedback:
     """The file read with the options; the read report on stderr."""
-    from journeymap.evidence.feedback import read_feedback
+    from journeymap.voice.read import read_feedback
 
     with busy("reading"):
         fb = read_feedback(
@@ -299,7 +299,7 @@ def summary_(file: FileArg, *, opts: FeedbackOptions, out: OutputOptions) -> Non
     Also the rows with a score and with text, and distinct customers, touchpoints, stages and
     segments.
     """
-    from journeymap.analytics.scores import feedback_summary
+    from journeymap.voice.scores import feedback_summary
 
     table = feedback_summary(_read(file, opts))
     emit(table, out, title="summary", terminal=vertical(table))
@@ -336,7 +336,7 @@ def scores_(
     out: OutputOptions,
 ) -> None:
     """NPS, CSAT, CES or mean rating per group, with n and the 95% confidence interval."""
-    from journeymap.analytics.scores import scores
+    from journeymap.voice.scores import scores
 
     fb = _read(file, opts)
     groups = list(by or [])
@@ -368,7 +368,7 @@ def sentiment_(
     out: OutputOptions,
 ) -> None:
     """Sentiment of each verbatim, in input order: row, text, score (-1..1) and label."""
-    from journeymap.analytics.sentiment import sentiment, sentiment_agreement
+    from journeymap.voice.sentiment import sentiment, sentiment_agreement
 
     fb = _read(file, opts)
     if human is not None and human not in fb.table.column_names:
@@ -413,11 +413,11 @@ def themes_(
     out: OutputOptions,
 ) -> None:
     """Themes of the verbatims: key phrases, size, mean score and sentiment, three quotes."""
-    from journeymap.analytics.themes import themes
+    from journeymap.voice.themes import themes
 
     fb = _read(file, opts)
     if by == "category" and "category" not in fb.table.column_names:
-        from journeymap.analytics.scores import with_category
+        from journeymap.voice.scores import with_category
 
         fb = with_category(fb)
     with busy("finding themes"):
@@ -473,8 +473,8 @@ def drivers_(
     One row per driver, strongest first, with direction, 95% interval, performance and
     priority.
     """
-    from journeymap.analytics.drivers import drivers as key_drivers
-    from journeymap.analytics.drivers import mentions
+    from journeymap.voice.drivers import drivers as key_drivers
+    from journeymap.voice.drivers import mentions
 
     fb = _read(file, opts)
     names = parse_list(drivers, "--drivers")

@@ -106,7 +106,7 @@ def lint(
 
     day = today.date() if today else dt.date.today()
     rows: list[dict[str, object]] = []
-    from journeymap.analytics.measure import (
+    from journeymap.measuring.pipeline import (
         load_measurement,
         measurements_dir,
         previous_measurement,
@@ -155,7 +155,7 @@ def fmt(
     ] = False,
 ) -> None:
     """Normalise map files in place: keys in order, ids pinned, comments kept."""
-    from journeymap.formats._io import atomic_write_text
+    from journeymap._atomic import atomic_write_text
     from journeymap.formats.document import format_of, format_text
 
     changed = []

@@ -14,10 +14,10 @@ from journeymap.cli._output import busy, print_table
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
-    from journeymap.evidence.events import EventLog
-    from journeymap.evidence.feedback import Feedback
+    from journeymap.events.read import EventLog
     from journeymap.model import JourneyMap
     from journeymap.model.measurement import Measurement
+    from journeymap.voice.read import Feedback
 
 _READ = "Reading the evidence"
 _MODEL = "Measuring"
@@ -54,8 +54,8 @@ def _events(
     if not paths:
         yield None
         return
-    from journeymap.analytics.engine import Engine, EngineConfig
-    from journeymap.evidence.events import read_events
+    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.events.read import read_events
 
     if len(paths) > 1:
         raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
@@ -83,7 +83,7 @@ def _feedback(
     touchpoint: str | None,
     strict: bool,
 ) -> list[Feedback]:
-    from journeymap.evidence.feedback import read_feedback
+    from journeymap.voice.read import read_feedback
 
     out = []
     for p in paths:
@@ -273,8 +273,8 @@ def measure(
     ] = False,
 ) -> None:
     """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report."""
-    from journeymap.analytics import measure as mm
     from journeymap.formats.document import load
+    from journeymap.measuring import pipeline as mm
 
     m = load(map_file)
     events = events or []
@@ -285,7 +285,7 @@ def measure(
         if check:
             if log is None:
                 raise UsageError("--check needs an event log (--events LOG)")
-            from journeymap.analytics.touchpoints import check_links
+            from journeymap.measuring.behaviour import check_links
 
             findings = check_links(log, m)
             out = stdout()
@@ -333,12 +333,12 @@ def demo(
 ) -> None:
     """Generate a realistic e-commerce journey with known frictions, measure it, write the
     report: the whole main job on sample data."""
-    from journeymap.analytics import measure as mm
-    from journeymap.analytics.engine import Engine, EngineConfig
-    from journeymap.evidence.events import read_events
-    from journeymap.evidence.feedback import read_feedback
-    from journeymap.evidence.sample import generate_sample
+    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.events.read import read_events
     from journeymap.formats.document import load
+    from journeymap.measuring import pipeline as mm
+    from journeymap.measuring.sample import generate_sample
+    from journeymap.voice.read import read_feedback
 
     if customers < 50:
         raise UsageError(f"--customers must be at least 50, not {customers}")

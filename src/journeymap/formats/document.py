@@ -25,8 +25,8 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from journeymap._atomic import atomic_write_text
 from journeymap.errors import MapFileError, Problem
-from journeymap.formats._io import atomic_write_text
 from journeymap.model.base import Identified, slugify
 from journeymap.model.checks import Loc, check_map
 from journeymap.model.journey import JourneyMap

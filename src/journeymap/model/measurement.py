@@ -1,6 +1,6 @@
 """A measurement: the map held against evidence at one moment, saved beside the map.
 
-``journeymap measure`` computes it from an event log and feedback (analytics/measure.py) and
+``journeymap measure`` computes it from an event log and feedback (measuring/pipeline.py) and
 saves it as JSON; the next ``measure`` compares with it (drift). Pure data: no I/O here. The
 JSON Schema of this model is published as ``docs/measurement.schema.json``.
 """

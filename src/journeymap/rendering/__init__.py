@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, get_args
 
+from journeymap._atomic import atomic_write_bytes
 from journeymap.errors import UsageError
-from journeymap.formats._io import atomic_write_bytes
 from journeymap.model.journey import JourneyMap
 from journeymap.rendering.html import to_html
 from journeymap.rendering.layout import layout

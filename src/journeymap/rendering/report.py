@@ -334,7 +334,7 @@ def _inline(svg: str) -> Any:
 
 def report_html(m: JourneyMap, measurement: Measurement) -> str:
     """The whole report as one self-contained, offline HTML document (UTF-8 text)."""
-    from journeymap import __version__
+    from journeymap._version import __version__
 
     ms = measurement
     scale = [(lv.value, lv.label) for lv in m.scale.levels]
@@ -523,7 +523,7 @@ def write_report(
     scale: float = 2.0,
 ) -> Path:
     """Write the report to ``out`` atomically; the format follows the suffix unless given."""
-    from journeymap.formats._io import atomic_write_bytes
+    from journeymap._atomic import atomic_write_bytes
 
     path = Path(out)
     chosen = fmt if fmt is not None else REPORT_SUFFIXES.get(path.suffix.lower())

@@ -1,0 +1,1 @@
+"""Event logs: reading them, keeping them, and the journey analyses over them."""

@@ -1,0 +1,398 @@
+"""The voice of the customer per touchpoint: which feedback rows speak about each touchpoint
+of a map, and what they say (scores, sentiment, negative themes, quotes).
+
+Feedback is small and its methods run in memory (ADR 0005), so this works on the Arrow table
+of :func:`journeymap.voice.read.read_feedback` and reuses the feedback analytics:
+:mod:`~journeymap.voice.scores` for NPS, CSAT, CES and ratings with their 95% intervals,
+:func:`~journeymap.voice.sentiment.sentiment` for VADER scores and labels,
+:func:`~journeymap.voice.themes.themes` for the themes of the negative verbatims and
+:func:`~journeymap.voice.drivers.mentions` for keyword matching.
+
+Which rows belong to a touchpoint
+---------------------------------
+A touchpoint's ``feedback:`` key (:class:`~journeymap.model.touchpoint.FeedbackMatch`) says:
+
+- ``values``: a row belongs when its touchpoint column holds one of them; a row with an empty
+  touchpoint (or feedback without a touchpoint column) is matched on its stage column
+  instead. Values are compared without case and with spaces collapsed.
+- ``keywords``: a row belongs when its verbatim mentions one of them (whole words or phrases,
+  any case, ``word*`` for word endings; :func:`~journeymap.voice.drivers.mentions`).
+- ``ratings``: rating columns that score this touchpoint; every row with a value in one of
+  them speaks about it, through that rating only (the row's overall score and verbatim are
+  about the whole experience, so they stay out unless ``values`` or ``keywords`` match too).
+
+A touchpoint without a ``feedback:`` key gets no rows. A row may speak about several
+touchpoints (a tweet about a delayed flight and a lost bag). Rows that belong to no
+touchpoint are counted: the table's schema metadata ``b"unmatched"`` holds their number
+(``b"rows"`` the rows read).
+
+Which score a value is
+----------------------
+The feedback's score column is scored on the touchpoint's ``survey`` when it gives one, else
+on the feedback's own scale (:class:`~journeymap.voice.read.FeedbackRoles`); a rating
+column on the touchpoint's ``survey``, else as a plain rating. The range is the feedback's
+``scale_range`` when the scale is the feedback's own, else the scale's default (NPS 0-10,
+CSAT 1-5, CES 1-7); a plain rating's range is the one observed over its whole column. Scores
+of one scale from several sources of a touchpoint are pooled; pooled ratings use the widest
+of their ranges. An answer outside its scale is an error naming the touchpoint.
+
+Columns, one row per touchpoint in map order
+--------------------------------------------
+======================  ==============  ==================================================
+stage, touchpoint       string          ids of the map
+order                   int64           1-based position in the map
+n                       int64           rows that speak about the touchpoint
+nps, nps_low, ...       float64         NPS -100..100 with its 95% interval; ``nps_n``
+csat, csat_low, ...     float64         CSAT % top box 0..100, Wilson interval; ``csat_n``
+ces, ces_low, ...       float64         mean CES answer, t interval; ``ces_n``
+rating, rating_low ...  float64         mean rating, t interval; ``rating_n``
+sentiment, _low, _high  float64         mean VADER compound -1..1 of its verbatims, t interval
+sentiment_n             int64           verbatims scored
+negative_share          float64         share of those verbatims labelled negative, 0..1
+themes                  list<string>    labels of the (up to) 3 largest negative themes
+quotes                  list<string>    up to 3 negative verbatims
+ces_scale_low/_high     float64         the CES range used (to read the mean), null w/o CES
+rating_scale_low/_high  float64         the rating range used, null without ratings
+======================  ==============  ==================================================
+
+Themes are looked for only when a touchpoint has at least :data:`MIN_THEME_TEXTS` negative
+verbatims: fewer are anecdotes, and k-means on a handful of short texts gives labels that
+change with every new answer. Quotes are the verbatim nearest the centre of each of the top
+themes (what the theme is about), then the most negative verbatims, whitespace collapsed and
+cut at :data:`QUOTE_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from journeymap.errors import UsageError
+from journeymap.model.emotion import normalise_word
+from journeymap.voice.read import DEFAULT_RANGES, ROW, Feedback, Scale, range_text
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from journeymap.model.journey import JourneyMap
+    from journeymap.model.touchpoint import Touchpoint
+    from journeymap.voice.scores import Score
+
+__all__ = [
+    "MIN_THEME_TEXTS",
+    "QUOTES",
+    "QUOTE_CHARS",
+    "SCORES",
+    "THEMES",
+    "touchpoint_feedback",
+]
+
+#: Negative verbatims a touchpoint needs before its themes are looked for.
+MIN_THEME_TEXTS = 20
+#: Theme labels and quotes kept per touchpoint.
+THEMES = 3
+QUOTES = 3
+QUOTE_CHARS = 300
+#: The scores of the table, in column order.
+SCORES: tuple[Scale, ...] = ("nps", "csat", "ces", "rating")
+
+
+@dataclass
+class _Pool:
+    """Answers of one scale gathered for a touchpoint, and the range they are on."""
+
+    values: list[np.ndarray] = field(default_factory=list)
+    ranges: list[tuple[float, float] | None] = field(default_factory=list)
+
+    def add(self, values: np.ndarray, lo_hi: tuple[float, float] | None) -> None:
+        self.values.append(values)
+        self.ranges.append(lo_hi)
+
+    def range(self) -> tuple[float, float] | None:
+        known = [r for r in self.ranges if r is not None]
+        if not known:
+            return None
+        return min(r[0] for r in known), max(r[1] for r in known)
+
+
+def _key(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = normalise_word(str(value))
+    return text or None
+
+
+def _row_keys(fb: Feedback) -> list[str | None]:
+    """Each row's touchpoint value, else its stage value, compared as :func:`_key`."""
+    t, roles = fb.table, fb.roles
+    tps = t.column(roles.touchpoint).to_pylist() if roles.touchpoint else [None] * t.num_rows
+    sts = t.column(roles.stage).to_pylist() if roles.stage else [None] * t.num_rows
+    return [_key(a) or _key(b) for a, b in zip(tps, sts, strict=True)]
+
+
+def _numbers(fb: Feedback, column: str, tp: Touchpoint) -> np.ndarray:
+    import numpy as np
+    import pyarrow as pa
+
+    if column not in fb.table.column_names:
+        names = ", ".join(c for c in fb.table.column_names if c != ROW)
+        raise UsageError(
+            f'touchpoint "{tp.id}": rating column "{column}" is not in {fb.source} '
+            f"(columns: {names})"
+        )
+    col = fb.table.column(column)
+    if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        raise UsageError(f'touchpoint "{tp.id}": column "{column}" holds {col.type}, not numbers')
+    return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
+def _observed(x: np.ndarray) -> tuple[float, float] | None:
+    import numpy as np
+
+    present = x[~np.isnan(x)]
+    return None if present.size == 0 else (float(present.min()), float(present.max()))
+
+
+def _keyword_hits(fb: Feedback, m: JourneyMap) -> dict[str, np.ndarray]:
+    """Touchpoint id -> boolean mask of the rows whose verbatim mentions its keywords."""
+    import numpy as np
+
+    from journeymap.voice.drivers import mentions
+
+    wanted = {
+        tp.id: tp.feedback.keywords
+        for _, tp in m.iter_touchpoints()
+        if tp.feedback is not None and tp.feedback.keywords
+    }
+    if not wanted:
+        return {}
+    if fb.roles.text is None:
+        first = next(iter(wanted))
+        raise UsageError(
+            f'touchpoint "{first}" links feedback by keywords, but {fb.source} has no text '
+            "column; name it with --text COL"
+        )
+    names = {f"__jm_tp{i}": tp_id for i, tp_id in enumerate(wanted)}
+    hits = mentions(
+        fb.table.select([fb.roles.text]),
+        text=fb.roles.text,
+        touchpoints={col: wanted[tp_id] for col, tp_id in names.items()},
+    )
+    out: dict[str, np.ndarray] = {}
+    for col, tp_id in names.items():
+        flags = hits.column(col).fill_null(0).to_numpy(zero_copy_only=False)
+        out[tp_id] = np.asarray(flags, dtype=bool)
+    return out
+
+
+def _score(pool: _Pool, scale: Scale, tp: Touchpoint) -> Score:
+    import numpy as np
+
+    from journeymap.voice.scores import score_of
+
+    lo_hi = pool.range()
+    try:
+        return score_of(np.concatenate(pool.values), scale, scale_range=lo_hi)
+    except UsageError as error:
+        raise UsageError(f'touchpoint "{tp.id}": {error}') from None
+
+
+def _clip(text: str) -> str:
+    quote = " ".join(text.split())
+    return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _negatives(
+    texts: Sequence[str], scores: Sequence[float], min_texts: int, seed: int
+) -> tuple[list[str], list[str]]:
+    """Theme labels and quotes of a touchpoint's negative verbatims (``scores`` their VADER
+    compound scores, same order)."""
+    import pyarrow as pa
+
+    from journeymap.voice.themes import NO_TERMS, themes
+
+    labels: list[str] = []
+    quotes: list[str] = []
+    if len(texts) >= min_texts:
+        found = themes(pa.table({"text": list(texts)}), quotes=1, seed=seed)
+        for row in found.to_pylist():
+            if row["label"] == NO_TERMS or len(labels) >= THEMES:
+                continue
+            labels.append(row["label"])
+            quotes += [_clip(q) for q in row["quotes"][:1]]
+    for i in sorted(range(len(texts)), key=lambda i: (scores[i], i)):
+        if len(quotes) >= QUOTES:
+            break
+        quote = _clip(texts[i])
+        if quote not in quotes:
+            quotes.append(quote)
+    return labels, quotes[:QUOTES]
+
+
+def touchpoint_feedback(
+    fb: Feedback,
+    m: JourneyMap,
+    *,
+    min_theme_texts: int = MIN_THEME_TEXTS,
+    seed: int = 0,
+) -> pa.Table:
+    """What the feedback says about each touchpoint of ``m``: one row per touchpoint in map
+    order, columns and matching rules in the module docstring; the schema metadata holds
+    ``unmatched`` (rows no touchpoint claims) and ``rows``.
+
+    ``min_theme_texts``: the fewest negative verbatims a touchpoint needs for its themes;
+    ``seed`` makes the themes reproducible. Raises :class:`UsageError` for keywords without a
+    text column, a missing or non-numeric rating column, or an answer outside its scale.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    from journeymap.voice.scores import rating
+    from journeymap.voice.sentiment import sentiment
+
+    if min_theme_texts < 1:
+        raise UsageError(f"min_theme_texts must be >= 1, not {min_theme_texts}")
+    t, roles = fb.table, fb.roles
+    n_rows = t.num_rows
+    keys = _row_keys(fb) if (roles.touchpoint or roles.stage) else None
+    hits = _keyword_hits(fb, m)
+    own_scale: Scale = roles.scale or "rating"
+    score_x = _numbers_of_score(fb)
+    score_range = roles.scale_range or DEFAULT_RANGES[own_scale]
+    if score_range is None and score_x is not None:
+        score_range = _observed(score_x)
+
+    # rows of each touchpoint (by values or keywords) and rows with one of its ratings
+    talks: dict[str, np.ndarray] = {}
+    rated: dict[str, list[tuple[np.ndarray, Scale, tuple[float, float] | None]]] = {}
+    claimed = np.zeros(n_rows, dtype=bool)
+    for _, tp in m.iter_touchpoints():
+        mask = np.zeros(n_rows, dtype=bool)
+        link = tp.feedback
+        if link is not None and link.values and keys is not None:
+            wanted = {_key(v) for v in link.values} - {None}
+            mask |= np.fromiter((k in wanted for k in keys), dtype=bool, count=n_rows)
+        if tp.id in hits:
+            mask |= hits[tp.id]
+        talks[tp.id] = mask
+        claimed |= mask
+        rated[tp.id] = []
+        for col in link.ratings if link is not None else []:
+            x = _numbers(fb, col, tp)
+            scale: Scale = link.survey if link is not None and link.survey else "rating"
+            rated[tp.id].append((x, scale, DEFAULT_RANGES[scale] or _observed(x)))
+            claimed |= ~np.isnan(x)
+
+    # sentiment of every row some touchpoint talks about, scored once
+    verbatims: dict[int, tuple[str, float, str]] = {}
+    if roles.text is not None and claimed.any():
+        idx = np.flatnonzero(claimed)
+        scored = sentiment(t.select([roles.text]).take(pa.array(idx)), text=roles.text)
+        for i, text, s, label in zip(
+            idx.tolist(),
+            scored.column("text").to_pylist(),
+            scored.column("score").to_pylist(),
+            scored.column("label").to_pylist(),
+            strict=True,
+        ):
+            if s is not None:
+                verbatims[i] = (text, s, label)
+
+    rows: list[dict[str, Any]] = []
+    for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
+        mask = talks[tp.id]
+        row: dict[str, Any] = {"stage": stage.id, "touchpoint": tp.id, "order": order}
+        every = mask.copy()
+        pools: dict[Scale, _Pool] = {}
+        if score_x is not None and mask.any():
+            survey = tp.feedback.survey if tp.feedback is not None else None
+            scale = survey or own_scale
+            x = score_x[mask]
+            x = x[~np.isnan(x)]
+            if x.size:
+                lo_hi = score_range if scale == own_scale else DEFAULT_RANGES[scale]
+                pools.setdefault(scale, _Pool()).add(x, lo_hi or _observed(score_x))
+        for x, scale, lo_hi in rated[tp.id]:
+            present = ~np.isnan(x)
+            every |= present
+            if present.any():
+                pools.setdefault(scale, _Pool()).add(x[present], lo_hi)
+        row["n"] = int(every.sum())
+        for scale in SCORES:
+            pool = pools.get(scale)
+            s = _score(pool, scale, tp) if pool is not None else None
+            row[scale] = s.score if s else None
+            row[f"{scale}_low"] = s.ci_low if s else None
+            row[f"{scale}_high"] = s.ci_high if s else None
+            row[f"{scale}_n"] = s.n if s else 0
+            if scale in ("ces", "rating"):
+                lo_hi = pool.range() if pool is not None else None
+                row[f"{scale}_scale_low"] = lo_hi[0] if lo_hi else None
+                row[f"{scale}_scale_high"] = lo_hi[1] if lo_hi else None
+        said = [verbatims[i] for i in np.flatnonzero(mask).tolist() if i in verbatims]
+        mean = rating([v[1] for v in said], scale=(-1.0, 1.0))
+        row["sentiment"], row["sentiment_low"], row["sentiment_high"] = (
+            mean.score,
+            mean.ci_low,
+            mean.ci_high,
+        )
+        row["sentiment_n"] = mean.n
+        negative = [v for v in said if v[2] == "negative"]
+        row["negative_share"] = len(negative) / len(said) if said else None
+        row["themes"], row["quotes"] = _negatives(
+            [v[0] for v in negative], [v[1] for v in negative], min_theme_texts, seed
+        )
+        rows.append(row)
+
+    unmatched = int(n_rows - claimed.sum())
+    meta = {
+        b"unmatched": str(unmatched).encode(),
+        b"rows": str(n_rows).encode(),
+        b"min_theme_texts": str(min_theme_texts).encode(),
+    }
+    if score_range is not None and roles.score is not None:
+        meta[b"score"] = f"{roles.score} ({own_scale} {range_text(score_range)})".encode()
+    return pa.Table.from_pylist(rows, schema=_schema(meta))
+
+
+def _numbers_of_score(fb: Feedback) -> np.ndarray | None:
+    import numpy as np
+    import pyarrow as pa
+
+    col = fb.roles.score
+    if col is None:
+        return None
+    return np.asarray(
+        fb.table.column(col).cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float
+    )
+
+
+def _schema(meta: dict[bytes, bytes]) -> pa.Schema:
+    import pyarrow as pa
+
+    f64, i64, text = pa.float64(), pa.int64(), pa.string()
+    fields: list[tuple[str, pa.DataType]] = [
+        ("stage", text),
+        ("touchpoint", text),
+        ("order", i64),
+        ("n", i64),
+    ]
+    for scale in SCORES:
+        fields += [(scale, f64), (f"{scale}_low", f64), (f"{scale}_high", f64)]
+        fields.append((f"{scale}_n", i64))
+    fields += [
+        ("sentiment", f64),
+        ("sentiment_low", f64),
+        ("sentiment_high", f64),
+        ("sentiment_n", i64),
+        ("negative_share", f64),
+        ("themes", pa.list_(text)),
+        ("quotes", pa.list_(text)),
+        ("ces_scale_low", f64),
+        ("ces_scale_high", f64),
+        ("rating_scale_low", f64),
+        ("rating_scale_high", f64),
+    ]
+    return pa.schema(fields, metadata=meta)

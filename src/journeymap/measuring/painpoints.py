@@ -1,0 +1,594 @@
+"""Pain points found in the evidence, with their impact, ranked, and held against the ones
+the team wrote on the map.
+
+Input: the per-touchpoint behaviour table (``touchpoint_behaviour``), the voice table
+(:func:`journeymap.measuring.feedback.touchpoint_feedback`) and the stage table
+(``stage_behaviour``), any of them ``None``. Everything is judged **relative to the
+journey**: a touchpoint is a pain point when it is well outside what the journey's other
+touchpoints show, because every funnel loses people and what a team can act on is the step
+that loses more than the others.
+
+"Well outside" is a robust z-score, the same as in the measured-emotion model
+(:mod:`journeymap.measuring.emotion`): ``z = (x - median) / spread``, the median and the
+spread (1.4826 x the median absolute deviation, floored) taken over the journey's
+touchpoints, so that the outlier itself does not move the norm. A rule fires at
+``z >= 2`` (:data:`Z_FLAG`) and only with enough evidence (``min_n``, default 30 customers,
+answers or verbatims at the touchpoint).
+
+The rules
+---------
+==================  ========================================================================
+kind                fires when (at a touchpoint with ``min_n`` customers/answers/verbatims)
+==================  ========================================================================
+drop-off            drop-off rate (customers whose journey ends here / customers reaching
+                    it) z >= 2, spread floored at 5 points; not where ending is finishing
+                    (the last stage customers reach; in a one-stage journey its last step)
+loops               loops / customers or backtrack_customers / customers z >= 2 (floor 5
+                    points); the larger of the two is reported; always medium severity:
+                    going back is ambiguous (comparing products is browsing)
+slow                log10 median seconds to the next touchpoint z >= 2 (floor 0.15, a
+                    factor of 1.4), with ``min_n`` customers moving on
+support             support contacts soon after / customers z >= 2 (floor 5 points)
+low-score           a score (NPS, CSAT, CES, rating) normalised as in the emotion model is
+                    below neutral and z <= -2 against the touchpoints with that score (floor
+                    0.1), or below neutral with even the better end of its 95% interval
+                    under the journey's median (medium), or clearly bad on its own:
+                    normalised <= -0.5 (CSAT <= 37.5% with the default neutral 75%, NPS
+                    <= -50, CES >= 5.5 of 7, 2 of 5 stars)
+negative-themes     the share of negative verbatims z >= 2 (floor 5 points), or at least
+                    half of what customers write about the touchpoint is negative
+==================  ========================================================================
+
+Impact
+------
+- ``customers_affected``: those who showed the problem — left there (drop-off), looped or
+  went back (loops), at least half of those moving on (slow: the median is above the norm),
+  contacted support (support), answered the score (low-score), wrote negatively
+  (negative-themes). Voice findings count the people who told us, a sample.
+- ``conversions_lost`` (drop-off only, else null): customers reaching the touchpoint x (its
+  drop-off rate - the journey's median drop-off rate), never below 0: the customers who
+  would have moved on had the step lost only as many as a typical step.
+- ``value_lost``: conversions lost x ``value_per_conversion`` when given; else, when the
+  behaviour has values, x the value recorded at the touchpoints after this one divided by
+  the customers who move on from it (``next_customers``): what a customer who moves on
+  brings later on average, i.e. the mean order value x the chance of ordering from here. A
+  customer lost on a landing page is worth less than one lost at payment. This assumes the
+  value column holds money earned (orders); give ``value_per_conversion`` otherwise.
+
+Severity and rank
+-----------------
+Severity from the robust z: medium at 2, high at 3, critical at 5 (for low scores the z
+below the norm); the absolute voice rules give high at normalised <= -0.5, critical at
+<= -0.75, and a negative share of 50% medium, 75% high. "low" is not produced (it remains
+for team-written pain points). The rank follows ``score = conversions_lost +
+severity_weight x customers_affected`` (weights low 0.02, medium 0.05, high 0.1, critical
+0.2): a lost conversion counts in full; friction customers get through costs less than
+losing them, so a customer who met a critical friction counts as a fifth of a lost
+conversion, one who met a medium friction as a twentieth (on a draft map of the mobile-app
+onboarding log, counting each looping customer in full put the 2,741 customers who came back
+to the welcome screen above the 772 lost there). Ties: map order.
+
+Team pain points
+----------------
+``matches`` is the id of the team's pain point this finding confirms: one at the same
+touchpoint (preferring one whose words fit the kind: "slow", "wait" for slow; "abandon",
+"leave" for drop-off ...), else one written for the whole stage. A team pain point no
+finding supports (none at its touchpoint, or for a stage-wide one none in its stage) is
+*unconfirmed*: :func:`unconfirmed_pain_points`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from journeymap.errors import UsageError
+from journeymap.measuring.emotion import (
+    CSAT_NEUTRAL,
+    LOG_TIME_FLOOR,
+    RATE_FLOOR,
+    Reference,
+    behaviour_measures,
+    ending_touchpoints,
+    journey_references,
+    normalise_ces,
+    normalise_csat,
+    normalise_rating,
+    robust_reference,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from journeymap.model.journey import JourneyMap, PainPoint
+    from journeymap.model.touchpoint import Stage, Touchpoint
+
+__all__ = [
+    "KINDS",
+    "SEVERITY_WEIGHT",
+    "Z_FLAG",
+    "find_pain_points",
+    "unconfirmed_pain_points",
+]
+
+KINDS: tuple[str, ...] = ("drop-off", "loops", "slow", "support", "low-score", "negative-themes")
+Z_FLAG = 2.0
+SCORE_FLOOR = 0.1
+LOW_SCORE = -0.5
+NEGATIVE_SHARE = 0.5
+SEVERITY_WEIGHT: Mapping[str, float] = {"low": 0.02, "medium": 0.05, "high": 0.1, "critical": 0.2}
+_SEVERITIES = ("low", "medium", "high", "critical")
+
+#: Words of a team's pain point that fit each kind of finding.
+_WORDS: Mapping[str, tuple[str, ...]] = {
+    "drop-off": ("abandon", "drop", "leave", "leav", "quit", "give up", "bounce", "exit"),
+    "loops": ("loop", "back", "again", "repeat", "confus", "navigat", "lost", "search"),
+    "slow": ("slow", "wait", "late", "delay", "long", "time"),
+    "support": ("support", "contact", "call", "ticket", "help", "chat", "complain"),
+    "low-score": ("unhappy", "dissatisf", "score", "rating", "disappoint", "frustrat"),
+    "negative-themes": ("complain", "review", "frustrat", "angry", "disappoint", "negative"),
+}
+
+
+@dataclass
+class _Finding:
+    kind: str
+    stage: Stage
+    tp: Touchpoint
+    order: int
+    title: str
+    evidence: str
+    customers_affected: int
+    severity: str
+    conversions_lost: float | None = None
+    value_lost: float | None = None
+    quotes: list[str] = field(default_factory=list)
+    matches: str | None = None
+
+    @property
+    def score(self) -> float:
+        lost = self.conversions_lost or 0.0
+        return lost + SEVERITY_WEIGHT[self.severity] * self.customers_affected
+
+
+def _severity_of_z(z: float) -> str:
+    return "critical" if z >= 5 else "high" if z >= 3 else "medium"
+
+
+def _worse(a: str, b: str) -> str:
+    return max(a, b, key=_SEVERITIES.index)
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _rows(table: pa.Table | None) -> dict[str, dict[str, Any]]:
+    if table is None:
+        return {}
+    if "touchpoint" not in table.column_names:
+        raise UsageError(f"expected a table with a touchpoint column, got {table.column_names}")
+    return {str(r["touchpoint"]): r for r in table.to_pylist()}
+
+
+# ---- behaviour rules -----------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    m: JourneyMap
+    refs: Mapping[str, Reference | None]
+    ends: set[str]
+    min_n: int
+    stages: Mapping[str, Mapping[str, Any]]
+    acts: Mapping[str, Mapping[str, Any]]
+    value_per_conversion: float | None
+
+
+def _later_value(ctx: _Context, order: int) -> float | None:
+    """The value recorded at the touchpoints after position ``order``, None when unknown."""
+    if all(r.get("value") is None for r in ctx.acts.values()):
+        return None
+    later = [tp.id for _, tp in ctx.m.iter_touchpoints()][order:]
+    return sum(float(ctx.acts[t].get("value") or 0.0) for t in later if t in ctx.acts)
+
+
+def _value_lost(ctx: _Context, row: Mapping[str, Any], order: int, lost: float) -> float | None:
+    if ctx.value_per_conversion is not None:
+        return lost * ctx.value_per_conversion
+    later = _later_value(ctx, order)
+    nxt = int(row.get("next_customers") or 0)
+    if later is None or nxt <= 0:
+        return None
+    return lost * later / nxt
+
+
+def _behaviour(ctx: _Context, stage: Stage, tp: Touchpoint, order: int) -> list[_Finding]:
+    """The behaviour rules at one touchpoint."""
+    row = ctx.acts.get(tp.id)
+    if row is None or int(row.get("customers") or 0) < ctx.min_n:
+        return []
+    customers = int(row["customers"])
+    measures = behaviour_measures(row)
+    out: list[_Finding] = []
+
+    def flagged(name: str) -> tuple[float, Reference] | None:
+        ref, measure = ctx.refs.get(name), measures.get(name)
+        if ref is None or measure is None:
+            return None
+        z = ref.z(measure.value)
+        return (z, ref) if z >= Z_FLAG else None
+
+    hit = None if tp.id in ctx.ends else flagged("drop-off")
+    if hit is not None:
+        z, ref = hit
+        rate, left = measures["drop-off"].value, measures["drop-off"].count
+        lost = max(customers * (rate - ref.median), 0.0)
+        evidence = (
+            f"{left:,} of {customers:,} customers ({rate:.1%}) end their journey at {tp.name}; "
+            f"the journey's median step loses {ref.median:.1%} ({ref.touchpoints} steps, "
+            f"robust z {z:.1f}); {lost:,.0f} more customers lost than at a typical step"
+        )
+        conv = ctx.stages.get(stage.id, {}).get("conversion_to_next")
+        if conv is not None:
+            evidence += f"; stage {stage.name} passes {conv:.0%} of its customers on"
+        out.append(
+            _Finding(
+                "drop-off", stage, tp, order,
+                f"{_pct(rate)} of customers who reach {tp.name} leave the journey there "
+                f"(typical step: {_pct(ref.median)})",
+                evidence, left, _severity_of_z(z), lost,
+                _value_lost(ctx, row, order, lost),
+            )
+        )  # fmt: skip
+
+    loops = [(name, hit) for name in ("loops", "backtracking") if (hit := flagged(name))]
+    if loops:
+        name, (z, ref) = max(loops, key=lambda item: item[1][0])
+        rate, count = measures[name].value, measures[name].count
+        what = (
+            f"come back to {tp.name} after moving on"
+            if name == "loops"
+            else f"go back to an earlier stage after {tp.name}"
+        )
+        out.append(
+            _Finding(
+                "loops", stage, tp, order,
+                f"{_pct(rate)} of customers {what} (typical step: {_pct(ref.median)})",
+                f"{count:,} of {customers:,} customers ({rate:.1%}) {what}; journey median "
+                f"{ref.median:.1%} ({ref.touchpoints} steps, robust z {z:.1f})",
+                # going back is ambiguous on its own (comparing products is browsing, not
+                # always confusion): at most medium unless scores or sentiment agree
+                count, "medium",
+            )
+        )  # fmt: skip
+
+    hit = flagged("slow")
+    nxt = int(row.get("next_customers") or 0)
+    if hit is not None and nxt >= ctx.min_n:
+        z, ref = hit
+        took, typical = 10 ** measures["slow"].value, 10**ref.median
+        p90 = row.get("p90_seconds_to_next")
+        tail = f", 1 in 10 waits over {_duration(float(p90))}" if p90 is not None else ""
+        out.append(
+            _Finding(
+                "slow", stage, tp, order,
+                f"Customers take {_duration(took)} to move on from {tp.name}; a typical step "
+                f"takes {_duration(typical)}",
+                f"median {_duration(took)} from {tp.name} to the next step for {nxt:,} "
+                f"customers{tail}; the journey's median step {_duration(typical)} "
+                f"({ref.touchpoints} steps, robust z {z:.1f} on log time)",
+                (nxt + 1) // 2, _severity_of_z(z),
+            )
+        )  # fmt: skip
+
+    hit = flagged("support")
+    if hit is not None:
+        z, ref = hit
+        rate, count = measures["support"].value, measures["support"].count
+        out.append(
+            _Finding(
+                "support", stage, tp, order,
+                f"{_pct(rate)} of customers contact support soon after {tp.name} "
+                f"(typical step: {_pct(ref.median)})",
+                f"{count:,} of {customers:,} customers ({rate:.1%}) contact support soon after "
+                f"{tp.name}; journey median {ref.median:.1%} ({ref.touchpoints} steps, "
+                f"robust z {z:.1f})",
+                count, _severity_of_z(z),
+            )
+        )  # fmt: skip
+    return out
+
+
+# ---- voice rules ---------------------------------------------------------------------------
+
+
+def _n(row: Mapping[str, Any], name: str) -> int:
+    return int(row.get(f"{name}_n") or 0)
+
+
+def _scores(row: Mapping[str, Any], csat_neutral: float) -> dict[str, tuple[float, str, int]]:
+    """Each score of a voice row: (normalised value, how a person reads it, answers)."""
+    out: dict[str, tuple[float, str, int]] = {}
+    if row.get("nps") is not None:
+        nps = float(row["nps"])
+        out["nps"] = (nps / 100, f"NPS {nps:+.0f}".replace("-", "−"), _n(row, "nps"))
+    if row.get("csat") is not None:
+        csat = float(row["csat"])
+        out["csat"] = (normalise_csat(csat, csat_neutral), f"CSAT {csat:.0f}%", _n(row, "csat"))
+    for name, fn in (("ces", normalise_ces), ("rating", normalise_rating)):
+        lo, hi = row.get(f"{name}_scale_low"), row.get(f"{name}_scale_high")
+        if row.get(name) is None:
+            continue
+        lo_hi = (float(lo), float(hi)) if lo is not None and hi is not None else None
+        mean = float(row[name])
+        if lo_hi is None:
+            lo_hi = (1.0, 7.0) if name == "ces" else (1.0, 5.0)
+        if lo_hi[1] <= lo_hi[0]:
+            continue
+        label = f"{name.upper() if name == 'ces' else name} {mean:.1f} of {lo_hi[1]:g}"
+        out[name] = (fn(mean, lo_hi), label, _n(row, name))
+    return out
+
+
+def _best_bound(row: Mapping[str, Any], name: str, csat_neutral: float) -> float | None:
+    """The better end of a score's 95% interval, normalised like the score (None: no CI)."""
+    lo, hi = row.get(f"{name}_low"), row.get(f"{name}_high")
+    if lo is None or hi is None:
+        return None
+    ends = []
+    for raw in (float(lo), float(hi)):
+        one = dict(row)
+        one[name] = raw
+        scored = _scores(one, csat_neutral).get(name)
+        if scored is not None:
+            ends.append(scored[0])
+    return max(ends) if ends else None
+
+
+def _voice(
+    says: Mapping[str, Mapping[str, Any]], m: JourneyMap, min_n: int, csat_neutral: float
+) -> list[_Finding]:
+    scored = {tp: _scores(row, csat_neutral) for tp, row in says.items()}
+    refs: dict[str, Reference | None] = {}
+    for name in ("nps", "csat", "ces", "rating"):
+        values = [s[name][0] for s in scored.values() if name in s and s[name][2] >= min_n]
+        refs[name] = robust_reference(values, SCORE_FLOOR)
+    shares = [
+        float(r["negative_share"])
+        for r in says.values()
+        if r.get("negative_share") is not None and int(r.get("sentiment_n") or 0) >= min_n
+    ]
+    share_ref = robust_reference(shares, RATE_FLOOR)
+
+    out: list[_Finding] = []
+    for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
+        row = says.get(tp.id)
+        if row is None:
+            continue
+        low: list[tuple[float, str, str, int, str]] = []  # value, name, label, n, severity
+        for name, (value, label, n) in scored[tp.id].items():
+            if n < min_n:
+                continue
+            ref = refs[name]
+            z = ref.z(value) if ref is not None else 0.0
+            severity: str | None = None
+            if value < 0 and z <= -Z_FLAG:
+                severity = _severity_of_z(-z)
+            if value <= LOW_SCORE:
+                severity = _worse(severity or "low", "critical" if value <= -0.75 else "high")
+            best = _best_bound(row, name, csat_neutral)
+            # significantly below the journey: even the 95% interval's best end is worse
+            # than the typical touchpoint (with few touchpoints a z-score cannot say so)
+            below = ref is not None and best is not None and best < ref.median
+            if severity is None and value < 0 and below:
+                severity = "medium"
+            if severity is not None:
+                typical = ""
+                if ref is not None:
+                    typical = f" (journey typical: {_typical(name, ref.median, csat_neutral)})"
+                low.append((value, name, label + typical, n, severity))
+        if low:
+            value, name, label, n, severity = min(low)
+            evidence = "; ".join(f"{lab} from {k:,} answers" for _, _, lab, k, _ in sorted(low))
+            out.append(
+                _Finding(
+                    "low-score", stage, tp, order,
+                    f"Customers score {tp.name} low: {label}",
+                    evidence + f"; normalised {value:+.2f} on -1..1 (0 = neutral)",
+                    n, severity,
+                )
+            )  # fmt: skip
+        share, said = row.get("negative_share"), int(row.get("sentiment_n") or 0)
+        if share is None or said < min_n:
+            continue
+        z = share_ref.z(share) if share_ref is not None else 0.0
+        found: str | None = _severity_of_z(z) if z >= Z_FLAG else None
+        if share >= NEGATIVE_SHARE:
+            found = _worse(found or "low", "high" if share >= 0.75 else "medium")
+        if found is None:
+            continue
+        themes = list(row.get("themes") or [])
+        negative = round(share * said)
+        title = f"{_pct(share)} of what customers write about {tp.name} is negative"
+        if themes:
+            title += f", most about: {themes[0]}"
+        evidence = f"{negative:,} of {said:,} verbatims negative ({share:.1%})"
+        if share_ref is not None:
+            evidence += (
+                f"; journey median {share_ref.median:.1%} ({share_ref.touchpoints} touchpoints, "
+                f"robust z {z:.1f})"
+            )
+        if themes:
+            evidence += "; themes: " + " | ".join(themes)
+        out.append(
+            _Finding(
+                "negative-themes", stage, tp, order, title, evidence, negative, found,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _typical(name: str, value: float, csat_neutral: float) -> str:
+    """A normalised median back in the score's own words (NPS, CSAT %), else normalised."""
+    if name == "nps":
+        return f"NPS {value * 100:+.0f}".replace("-", "−")
+    if name == "csat":
+        c = csat_neutral
+        p = c + value * (1 - c) if value >= 0 else c + value * c
+        return f"CSAT {p * 100:.0f}%"
+    return f"{value:+.2f} normalised"
+
+
+# ---- team pain points ----------------------------------------------------------------------
+
+
+def _fits(pp: PainPoint, kind: str) -> bool:
+    text = " ".join(
+        t for t in (pp.name, pp.description, pp.trigger, pp.customer_reaction) if t
+    ).lower()
+    return any(word in text for word in _WORDS[kind])
+
+
+def _match(f: _Finding, m: JourneyMap) -> str | None:
+    at_tp = [pp for pp in m.pain_points if pp.touchpoint == f.tp.id]
+    at_stage = [pp for pp in m.pain_points if not pp.touchpoint and m.stage_id_of(pp) == f.stage.id]
+    for group in (at_tp, at_stage):
+        if group:
+            return next((pp.id for pp in group if _fits(pp, f.kind)), group[0].id)
+    return None
+
+
+def unconfirmed_pain_points(found: pa.Table, m: JourneyMap) -> list[str]:
+    """Ids of the team's pain points (map order) that no finding of ``found`` supports: none
+    at their touchpoint, or, for a pain point written for a whole stage, none in that stage."""
+    tps = set(found.column("touchpoint").to_pylist())
+    stages = set(found.column("stage").to_pylist())
+    out: list[str] = []
+    for pp in m.pain_points:
+        if pp.touchpoint:
+            confirmed = pp.touchpoint in tps
+        else:
+            stage = m.stage_id_of(pp)
+            confirmed = stage is not None and stage in stages
+        if not confirmed:
+            out.append(pp.id)
+    return out
+
+
+# ---- the analysis --------------------------------------------------------------------------
+
+
+def find_pain_points(
+    behaviour: pa.Table | None,
+    voice: pa.Table | None,
+    stages: pa.Table | None,
+    m: JourneyMap,
+    *,
+    value_per_conversion: float | None = None,
+    min_n: int = 30,
+    csat_neutral: float = CSAT_NEUTRAL,
+) -> pa.Table:
+    """The pain points the evidence shows, ranked (rules, impact and score in the module
+    docstring). One row per finding: ``rank, id, kind, stage, touchpoint, title, evidence,
+    customers_affected, conversions_lost, value_lost, severity, score, matches, quotes``.
+    Schema metadata: the thresholds and where the value of a conversion comes from."""
+    import pyarrow as pa
+
+    if min_n < 1:
+        raise UsageError(f"min_n must be >= 1, not {min_n}")
+    if value_per_conversion is not None and not value_per_conversion >= 0:
+        raise UsageError(f"value_per_conversion must be >= 0, not {value_per_conversion}")
+    acts, says = _rows(behaviour), _rows(voice)
+    ends = ending_touchpoints(behaviour, m)
+    ctx = _Context(
+        m=m,
+        refs=journey_references(list(acts.values()), ends),
+        ends=ends,
+        min_n=min_n,
+        stages={str(r["stage"]): r for r in stages.to_pylist()} if stages is not None else {},
+        acts=acts,
+        value_per_conversion=value_per_conversion,
+    )
+    findings: list[_Finding] = []
+    for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
+        findings += _behaviour(ctx, stage, tp, order)
+    findings += _voice(says, m, min_n, csat_neutral)
+    for f in findings:
+        f.quotes = list(says.get(f.tp.id, {}).get("quotes") or [])
+        f.matches = _match(f, m)
+    findings.sort(key=lambda f: (-f.score, f.order, KINDS.index(f.kind)))
+    rows = [
+        {
+            "rank": rank,
+            "id": f"{f.kind}-{f.tp.id}",
+            "kind": f.kind,
+            "stage": f.stage.id,
+            "touchpoint": f.tp.id,
+            "title": f.title,
+            "evidence": f.evidence,
+            "customers_affected": f.customers_affected,
+            "conversions_lost": _round(f.conversions_lost),
+            "value_lost": _round(f.value_lost),
+            "severity": f.severity,
+            "score": _round(f.score),
+            "matches": f.matches,
+            "quotes": f.quotes,
+        }
+        for rank, f in enumerate(findings, 1)
+    ]
+    if value_per_conversion is not None:
+        source = f"given: {value_per_conversion:g} per conversion"
+    elif any(r.get("value") is not None for r in acts.values()):
+        source = "value recorded after the step / customers moving on from it"
+    else:
+        source = "unknown (no value column, no value_per_conversion)"
+    meta = {
+        b"z_flag": f"{Z_FLAG:g}".encode(),
+        b"min_n": str(min_n).encode(),
+        b"floors": f"rates {RATE_FLOOR:g}, log10 seconds {LOG_TIME_FLOOR:g}, "
+        f"scores {SCORE_FLOOR:g}".encode(),
+        b"value_per_conversion": source.encode(),
+    }
+    return pa.Table.from_pylist(rows, schema=_schema(meta))
+
+
+def _round(x: float | None) -> float | None:
+    """Estimates to the cent: 145.00000000000003 conversions is 145."""
+    return None if x is None else round(x, 2)
+
+
+def _schema(meta: dict[bytes, bytes]) -> pa.Schema:
+    import pyarrow as pa
+
+    text, f64, i64 = pa.string(), pa.float64(), pa.int64()
+    return pa.schema(
+        [
+            ("rank", i64),
+            ("id", text),
+            ("kind", text),
+            ("stage", text),
+            ("touchpoint", text),
+            ("title", text),
+            ("evidence", text),
+            ("customers_affected", i64),
+            ("conversions_lost", f64),
+            ("value_lost", f64),
+            ("severity", text),
+            ("score", f64),
+            ("matches", text),
+            ("quotes", pa.list_(text)),
+        ],
+        metadata=meta,
+    )

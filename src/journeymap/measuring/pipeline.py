@@ -1,0 +1,589 @@
+"""measure(map, evidence): the map a team drew, held against what customers did and said.
+
+One call runs, in order:
+
+1. **behaviour** per touchpoint and stage from the event log (``measuring/behaviour.py``:
+   reach, repeats, loops, back-tracking, drop-off, time to the next step, support contacts);
+2. **voice** per touchpoint from each feedback file (``measuring/feedback.py``: NPS, CSAT, CES,
+   ratings with intervals, sentiment, negative themes and quotes). A feedback file with a
+   ``survey`` column holding ``nps``/``csat``/``ces`` is split by it, each part scored on its
+   own scale; several files are combined per touchpoint (the first file that has a figure
+   gives it; response counts add up);
+3. the **measured emotion** of every touchpoint (``measuring/emotion.py``) with its interval,
+   evidence level and gap to the expected emotion;
+4. **pain points** found and ranked (``measuring/painpoints.py``), matched with the team's;
+5. **KPIs**: conversion per stage and overall, retention and churn of the last complete
+   month, NPS, CSAT and CES overall — each linked to the map's KPI of the same kind (and
+   stage) when there is one;
+6. **action items**: what each opportunity is worth from the pain points it addresses;
+7. **drift** against the previous measurement, when one is given.
+
+The result is a :class:`~journeymap.model.measurement.Measurement`; :func:`save_measurement`
+writes it as JSON (schema: ``docs/measurement.schema.json``) and :func:`previous_measurement`
+finds the last one saved beside a map.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeymap.errors import EvidenceError, UsageError
+from journeymap.model.measurement import (
+    ActionEstimate,
+    Drift,
+    FlowMeasure,
+    FoundPainPoint,
+    KPIMeasure,
+    Measurement,
+    SourceInfo,
+    StageMeasure,
+    TouchpointMeasure,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from journeymap.events.read import EventLog
+    from journeymap.model import JourneyMap
+    from journeymap.voice.read import Feedback
+
+__all__ = [
+    "columns_to_keep",
+    "load_measurement",
+    "measure",
+    "measurement_schema",
+    "measurements_dir",
+    "previous_measurement",
+    "save_measurement",
+]
+
+_SURVEYS = ("nps", "csat", "ces")
+_VOICE_SUMS = ("n", "nps_n", "csat_n", "ces_n", "rating_n", "sentiment_n")
+
+METHOD = (
+    "Behaviour from the event log, matched to touchpoints by their `events:` rules (reach, "
+    "drop-off, loops, back-tracking, time to next step, support contacts); voice from feedback "
+    "matched by `feedback:` rules (NPS, CSAT, CES, ratings with 95% intervals, VADER sentiment, "
+    "TF-IDF themes of negative verbatims). Each signal is normalised to [-1, 1] — scores "
+    "against fixed neutral points, behaviour relative to the journey's median touchpoint — "
+    "combined with documented weights, and scaled to the map's emotion scale with a 95% "
+    "interval; touchpoints with little evidence are marked thin. Pain points are touchpoints "
+    "well outside the journey's norm (robust z-scores), ranked by conversions lost and "
+    "customers affected. See docs/measure.md."
+)
+
+
+# ---- evidence ------------------------------------------------------------------------------
+
+
+def columns_to_keep(m: JourneyMap) -> list[str]:
+    """The event-log columns the map's ``where:`` conditions read, beyond the log's roles:
+    pass them to ``read_events(..., keep=...)``."""
+    roles = {"customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value"}
+    wanted = {
+        col
+        for _, tp in m.iter_touchpoints()
+        if tp.events is not None
+        for col in tp.events.where
+        if col not in roles
+    }
+    return sorted(wanted)
+
+
+def _split_surveys(fb: Feedback) -> list[Feedback]:
+    """A file with a ``survey`` column of nps/csat/ces values, one Feedback per survey."""
+    import pyarrow.compute as pc
+
+    from journeymap.voice.read import read_feedback
+
+    col = next((c for c in fb.table.column_names if c.lower() == "survey"), None)
+    if col is None:
+        return [fb]
+    kinds = [str(v).lower() for v in pc.unique(fb.table.column(col)).to_pylist() if v]
+    if not kinds or any(k not in _SURVEYS for k in kinds):
+        return [fb]
+    parts = []
+    for kind in sorted(kinds):
+        mask = pc.equal(pc.utf8_lower(fb.table.column(col)), kind)
+        sub = fb.table.filter(mask).drop_columns(["__jm_row"])
+        r = fb.roles
+        parts.append(
+            read_feedback(
+                sub, score=r.score, scale=kind, text=r.text, date=r.date, customer=r.customer,  # type: ignore[arg-type]
+                touchpoint=r.touchpoint, stage=r.stage, segment=r.segment, outcome=r.outcome,
+                ratings=list(r.ratings) or None, name=f"{fb.source} (survey={kind})",
+            )
+        )  # fmt: skip
+    return parts
+
+
+def _combine_voice(tables: list[pa.Table]) -> pa.Table | None:
+    """Voice tables of several files, one row per touchpoint: counts add up, every other
+    figure comes from the first file that has it."""
+    import pyarrow as pa
+
+    if not tables:
+        return None
+    if len(tables) == 1:
+        return tables[0]
+    rows = [t.to_pylist() for t in tables]
+    out = []
+    for per_file in zip(*rows, strict=True):
+        merged = dict(per_file[0])
+        for other in per_file[1:]:
+            for key, value in other.items():
+                if key in _VOICE_SUMS:
+                    merged[key] = (merged.get(key) or 0) + (value or 0)
+                elif merged.get(key) in (None, []) and value not in (None, []):
+                    merged[key] = value
+        out.append(merged)
+    unmatched = sum(int((t.schema.metadata or {}).get(b"unmatched", b"0")) for t in tables)
+    schema = tables[0].schema.with_metadata({b"unmatched": str(unmatched).encode()})
+    return pa.Table.from_pylist(out, schema=schema)
+
+
+def _no_behaviour(m: JourneyMap) -> pa.Table:
+    """The behaviour table of a map measured without an event log: no figures."""
+    import pyarrow as pa
+
+    from journeymap.measuring.behaviour import BEHAVIOUR_SCHEMA
+
+    rows = [
+        {"stage": s.id, "touchpoint": tp.id, "order": i}
+        for i, (s, tp) in enumerate(m.iter_touchpoints(), 1)
+    ]
+    return pa.Table.from_pylist(rows, schema=BEHAVIOUR_SCHEMA)
+
+
+# ---- KPIs ----------------------------------------------------------------------------------
+
+
+def _kpis(
+    m: JourneyMap, log: EventLog | None, stages: pa.Table | None, feedback: list[Feedback]
+) -> list[KPIMeasure]:
+    from journeymap.voice.scores import score_of
+
+    out: list[KPIMeasure] = []
+    if stages is not None and stages.num_rows:
+        rows = stages.to_pylist()
+        names = {s.id: s.name for s in m.stages}
+        for r in rows[:-1]:
+            out.append(
+                KPIMeasure(
+                    key=f"conversion:{r['stage']}",
+                    kind="conversion",
+                    label=f"Conversion {names.get(r['stage'], r['stage'])} → next stage",
+                    value=_pct(r.get("conversion_to_next")),
+                    unit="%",
+                    n=r.get("customers"),
+                )
+            )
+        first, last = rows[0].get("customers") or 0, rows[-1].get("customers") or 0
+        if first:
+            out.append(
+                KPIMeasure(
+                    key="conversion:journey",
+                    kind="conversion",
+                    label=f"Reach {names.get(rows[-1]['stage'], '')} of those who start",
+                    value=last / first * 100,
+                    unit="%",
+                    n=first,
+                )
+            )
+    if log is not None:
+        out += _retention_kpis(log)
+    for fb in feedback:
+        scale = fb.roles.scale
+        if scale not in _SURVEYS or fb.roles.score is None:
+            continue
+        values = fb.table.column(fb.roles.score).to_pylist()
+        s = score_of(values, scale, scale_range=fb.roles.scale_range, top_box=None)
+        if s.n == 0 or any(k.key == scale for k in out):
+            continue
+        out.append(
+            KPIMeasure(
+                key=scale,
+                kind=scale,
+                label=scale.upper(),
+                value=s.score,
+                unit=None if scale == "ces" else ("points" if scale == "nps" else "%"),
+                n=s.n,
+                low=s.ci_low,
+                high=s.ci_high,
+            )
+        )
+    _link_map_kpis(m, out)
+    return out
+
+
+def _retention_kpis(log: EventLog) -> list[KPIMeasure]:
+    """Retention and churn of the last complete month with customers at its start."""
+    from journeymap.events.retention import retention
+
+    table = retention(log, period="month")
+    rows = [r for r in table.to_pylist() if r.get("customers_at_start")]
+    if len(rows) >= 2:
+        rows = rows[:-1]  # the last month is usually cut short by the end of the log
+    if not rows:
+        return []
+    r = rows[-1]
+    month = r["period"].strftime("%Y-%m") if hasattr(r["period"], "strftime") else r["period"]
+    n = int(r["customers_at_start"])
+    return [
+        KPIMeasure(
+            key="retention", kind="retention", label=f"Retention {month}",
+            value=r["retention_rate"], unit="%", n=n,
+        ),
+        KPIMeasure(
+            key="churn", kind="churn", label=f"Churn {month}",
+            value=r["churn_rate"], unit="%", n=n,
+        ),
+    ]  # fmt: skip
+
+
+def _link_map_kpis(m: JourneyMap, measured: list[KPIMeasure]) -> None:
+    """Give each computed KPI the id and target of the map's KPI that measures the same."""
+    for kpi in m.kpis:
+        want = {
+            "conversion": f"conversion:{kpi.stage}" if kpi.stage else "conversion:journey",
+        }.get(kpi.kind, kpi.kind)
+        for k in measured:
+            if k.key == want and k.kpi is None:
+                k.kpi, k.target = kpi.id, kpi.target
+                break
+
+
+def _pct(x: Any) -> float | None:
+    return None if x is None else float(x) * 100
+
+
+# ---- the measurement -----------------------------------------------------------------------
+
+
+def measure(
+    m: JourneyMap,
+    *,
+    events: EventLog | None = None,
+    feedback: Sequence[Feedback] = (),
+    previous: Measurement | None = None,
+    weights: Mapping[str, float] | None = None,
+    min_n: int | None = None,
+    support: Sequence[str] | None = None,
+    support_window: str | None = None,
+    value_per_conversion: float | None = None,
+    now: dt.datetime | None = None,
+) -> Measurement:
+    """Hold the map against its evidence; see the module docstring for what is computed."""
+
+    from journeymap.measuring.behaviour import (
+        match_events,
+        stage_behaviour,
+        touchpoint_behaviour,
+        touchpoint_flows,
+    )
+    from journeymap.measuring.emotion import measure_emotions
+    from journeymap.measuring.feedback import touchpoint_feedback
+    from journeymap.measuring.painpoints import find_pain_points, unconfirmed_pain_points
+
+    # what the caller gives wins, then the map's `measurement:` settings, then the defaults
+    settings = m.measurement
+    if settings is not None:
+        weights = weights if weights is not None else (settings.weights or None)
+        min_n = min_n if min_n is not None else settings.min_n
+        support = support if support is not None else (settings.support or None)
+        support_window = support_window or settings.support_window
+        if value_per_conversion is None:
+            value_per_conversion = settings.value_per_conversion
+    min_n = 30 if min_n is None else min_n
+    support_window = support_window or "2d"
+    if events is None and not feedback:
+        raise UsageError("nothing to measure with: give an event log, feedback, or both")
+    if not list(m.iter_touchpoints()):
+        raise UsageError(f"{m.name!r} has no touchpoints to measure")
+    sources: list[SourceInfo] = []
+    stages_t: pa.Table | None = None
+    flows: list[FlowMeasure] = []
+    if events is not None:
+        matched = match_events(events, m)
+        behaviour = touchpoint_behaviour(matched, m, support=support, support_window=support_window)
+        stages_t = stage_behaviour(matched, m)
+        flows = [FlowMeasure.model_validate(r) for r in touchpoint_flows(matched, m).to_pylist()]
+        sources.append(_events_source(events, matched))
+    else:
+        behaviour = _no_behaviour(m)
+    parts = [p for fb in feedback for p in _split_surveys(fb)]
+    voices = [touchpoint_feedback(p, m) for p in parts]
+    voice = _combine_voice(voices)
+    for fb, v in zip(parts, voices, strict=True):
+        unmatched = int((v.schema.metadata or {}).get(b"unmatched", b"0"))
+        sources.append(_feedback_source(fb, unmatched))
+    emotions = measure_emotions(behaviour, voice, m, weights=weights, min_n=min_n)
+    found = find_pain_points(
+        behaviour, voice, stages_t, m, value_per_conversion=value_per_conversion
+    )
+    kpis = _kpis(m, events, stages_t, parts)
+    result = Measurement(
+        map_id=m.id,
+        map_title=m.name,
+        map_version=m.version,
+        measured_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        method=METHOD,
+        sources=sources,
+        touchpoints=_touchpoints(m, behaviour, voice, emotions),
+        stages=_stages(m, stages_t),
+        flows=flows,
+        pain_points=[FoundPainPoint.model_validate(r) for r in found.to_pylist()],
+        unconfirmed_pain_points=list(unconfirmed_pain_points(found, m)),
+        kpis=kpis,
+        coverage=_coverage(emotions),
+    )
+    result.actions = _actions(m, result, events)
+    if previous is not None:
+        result.drift = drift(previous, result)
+        for k in result.kpis:
+            before = next((p for p in previous.kpis if p.key == k.key), None)
+            if before is not None and before.value is not None and k.value is not None:
+                k.previous, k.change = before.value, k.value - before.value
+    return result
+
+
+def _events_source(log: EventLog, matched: Any) -> SourceInfo:
+    r = log.report
+    summary = log.engine.run(
+        log.table.aggregate(
+            customers=log.table.customer.nunique(), first=log.table.ts.min(),
+            last=log.table.ts.max(),
+        )
+    ).to_pylist()[0]  # fmt: skip
+    return SourceInfo(
+        kind="events",
+        path=r.source,
+        rows_read=r.rows_read,
+        rows_used=r.rows_used,
+        rows_unmatched=int(getattr(matched, "unmatched_rows", 0) or 0),
+        customers=int(summary["customers"]),
+        first=summary["first"],
+        last=summary["last"],
+    )
+
+
+def _feedback_source(fb: Feedback, unmatched: int) -> SourceInfo:
+    import pyarrow.compute as pc
+
+    first = last = None
+    if fb.roles.date and fb.table.num_rows:
+        col = fb.table.column(fb.roles.date)
+        first, last = pc.min(col).as_py(), pc.max(col).as_py()
+    customers = None
+    if fb.roles.customer:
+        customers = len(pc.unique(fb.table.column(fb.roles.customer)))
+    return SourceInfo(
+        kind="feedback",
+        path=fb.source,
+        rows_read=fb.rows_read,
+        rows_used=fb.rows_used,
+        rows_unmatched=unmatched,
+        customers=customers,
+        first=first,
+        last=last,
+    )
+
+
+def _touchpoints(
+    m: JourneyMap, behaviour: pa.Table, voice: pa.Table | None, emotions: pa.Table
+) -> list[TouchpointMeasure]:
+    names = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+    beh = {r["touchpoint"]: r for r in behaviour.to_pylist()}
+    voi = {r["touchpoint"]: r for r in voice.to_pylist()} if voice is not None else {}
+    emo = {r["touchpoint"]: r for r in emotions.to_pylist()}
+    fields = set(TouchpointMeasure.model_fields)
+    out = []
+    for s, tp in m.iter_touchpoints():
+        data: dict[str, Any] = {"stage": s.id, "touchpoint": tp.id, "name": names[tp.id]}
+        for key, value in beh.get(tp.id, {}).items():
+            if key in fields and key not in data and value is not None:
+                data[key] = value
+        v = voi.get(tp.id, {})
+        for key in ("nps", "csat", "ces", "rating", "sentiment", "negative_share"):
+            if v.get(key) is not None:
+                data[key] = v[key]
+        data["responses"] = int(v.get("n") or 0)
+        data["themes"] = list(v.get("themes") or [])
+        data["quotes"] = list(v.get("quotes") or [])
+        e = emo.get(tp.id, {})
+        for key in ("emotion", "emotion_low", "emotion_high", "level", "expected", "gap", "n"):
+            if e.get(key) is not None:
+                data[key] = e[key]
+        data["evidence"] = e.get("evidence") or "none"
+        data["sources"] = list(e.get("sources") or [])
+        out.append(TouchpointMeasure.model_validate(_finite(data)))
+    return out
+
+
+def _stages(m: JourneyMap, stages: pa.Table | None) -> list[StageMeasure]:
+    if stages is None:
+        return []
+    names = {s.id: s.name for s in m.stages}
+    fields = set(StageMeasure.model_fields)
+    return [
+        StageMeasure.model_validate(
+            _finite({"name": names.get(r["stage"], r["stage"])} | {k: v for k, v in r.items()
+                                                                  if k in fields and v is not None})
+        )
+        for r in stages.to_pylist()
+    ]  # fmt: skip
+
+
+def _finite(data: dict[str, Any]) -> dict[str, Any]:
+    """NaN and infinities are 'no figure' in a measurement (JSON has no NaN)."""
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in data.items()
+    }
+
+
+def _coverage(emotions: pa.Table) -> float:
+    from journeymap.measuring.emotion import coverage
+
+    return float(coverage(emotions))
+
+
+def _actions(m: JourneyMap, result: Measurement, log: EventLog | None) -> list[ActionEstimate]:
+    """Each open opportunity's worth: halving the conversions lost at the pain points it
+    addresses (the team's ids it lists, or found at its touchpoint), per month of data."""
+    months = _months(result)
+    out = []
+    for opp in m.opportunities:
+        if opp.closed:
+            continue
+        related = [
+            p
+            for p in result.pain_points
+            if (p.matches and p.matches in opp.addresses)
+            or (opp.touchpoint and p.touchpoint == opp.touchpoint)
+        ]
+        lost = sum(p.conversions_lost or 0.0 for p in related)
+        value = sum(p.value_lost or 0.0 for p in related)
+        kpi = next((k for k in result.kpis if opp.kpi and k.kpi == opp.kpi), None)
+        if related and lost > 0 and months:
+            per_month = lost / 2 / months
+            where = ", ".join(sorted({p.touchpoint or p.stage or "" for p in related} - {""}))
+            text = (
+                f"Halving the extra drop-off at {where} would keep about {per_month:,.0f} more "
+                f"customers a month"
+            )
+            if value:
+                text += f" (about {value / 2 / months:,.0f} in value a month)"
+        else:
+            per_month = None
+            text = "No measured pain point behind it yet: the data gives no estimate."
+        out.append(
+            ActionEstimate(
+                opportunity=opp.id,
+                name=opp.name,
+                estimate=text,
+                conversions_per_month=per_month,
+                value_per_month=(value / 2 / months) if value and months else None,
+                kpi=opp.kpi,
+                kpi_before=kpi.previous if kpi else None,
+                kpi_now=kpi.value if kpi else None,
+            )
+        )
+    return out
+
+
+def _months(result: Measurement) -> float | None:
+    """How many months of data the measurement rests on (from the event log)."""
+    for s in result.sources:
+        if s.kind == "events" and s.first and s.last:
+            return max((s.last - s.first).total_seconds() / (86400 * 30.4375), 1 / 30.4375)
+    return None
+
+
+def drift(before: Measurement, now: Measurement) -> Drift:
+    """What moved between two measurements: KPI changes (by key), emotion changes (by
+    touchpoint id), and the largest KPI change relative to its earlier value, in %."""
+    kpis: dict[str, float] = {}
+    largest = 0.0
+    old = {k.key: k for k in before.kpis}
+    for k in now.kpis:
+        b = old.get(k.key)
+        if b is None or b.value is None or k.value is None:
+            continue
+        kpis[k.key] = k.value - b.value
+        if b.value:
+            largest = max(largest, abs(k.value - b.value) / abs(b.value) * 100)
+    emotions: dict[str, float] = {}
+    old_tp = {t.touchpoint: t for t in before.touchpoints}
+    for t in now.touchpoints:
+        b2 = old_tp.get(t.touchpoint)
+        if b2 is not None and b2.emotion is not None and t.emotion is not None:
+            emotions[t.touchpoint] = t.emotion - b2.emotion
+    return Drift(
+        previous_at=before.measured_at,
+        previous_map_version=before.map_version,
+        kpis=kpis,
+        emotions=emotions,
+        largest=largest,
+    )
+
+
+# ---- files ---------------------------------------------------------------------------------
+
+
+def measurements_dir(map_path: str | Path) -> Path:
+    """Where measurements of a map are kept: ``journey.measurements/`` beside ``journey.yaml``."""
+    p = Path(map_path)
+    return p.with_name(p.stem + ".measurements")
+
+
+def save_measurement(result: Measurement, folder: str | Path) -> Path:
+    """Write ``folder/<measured_at>.json`` (atomic) and return its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = result.measured_at.strftime("%Y-%m-%dT%H-%M-%SZ")
+    path = folder / f"{stamp}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_measurement(path: str | Path) -> Measurement:
+    """Read a saved measurement; a clear error for a file that is not one."""
+    import pydantic
+
+    p = Path(path)
+    try:
+        return Measurement.model_validate_json(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError(f"{p}: no such measurement file") from None
+    except pydantic.ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise EvidenceError(
+            f"{p}: not a journeymap measurement ({where}: {first['msg']})"
+        ) from None
+
+
+def previous_measurement(folder: str | Path, *, before: dt.datetime | None = None) -> Path | None:
+    """The latest measurement saved in ``folder`` (earlier than ``before`` when given)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    found = sorted(folder.glob("*.json"))
+    if before is not None:
+        stamp = before.strftime("%Y-%m-%dT%H-%M-%SZ")
+        found = [f for f in found if f.stem < stamp]
+    return found[-1] if found else None
+
+
+def measurement_schema() -> dict[str, Any]:
+    """The JSON Schema of a saved measurement (published as docs/measurement.schema.json)."""
+    schema = Measurement.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "journeymap measurement"
+    return schema

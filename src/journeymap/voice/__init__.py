@@ -1,0 +1,1 @@
+"""The voice of the customer: feedback files, scores, sentiment, themes and key drivers."""

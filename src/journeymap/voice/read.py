@@ -1,0 +1,875 @@
+"""Reading feedback: survey exports, reviews and tickets, with the role of each column.
+
+Feedback is what customers say (a verbatim) and how they score us (NPS, CSAT, CES, a star
+rating), per touchpoint, stage and segment. It is small next to event logs (thousands to a few
+million rows) and its methods (a sentiment lexicon, scikit-learn) work in memory, so it is read
+into a pyarrow Table, not into the engine.
+
+:func:`read_feedback` reads CSV (the delimiter ``,`` ``;`` tab ``|`` read from the header line;
+quoted fields may hold delimiters and newlines; UTF-8, a byte-order mark, UTF-16 by its
+byte-order mark, else Latin-1), XLSX (a sheet by name, by default the first) and JSON Lines
+(``.jsonl .ndjson .json``; a file that starts with ``[`` is one JSON array of objects), each
+text format optionally gzip-compressed; or a pyarrow Table.
+
+Roles
+-----
+Each role is a column named by the caller or found by its name (:data:`ROLE_NAMES`, compared
+without case, spaces, dots or dashes; the first candidate present wins; a column plays one
+role): ``score``, ``text``, ``date``, ``customer``, ``touchpoint``, ``stage``, ``segment``,
+``outcome``. ``ratings`` (several rating columns, one per touchpoint) are only ever named by
+the caller. A score column found by name must hold numbers (most of its first 2,000 values),
+and a date column dates, or it is not taken.
+
+The scale of the score is the caller's, or told by the column's name: ``nps`` /
+``recommend`` -> NPS (0-10), ``csat`` / ``satisfaction`` -> CSAT (1-5), ``ces`` / ``effort``
+-> CES (1-7); anything else is a plain ``rating`` whose range is only observed (a 0-10 column
+named ``score`` is a rating, not NPS). ``scale_range`` gives another range (CSAT on 1-7).
+
+Rows
+----
+An empty score, rating or date is missing: the row is kept (many rows only have a verbatim).
+A row is rejected, counted and reported with ``FILE:ROW: column "x": ...`` when its score or a
+rating is not a number or lies outside the scale, its date cannot be read, or (CSV) it has
+another number of fields than the header; ``strict=True`` makes that an error. ``n/a``,
+``na``, ``null``, ``none`` and ``-`` count as empty in score and rating columns.
+
+Dates: ISO 8601 with or without an offset (``2015-02-24 11:35:52 -0800`` too), converted to
+UTC; a few unambiguous variants (RFC 2822, the Twitter API's); numbers as epoch seconds,
+milliseconds, microseconds or nanoseconds told by their magnitude, or YYYYMMDD when most look
+like one; native spreadsheet dates; or a strptime ``date_format``.
+
+Types: scores and ratings float64, the date timestamp[us] (UTC), text, customer, touchpoint,
+stage and segment strings; an outcome of numbers float64, else as read. Other columns keep
+their type (CSV: whole numbers int64, decimals float64, else text); columns named like ids
+(``tweet_id``, ``reviewerID``, ``asin``) stay text, never numbers. Nested JSON values are JSON
+text. ``__jm_row`` is the row as an editor shows it: CSV the line where the record starts
+(the header is line 1), XLSX the sheet row, JSON Lines the line, a JSON array the element
+(from 1), a Table its position (from 1) or its own ``__jm_row``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import gzip
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from journeymap.errors import EvidenceError, Problem, UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "DEFAULT_RANGES",
+    "ROLES",
+    "ROLE_NAMES",
+    "ROW",
+    "Feedback",
+    "FeedbackRoles",
+    "Scale",
+    "read_feedback",
+]
+
+Scale = Literal["nps", "csat", "ces", "rating"]
+Role = Literal["score", "text", "date", "customer", "touchpoint", "stage", "segment", "outcome"]
+ROLES: tuple[Role, ...] = get_args(Role)
+ROW = "__jm_row"
+
+#: The range of each scale when none is given (a rating's range is only observed).
+DEFAULT_RANGES: dict[Scale, tuple[float, float] | None] = {
+    "nps": (0, 10),
+    "csat": (1, 5),
+    "ces": (1, 7),
+    "rating": None,
+}
+
+#: Column names recognised for each role, most specific first.
+ROLE_NAMES: dict[Role, tuple[str, ...]] = {
+    "score": (
+        "score", "nps", "nps_score", "likelihood_to_recommend", "csat", "csat_score", "ces",
+        "ces_score", "rating", "overall", "overall_rating", "stars", "star_rating",
+    ),
+    "text": (
+        "text", "comment", "comments", "verbatim", "review", "reviewText", "review_text",
+        "feedback", "body", "message",
+    ),
+    "date": (
+        "date", "created_at", "tweet_created", "submitted_at", "timestamp", "unixReviewTime",
+        "time", "response_date", "survey_date",
+    ),
+    "customer": (
+        "customer_id", "user_id", "reviewerID", "respondent", "respondent_id", "email",
+    ),
+    "touchpoint": ("touchpoint", "touch_point"),
+    "stage": ("stage", "journey_stage"),
+    "segment": ("segment", "customer_segment", "persona", "plan"),
+    "outcome": ("outcome", "recommended", "would_recommend", "retained", "churned", "overall"),
+}  # fmt: skip
+
+_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^-?(0|[1-9]\d{0,17})$")
+_ID_TOKENS = frozenset({"id", "uuid", "guid", "asin", "sku", "isbn", "zip", "zipcode", "phone"})
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+_EXAMPLES = 5
+_SAMPLE = 2000
+_EPOCH = datetime(1970, 1, 1)
+_UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _tokens(name: str) -> list[str]:
+    """``reviewerID`` -> ``["reviewer", "id"]``, ``tweet_id`` -> ``["tweet", "id"]``."""
+    return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
+def _id_like(name: str) -> bool:
+    tokens = _tokens(name)
+    return bool(tokens) and (tokens[-1] in _ID_TOKENS or _norm(name).endswith("id"))
+
+
+def scale_of_name(name: str) -> Scale:
+    """The scale a column's name suggests: NPS, CSAT, CES, else a plain rating."""
+    tokens, norm = _tokens(name), _norm(name)
+    if "nps" in tokens or "recommend" in norm:
+        return "nps"
+    if "csat" in tokens or "satisf" in norm:
+        return "csat"
+    if "ces" in tokens or "effort" in norm:
+        return "ces"
+    return "rating"
+
+
+def range_text(lo_hi: tuple[float, float]) -> str:
+    return "-".join(f"{v:g}" for v in lo_hi)
+
+
+# ---- the result ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackRoles:
+    """Which column plays which role, and the scale of the score."""
+
+    score: str | None = None
+    scale: Scale | None = None
+    text: str | None = None
+    date: str | None = None
+    customer: str | None = None
+    touchpoint: str | None = None
+    stage: str | None = None
+    segment: str | None = None
+    outcome: str | None = None
+    ratings: tuple[str, ...] = ()
+    #: the range of the scale (None: the default of the scale; a rating's is only observed)
+    scale_range: tuple[float, float] | None = None
+
+
+@dataclass
+class Feedback:
+    """Feedback read into memory: typed input columns plus ``__jm_row``, and how it was read."""
+
+    table: pa.Table
+    roles: FeedbackRoles
+    source: str
+    rows_read: int
+    rejected: int
+    examples: list[Problem]
+    #: rejected rows by reason
+    reasons: dict[str, int] = field(default_factory=dict)
+    #: how the dates were read ("ISO 8601", "epoch s (by magnitude)", ...)
+    date_parse: str | None = None
+    #: the roles found by column names (the others were given)
+    detected: tuple[str, ...] = ()
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rejected
+
+    def column(self, role: str) -> str:
+        """The column of a role, or a :class:`UsageError` naming the flag that sets it."""
+        if role not in ROLES:
+            raise UsageError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+        name = getattr(self.roles, role)
+        if name is None:
+            raise UsageError(
+                f"{self.source}: no {role} column (none of {', '.join(ROLE_NAMES[role][:5])} "
+                f"...); say which with --{role} COL. The columns are: "
+                + ", ".join(c for c in self.table.column_names if c != ROW)
+            )
+        return str(name)
+
+    def lines(self) -> list[str]:
+        """The read report, for people: counts, roles, rejected rows with examples."""
+        import pyarrow.compute as pc
+
+        r = self.roles
+        out = [
+            f"{self.source}: {_rows(self.rows_read)} read, {self.rows_used:,} used, "
+            f"{self.rejected:,} rejected"
+        ]
+        parts = []
+        for role in ROLES:
+            col = getattr(r, role)
+            if col is None:
+                continue
+            text = f"{role}={col!r}"
+            if role == "score":
+                scale = r.scale or "rating"
+                lo_hi = r.scale_range or DEFAULT_RANGES[scale]
+                if lo_hi is None and self.table.num_rows:
+                    mm = pc.min_max(self.table.column(col)).as_py()
+                    lo_hi = None if mm["min"] is None else (mm["min"], mm["max"])
+                    text += f" ({scale}" + (f", {range_text(lo_hi)} observed)" if lo_hi else ")")
+                else:
+                    text += f" ({scale}" + (f" {range_text(lo_hi)})" if lo_hi else ")")
+            if role == "date" and self.date_parse:
+                text += f" ({self.date_parse})"
+            parts.append(text)
+        if r.ratings:
+            parts.append("ratings=" + ",".join(r.ratings))
+        out.append("roles: " + (" ".join(parts) if parts else "none found"))
+        if self.detected:
+            out.append(f"  detected by name: {', '.join(self.detected)} (say --ROLE COL to change)")
+        out += [f"rejected: {_rows(n)} with {reason}" for reason, n in self.reasons.items()]
+        out += [f"  e.g. {ex}" for ex in self.examples]
+        return out
+
+
+# ---- raw reading -----------------------------------------------------------------------------
+
+Kind = Literal["csv", "xlsx", "json"]
+
+
+@dataclass
+class _Raw:
+    """Columns of raw values, the position of each row, and rows already found unusable."""
+
+    names: list[str]
+    columns: list[list[Any]]
+    rows: list[int]
+    textual: bool  # values are text to be typed (CSV), not typed already
+    bad: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (reason, message)
+
+
+def _kind(path: Path) -> Kind:
+    name = re.sub(r"\.(gz|gzip)$", "", path.name.lower())
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "json"
+    if name.endswith((".csv", ".tsv", ".txt", ".tab")):
+        return "csv"
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK"):
+        return "xlsx"
+    data = _bytes(path)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "json" if data[:1] in (b"{", b"[") else "csv"
+
+
+def _bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise EvidenceError(f"{path}: cannot read the gzip stream: {exc}") from None
+    return data
+
+
+def _decode(data: bytes, encoding: str | None, label: str) -> str:
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(
+                f"unknown encoding {encoding!r}; e.g. utf-8, utf-16, latin-1, cp1252"
+            ) from None
+        try:
+            return data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        except UnicodeDecodeError as exc:
+            raise EvidenceError(
+                f"{label}: not {encoding} text (byte {exc.start} cannot be decoded); give the "
+                "encoding with --encoding"
+            ) from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _unique(header: Sequence[Any]) -> list[str]:
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        name = str(raw).strip() if raw is not None else ""
+        base, n = name or f"column{i + 1}", 1
+        name = base
+        while name in names:
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
+
+
+def _read_csv(text: str, label: str, delimiter: str | None) -> _Raw:
+    first = text.split("\n", 1)[0]
+    if delimiter is not None:
+        sep = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
+        if len(sep) != 1:
+            raise UsageError(f"delimiter {delimiter!r}: expected one character or 'tab'")
+    else:
+        unquoted = re.sub(r'"[^"]*"', "", first)
+        sep = max(_DELIMITERS, key=unquoted.count)
+        sep = sep if unquoted.count(sep) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
+    header: list[str] | None = None
+    columns: list[list[Any]] = []
+    rows: list[int] = []
+    bad: dict[int, tuple[str, str]] = {}
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line: a line, not a row
+            if header is None:
+                header = _unique(record)
+                columns = [[] for _ in header]
+                continue
+            if len(record) != len(header):
+                bad[len(rows)] = (
+                    "the wrong number of fields",
+                    f"{len(record)} fields where the header has {len(header)}",
+                )
+                record = (record + [""] * len(header))[: len(header)]
+            for col, value in zip(columns, record, strict=True):
+                col.append(value if value != "" else None)
+            rows.append(start)
+    except csv.Error as exc:
+        raise EvidenceError(f"{label}:{reader.line_num}: cannot read the CSV: {exc}") from None
+    if header is None:
+        raise EvidenceError(f"{label}: the file is empty (a header line is expected)")
+    return _Raw(header, columns, rows, textual=True, bad=bad)
+
+
+def _read_json(text: str, label: str) -> _Raw:
+    records: list[tuple[int, Any]] = []
+    stripped = text.lstrip()
+    if not stripped:
+        raise EvidenceError(f"{label}: the file is empty (JSON objects are expected)")
+    if stripped.startswith("["):
+        try:
+            array = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise EvidenceError(f"{label}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        records = list(enumerate(array, 1))
+    else:
+        for i, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append((i, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                records.append((i, exc))
+    names: list[str] = []
+    index: dict[str, int] = {}
+    for _, obj in records:
+        if isinstance(obj, dict):
+            for key in obj:
+                if key not in index:
+                    index[key] = len(names)
+                    names.append(str(key))
+    columns: list[list[Any]] = [[None] * len(records) for _ in names]
+    bad: dict[int, tuple[str, str]] = {}
+    for i, (_, obj) in enumerate(records):
+        if not isinstance(obj, dict):
+            what = obj.msg if isinstance(obj, json.JSONDecodeError) else type(obj).__name__
+            bad[i] = ("a line that is not a JSON object", f"not a JSON object ({what})")
+            continue
+        for key, value in obj.items():
+            columns[index[key]][i] = value
+    return _Raw(names, columns, [n for n, _ in records], textual=False, bad=bad)
+
+
+def _read_xlsx(path: Path, label: str, sheet: str | None) -> _Raw:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise EvidenceError(f"{label}: cannot read as XLSX: {exc}") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            close = difflib.get_close_matches(sheet, book.sheetnames, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise EvidenceError(
+                f"{label}: no sheet {sheet!r}{hint} The sheets are: {', '.join(book.sheetnames)}"
+            )
+        header: list[str] | None = None
+        columns: list[list[Any]] = []
+        rows: list[int] = []
+        for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if header is None:
+                header = _unique(values)
+                columns = [[] for _ in header]
+                continue
+            cells = (list(values) + [None] * len(header))[: len(header)]
+            for col, value in zip(columns, cells, strict=True):
+                col.append(None if isinstance(value, str) and value == "" else value)
+            rows.append(n)
+    finally:
+        book.close()
+    if header is None:
+        raise EvidenceError(f"{label}: the sheet {ws.title!r} is empty (a header row is expected)")
+    return _Raw(header, columns, rows, textual=False)
+
+
+def _from_table(table: pa.Table) -> _Raw:
+    names = [c for c in table.column_names if c != ROW]
+    rows = (
+        [int(v) for v in table.column(ROW).to_pylist()]
+        if ROW in table.column_names
+        else list(range(1, table.num_rows + 1))
+    )
+    return _Raw(names, [table.column(c).to_pylist() for c in names], rows, textual=False)
+
+
+# ---- values ----------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | str | None:
+    """A number, ``None`` for missing, or the text of a value that is not a number."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = str(value).strip()
+    if text.lower() in _MISSING:
+        return None
+    return float(text) if _NUMBER.match(text) else text
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _verbatim(value: Any) -> str | None:
+    """Text as written (inner newlines kept); blank is missing."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return _text(value)
+
+
+def _infer(name: str, values: list[Any], textual: bool) -> pa.Array:
+    """A column that plays no role, typed as its values say (ids stay text)."""
+    import pyarrow as pa
+
+    if _id_like(name):
+        return pa.array([_text(v) for v in values], pa.string())
+    present = [v for v in values if v is not None]
+    if textual:
+        if present and all(_INTEGER.match(v.strip()) for v in present):
+            return pa.array([None if v is None else int(v) for v in values], pa.int64())
+        if present and all(_NUMBER.match(v.strip()) for v in present):
+            return pa.array([None if v is None else float(v) for v in values], pa.float64())
+        return pa.array(values, pa.string())
+    kinds = {type(v) for v in present}
+    if kinds and kinds <= {bool}:
+        return pa.array(values, pa.bool_())
+    if kinds and kinds <= {int}:
+        if all(-(2**63) <= v < 2**63 for v in present):
+            return pa.array(values, pa.int64())
+    elif kinds and kinds <= {int, float}:
+        return pa.array([None if v is None else float(v) for v in values], pa.float64())
+    elif kinds and kinds <= {datetime, date}:
+        return pa.array([_naive(_as_datetime(v)) for v in values], pa.timestamp("us"))
+    return pa.array([_text(v) for v in values], pa.string())
+
+
+def _as_datetime(value: datetime | date) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+
+
+def _naive(value: datetime) -> datetime:
+    """In UTC, without a time zone (no zone means UTC already)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+# ---- dates -----------------------------------------------------------------------------------
+
+
+def _date_reader(
+    sample: list[Any], date_format: str | None
+) -> tuple[Callable[[Any], datetime | None], str]:
+    """(parse one value -> datetime or None when unreadable, how) for a date column, decided
+    on a sample of its values the way event times are (see the module docstring)."""
+    from journeymap.engine.times import _YMD, ISO_VARIANTS, _unit_by_magnitude
+
+    texts = [str(v).strip() for v in sample if isinstance(v, str) and v.strip()]
+    numbers = [float(v) for v in sample if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers += [float(t) for t in texts if _NUMBER.match(t)]
+    numeric = bool(numbers) and 2 * len(numbers) > len(sample)
+    ymd = numeric and 2 * sum(1 for t in texts if _YMD.match(t)) > len(numbers)
+    unit = _unit_by_magnitude(numbers) if numeric and not ymd else "s"
+    limit = 253_402_300_799 * 1_000_000 / _UNIT_US[unit]
+    formats = [date_format] if date_format else list(ISO_VARIANTS)
+    last: list[str] = []
+
+    def parse_text(text: str) -> datetime | None:
+        if date_format is None:
+            try:
+                return _naive(datetime.fromisoformat(text))
+            except ValueError:
+                pass
+        for fmt in last + formats:
+            try:
+                found = _naive(datetime.strptime(text, fmt))
+            except ValueError:
+                continue
+            last[:] = [fmt]
+            return found
+        return None
+
+    def parse(value: Any) -> datetime | None:
+        if isinstance(value, datetime | date):
+            return _naive(_as_datetime(value))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number: float | None = float(value)
+        else:
+            text = str(value).strip()
+            if ymd and _YMD.match(text):
+                return datetime.strptime(text, "%Y%m%d")
+            number = float(text) if numeric and _NUMBER.match(text) else None
+            if number is None:
+                return parse_text(text)
+        if number is None or math.isnan(number) or abs(number) > limit:
+            return None
+        return _EPOCH + timedelta(microseconds=round(number * _UNIT_US[unit]))
+
+    if date_format:
+        how = f"format {date_format!r}"
+    elif ymd:
+        how = "YYYYMMDD"
+    elif numeric:
+        how = f"epoch {unit}, by magnitude"
+    elif sample and all(isinstance(v, datetime | date) for v in sample):
+        how = "native dates"
+    else:
+        how = "ISO 8601"
+    return parse, how
+
+
+# ---- roles -----------------------------------------------------------------------------------
+
+
+def _missing_column(name: str, flag: str, names: list[str], label: str) -> EvidenceError:
+    close = difflib.get_close_matches(name, names, n=1) or [
+        c for c in names if c.lower() == name.lower()
+    ]
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return EvidenceError(
+        f"{label}: no column {name!r} for --{flag}{hint} The columns are: {', '.join(names)}"
+    )
+
+
+def _mostly(values: list[Any], ok: Callable[[Any], bool]) -> bool:
+    sample = [v for v in values if v is not None][:_SAMPLE]
+    return bool(sample) and 2 * sum(1 for v in sample if ok(v)) > len(sample)
+
+
+def _detect(
+    raw: _Raw, given: dict[Role, str | None], ratings: Sequence[str], label: str,
+    date_format: str | None,
+) -> tuple[dict[Role, str | None], tuple[str, ...]]:  # fmt: skip
+    """The column of each role: as given (checked), else the first candidate name present."""
+    names = raw.names
+    for rating in ratings:
+        if rating not in names:
+            raise _missing_column(rating, "ratings", names, label)
+    chosen: dict[Role, str | None] = {}
+    for role, name in given.items():
+        if name is not None:
+            if name not in names:
+                raise _missing_column(name, role, names, label)
+            chosen[role] = name
+    taken = {c for c in chosen.values() if c} | set(ratings)
+    by_norm: dict[str, str] = {}
+    for c in names:
+        by_norm.setdefault(_norm(c), c)
+    detected: list[str] = []
+    for role in ROLES:
+        if role in chosen:
+            continue
+        chosen[role] = None
+        for cand in ROLE_NAMES[role]:
+            col = by_norm.get(_norm(cand))
+            if col is None or col in taken:
+                continue
+            values = raw.columns[names.index(col)]
+            if role == "score" and not _mostly(values, lambda v: isinstance(_number(v), float)):
+                continue
+            if role == "date" and not _dates(values):
+                continue
+            chosen[role] = col
+            taken.add(col)
+            detected.append(role)
+            break
+    return chosen, tuple(detected)
+
+
+def _dates(values: list[Any]) -> bool:
+    """Most of a column's first values read as dates."""
+    parse, _ = _date_reader([v for v in values if v is not None][:_SAMPLE], None)
+    return _mostly(values, lambda v: parse(v) is not None)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def read_feedback(
+    source: str | Path | pa.Table,
+    *,
+    score: str | None = None,
+    scale: Scale | None = None,
+    text: str | None = None,
+    date: str | None = None,
+    customer: str | None = None,
+    touchpoint: str | None = None,
+    stage: str | None = None,
+    segment: str | None = None,
+    outcome: str | None = None,
+    ratings: Sequence[str] | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    scale_range: tuple[float, float] | None = None,
+    date_format: str | None = None,
+    name: str | None = None,
+) -> Feedback:
+    """Read a survey export, review dump or ticket export; roles found by name unless given.
+
+    ``source`` is a CSV, XLSX or JSON Lines file (text ones optionally gzipped) or a pyarrow
+    Table. ``scale`` is the scale of the score (default: from the column's name, see the
+    module docstring), ``scale_range`` its range when not the default (``(1, 7)`` for CSAT on
+    seven points). ``ratings`` names several rating columns (one per touchpoint). ``sheet``
+    picks an XLSX sheet by name (default: the first); ``date_format`` is a strptime format for
+    dates that are not ISO 8601 or epoch numbers; ``name`` is how messages call the source.
+
+    Raises :class:`EvidenceError` for a missing, empty or unreadable file, an unknown column,
+    no usable row, and with ``strict`` any rejected row.
+    """
+    import pyarrow as pa
+
+    if scale is not None and scale not in DEFAULT_RANGES:
+        raise UsageError(f"unknown scale {scale!r}; expected nps, csat, ces or rating")
+    if scale_range is not None and not scale_range[0] < scale_range[1]:
+        raise UsageError(f"scale range {scale_range}: the low end must be below the high end")
+    if isinstance(source, pa.Table):
+        label = name or "<table>"
+        raw = _from_table(source)
+    else:
+        path = Path(source)
+        label = name or str(source)
+        if not path.is_file():
+            raise EvidenceError(f"{label}: no such file")
+        kind = _kind(path)
+        if kind == "xlsx":
+            raw = _read_xlsx(path, label, sheet)
+        else:
+            data = _bytes(path)
+            if not data.strip():
+                raise EvidenceError(f"{label}: the file is empty")
+            decoded = _decode(data, encoding, label)
+            raw = (
+                _read_csv(decoded, label, delimiter)
+                if kind == "csv"
+                else _read_json(decoded, label)
+            )
+    if not raw.rows:
+        raise EvidenceError(f"{label}: no rows (only a header)")
+    given: dict[Role, str | None] = {
+        "score": score, "text": text, "date": date, "customer": customer,
+        "touchpoint": touchpoint, "stage": stage, "segment": segment, "outcome": outcome,
+    }  # fmt: skip
+    chosen, detected = _detect(raw, given, tuple(ratings or ()), label, date_format)
+    the_scale: Scale | None = None
+    if chosen["score"] is not None:
+        the_scale = scale or scale_of_name(chosen["score"])
+    elif scale is not None:
+        raise UsageError(f"--scale {scale}: there is no score column; say which with --score COL")
+    roles = FeedbackRoles(
+        score=chosen["score"], scale=the_scale, text=chosen["text"], date=chosen["date"],
+        customer=chosen["customer"], touchpoint=chosen["touchpoint"], stage=chosen["stage"],
+        segment=chosen["segment"], outcome=chosen["outcome"], ratings=tuple(ratings or ()),
+        scale_range=scale_range,
+    )  # fmt: skip
+    return _build(raw, roles, label, detected, strict=strict, date_format=date_format)
+
+
+def _build(
+    raw: _Raw,
+    roles: FeedbackRoles,
+    label: str,
+    detected: tuple[str, ...],
+    *,
+    strict: bool,
+    date_format: str | None,
+) -> Feedback:
+    """Type every column, reject the rows that cannot be used, and say so."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bad = dict(raw.bad)
+    arrays: dict[str, pa.Array] = {}
+    date_how: str | None = None
+
+    def reject(i: int, reason: str, message: str) -> None:
+        bad.setdefault(i, (reason, message))
+
+    def numbers(col: str, what: str, lo_hi: tuple[float, float] | None, scale: str) -> None:
+        values = raw.columns[raw.names.index(col)]
+        where = f'column "{col}"'
+        out: list[float | None] = []
+        for i, v in enumerate(values):
+            x = _number(v)
+            if isinstance(x, str):
+                reject(
+                    i, f"a {what} that is not a number", f'{where}: cannot read "{x}" as a number'
+                )
+                x = None
+            elif x is not None and lo_hi is not None and not lo_hi[0] <= x <= lo_hi[1]:
+                outside = f"{where}: {x:g} is outside the {scale} scale {range_text(lo_hi)}"
+                hint = "" if scale == "NPS" else " (say another with --range)"
+                reject(i, f"a {what} outside the scale", outside + hint)
+            out.append(x)
+        arrays[col] = pa.array(out, pa.float64())
+
+    if roles.score is not None:
+        scale = roles.scale or "rating"
+        lo_hi = roles.scale_range or DEFAULT_RANGES[scale]
+        numbers(roles.score, "score", lo_hi, scale.upper() if scale != "rating" else "rating")
+    for col in roles.ratings:
+        numbers(col, "rating", None, "rating")
+    if roles.date is not None:
+        values = raw.columns[raw.names.index(roles.date)]
+        sample = [v for v in values if v is not None and _text(v)][:_SAMPLE]
+        parse, date_how = _date_reader(sample, date_format)
+        expected = f"expected {date_how}"
+        if date_how == "ISO 8601":
+            expected += " like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format"
+        parsed: list[datetime | None] = []
+        for i, v in enumerate(values):
+            shown = None if v is None else _text(v)
+            when = None if shown is None else parse(v)
+            if when is None and shown is not None:
+                message = f'column "{roles.date}": cannot read "{shown}" as a date'
+                reject(i, "a date that cannot be read", f"{message} ({expected})")
+            parsed.append(when)
+        arrays[roles.date] = pa.array(parsed, pa.timestamp("us"))
+    if roles.text is not None:
+        values = raw.columns[raw.names.index(roles.text)]
+        arrays[roles.text] = pa.array([_verbatim(v) for v in values], pa.string())
+    for role in ("customer", "touchpoint", "stage", "segment"):
+        col = getattr(roles, role)
+        if col is not None and col not in arrays:
+            values = raw.columns[raw.names.index(col)]
+            arrays[col] = pa.array([_text(v) for v in values], pa.string())
+    if roles.outcome is not None and roles.outcome not in arrays:
+        values = raw.columns[raw.names.index(roles.outcome)]
+        as_numbers = [_number(v) for v in values]
+        if all(not isinstance(x, str) for x in as_numbers):
+            arrays[roles.outcome] = pa.array(as_numbers, pa.float64())
+    for col, values in zip(raw.names, raw.columns, strict=True):
+        if col not in arrays:
+            arrays[col] = _infer(col, values, raw.textual)
+
+    table = pa.table([arrays[c] for c in raw.names], names=raw.names)
+    table = table.append_column(ROW, pa.array(raw.rows, pa.int64()))
+    rows_read = len(raw.rows)
+    reasons: dict[str, int] = {}
+    for reason, _ in (bad[i] for i in sorted(bad)):
+        reasons[reason] = reasons.get(reason, 0) + 1
+    examples = _examples(bad, raw.rows, label)
+    if strict and bad:
+        lines = [str(e) for e in examples]
+        lines.append(
+            f"{label}: {len(bad):,} of {_rows(rows_read)} cannot be used ("
+            + ", ".join(f"{_rows(n)} with {r}" for r, n in reasons.items())
+            + "); without --strict they are counted, reported and left out"
+        )
+        raise EvidenceError("\n".join(lines))
+    if len(bad) == rows_read:
+        detail = "".join(f"\n{e}" for e in examples[:2])
+        raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}")
+    if bad:
+        keep = pa.array([i not in bad for i in range(rows_read)], pa.bool_())
+        table = table.filter(keep)
+    if (
+        roles.date is not None
+        and date_how == "ISO 8601"
+        and not pc.any(pc.is_valid(table.column(roles.date))).as_py()
+    ):
+        date_how = None
+    return Feedback(
+        table=table, roles=roles, source=label, rows_read=rows_read, rejected=len(bad),
+        examples=examples, reasons=reasons, date_parse=date_how, detected=detected,
+    )  # fmt: skip
+
+
+def _examples(bad: dict[int, tuple[str, str]], rows: list[int], label: str) -> list[Problem]:
+    """Up to five rejected rows: the first of each reason, then the earliest others."""
+    first: dict[str, int] = {}
+    for i in sorted(bad):
+        first.setdefault(bad[i][0], i)
+    picked = sorted(first.values())[:_EXAMPLES]
+    for i in sorted(bad):
+        if len(picked) >= _EXAMPLES:
+            break
+        if i not in picked:
+            picked.append(i)
+    return [Problem(bad[i][1], label, rows[i]) for i in sorted(picked)]
