@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup run test lint typecheck pytest fmt golden docs clean bench
+.PHONY: setup run test quick lint typecheck pytest fmt golden docs clean bench
 
 $(BIN)/journeymap: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports --no-cache
 
 typecheck: setup
 	$(BIN)/mypy src
@@ -29,8 +30,12 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest -q
 
-# Everything CI runs: lint, format check, strict typing, the whole test suite.
+# Everything CI runs: lint, format check, the import contract, strict typing, the whole suite.
 test: lint typecheck pytest
+
+# While working: the same checks without the slow tests on real datasets and Spark.
+quick: lint typecheck
+	$(BIN)/pytest -q -m "not slow"
 
 fmt: setup
 	$(BIN)/ruff format src tests
