@@ -28,6 +28,14 @@ def test_number_drops_float_noise_and_trailing_zeros() -> None:
     assert nb.number(None) == "\u2013"
 
 
+def test_plain_is_read_back_exactly() -> None:
+    # what the Markdown tables write and ``journeymap import`` reads back
+    assert nb.plain(95.0) == "95"
+    assert nb.plain(0.125) == "0.125"
+    assert nb.plain(-3.0) == "-3"
+    assert nb.plain(1234.5) == "1234.5"  # no grouping
+
+
 def test_percent_signed_and_units() -> None:
     assert nb.percent(0.3456) == "35%"
     assert nb.percent(0.3456, digits=1) == "34.6%"
@@ -38,6 +46,26 @@ def test_percent_signed_and_units() -> None:
     assert nb.with_unit("35", "%") == "35%"
     assert nb.with_unit("4.2", "days") == "4.2 days"
     assert nb.with_unit("4.2", None) == "4.2"
+    assert nb.percentage(12.345, digits=1) == "12.3%"
+    assert nb.percentage(None) == "\u2013"
+
+
+def test_figure_is_the_same_everywhere() -> None:
+    # a KPI's value: one decimal at most, grouped, a typeset minus, its unit
+    assert nb.figure(18.0, "%") == "18%"
+    assert nb.figure(4.26, "days") == "4.3 days"
+    assert nb.figure(1234.5) == "1,234.5"
+    assert nb.figure(67.96, "%") == "68%"
+    assert nb.figure(-3.0, "points") == "\u22123 points"
+    assert nb.figure(None, "%") == "\u2013"
+
+
+def test_change_has_a_sign_and_points_for_percentages() -> None:
+    assert nb.change(6.0, "points") == "+6 points"
+    assert nb.change(-3.0, "%") == "\u22123 pts"
+    assert nb.change(0.26, None) == "+0.3"
+    assert nb.change(-0.02, "%", flat=0.05) == "\u00b10 pts"
+    assert nb.change(0.001) == "\u00b10"  # rounds to zero
 
 
 @pytest.mark.parametrize(
@@ -53,3 +81,26 @@ def test_percent_signed_and_units() -> None:
 def test_durations(seconds: float, words: str, short: str) -> None:
     assert nb.duration(seconds) == words
     assert nb.duration_short(seconds) == short
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "cell"),
+    [
+        ("customers", 1234, "1,234"),
+        ("id", 12345678901234567, "12,345,678,901,234,567"),
+        ("share", 0.3456, "34.6%"),
+        ("conversion_rate", 0.5, "50.0%"),
+        ("drop_rate", 12.345, "12.3%"),
+        ("median_seconds", 200.0, "3m 20s"),
+        ("median_seconds", float("nan"), "\u2013"),
+        ("mean", 1234.5678, "1,234.57"),
+        ("mean", -2.5, "-2.5"),
+        ("mean", -0.004, "0"),
+        ("mean", None, "\u2013"),
+        ("flag", True, "yes"),
+    ],
+)
+def test_terminal_table_cells(name: str, value: object, cell: str) -> None:
+    from journeymap.cli._output import _cell
+
+    assert _cell(name, value) == cell

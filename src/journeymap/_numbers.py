@@ -7,9 +7,14 @@ wherever it appears. Pure functions of their arguments; nothing here knows about
 * :func:`count`: a whole number of things, ``1,235`` (halves round up, as people do).
 * :func:`number`: a value with at most ``decimals`` decimals and no float noise, ``95``,
   ``0.13``, ``1,234.5``.
-* :func:`percent`: a 0..1 share, ``35%``.
+* :func:`plain`: a number to be read back by a program or an import: no grouping, up to six
+  decimals, ``1234.5``, ``0.125``.
+* :func:`percent`: a 0..1 share, ``35%``; :func:`percentage`: a value already in percent.
 * :func:`signed`: a score or a gap with its sign, ``+1.2``, ``−0.6``, ``0.0``.
 * :func:`with_unit`: a number and its unit, ``35%``, ``4.2 days``.
+* :func:`figure`: a quantity and its unit for people (a KPI's value, target or bounds):
+  ``18%``, ``4.3 days``, ``1,250 €``, ``−3 points``; :func:`change`: how much it moved,
+  ``+6 points``, ``−3 pts``, ``±0 pts``.
 * :func:`duration`: seconds in a sentence, ``42 seconds``, ``9.2 hours``;
   :func:`duration_short`: seconds in a table cell, ``42 s``, ``3m 20s``, ``5h 02m``.
 
@@ -21,13 +26,18 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "FIGURE_DECIMALS",
     "MINUS",
     "MISSING",
+    "change",
     "count",
     "duration",
     "duration_short",
+    "figure",
     "number",
     "percent",
+    "percentage",
+    "plain",
     "signed",
     "with_unit",
 ]
@@ -38,6 +48,8 @@ MINUS = "\u2212"
 MISSING = "\u2013"
 #: units written right after the number, without a space
 _TIGHT_UNITS = ("%", "\u2030")
+#: decimals of a :func:`figure`: the same on the map and in the measured report
+FIGURE_DECIMALS = 1
 
 
 def _missing(value: float | None) -> bool:
@@ -48,6 +60,8 @@ def count(value: float | None) -> str:
     """``1234.5`` -> ``"1,235"`` (halves round up); ``None`` -> ``"–"``."""
     if value is None or _missing(value):
         return MISSING
+    if isinstance(value, int):  # exact, also beyond the 53 bits of a float (ids, hashes)
+        return f"{value:,}"
     whole = math.floor(abs(value) + 0.5)
     return f"{-whole if value < 0 else whole:,}"
 
@@ -80,11 +94,25 @@ def number(
     return text.replace("-", MINUS) if typeset_minus else text
 
 
+def plain(value: float) -> str:
+    """A number to be read back (a table cell an import reads, a file): ``95.0`` -> ``95``,
+    ``0.125`` -> ``0.125``, ``1234.5`` -> ``1234.5``; no grouping, no exponent, up to six
+    decimals, a hyphen for the minus."""
+    return number(value, decimals=6, grouping=False)
+
+
 def percent(share: float | None, *, digits: int = 0) -> str:
     """A 0..1 share as a percentage: ``0.3456`` -> ``"35%"`` (``digits=1``: ``"34.6%"``)."""
     if share is None or _missing(share):
         return MISSING
-    return f"{share * 100:.{digits}f}%"
+    return percentage(share * 100, digits=digits)
+
+
+def percentage(value: float | None, *, digits: int = 0) -> str:
+    """A value already in percent: ``12.345`` -> ``"12%"`` (``digits=1``: ``"12.3%"``)."""
+    if value is None or _missing(value):
+        return MISSING
+    return f"{value:.{digits}f}%"
 
 
 def signed(value: float, *, digits: int = 1) -> str:
@@ -100,6 +128,28 @@ def with_unit(text: str, unit: str | None) -> str:
     if not unit:
         return text
     return f"{text}{unit}" if unit in _TIGHT_UNITS else f"{text} {unit}"
+
+
+def figure(value: float | None, unit: str | None = None) -> str:
+    """A quantity for people, with its unit: at most :data:`FIGURE_DECIMALS` decimals, grouped,
+    a typeset minus: ``18.0, "%"`` -> ``18%``, ``4.25, "days"`` -> ``4.2 days`` (halves to
+    even), ``-3`` -> ``−3``. A KPI's value, target, interval and previous value are written
+    this way on the map and in the measured report and its tables (the map's own tables write
+    :func:`plain` numbers, which ``journeymap import`` reads back)."""
+    if value is None or _missing(value):
+        return MISSING
+    return with_unit(number(value, decimals=FIGURE_DECIMALS, typeset_minus=True), unit)
+
+
+def change(value: float, unit: str | None = None, *, flat: float = 0.0) -> str:
+    """How much a :func:`figure` moved, with its sign; a change of a percentage is in points:
+    ``6, "points"`` -> ``+6 points``, ``-3, "%"`` -> ``−3 pts``. A change smaller than
+    ``flat``, or one that rounds to zero, is ``±0``."""
+    unit = "pts" if unit == "%" else unit
+    text = number(abs(value), decimals=FIGURE_DECIMALS)
+    if abs(value) < flat or text == "0":
+        return with_unit("\u00b10", unit)
+    return with_unit(("+" if value > 0 else MINUS) + text, unit)
 
 
 def duration(seconds: float) -> str:

@@ -19,7 +19,7 @@ from journeymap.model import (
     Touchpoint,
 )
 from journeymap.rendering.markdown import escape_cell, to_markdown
-from journeymap.rendering.tables import Table, format_number, input_header, map_tables
+from journeymap.rendering.tables import Table, input_header, map_tables
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
@@ -160,9 +160,6 @@ def test_empty_map_has_no_tables_and_defaults_are_not_shown() -> None:
 def test_helpers() -> None:
     assert input_header("customers_at_start") == "Customers at Start"
     assert input_header("new_customers") == "New Customers"
-    assert format_number(95.0) == "95"
-    assert format_number(0.125) == "0.125"
-    assert format_number(-3.0) == "-3"
     assert escape_cell("a | b\nc") == "a \\| b<br>c"
     assert escape_cell("*x* _y_ <z>") == "\\*x\\* \\_y\\_ &lt;z>"
     assert Table("T", ["A"], [["1"]]).column("A") == ["1"]

@@ -32,6 +32,7 @@ from journeymap.model.measurement import (
 )
 from journeymap.rendering import layout
 from journeymap.rendering import measured as charts
+from journeymap.rendering.measured.flows import DEVIATION, FLOW
 from journeymap.rendering.raster import pdf_page_size, png_size
 from journeymap.rendering.report import (
     key_numbers,
@@ -43,7 +44,8 @@ from journeymap.rendering.report import (
     report_png,
     write_report,
 )
-from journeymap.rendering.svg import BAND_FILL, THIN, to_svg
+from journeymap.rendering.svg import to_svg
+from journeymap.rendering.svgkit import BAND_FILL, NEGATIVE, POSITIVE, THIN
 from journeymap.rendering.view import Rect
 
 SHOP = """
@@ -460,8 +462,8 @@ def test_sankey_drawing_highlights_the_designed_path(shop: JourneyMap, ms: Measu
     nodes, links = charts.flow_nodes(shop, ms), charts.flow_links(shop, ms)
     root = _svg_root(charts.draw_sankey(nodes, links))
     paths = list(root.iter(f"{{{NS['svg']}}}path"))
-    blue = [p for p in paths if p.get("stroke") == charts.FLOW]
-    grey = [p for p in paths if p.get("stroke") == charts.DEVIATION]
+    blue = [p for p in paths if p.get("stroke") == FLOW]
+    grey = [p for p in paths if p.get("stroke") == DEVIATION]
     # designed flows to the next drawn node run straight; checkout -> tracking also counts
     # (the back-stage fulfilment between them is not drawn)
     assert len(blue) == 7  # delivery -> review request (1.2% of customers) is left out
@@ -492,8 +494,8 @@ def test_gap_and_coverage_drawings(shop: JourneyMap, ms: Measurement) -> None:
 def test_trend_arrows() -> None:
     assert charts.trend_arrow(None, None) == ""
     up_good = charts.trend_arrow("up", True)
-    assert 'aria-label="up, better"' in up_good and charts.POSITIVE in up_good
-    assert charts.NEGATIVE in charts.trend_arrow("down", False)
+    assert 'aria-label="up, better"' in up_good and POSITIVE in up_good
+    assert NEGATIVE in charts.trend_arrow("down", False)
     assert 'aria-label="no change"' in charts.trend_arrow("flat", None)
 
 
@@ -528,6 +530,19 @@ def test_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
     assert "\u22123 pts since last time" in cards["Visitor conversion"].detail
     assert cards["NPS"].value == "21 points"
     assert len(cards) == 6
+
+
+def test_a_kpi_value_reads_the_same_on_the_map_and_in_the_report(ms: Measurement) -> None:
+    shop = jm.loads(SHOP.replace("value: 18, target: 20", "value: -18.46, target: 20.25"))
+    view = layout(shop)
+    card = next(k for k in view.header.kpis if k.box.item_id == "conversion")
+    on_map = " ".join(t.text for t in card.box.lines)
+    assert "\u221218.5% \u00b7 target 20.2%" in on_map  # one decimal, halves to even
+    ms.kpis[0].value, ms.kpis[0].target = -18.46, 20.25
+    cards = {k.label: k for k in key_numbers(shop, ms)}
+    assert cards["Visitor conversion"].value == "\u221218.5%"
+    assert "target 20.2%" in cards["Visitor conversion"].detail
+    assert "| Visitor conversion | \u221218.5% |" in report_markdown(shop, ms)
 
 
 class _Balance(HTMLParser):

@@ -83,3 +83,12 @@ def test_png_scale_is_passed_on(sample_map: JourneyMap) -> None:
     one = png_size(render_bytes(sample_map, "png", scale=1.0))
     two = png_size(render_bytes(sample_map, "png"))
     assert two == (one[0] * 2, one[1] * 2)
+
+
+def test_a_file_without_a_suffix_says_so() -> None:
+    from journeymap.rendering.files import format_of
+    from journeymap.rendering.report import REPORT_SUFFIXES
+
+    with pytest.raises(UsageError, match=r"report format of 'report' \(no suffix\)"):
+        format_of("report", REPORT_SUFFIXES, what="report")
+    assert format_of("Report.JSON", REPORT_SUFFIXES, what="report") == "json"

@@ -13,7 +13,7 @@ import journeymap as jm
 from journeymap.model import CHANNELS, JourneyMap, Stage, Touchpoint
 from journeymap.rendering import layout, to_svg
 from journeymap.rendering.icons import CHANNEL_ICONS
-from journeymap.rendering.svg import LEVEL_COLORS
+from journeymap.rendering.svgkit import LEVEL_COLORS
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "ecommerce-small.svg"
 NS = {"svg": "http://www.w3.org/2000/svg"}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.table import Table
 
+from journeymap import _numbers as nb
 from journeymap.cli._common import stderr, stdout
 from journeymap.errors import UsageError
 
@@ -31,7 +32,6 @@ __all__ = [
     "OutFormat",
     "OutputOptions",
     "busy",
-    "duration_text",
     "emit",
     "format_of",
     "output_options",
@@ -192,37 +192,25 @@ def write_table(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
         stderr().print(f"wrote {path} ({table.num_rows:,} rows)", highlight=False)
 
 
-def duration_text(seconds: float) -> str:
-    """Seconds for people: ``0.25 s``, ``42 s``, ``3m 20s``, ``5h 02m``, ``3d 4h``."""
-    if seconds < 60:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h {minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
-
-
 def _cell(name: str, value: Any) -> str:
+    """A value in a terminal table: counts grouped, shares and rates as percentages with one
+    decimal, durations short (``3m 20s``), other numbers with at most two decimals."""
     if value is None:
-        return "–"
+        return nb.MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return nb.count(value)
     if isinstance(value, float):
         if math.isnan(value):
-            return "–"
+            return nb.MISSING
         if name == "share" or name.startswith("conversion") or name.isdigit():
-            return f"{value:.1%}"
+            return nb.percent(value, digits=1)
         if name.endswith(("_rate", "_rate_standard")):
-            return f"{value:.1f}%"
+            return nb.percentage(value, digits=1)
         if "seconds" in name:
-            return duration_text(value)
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+            return nb.duration_short(value)
+        return nb.number(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, get_args
 
-from journeymap._atomic import atomic_write_bytes
 from journeymap.errors import UsageError
 from journeymap.model.journey import JourneyMap
+from journeymap.rendering.files import format_of, write_as
 from journeymap.rendering.html import to_html
 from journeymap.rendering.layout import layout
 from journeymap.rendering.svg import to_svg
@@ -49,15 +49,7 @@ SUFFIXES: dict[str, RenderFormat] = {
 
 def format_for(path: str | Path) -> RenderFormat:
     """The format a file name asks for; raises :class:`UsageError` for an unknown suffix."""
-    suffix = Path(path).suffix.lower()
-    fmt = SUFFIXES.get(suffix)
-    if fmt is None:
-        known = " ".join(SUFFIXES)
-        got = f"suffix {suffix!r}" if suffix else "no suffix"
-        raise UsageError(
-            f"cannot tell the output format of {str(path)!r} ({got}); expected one of: {known}"
-        )
-    return fmt
+    return format_of(path, SUFFIXES, what="output")
 
 
 def render_bytes(m: JourneyMap, fmt: RenderFormat, *, scale: float = 2.0) -> bytes:
@@ -93,9 +85,4 @@ def render_file(
     scale: float = 2.0,
 ) -> Path:
     """Write the map to ``out`` atomically; the format follows the suffix unless given."""
-    path = Path(out)
-    chosen = fmt if fmt is not None else format_for(path)
-    if chosen not in FORMATS:
-        raise UsageError(f"unknown format {chosen!r}; expected one of: {', '.join(FORMATS)}")
-    atomic_write_bytes(path, render_bytes(m, chosen, scale=scale))
-    return path
+    return write_as(out, fmt, SUFFIXES, lambda f: render_bytes(m, f, scale=scale), what="output")

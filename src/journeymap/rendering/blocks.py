@@ -6,7 +6,6 @@ reports how tall they are and where each paragraph starts (to put an icon beside
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,13 +17,11 @@ __all__ = [
     "Block",
     "Para",
     "channel_label",
-    "fmt_num",
     "quote",
     "shift",
     "stack",
     "tp_card",
     "tp_paras",
-    "with_unit",
 ]
 
 #: space between a box and the edges of its sub-column
@@ -121,18 +118,6 @@ def shift(lines: Iterable[Text], dy: float) -> tuple[Text, ...]:
 def quote(text: str) -> str:
     text = text.strip().strip("\"'\u201c\u201d\u2018\u2019").strip()
     return f"\u201c{text}\u201d"
-
-
-def fmt_num(value: float) -> str:
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def with_unit(value: float, unit: str | None) -> str:
-    if not unit:
-        return fmt_num(value)
-    return f"{fmt_num(value)}{unit}" if unit in ("%", "\u2030") else f"{fmt_num(value)} {unit}"
 
 
 def tp_paras(tp: Touchpoint) -> list[Para]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from journeymap.rendering.svgkit import num, points
+
 __all__ = ["CHANNEL_ICONS", "channel_icon", "marker_star", "star_points"]
 
 _DOT = '<circle cx="{x}" cy="{y}" r="1.15" fill="{{c}}" stroke="none"/>'
@@ -105,7 +107,7 @@ def channel_icon(key: str, x: float, y: float, size: float, *, color: str) -> st
     body = CHANNEL_ICONS.get(key, CHANNEL_ICONS["other"]).replace("{c}", color)
     s = size / 24
     return (
-        f'<g transform="translate({_n(x)} {_n(y)}) scale({_n(s, 4)})" fill="none" '
+        f'<g transform="translate({num(x)} {num(y)}) scale({num(s, 4)})" fill="none" '
         f'stroke="{color}" stroke-width="1.7" stroke-linecap="round" '
         f'stroke-linejoin="round">{body}</g>'
     )
@@ -122,13 +124,8 @@ def star_points(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
 
 
 def marker_star(cx: float, cy: float, r: float, *, fill: str, stroke: str) -> str:
-    pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in star_points(cx, cy, r))
+    pts = points(star_points(cx, cy, r))
     return (
         f'<polygon points="{pts}" fill="{fill}" stroke="{stroke}" stroke-width="1" '
         f'stroke-linejoin="round"/>'
     )
-
-
-def _n(v: float, digits: int = 2) -> str:
-    text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

@@ -12,7 +12,7 @@ import re
 from journeymap.model.journey import JourneyMap
 from journeymap.rendering.tables import Table, map_tables
 
-__all__ = ["escape_cell", "table_to_markdown", "to_markdown"]
+__all__ = ["escape_cell", "section", "table_to_markdown", "to_markdown"]
 
 _MARKUP = re.compile(r"([\\|*_`\[\]])")
 
@@ -37,6 +37,12 @@ def table_to_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
+def section(table: Table) -> str:
+    """One table under its title, a second-level heading; the measurement report's tables are
+    written this way too."""
+    return f"## {_escape_line(table.title)}\n\n{table_to_markdown(table)}"
+
+
 def to_markdown(m: JourneyMap) -> str:
     """The whole map as a Markdown document."""
     parts = [f"# {_escape_line(m.name)}\n"]
@@ -52,6 +58,5 @@ def to_markdown(m: JourneyMap) -> str:
     if meta:
         parts.append("\n".join(f"**{label}:** {_escape_line(value)}  " for label, value in meta))
         parts[-1] = parts[-1].rstrip() + "\n"
-    for table in map_tables(m):
-        parts.append(f"## {_escape_line(table.title)}\n\n{table_to_markdown(table)}")
+    parts += [section(table) for table in map_tables(m)]
     return "\n".join(parts)

@@ -18,21 +18,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
+from journeymap import _numbers as nb
 from journeymap.errors import UsageError
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement, SourceInfo
 from journeymap.rendering import measured as charts
-from journeymap.rendering.layout import format_measured
-from journeymap.rendering.measured import fmt_count, fmt_share, fmt_value, render_measured_svg
+from journeymap.rendering.files import write_as
+from journeymap.rendering.html import inline_svg, template
+from journeymap.rendering.markdown import escape_cell, section
+from journeymap.rendering.measured import render_measured_svg
+from journeymap.rendering.measured.findings import FLAT
+from journeymap.rendering.tables import Table
 from journeymap.rendering.text import FONT_FAMILY
-
-if TYPE_CHECKING:
-    from jinja2 import Template
 
 __all__ = [
     "REPORT_FORMATS",
@@ -63,7 +64,6 @@ REPORT_SUFFIXES: dict[str, ReportFormat] = {
     ".pdf": "pdf",
 }
 _TEMPLATE = "measurement.html.j2"
-_SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
 #: the KPIs shown among the key numbers, in this order of preference (at most three)
 _HEADLINE_KPIS = ("conversion:journey", "nps", "csat", "ces", "retention", "churn")
 #: pain points shown as cards with their quotes; the rest are listed in a short table
@@ -137,14 +137,14 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
             f"; {cov['thin']['touchpoints']} thin, {cov['none']['touchpoints']} without evidence"
         )
     tone: Literal["good", "bad", "neutral"] = "good" if measurement.coverage >= 0.8 else "bad"
-    out.append(KeyNumber("Evidence coverage", fmt_share(measurement.coverage), detail, tone))
+    out.append(KeyNumber("Evidence coverage", nb.percent(measurement.coverage), detail, tone))
     pains = charts.pain_data(m, measurement).to_pylist()
     if pains:
         p = pains[0]
         where = p["touchpoint_name"] or p["stage_name"] or "the journey"
-        impact = f"{fmt_count(p['customers_affected'])} customers affected"
+        impact = f"{nb.count(p['customers_affected'])} customers affected"
         if p["conversions_lost"]:
-            impact += f", {fmt_count(p['conversions_lost'])} conversions lost"
+            impact += f", {nb.count(p['conversions_lost'])} conversions lost"
         out.append(KeyNumber("Biggest pain point", where, f"{p['title']}. {impact}.", "bad"))
     gaps = charts.gap_data(m, measurement).to_pylist()
     if gaps and gaps[0]["gap"] < 0:
@@ -152,29 +152,21 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
         scale = m.scale
         exp = f"{scale.level(round(g['expected'])).label} {format_level(round(g['expected']))}"
         got = f"{g['level'] or scale.level(round(g['emotion'])).label}"
-        detail = f"at {g['name']}: expected {exp}, measured {got} {format_measured(g['emotion'])}"
-        out.append(KeyNumber("Largest emotion gap", format_measured(g["gap"]), detail, "bad"))
+        detail = f"at {g['name']}: expected {exp}, measured {got} {nb.signed(g['emotion'])}"
+        out.append(KeyNumber("Largest emotion gap", nb.signed(g["gap"]), detail, "bad"))
     kpis = {r["key"]: r for r in charts.kpi_data(m, measurement).to_pylist()}
     for key in [k for k in _HEADLINE_KPIS if k in kpis][:3]:
         k = kpis[key]
         bits = []
         if k["target"] is not None:
-            bits.append(f"target {fmt_value(k['target'], k['unit'])}")
+            bits.append(f"target {nb.figure(k['target'], k['unit'])}")
         if k["change"] is not None:
-            bits.append(f"{_signed(k['change'], k['unit'])} since last time")
+            bits.append(f"{nb.change(k['change'], k['unit'], flat=FLAT)} since last time")
         if k["n"]:
-            bits.append(f"n={fmt_count(k['n'])}")
+            bits.append(f"n={nb.count(k['n'])}")
         tone = "neutral" if k["on_target"] is None else "good" if k["on_target"] else "bad"
-        out.append(KeyNumber(k["label"], fmt_value(k["value"], k["unit"]), " · ".join(bits), tone))
+        out.append(KeyNumber(k["label"], nb.figure(k["value"], k["unit"]), " · ".join(bits), tone))
     return out
-
-
-def _signed(value: float, unit: str | None) -> str:
-    """A change with its sign; a change of a percentage is in points (``+2.5 pts``)."""
-    text = fmt_value(abs(value), "pts" if unit == "%" else unit)
-    if abs(value) < 0.05:
-        return "\u00b1" + text
-    return ("+" if value > 0 else "\u2212") + text
 
 
 # ---- words for the template -------------------------------------------------------------------
@@ -185,9 +177,9 @@ def _date(value: dt.datetime | None) -> str:
 
 
 def _source(s: SourceInfo) -> dict[str, str]:
-    rows = fmt_count(s.rows_used)
+    rows = nb.count(s.rows_used)
     if s.rows_read != s.rows_used:
-        rows += f" of {fmt_count(s.rows_read)}"
+        rows += f" of {nb.count(s.rows_read)}"
     span = f"{_date(s.first)} \u2013 {_date(s.last)}" if s.first and s.last else "\u2013"
     # "/data/feedback.csv (survey=nps)": the file's name and what part of it was read
     file, sep, part = s.path.partition(" (")
@@ -196,8 +188,8 @@ def _source(s: SourceInfo) -> dict[str, str]:
         "path": s.path,
         "kind": "Event log" if s.kind == "events" else "Feedback",
         "rows": rows,
-        "unmatched": fmt_count(s.rows_unmatched) if s.rows_unmatched else "0",
-        "customers": fmt_count(s.customers),
+        "unmatched": nb.count(s.rows_unmatched) if s.rows_unmatched else "0",
+        "customers": nb.count(s.customers),
         "span": span,
     }  # fmt: skip
 
@@ -220,19 +212,21 @@ def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
         unit = k["unit"]
         ci = ""
         if k["low"] is not None and k["high"] is not None:
-            ci = f"95% CI {fmt_value(k['low'])}\u2013{fmt_value(k['high'], unit)}"
+            ci = f"95% CI {nb.figure(k['low'])}\u2013{nb.figure(k['high'], unit)}"
         status = {True: "On target", False: "Off target", None: ""}[k["on_target"]]
         rows.append(
             {
                 "label": k["label"],
-                "value": fmt_value(k["value"], unit),
+                "value": nb.figure(k["value"], unit),
                 "ci": ci,
-                "n": f"n={fmt_count(k['n'])}" if k["n"] else "",
-                "previous": fmt_value(k["previous"], unit) if k["previous"] is not None else "",
-                "change": _signed(k["change"], unit) if k["change"] is not None else "",
+                "n": f"n={nb.count(k['n'])}" if k["n"] else "",
+                "previous": nb.figure(k["previous"], unit) if k["previous"] is not None else "",
+                "change": nb.change(k["change"], unit, flat=FLAT)
+                if k["change"] is not None
+                else "",
                 "arrow": Markup(charts.trend_arrow(k["trend"], k["improved"])),
                 "improved": k["improved"],
-                "target": fmt_value(k["target"], unit) if k["target"] is not None else "",
+                "target": nb.figure(k["target"], unit) if k["target"] is not None else "",
                 "status": status,
                 "on_target": k["on_target"],
                 "direction": "" if k["higher_is_better"] else "lower is better",
@@ -252,9 +246,9 @@ def _pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
         r["show_quotes"] = fresh
         r["where"] = " \u203a ".join(x for x in (r["stage_name"], r["touchpoint_name"]) if x)
         r["color"] = charts.severity_color(r["severity"])
-        r["affected"] = fmt_count(r["customers_affected"])
-        r["lost"] = fmt_count(r["conversions_lost"]) if r["conversions_lost"] else ""
-        r["value"] = fmt_count(r["value_lost"]) if r["value_lost"] else ""
+        r["affected"] = nb.count(r["customers_affected"])
+        r["lost"] = nb.count(r["conversions_lost"]) if r["conversions_lost"] else ""
+        r["value"] = nb.count(r["value_lost"]) if r["value_lost"] else ""
         r["bar"] = round(100 * r["customers_affected"] / biggest, 1)
         r["kind_label"] = r["kind"].replace("-", " ")
     return rows
@@ -266,18 +260,18 @@ def _action_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]
     kpis = {k.id: k for k in m.kpis}
     for r in rows:
         per = r["conversions_per_month"]
-        r["per_month"] = f"+{fmt_count(per)} / month" if per else ""
-        r["value"] = f"{fmt_count(r['value_per_month'])} / month" if r["value_per_month"] else ""
+        r["per_month"] = f"+{nb.count(per)} / month" if per else ""
+        r["value"] = f"{nb.count(r['value_per_month'])} / month" if r["value_per_month"] else ""
         r["bar"] = round(100 * (per or 0) / biggest, 1)
         kpi = next((k for k in kpis.values() if k.name == r["kpi"]), None)
         unit = kpi.unit if kpi else None
         moves = []
         if r["kpi_before"] is not None:
-            moves.append(f"before {fmt_value(r['kpi_before'], unit)}")
+            moves.append(f"before {nb.figure(r['kpi_before'], unit)}")
         if r["kpi_now"] is not None:
-            moves.append(f"now {fmt_value(r['kpi_now'], unit)}")
+            moves.append(f"now {nb.figure(r['kpi_now'], unit)}")
         if r["kpi_target"] is not None:
-            moves.append(f"target {fmt_value(r['kpi_target'], unit)}")
+            moves.append(f"target {nb.figure(r['kpi_target'], unit)}")
         r["kpi_line"] = " \u00b7 ".join(moves)
         r["status_label"] = (r["status"] or "").replace("-", " ")
     return rows
@@ -292,24 +286,14 @@ def _drift_lines(m: JourneyMap, measurement: Measurement) -> list[str]:
     lines = []
     for key, change in sorted(d.kpis.items(), key=lambda kv: -abs(kv[1]))[:6]:
         label, unit = labels.get(key, (key, None))
-        lines.append(f"{label}: {_signed(change, unit)}")
+        lines.append(f"{label}: {nb.change(change, unit, flat=FLAT)}")
     for tp, change in sorted(d.emotions.items(), key=lambda kv: -abs(kv[1]))[:4]:
         if abs(change) >= 0.05:
-            lines.append(f"Emotion at {names.get(tp, tp)}: {format_measured(change)}")
+            lines.append(f"Emotion at {names.get(tp, tp)}: {nb.signed(change)}")
     return lines
 
 
 # ---- HTML -------------------------------------------------------------------------------------
-
-
-def _template() -> Template:
-    from jinja2 import Environment
-
-    text = (
-        resources.files("journeymap.rendering").joinpath("templates", _TEMPLATE).read_text("utf-8")
-    )
-    env = Environment(autoescape=True, keep_trailing_newline=True, trim_blocks=True)
-    return env.from_string(text)
 
 
 def _prose(text: str) -> Any:
@@ -325,13 +309,6 @@ def _prose(text: str) -> Any:
     )
 
 
-def _inline(svg: str) -> Any:
-    """An SVG document as inline HTML (no namespace URL needed in HTML)."""
-    from markupsafe import Markup
-
-    return Markup(svg.replace(_SVG_NS, "", 1))
-
-
 def report_html(m: JourneyMap, measurement: Measurement) -> str:
     """The whole report as one self-contained, offline HTML document (UTF-8 text)."""
     from journeymap._version import __version__
@@ -342,7 +319,9 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
     thin = {t.touchpoint: t for t in ms.touchpoints if t.evidence == "thin"}
     names = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
     team = {p.id: p.name for p in m.pain_points}
-    return _template().render(
+    from markupsafe import Markup
+
+    return template(_TEMPLATE).render(
         title=ms.map_title or m.name,
         version=ms.map_version or m.version,
         measured_at=f"{_date(ms.measured_at)}, {ms.measured_at:%H:%M} UTC",
@@ -351,14 +330,16 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         objective=m.objective,
         sources=[_source(s) for s in ms.sources],
         key_numbers=key_numbers(m, ms),
-        map_svg=_inline(render_measured_svg(m, ms)),
-        funnel_svg=_inline(charts.draw_funnel(charts.funnel_data(m, ms))),
+        map_svg=inline_svg(render_measured_svg(m, ms)),
+        funnel_svg=inline_svg(charts.draw_funnel(charts.funnel_data(m, ms))),
         has_stages=bool(ms.stages),
-        sankey_svg=_inline(charts.draw_sankey(charts.flow_nodes(m, ms), charts.flow_links(m, ms))),
+        sankey_svg=inline_svg(
+            charts.draw_sankey(charts.flow_nodes(m, ms), charts.flow_links(m, ms))
+        ),
         has_flows=bool(ms.flows),
-        gaps_svg=_inline(charts.draw_gaps(charts.gap_data(m, ms), scale=scale)),
-        coverage_svg=_inline(charts.draw_coverage(charts.coverage_data(m, ms))),
-        thin=[f"{names.get(k, t.name)} (n={fmt_count(t.n)})" for k, t in thin.items()],
+        gaps_svg=inline_svg(charts.draw_gaps(charts.gap_data(m, ms), scale=scale)),
+        coverage_svg=inline_svg(charts.draw_coverage(charts.coverage_data(m, ms))),
+        thin=[f"{names.get(k, t.name)} (n={nb.count(t.n)})" for k, t in thin.items()],
         unmeasured=list(coverage["none"]["names"]),
         pains=(pains := _pain_rows(m, ms))[:PAIN_CARDS],
         more_pains=pains[PAIN_CARDS:],
@@ -370,7 +351,7 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         actions=_action_rows(m, ms),
         method=_prose(ms.method),
         glossary=GLOSSARY,
-        font_family=_inline(FONT_FAMILY),
+        font_family=Markup(FONT_FAMILY),
         journeymap_version=__version__,
     )
 
@@ -384,26 +365,18 @@ def report_json(measurement: Measurement) -> str:
 
 
 def _md(text: str | None) -> str:
-    from journeymap.rendering.markdown import escape_cell
-
     return escape_cell(text or "")
-
-
-def _md_table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 def _actual_cell(t: Any) -> str:
     if t.evidence == "none" or t.emotion is None:
         return "no evidence"
-    text = f"{t.level or ''} {format_measured(t.emotion)}".strip()
+    text = f"{t.level or ''} {nb.signed(t.emotion)}".strip()
     if t.emotion_low is not None and t.emotion_high is not None:
-        text += f" (95% CI {format_measured(t.emotion_low)} to {format_measured(t.emotion_high)}"
-        text += f", n={fmt_count(t.n)})"
+        text += f" (95% CI {nb.signed(t.emotion_low)} to {nb.signed(t.emotion_high)}"
+        text += f", n={nb.count(t.n)})"
     else:
-        text += f" (n={fmt_count(t.n)})"
+        text += f" (n={nb.count(t.n)})"
     return text + (" \u2014 thin evidence" if t.evidence == "thin" else "")
 
 
@@ -417,53 +390,11 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
     span = _evidence_span(ms)
     if span:
         meta.append(f"evidence {span}")
-    meta.append(f"coverage {fmt_share(ms.coverage)} of touchpoints measured")
+    meta.append(f"coverage {nb.percent(ms.coverage)} of touchpoints measured")
     parts.append(_md(", ".join(meta)) + ".\n")
-    if ms.sources:
-        rows = [[s["kind"], s["name"], s["rows"], s["customers"], s["span"]]
-                for s in (_source(x) for x in ms.sources)]  # fmt: skip
-        parts.append("## Sources\n\n" + _md_table(["Kind", "Source", "Rows", "Customers",
-                                                    "Dates"], rows))  # fmt: skip
-    pains_by_tp: dict[str, list[str]] = {}
-    for p in sorted(ms.pain_points, key=lambda p: p.rank):
-        if p.touchpoint:
-            pains_by_tp.setdefault(p.touchpoint, []).append(f"#{p.rank} {p.title}")
-    stages = {s.id: s.name for s in m.stages}
-    tps = {t.touchpoint: t for t in ms.touchpoints}
-    rows = []
-    for stage, tp in m.iter_touchpoints():
-        t = tps.get(tp.id)
-        exp = m.expected_value(tp)
-        expected = f"{m.scale.level(exp).label} {format_level(exp)}" if exp is not None else ""
-        gap = format_measured(t.gap) if t is not None and t.gap is not None else ""
-        rows.append([stages[stage.id], tp.name, expected, _actual_cell(t) if t else "no evidence",
-                     gap, "; ".join(pains_by_tp.get(tp.id, []))])  # fmt: skip
-    parts.append(
-        "## Expected and measured emotion\n\n"
-        + _md_table(
-            ["Stage", "Touchpoint", "Expected", "Actual (measured, CI, n)", "Gap", "Pain point"],
-            rows,
-        )
-    )
-    if ms.stages:
-        rows = [[r["name"], fmt_count(r["customers"]), fmt_share(r["reach"]),
-                 fmt_share(r["conversion_to_next"], digits=1),
-                 f"{fmt_count(r['dropoff_customers'])} ({fmt_share(r['dropoff_rate'], digits=1)})"]
-                for r in charts.funnel_data(m, ms).to_pylist()]  # fmt: skip
-        parts.append("## Funnel\n\n" + _md_table(["Stage", "Customers", "Reach", "Go on",
-                                                   "End here"], rows))  # fmt: skip
-    if ms.kpis:
-        rows = [[k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
-                 k["change"], k["target"], k["status"]] for k in _kpi_rows(m, ms)]  # fmt: skip
-        parts.append("## KPIs\n\n" + _md_table(["KPI", "Value", "Previous", "Change", "Target",
-                                                 "Status"], rows))  # fmt: skip
-    if ms.pain_points:
-        rows = [[str(p["rank"]), p["where"], p["title"], p["severity"], p["affected"], p["lost"],
-                 p["evidence"], " / ".join(f"\u201c{q}\u201d" for q in p["quotes"][:2])]
-                for p in _pain_rows(m, ms)]  # fmt: skip
-        parts.append("## Pain points\n\n" + _md_table(["Rank", "Where", "Pain point",
-                     "Severity", "Customers affected", "Conversions lost", "Source of insight",
-                     "Quotes"], rows))  # fmt: skip
+    tables = [_sources_table(ms), _emotions_table(m, ms), _funnel_table(m, ms), _kpi_table(m, ms),
+              _pain_table(m, ms)]  # fmt: skip
+    parts += [section(t) for t in tables if t is not None]
     if ms.unconfirmed_pain_points:
         team = {p.id: p.name for p in m.pain_points}
         listed = "\n".join(f"- {_md(team.get(p, p))}" for p in ms.unconfirmed_pain_points)
@@ -471,10 +402,66 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
     if ms.actions:
         rows = [[a["name"], a["where"] or "", a["estimate"], a["per_month"], a["kpi"] or "",
                  a["kpi_line"]] for a in _action_rows(m, ms)]  # fmt: skip
-        parts.append("## Action items\n\n" + _md_table(["Action item", "Where",
-                     "Expected outcome", "Per month", "KPI", "KPI figures"], rows))  # fmt: skip
+        headers = ["Action item", "Where", "Expected outcome", "Per month", "KPI", "KPI figures"]
+        parts.append(section(Table("Action items", headers, rows)))
     parts.append(f"## Method\n\n{_md(ms.method)}\n")
     return "\n".join(parts)
+
+
+def _sources_table(ms: Measurement) -> Table | None:
+    if not ms.sources:
+        return None
+    rows = [[s["kind"], s["name"], s["rows"], s["customers"], s["span"]]
+            for s in (_source(x) for x in ms.sources)]  # fmt: skip
+    return Table("Sources", ["Kind", "Source", "Rows", "Customers", "Dates"], rows)
+
+
+def _emotions_table(m: JourneyMap, ms: Measurement) -> Table:
+    """Stage | Touchpoint | Expected | Actual (measured, CI, n) | Gap | Pain point."""
+    pains_by_tp: dict[str, list[str]] = {}
+    for p in sorted(ms.pain_points, key=lambda p: p.rank):
+        if p.touchpoint:
+            pains_by_tp.setdefault(p.touchpoint, []).append(f"#{p.rank} {p.title}")
+    tps = {t.touchpoint: t for t in ms.touchpoints}
+    rows = []
+    for stage, tp in m.iter_touchpoints():
+        t = tps.get(tp.id)
+        exp = m.expected_value(tp)
+        expected = f"{m.scale.level(exp).label} {format_level(exp)}" if exp is not None else ""
+        gap = nb.signed(t.gap) if t is not None and t.gap is not None else ""
+        rows.append([stage.name, tp.name, expected, _actual_cell(t) if t else "no evidence", gap,
+                     "; ".join(pains_by_tp.get(tp.id, []))])  # fmt: skip
+    headers = ["Stage", "Touchpoint", "Expected", "Actual (measured, CI, n)", "Gap", "Pain point"]
+    return Table("Expected and measured emotion", headers, rows)
+
+
+def _funnel_table(m: JourneyMap, ms: Measurement) -> Table | None:
+    if not ms.stages:
+        return None
+    rows = [[r["name"], nb.count(r["customers"]), nb.percent(r["reach"]),
+             nb.percent(r["conversion_to_next"], digits=1),
+             f"{nb.count(r['dropoff_customers'])} ({nb.percent(r['dropoff_rate'], digits=1)})"]
+            for r in charts.funnel_data(m, ms).to_pylist()]  # fmt: skip
+    return Table("Funnel", ["Stage", "Customers", "Reach", "Go on", "End here"], rows)
+
+
+def _kpi_table(m: JourneyMap, ms: Measurement) -> Table | None:
+    if not ms.kpis:
+        return None
+    rows = [[k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
+             k["change"], k["target"], k["status"]] for k in _kpi_rows(m, ms)]  # fmt: skip
+    return Table("KPIs", ["KPI", "Value", "Previous", "Change", "Target", "Status"], rows)
+
+
+def _pain_table(m: JourneyMap, ms: Measurement) -> Table | None:
+    if not ms.pain_points:
+        return None
+    rows = [[str(p["rank"]), p["where"], p["title"], p["severity"], p["affected"], p["lost"],
+             p["evidence"], " / ".join(f"\u201c{q}\u201d" for q in p["quotes"][:2])]
+            for p in _pain_rows(m, ms)]  # fmt: skip
+    headers = ["Rank", "Where", "Pain point", "Severity", "Customers affected",
+               "Conversions lost", "Source of insight", "Quotes"]  # fmt: skip
+    return Table("Pain points", headers, rows)
 
 
 # ---- the measured map as picture, and files -----------------------------------------------------
@@ -523,15 +510,8 @@ def write_report(
     scale: float = 2.0,
 ) -> Path:
     """Write the report to ``out`` atomically; the format follows the suffix unless given."""
-    from journeymap._atomic import atomic_write_bytes
 
-    path = Path(out)
-    chosen = fmt if fmt is not None else REPORT_SUFFIXES.get(path.suffix.lower())
-    if chosen is None:
-        known = " ".join(REPORT_SUFFIXES)
-        raise UsageError(
-            f"cannot tell the report format of {str(path)!r} (suffix {path.suffix!r}); "
-            f"expected one of: {known}"
-        )
-    atomic_write_bytes(path, report_bytes(m, measurement, chosen, scale=scale))
-    return path
+    def make(chosen: ReportFormat) -> bytes:
+        return report_bytes(m, measurement, chosen, scale=scale)
+
+    return write_as(out, fmt, REPORT_SUFFIXES, make, what="report")

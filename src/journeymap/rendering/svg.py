@@ -1,15 +1,14 @@
 """Draw a :class:`~journeymap.rendering.view.MapView` as SVG.
 
-The drawing only draws: every position comes from :func:`~journeymap.rendering.layout.layout`.
-Output is deterministic (no ids, no timestamps, numbers rounded to 2 decimals), so it can be
-compared with golden files. All text is XML-escaped.
+The drawing only draws: every position comes from :func:`~journeymap.rendering.layout.layout`,
+every colour and primitive from the SVG kit (:mod:`~journeymap.rendering.svgkit`, shared with
+the charts of a measurement). Output is deterministic (no ids, no timestamps, numbers rounded to
+2 decimals), so it can be compared with golden files. All text is XML-escaped.
 
-The emotion curve is colour-coded on ColorBrewer's RdYlBu diverging scheme, which is safe for
-the common forms of colour blindness (negative orange/red, positive blue); the centre is a
-neutral grey rather than the scheme's pale yellow, which would vanish on white. Colour is never
-the only carrier: every point has a written label, expected and actual differ in line style
-(dashed/solid), marker shape (diamond/circle) and type (italic/bold), and gaps are written with
-their sign.
+The emotion curve is colour-coded on ColorBrewer's RdYlBu diverging scheme (see the kit), safe
+for the common forms of colour blindness. Colour is never the only carrier: every point has a
+written label, expected and actual differ in line style (dashed/solid), marker shape
+(diamond/circle) and type (italic/bold), and gaps are written with their sign.
 
 A measured curve (a map drawn with a measurement) adds the 95% interval of each measured
 emotion as a light band behind the solid line; a value on thin evidence is a hollow grey
@@ -20,14 +19,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import pairwise
-from xml.sax.saxutils import escape, quoteattr
 
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
 from journeymap.rendering.blocks import ARROW
 from journeymap.rendering.icons import channel_icon, marker_star
 from journeymap.rendering.layout import layout
-from journeymap.rendering.text import FONT_FAMILY
+from journeymap.rendering.svgkit import (
+    BAND_FILL,
+    BAND_OPACITY,
+    GUTTER_FILL,
+    INK,
+    LANE_FILLS,
+    LEVEL_COLORS,
+    LINE,
+    MUTED,
+    NEGATIVE,
+    POSITIVE,
+    PRIORITY_COLORS,
+    SEVERITY_COLORS,
+    STAGE_FILL,
+    STAR_FILL,
+    THIN,
+    TONES,
+    document,
+    el,
+    expected_mark,
+    gap_line,
+    measured_mark,
+    num,
+    points,
+    polyline,
+    rect,
+    scale_line,
+    text,
+    thin_mark,
+)
 from journeymap.rendering.view import (
     Box,
     EmotionCurve,
@@ -38,128 +65,35 @@ from journeymap.rendering.view import (
     Pin,
     Rect,
     Text,
-    Tone,
     TouchpointCard,
 )
 
-__all__ = ["LEVEL_COLORS", "draw_svg", "to_svg"]
-
-#: ColorBrewer RdYlBu (7 classes) from -3 to +3, with a neutral grey in the middle.
-LEVEL_COLORS: dict[int, str] = {
-    -3: "#d73027",
-    -2: "#f46d43",
-    -1: "#fdae61",
-    0: "#c9ced6",
-    1: "#abd9e9",
-    2: "#74add1",
-    3: "#4575b4",
-}
-NEGATIVE = "#d73027"
-POSITIVE = "#4575b4"
-
-INK = "#1f2933"
-MUTED = "#5b6777"
-LINE = "#d5dce5"
-TONES: dict[Tone, str] = {
-    "ink": INK,
-    "muted": MUTED,
-    "inverse": "#ffffff",
-    "inverse-muted": "#d3deeb",
-    "pain": "#a8261b",
-    "opportunity": "#1f5fa6",
-    "accent": "#8a5a00",
-}
-STAGE_FILL = "#27374d"
-GUTTER_FILL = "#eef2f6"
-LANE_FILLS = ("#ffffff", "#f7f9fb")
-SEVERITY_COLORS = {
-    "critical": "#8e1b12",
-    "high": "#c8372d",
-    "medium": "#e8825a",
-    "low": "#f2b8a2",
-}
-PRIORITY_COLORS = {"high": "#1f5fa6", "medium": "#4f86c6", "low": "#9bbbe0"}
-STAR_FILL = "#f2b705"
-#: the 95% interval band of measured emotions, and the grey of thin evidence
-BAND_FILL = "#8fa3bb"
-BAND_OPACITY = 0.28
-THIN = "#8a94a3"
-
-
-def _n(v: float) -> str:
-    text = f"{v:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _attrs(attrs: dict[str, str | float | None]) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        text = _n(value) if isinstance(value, float | int) else value
-        parts.append(f" {key}={quoteattr(text)}")
-    return "".join(parts)
-
-
-def _el(tag: str, **attrs: str | float | None) -> str:
-    return f"<{tag}{_attrs({k.replace('_', '-'): v for k, v in attrs.items()})}/>"
-
-
-def _rect(r: Rect, **attrs: str | float | None) -> str:
-    return _el("rect", x=r.x, y=r.y, width=r.w, height=r.h, **attrs)
+__all__ = ["draw_svg", "to_svg"]
 
 
 def _text(t: Text, *, halo: bool = False) -> str:
-    attrs: dict[str, str | float | None] = {
-        "x": t.x,
-        "y": t.y,
-        "font-size": t.size,
-        "font-weight": "bold" if t.bold else None,
-        "font-style": "italic" if t.italic else None,
-        "text-anchor": None if t.anchor == "start" else t.anchor,
-        "fill": TONES[t.tone],
-    }
-    if halo:
-        attrs |= {
-            "stroke": "#ffffff",
-            "stroke-width": "3",
-            "stroke-linejoin": "round",
-            "paint-order": "stroke",
-        }
-    return f"<text{_attrs(attrs)}>{escape(t.text)}</text>"
+    return text(t.text, t.x, t.y, t.size, bold=t.bold, italic=t.italic, anchor=t.anchor,
+                fill=TONES[t.tone], halo=halo)  # fmt: skip
 
 
 def _texts(lines: Iterable[Text], *, halo: bool = False) -> list[str]:
     return [_text(t, halo=halo) for t in lines]
 
 
-def _points(points: Iterable[tuple[float, float]]) -> str:
-    return " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
-
-
-def _polyline(points: list[tuple[float, float]], **attrs: str | float | None) -> str:
-    return _el("polyline", points=_points(points), fill="none", **attrs)
-
-
 # ---- markers -----------------------------------------------------------------------------------
-
-
-def _diamond(cx: float, cy: float, r: float, **attrs: str | float | None) -> str:
-    pts = f"{_n(cx)},{_n(cy - r)} {_n(cx + r)},{_n(cy)} {_n(cx)},{_n(cy + r)} {_n(cx - r)},{_n(cy)}"
-    return _el("polygon", points=pts, **attrs)
 
 
 def _warning(r: Rect, color: str) -> str:
     """A pain point: a rounded warning triangle with an exclamation mark."""
     x, y, w, h = r.x, r.y, r.w, r.h
-    tri = _points([(x + w / 2, y + 0.5), (x + w - 0.3, y + h - 0.8), (x + 0.3, y + h - 0.8)])
+    tri = points([(x + w / 2, y + 0.5), (x + w - 0.3, y + h - 0.8), (x + 0.3, y + h - 0.8)])
     cx = x + w / 2
     return (
-        _el("polygon", points=tri, fill=color, stroke=color, stroke_width=1.4,
-            stroke_linejoin="round")
-        + _el("line", x1=cx, y1=y + h * 0.38, x2=cx, y2=y + h * 0.62, stroke="#ffffff",
-              stroke_width=1.6, stroke_linecap="round")
-        + _el("circle", cx=cx, cy=y + h * 0.77, r=0.95, fill="#ffffff")
+        el("polygon", points=tri, fill=color, stroke=color, stroke_width=1.4,
+           stroke_linejoin="round")
+        + el("line", x1=cx, y1=y + h * 0.38, x2=cx, y2=y + h * 0.62, stroke="#ffffff",
+             stroke_width=1.6, stroke_linecap="round")
+        + el("circle", cx=cx, cy=y + h * 0.77, r=0.95, fill="#ffffff")
     )  # fmt: skip
 
 
@@ -168,17 +102,17 @@ def _bulb(r: Rect, color: str) -> str:
     s = r.w / 24
     x, y = r.x, r.y
     glass = (
-        f"M{_n(x + 8.6 * s)} {_n(y + 16.2 * s)}C{_n(x + 8.4 * s)} {_n(y + 14 * s)} "
-        f"{_n(x + 4.5 * s)} {_n(y + 12.4 * s)} {_n(x + 4.5 * s)} {_n(y + 8.2 * s)}"
-        f"A{_n(7.5 * s)} {_n(7.5 * s)} 0 0 1 {_n(x + 19.5 * s)} {_n(y + 8.2 * s)}"
-        f"C{_n(x + 19.5 * s)} {_n(y + 12.4 * s)} {_n(x + 15.6 * s)} {_n(y + 14 * s)} "
-        f"{_n(x + 15.4 * s)} {_n(y + 16.2 * s)}Z"
+        f"M{num(x + 8.6 * s)} {num(y + 16.2 * s)}C{num(x + 8.4 * s)} {num(y + 14 * s)} "
+        f"{num(x + 4.5 * s)} {num(y + 12.4 * s)} {num(x + 4.5 * s)} {num(y + 8.2 * s)}"
+        f"A{num(7.5 * s)} {num(7.5 * s)} 0 0 1 {num(x + 19.5 * s)} {num(y + 8.2 * s)}"
+        f"C{num(x + 19.5 * s)} {num(y + 12.4 * s)} {num(x + 15.6 * s)} {num(y + 14 * s)} "
+        f"{num(x + 15.4 * s)} {num(y + 16.2 * s)}Z"
     )
     base = (
-        f"M{_n(x + 8.8 * s)} {_n(y + 19 * s)}h{_n(6.4 * s)}"
-        f"M{_n(x + 9.8 * s)} {_n(y + 22 * s)}h{_n(4.4 * s)}"
+        f"M{num(x + 8.8 * s)} {num(y + 19 * s)}h{num(6.4 * s)}"
+        f"M{num(x + 9.8 * s)} {num(y + 22 * s)}h{num(4.4 * s)}"
     )
-    return _el("path", d=glass, fill=color) + _el(
+    return el("path", d=glass, fill=color) + el(
         "path", d=base, fill="none", stroke=color, stroke_width=max(2.2 * s, 1.2),
         stroke_linecap="round",
     )  # fmt: skip
@@ -187,16 +121,19 @@ def _bulb(r: Rect, color: str) -> str:
 def _status(r: Rect, on_target: bool) -> str:
     """On target: a blue disc with a tick; off target: a red disc with a cross."""
     cx, cy, rad = r.x + r.w / 2, r.y + r.h / 2, r.w / 2
-    disc = _el("circle", cx=cx, cy=cy, r=rad, fill=POSITIVE if on_target else NEGATIVE)
+    disc = el("circle", cx=cx, cy=cy, r=rad, fill=POSITIVE if on_target else NEGATIVE)
     k = rad * 0.45
     if on_target:
-        d = f"M{_n(cx - k)} {_n(cy)}l{_n(k * 0.7)} {_n(k * 0.75)} {_n(k * 1.35)} {_n(-k * 1.5)}"
+        d = (
+            f"M{num(cx - k)} {num(cy)}"
+            f"l{num(k * 0.7)} {num(k * 0.75)} {num(k * 1.35)} {num(-k * 1.5)}"
+        )
     else:
         d = (
-            f"M{_n(cx - k)} {_n(cy - k)}l{_n(2 * k)} {_n(2 * k)}"
-            f"m0 {_n(-2 * k)}l{_n(-2 * k)} {_n(2 * k)}"
+            f"M{num(cx - k)} {num(cy - k)}l{num(2 * k)} {num(2 * k)}"
+            f"m0 {num(-2 * k)}l{num(-2 * k)} {num(2 * k)}"
         )
-    return disc + _el(
+    return disc + el(
         "path", d=d, fill="none", stroke="#ffffff", stroke_width=1.6, stroke_linecap="round",
         stroke_linejoin="round",
     )  # fmt: skip
@@ -223,26 +160,25 @@ def _chevron(box: Box, *, first: bool, last: bool, arrow: float) -> str:
         pts.append((left + a, mid))
     if last:
         pts[1:4] = [(right, top), (right, bot)]
-    d = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
-    return _el("polygon", points=d, fill=STAGE_FILL)
+    return el("polygon", points=points(pts), fill=STAGE_FILL)
 
 
 def _card_frame(box: Box, *, fill: str, stroke: str, dashed: bool = False) -> list[str]:
     r = box.rect
     return [
-        _el("rect", x=r.x, y=r.y + 1.5, width=r.w, height=r.h, rx=6, fill="#e6ebf1"),
-        _rect(r, rx=6, fill=fill, stroke=stroke, stroke_width=1,
-              stroke_dasharray="4 3" if dashed else None),
+        el("rect", x=r.x, y=r.y + 1.5, width=r.w, height=r.h, rx=6, fill="#e6ebf1"),
+        rect(r, rx=6, fill=fill, stroke=stroke, stroke_width=1,
+             stroke_dasharray="4 3" if dashed else None),
     ]  # fmt: skip
 
 
 def _accent_card(box: Box, *, fill: str, stroke: str, bar: str) -> list[str]:
     r = box.rect
-    clip = f"M{_n(r.x + 6)} {_n(r.y)}h-0.01a6 6 0 0 0-6 6v{_n(r.h - 12)}a6 6 0 0 0 6 6z"
+    clip = f"M{num(r.x + 6)} {num(r.y)}h-0.01a6 6 0 0 0-6 6v{num(r.h - 12)}a6 6 0 0 0 6 6z"
     return [
         *_card_frame(box, fill=fill, stroke=stroke),
-        _el("path", d=clip, fill=bar),
-        _el("rect", x=r.x + 0.5, y=r.y + 6, width=4, height=max(r.h - 12, 0), fill=bar),
+        el("path", d=clip, fill=bar),
+        el("rect", x=r.x + 0.5, y=r.y + 6, width=4, height=max(r.h - 12, 0), fill=bar),
     ]
 
 
@@ -254,15 +190,15 @@ def _touchpoint(card: TouchpointCard) -> list[str]:
         dashed=back,
     )  # fmt: skip
     ir = card.icon_rect
-    out.append(_el("rect", x=ir.x - 1, y=ir.y - 1, width=ir.w + 2, height=ir.h + 2, rx=5,
-                   fill="#e9eef5"))  # fmt: skip
+    out.append(el("rect", x=ir.x - 1, y=ir.y - 1, width=ir.w + 2, height=ir.h + 2, rx=5,
+                  fill="#e9eef5"))  # fmt: skip
     pad = ir.w * 0.14
     out.append(channel_icon(card.icon, ir.x + pad, ir.y + pad, ir.w - 2 * pad, color="#27374d"))
     if card.marker is not None:
         out.append(_star(card.marker))
     if card.moment_of_truth:
         r = box.rect
-        out.append(_el("rect", x=r.x, y=r.y, width=r.w, height=3, rx=1.5, fill=STAR_FILL))
+        out.append(el("rect", x=r.x, y=r.y, width=r.w, height=3, rx=1.5, fill=STAR_FILL))
     out += _texts(box.lines)
     return out
 
@@ -289,36 +225,36 @@ def _kpi(card: KpiCard) -> list[str]:
 def _box(box: Box) -> list[str]:
     if box.kind == "thought":
         r = box.rect
-        return [_rect(r, rx=8, fill="#f5f3ee"), *_texts(box.lines)]
+        return [rect(r, rx=8, fill="#f5f3ee"), *_texts(box.lines)]
     if box.kind == "systems":
         return [
             *_card_frame(box, fill="#f3f5f8", stroke="#b9c4d2", dashed=True),
             *_texts(box.lines),
         ]
     if box.kind == "persona":
-        return [_rect(box.rect, rx=10, fill="#f3f6fa", stroke="#d9e1ea"), *_texts(box.lines)]
+        return [rect(box.rect, rx=10, fill="#f3f6fa", stroke="#d9e1ea"), *_texts(box.lines)]
     return _texts(box.lines)
 
 
 def _point_marker(p: EmotionPoint) -> str:
     color = LEVEL_COLORS[p.tone]
     if p.series == "expected":
-        return _diamond(p.x, p.y, 6.8, fill=color, stroke=MUTED, stroke_width=1.4)
+        return expected_mark(p.x, p.y, 6.8, color)
     if p.evidence == "thin":
-        return _el("circle", cx=p.x, cy=p.y, r=5.4, fill="#ffffff", stroke=THIN, stroke_width=1.8)
-    return _el("circle", cx=p.x, cy=p.y, r=5.8, fill=color, stroke=INK, stroke_width=1.3)
+        return thin_mark(p.x, p.y)
+    return measured_mark(p.x, p.y, 5.8, color)
 
 
 def _actual_lines(run: list[EmotionPoint]) -> list[str]:
     """The solid line of a run; stretches that touch a value on thin evidence are grey."""
     if all(p.evidence != "thin" for p in run):
-        return [_polyline([(p.x, p.y) for p in run], stroke=INK, stroke_width=2.4,
-                          stroke_linejoin="round")]  # fmt: skip
+        return [polyline([(p.x, p.y) for p in run], stroke=INK, stroke_width=2.4,
+                         stroke_linejoin="round")]  # fmt: skip
     out = []
     for a, b in pairwise(run):
         thin = "thin" in (a.evidence, b.evidence)
-        out.append(_el("line", x1=a.x, y1=a.y, x2=b.x, y2=b.y, stroke=THIN if thin else INK,
-                       stroke_width=2 if thin else 2.4, stroke_linecap="round"))  # fmt: skip
+        out.append(el("line", x1=a.x, y1=a.y, x2=b.x, y2=b.y, stroke=THIN if thin else INK,
+                      stroke_width=2 if thin else 2.4, stroke_linecap="round"))  # fmt: skip
     return out
 
 
@@ -327,38 +263,34 @@ def _emotion(curve: EmotionCurve) -> list[str]:
     out: list[str] = []
     if curve.zero_y is not None:
         top, bottom = curve.ticks[-1].y, curve.ticks[0].y
-        out.append(_el("rect", x=a.x, y=top, width=a.w, height=curve.zero_y - top,
-                       fill=POSITIVE, fill_opacity=0.05))  # fmt: skip
-        out.append(_el("rect", x=a.x, y=curve.zero_y, width=a.w, height=bottom - curve.zero_y,
-                       fill=NEGATIVE, fill_opacity=0.05))  # fmt: skip
+        out.append(el("rect", x=a.x, y=top, width=a.w, height=curve.zero_y - top,
+                      fill=POSITIVE, fill_opacity=0.05))  # fmt: skip
+        out.append(el("rect", x=a.x, y=curve.zero_y, width=a.w, height=bottom - curve.zero_y,
+                      fill=NEGATIVE, fill_opacity=0.05))  # fmt: skip
     for tick in curve.ticks:
-        zero = tick.value == 0
-        out.append(_el("line", x1=a.x, y1=tick.y, x2=a.right, y2=tick.y,
-                       stroke="#aab4c0" if zero else "#e3e8ee",
-                       stroke_width=1.2 if zero else 1))  # fmt: skip
+        out.append(scale_line(a.x, tick.y, a.right, tick.y, zero=tick.value == 0))
         out.append(_text(tick.label))
     for band in curve.bands:
-        out.append(_el("polygon", points=_points(band.outline), fill=BAND_FILL,
-                       fill_opacity=BAND_OPACITY, stroke="none"))  # fmt: skip
+        out.append(el("polygon", points=points(band.outline), fill=BAND_FILL,
+                      fill_opacity=BAND_OPACITY, stroke="none"))  # fmt: skip
     for run in curve.runs(curve.expected):
         if len(run) > 1:
-            out.append(_polyline([(p.x, p.y) for p in run], stroke=MUTED, stroke_width=1.8,
-                                 stroke_dasharray="6 4", stroke_linejoin="round"))  # fmt: skip
+            out.append(polyline([(p.x, p.y) for p in run], stroke=MUTED, stroke_width=1.8,
+                                stroke_dasharray="6 4", stroke_linejoin="round"))  # fmt: skip
     for run in curve.runs(curve.actual):
         if len(run) > 1:
             out += _actual_lines(run)
     for g in curve.gaps:
         if g.gap != 0:
             color = NEGATIVE if g.gap < 0 else POSITIVE
-            out.append(_el("line", x1=g.x, y1=g.y_expected, x2=g.x, y2=g.y_actual, stroke=color,
-                           stroke_width=2, stroke_dasharray="2 2.5"))  # fmt: skip
+            out.append(gap_line(g.x, g.y_expected, g.x, g.y_actual, color))
     for p in (*curve.expected, *curve.actual):
         out.append(_point_marker(p))
     for p in (*curve.expected, *curve.actual):
         out += _texts(p.label, halo=True)
     for g in curve.gaps:
-        color = "#8a94a3" if g.gap == 0 else NEGATIVE if g.gap < 0 else POSITIVE
-        out.append(_rect(g.pill, rx=g.pill.h / 2, fill="#ffffff", stroke=color, stroke_width=1.3))
+        color = THIN if g.gap == 0 else NEGATIVE if g.gap < 0 else POSITIVE
+        out.append(rect(g.pill, rx=g.pill.h / 2, fill="#ffffff", stroke=color, stroke_width=1.3))
         out.append(_text(g.label))
     return out
 
@@ -368,32 +300,29 @@ def _legend_symbol(item: LegendItem) -> list[str]:
     cy = r.y + r.h / 2
     if item.kind == "expected":
         return [
-            _el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=MUTED, stroke_width=1.8,
-                stroke_dasharray="6 4"),
-            _diamond(r.x + r.w / 2, cy, 6, fill=LEVEL_COLORS[2], stroke=MUTED, stroke_width=1.3),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=MUTED, stroke_width=1.8,
+               stroke_dasharray="6 4"),
+            expected_mark(r.x + r.w / 2, cy, 6, LEVEL_COLORS[2], stroke_width=1.3),
         ]  # fmt: skip
     if item.kind == "actual":
         return [
-            _el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2.4),
-            _el("circle", cx=r.x + r.w / 2, cy=cy, r=5, fill=LEVEL_COLORS[2], stroke=INK,
-                stroke_width=1.2),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2.4),
+            measured_mark(r.x + r.w / 2, cy, 5, LEVEL_COLORS[2], stroke_width=1.2),
         ]  # fmt: skip
     if item.kind == "band":
         return [
-            _el("rect", x=r.x, y=r.y, width=r.w, height=r.h, rx=2, fill=BAND_FILL,
-                fill_opacity=BAND_OPACITY),
-            _el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2),
+            el("rect", x=r.x, y=r.y, width=r.w, height=r.h, rx=2, fill=BAND_FILL,
+               fill_opacity=BAND_OPACITY),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2),
         ]  # fmt: skip
     if item.kind == "thin":
-        return [_el("circle", cx=r.x + 7, cy=cy, r=5, fill="#ffffff", stroke=THIN,
-                    stroke_width=1.8)]  # fmt: skip
+        return [thin_mark(r.x + 7, cy, 5)]
     if item.kind == "gap":
         return [
-            _el("line", x1=r.x + 4, y1=r.y, x2=r.x + 4, y2=r.bottom, stroke=NEGATIVE,
-                stroke_width=2, stroke_dasharray="2 2.5"),
-            _el("rect", x=r.x + 8, y=cy - 7, width=18, height=14, rx=7, fill="#ffffff",
-                stroke=NEGATIVE, stroke_width=1.2),
-            _el("line", x1=r.x + 13.5, y1=cy, x2=r.x + 20.5, y2=cy, stroke=INK, stroke_width=1.6),
+            gap_line(r.x + 4, r.y, r.x + 4, r.bottom, NEGATIVE),
+            el("rect", x=r.x + 8, y=cy - 7, width=18, height=14, rx=7, fill="#ffffff",
+               stroke=NEGATIVE, stroke_width=1.2),
+            el("line", x1=r.x + 13.5, y1=cy, x2=r.x + 20.5, y2=cy, stroke=INK, stroke_width=1.6),
         ]  # fmt: skip
     if item.kind == "pain":
         return [_warning(Rect(r.x, r.y, 14, 14), TONES["pain"])]
@@ -401,8 +330,8 @@ def _legend_symbol(item: LegendItem) -> list[str]:
         return [_bulb(Rect(r.x, r.y, 14, 14), TONES["opportunity"])]
     if item.kind == "moment":
         return [_star(Rect(r.x, r.y + 1, 12, 12))]
-    return [_el("circle", cx=r.x + 6, cy=cy, r=6, fill=LEVEL_COLORS[item.tone], stroke=INK,
-                stroke_width=0.8)]  # fmt: skip
+    return [el("circle", cx=r.x + 6, cy=cy, r=6, fill=LEVEL_COLORS[item.tone], stroke=INK,
+               stroke_width=0.8)]  # fmt: skip
 
 
 # ---- the whole picture ----------------------------------------------------------------------
@@ -414,38 +343,33 @@ def _grid(view: MapView) -> list[str]:
     lanes = list(view.lanes)
     for k, lane in enumerate(lanes):
         fill = "#ffffff" if lane.key == "emotion" else LANE_FILLS[k % 2]
-        out.append(_el("rect", x=g.x + view.gutter, y=lane.y, width=g.w - view.gutter,
-                       height=lane.h, fill=fill))  # fmt: skip
-        out.append(_el("rect", x=g.x, y=lane.y, width=view.gutter - 4, height=lane.h,
-                       fill=GUTTER_FILL))  # fmt: skip
-        out.append(_el("line", x1=g.x, y1=lane.bottom, x2=g.right, y2=lane.bottom, stroke=LINE))
+        out.append(el("rect", x=g.x + view.gutter, y=lane.y, width=g.w - view.gutter,
+                      height=lane.h, fill=fill))  # fmt: skip
+        out.append(el("rect", x=g.x, y=lane.y, width=view.gutter - 4, height=lane.h,
+                      fill=GUTTER_FILL))  # fmt: skip
+        out.append(el("line", x1=g.x, y1=lane.bottom, x2=g.right, y2=lane.bottom, stroke=LINE))
     top = lanes[0].y if lanes else g.bottom
     for stage in view.stages:
         for sub in stage.subcolumns[1:]:
-            out.append(_el("line", x1=sub.x, y1=top, x2=sub.x, y2=g.bottom, stroke="#e6eaef",
-                           stroke_dasharray="3 3"))  # fmt: skip
+            out.append(el("line", x1=sub.x, y1=top, x2=sub.x, y2=g.bottom, stroke="#e6eaef",
+                          stroke_dasharray="3 3"))  # fmt: skip
     for stage in view.stages[1:]:
-        out.append(_el("line", x1=stage.x, y1=top, x2=stage.x, y2=g.bottom, stroke="#c3ccd8",
-                       stroke_width=1.2))  # fmt: skip
+        out.append(el("line", x1=stage.x, y1=top, x2=stage.x, y2=g.bottom, stroke="#c3ccd8",
+                      stroke_width=1.2))  # fmt: skip
     return out
 
 
 def draw_svg(view: MapView) -> str:
     """The SVG document of a laid-out map."""
     w, h = view.width, view.height
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}" height="{_n(h)}" '
-        f'viewBox="0 0 {_n(w)} {_n(h)}" font-family={quoteattr(FONT_FAMILY)} role="img">',
-        f"<title>{escape(view.title)}</title>",
-        _el("rect", x=0.0, y=0.0, width=w, height=h, fill="#ffffff"),
-    ]
+    out: list[str] = [el("rect", x=0.0, y=0.0, width=w, height=h, fill="#ffffff")]
     out += _texts(view.header.title)
     out += _texts(view.header.subtitle)
     if view.header.persona is not None:
         out += _box(view.header.persona)
     if view.header.avatar is not None and view.header.initials is not None:
         a = view.header.avatar
-        out.append(_el("circle", cx=a.x + a.w / 2, cy=a.y + a.h / 2, r=a.w / 2, fill=STAGE_FILL))
+        out.append(el("circle", cx=a.x + a.w / 2, cy=a.y + a.h / 2, r=a.w / 2, fill=STAGE_FILL))
         out.append(_text(view.header.initials))
     for kpi in view.header.kpis:
         out += _kpi(kpi)
@@ -459,8 +383,8 @@ def draw_svg(view: MapView) -> str:
     if view.visibility_y is not None:
         y = view.visibility_y
         g = view.grid
-        out.append(_el("line", x1=g.x, y1=y, x2=g.right, y2=y, stroke="#7b8798",
-                       stroke_width=1.4, stroke_dasharray="8 5"))  # fmt: skip
+        out.append(el("line", x1=g.x, y1=y, x2=g.right, y2=y, stroke="#7b8798",
+                      stroke_width=1.4, stroke_dasharray="8 5"))  # fmt: skip
     if view.emotion is not None:
         out += _emotion(view.emotion)
     for box in view.boxes:
@@ -474,8 +398,7 @@ def draw_svg(view: MapView) -> str:
     for item in view.legend:
         out += _legend_symbol(item)
         out.append(_text(item.label))
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    return document(w, h, view.title, out, aria_label=False)
 
 
 def to_svg(

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from journeymap import _numbers as nb
 from journeymap.model.emotion import format_level
-from journeymap.model.journey import JourneyMap
+from journeymap.model.journey import JourneyMap, Opportunity, PainPoint
 from journeymap.model.kpi import KPI
 
-__all__ = ["Table", "format_number", "input_header", "map_tables"]
+__all__ = ["Table", "input_header", "map_tables"]
 
 
 @dataclass(frozen=True)
@@ -48,20 +49,8 @@ def input_header(key: str) -> str:
     )
 
 
-def format_number(value: float) -> str:
-    """``95.0`` -> ``"95"``, ``0.125`` -> ``"0.125"``: no float noise, no exponent."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 def _kpi_value(kpi: KPI, value: float | None) -> str:
-    if value is None:
-        return ""
-    text = format_number(value)
-    if kpi.unit == "%":
-        return text + "%"
-    return f"{text} {kpi.unit}" if kpi.unit else text
+    return "" if value is None else nb.with_unit(nb.plain(value), kpi.unit)
 
 
 def _norm(header: str) -> str:
@@ -129,30 +118,57 @@ def _persona(m: JourneyMap) -> Table | None:
 def map_tables(m: JourneyMap) -> list[Table]:
     """The map's tables, in order: persona, stages, touchpoints, stage emotions, pain points,
     action items, KPIs, insights; each only when it has rows."""
-    stage_name = {s.id: s.name for s in m.stages}
-    tp_name = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+    names = _Names(m)
+    tables = [
+        _persona(m),
+        _stages(m),
+        _touchpoints(m, names),
+        _stage_emotions(m, names),
+        _pain_points(m, names),
+        _action_items(m, names),
+        _kpis(m, names),
+        _insights(m),
+    ]
+    return [t for t in tables if t is not None]
 
-    def emotion(ref: str | int | None) -> str | None:
+
+class _Names:
+    """How the tables write what a map refers to: stages and touchpoints by name, emotions as
+    their author wrote them (a level of the scale by its label)."""
+
+    def __init__(self, m: JourneyMap) -> None:
+        self.m = m
+        self.stages = {s.id: s.name for s in m.stages}
+        self.tps = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
+
+    def emotion(self, ref: str | int | None) -> str | None:
         if ref is None:
             return None
         if isinstance(ref, str):
             return ref.strip()
-        found = m.scale.find(ref)
+        found = self.m.scale.find(ref)
         return found.label if found else str(ref)
 
-    def stage_of(stage: str | None) -> str | None:
-        return None if stage is None else stage_name.get(stage, stage)
+    def stage(self, stage: str | None) -> str | None:
+        return None if stage is None else self.stages.get(stage, stage)
 
-    def tp_of(tp: str | None) -> str | None:
-        return None if tp is None else tp_name.get(tp, tp)
+    def touchpoint(self, tp: str | None) -> str | None:
+        return None if tp is None else self.tps.get(tp, tp)
 
-    tables: list[Table | None] = [_persona(m)]
+    def where(self, item: PainPoint | Opportunity, stage_header: str) -> dict[str, str | None]:
+        """The stage and the touchpoint of a pain point or an action item."""
+        return {
+            stage_header: self.stage(self.m.stage_id_of(item)),
+            "Touchpoint": self.touchpoint(item.touchpoint),
+        }
 
-    stages = _Builder(
+
+def _stages(m: JourneyMap) -> Table | None:
+    b = _Builder(
         "Stages", ["Stage", "Customer Goal", "Business Goal", "Description"], keep=["Stage"]
     )
     for s in m.stages:  # always: the stage list is the backbone (and order) of the map
-        stages.add(
+        b.add(
             {
                 "Stage": s.name,
                 "Customer Goal": s.customer_goal,
@@ -161,30 +177,32 @@ def map_tables(m: JourneyMap) -> list[Table]:
             },
             s.notes,
         )
-    tables.append(stages.build())
+    return b.build()
 
-    tps = _Builder(
-        "Touchpoints",
-        [
-            "Stage",
-            "Touchpoint",
-            "Channel",
-            "Owner",
-            "Expected Emotion",
-            "Actual Emotion",
-            "Gap",
-            "Gap in Experience",
-            "Source of Insight",
-            "Customer Actions",
-            "Thoughts",
-            "Observed Behavior",
-            "Moment of Truth",
-        ],
-        keep=["Stage", "Touchpoint"],
-    )
+
+_TOUCHPOINT_HEADERS = [
+    "Stage",
+    "Touchpoint",
+    "Channel",
+    "Owner",
+    "Expected Emotion",
+    "Actual Emotion",
+    "Gap",
+    "Gap in Experience",
+    "Source of Insight",
+    "Customer Actions",
+    "Thoughts",
+    "Observed Behavior",
+    "Moment of Truth",
+]
+
+
+def _touchpoints(m: JourneyMap, names: _Names) -> Table | None:
+    b = _Builder("Touchpoints", _TOUCHPOINT_HEADERS, keep=["Stage", "Touchpoint"])
     for stage, tp in m.iter_touchpoints():
         gap = m.gap(tp)
-        tps.add(
+        actual = tp.actual_emotion
+        b.add(
             {
                 "Stage": stage.name,
                 "Touchpoint": tp.name,
@@ -193,11 +211,11 @@ def map_tables(m: JourneyMap) -> list[Table]:
                 if tp.channel == "other"
                 else tp.channel,
                 "Owner": tp.owner,
-                "Expected Emotion": emotion(tp.expected_emotion),
-                "Actual Emotion": emotion(tp.actual_emotion.emotion if tp.actual_emotion else None),
+                "Expected Emotion": names.emotion(tp.expected_emotion),
+                "Actual Emotion": names.emotion(actual.emotion if actual else None),
                 "Gap": None if gap is None else format_level(gap),
                 "Gap in Experience": tp.gap_note,
-                "Source of Insight": tp.actual_emotion.source if tp.actual_emotion else None,
+                "Source of Insight": actual.source if actual else None,
                 "Customer Actions": _lines(tp.actions),
                 "Thoughts": _lines(tp.thoughts),
                 "Observed Behavior": tp.observed_behavior,
@@ -205,44 +223,46 @@ def map_tables(m: JourneyMap) -> list[Table]:
             },
             tp.notes,
         )
-    tables.append(tps.build())
+    return b.build()
 
-    moods = _Builder(
+
+def _stage_emotions(m: JourneyMap, names: _Names) -> Table | None:
+    b = _Builder(
         "Stage emotions",
         ["Customer Stage", "Emotion", "Observed Behavior"],
         keep=["Customer Stage"],
     )
     for s in m.stages:
         if s.emotion is not None or s.observed_behavior:
-            moods.add(
+            b.add(
                 {
                     "Customer Stage": s.name,
-                    "Emotion": emotion(s.emotion),
+                    "Emotion": names.emotion(s.emotion),
                     "Observed Behavior": s.observed_behavior,
                 }
             )
-    tables.append(moods.build())
+    return b.build()
 
-    pains = _Builder(
-        "Pain points",
-        [
-            "Customer Stage",
-            "Touchpoint",
-            "Pain Point",
-            "Trigger",
-            "Customer Reaction",
-            "Departments",
-            "Source of Insight",
-            "Severity",
-            "Owner",
-        ],
-        keep=["Customer Stage", "Pain Point"],
-    )
+
+_PAIN_HEADERS = [
+    "Customer Stage",
+    "Touchpoint",
+    "Pain Point",
+    "Trigger",
+    "Customer Reaction",
+    "Departments",
+    "Source of Insight",
+    "Severity",
+    "Owner",
+]
+
+
+def _pain_points(m: JourneyMap, names: _Names) -> Table | None:
+    b = _Builder("Pain points", _PAIN_HEADERS, keep=["Customer Stage", "Pain Point"])
     for p in m.pain_points:
-        pains.add(
+        b.add(
             {
-                "Customer Stage": stage_of(m.stage_id_of(p)),
-                "Touchpoint": tp_of(p.touchpoint),
+                **names.where(p, "Customer Stage"),
                 "Pain Point": p.name,
                 "Trigger": p.trigger,
                 "Customer Reaction": p.customer_reaction,
@@ -254,18 +274,19 @@ def map_tables(m: JourneyMap) -> list[Table]:
             },
             p.notes,
         )
-    tables.append(pains.build())
+    return b.build()
 
-    actions = _Builder(
+
+def _action_items(m: JourneyMap, names: _Names) -> Table | None:
+    b = _Builder(
         "Action items",
         ["Stage", "Touchpoint", "Action Items", "Expected Outcome", "Owner", "Status"],
         keep=["Stage", "Action Items"],
     )
     for o in m.opportunities:
-        actions.add(
+        b.add(
             {
-                "Stage": stage_of(m.stage_id_of(o)),
-                "Touchpoint": tp_of(o.touchpoint),
+                **names.where(o, "Stage"),
                 "Action Items": o.name,
                 "Expected Outcome": o.expected_outcome,
                 "Owner": o.owner,
@@ -273,22 +294,18 @@ def map_tables(m: JourneyMap) -> list[Table]:
             },
             o.notes,
         )
-    tables.append(actions.build())
+    return b.build()
 
+
+def _kpis(m: JourneyMap, names: _Names) -> Table | None:
+    """The KPIs, with a column for every input any of them has (``customers_at_start``)."""
     input_keys: list[str] = []
     for k in m.kpis:
         input_keys += [key for key in k.inputs if key not in input_keys]
-    kpis = _Builder(
+    inputs = [input_header(key) for key in input_keys]
+    b = _Builder(
         "KPIs",
-        [
-            "KPI",
-            "Value",
-            "Target",
-            "Period",
-            "Stage",
-            *(input_header(key) for key in input_keys),
-            "Definition",
-        ],
+        ["KPI", "Value", "Target", "Period", "Stage", *inputs, "Definition"],
         keep=["KPI", "Value"],
     )
     for k in m.kpis:
@@ -297,21 +314,23 @@ def map_tables(m: JourneyMap) -> list[Table]:
             "Value": _kpi_value(k, k.value),
             "Target": _kpi_value(k, k.target),
             "Period": k.period,
-            "Stage": stage_of(k.stage),
+            "Stage": names.stage(k.stage),
             "Definition": k.definition,
         }
         for key, number in k.inputs.items():
-            row[input_header(key)] = format_number(number)
-        kpis.add(row)
-    tables.append(kpis.build())
+            row[input_header(key)] = nb.plain(number)
+        b.add(row)
+    return b.build()
 
-    insights = _Builder(
+
+def _insights(m: JourneyMap) -> Table | None:
+    b = _Builder(
         "Insights",
         ["Insight", "Kind", "Description", "Finding", "Date", "Sample Size", "Link"],
         keep=["Insight", "Kind"],
     )
     for i in m.insights:
-        insights.add(
+        b.add(
             {
                 "Insight": i.name,
                 "Kind": i.kind,
@@ -322,6 +341,4 @@ def map_tables(m: JourneyMap) -> list[Table]:
                 "Link": i.link,
             }
         )
-    tables.append(insights.build())
-
-    return [t for t in tables if t is not None]
+    return b.build()

@@ -4,7 +4,7 @@ No font library is needed: widths come from a per-character table of the metrics
 Liberation Sans, the sans-serif font that ``vl-convert`` bundles for PNG/PDF output. Liberation
 Sans is metric-compatible with Arial (and within a few percent of Helvetica), the next names in
 :data:`FONT_FAMILY`, so the same layout fits in a browser. The table was checked against
-glyphs rendered by vl-convert (see ``tests/render/test_render_raster.py``).
+glyphs rendered by vl-convert (see ``tests/rendering/test_render_raster.py``).
 """
 
 from __future__ import annotations

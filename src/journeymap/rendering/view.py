@@ -38,6 +38,7 @@ __all__ = [
     "Text",
     "Tone",
     "TouchpointCard",
+    "level_tone",
 ]
 
 Anchor = Literal["start", "middle", "end"]
@@ -64,6 +65,13 @@ LegendKind = Literal[
 #: Where a point of the curve comes from: a person's word (the map), a measurement backed by
 #: enough evidence, or a measurement on too little evidence (drawn hollow, with a note).
 Evidence = Literal["asserted", "measured", "thin"]
+
+
+def level_tone(value: float, lowest: float, highest: float) -> int:
+    """A value of an emotion scale from ``lowest`` to ``highest`` on the -3..+3 colour ramp
+    (the scale squeezed or stretched to it, zero staying zero)."""
+    widest = max(abs(lowest), abs(highest), 1)
+    return max(-3, min(3, round(value / widest * 3)))
 
 
 @dataclass(frozen=True)
