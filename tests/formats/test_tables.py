@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import journeymap as jm
 from journeymap.errors import TableImportError
 from journeymap.formats.document import dumps, load, loads, save
 from journeymap.formats.tables import ImportResult, import_tables
@@ -682,3 +683,110 @@ def test_gap_with_words_is_the_gap_in_experience(tmp_path: Path) -> None:
     m = import_tables([path]).map
     assert m.touchpoint("form").gap_note == "3 fields too many"
     assert m.touchpoint("page").gap_note == "2"  # the column is words, so is every cell
+
+
+# ---- persona and insight tables --------------------------------------------------------------
+
+
+def test_persona_table_fields_lists_and_unknown_fields(tmp_path: Path) -> None:
+    path = _md(
+        tmp_path,
+        "| Field | Value |\n|---|---|\n| Name | Bo |\n| Age | 41 |\n"
+        "| Goals | Cheap<br>Fast |\n| Data Sources | Interviews |\n| Shoe size | 44 |\n\n"
+        "| Stage | Touchpoint |\n|---|---|\n| Book | Checkout |\n",
+    )
+    result = import_tables([path])
+    persona = result.map.persona
+    assert persona is not None
+    assert (persona.name, persona.age) == ("Bo", 41)
+    assert persona.goals == ["Cheap", "Fast"]
+    assert persona.data_sources == ["Interviews"]
+    assert f"{path}:7: persona field 'Shoe size' not kept (unknown field)" in result.report
+    assert f"{path}:1: persona 'Bo'" in result.report
+
+
+def test_persona_table_without_a_name_is_skipped(tmp_path: Path) -> None:
+    path = _md(
+        tmp_path,
+        "| Field | Value |\n|---|---|\n| Role | Buyer |\n\n"
+        "| Stage | Touchpoint |\n|---|---|\n| Book | Checkout |\n",
+    )
+    result = import_tables([path])
+    assert result.map.persona is None
+    assert f"{path}:1: persona table without a Name row skipped" in result.report
+
+
+def test_insight_table_kinds_as_the_map_writes_them_and_as_people_do(tmp_path: Path) -> None:
+    path = _md(
+        tmp_path,
+        "| Insight | Kind | Date | Sample Size | Finding | Colour |\n|---|---|---|---|---|---|\n"
+        "| Ticket history | support-tickets | 2024-01-02 | 1,200 | Slow refunds | red |\n"
+        "| Lab sessions | Usability test | | | | |\n"
+        "| | nps | | | | |\n\n"
+        "| Stage | Pain Point | Source of Insight |\n|---|---|---|\n"
+        "| Refund | Slow | Ticket history |\n",
+    )
+    result = import_tables([path])
+    tickets, lab = result.map.insights
+    assert (tickets.kind, tickets.n, tickets.finding) == ("support-tickets", 1200, "Slow refunds")
+    assert tickets.date is not None and tickets.date.isoformat() == "2024-01-02"
+    assert lab.kind == "usability-test"
+    assert result.map.pain_points[0].evidence == [tickets.id]
+    assert f"{path}:3: column 'Colour' not kept (an insight has no notes)" in result.report
+    assert f"{path}:5: row without an insight name skipped" in result.report
+
+
+def test_insight_table_unknown_kind_and_bad_date(tmp_path: Path) -> None:
+    table = "| Insight | Kind | Date |\n|---|---|---|\n"
+    path = _md(tmp_path, table + "| Lab | gossip | |\n")
+    with pytest.raises(TableImportError, match=r":3: column 'Kind': unknown kind of insight"):
+        import_tables([path])
+    path = _md(tmp_path, table + "| Lab | interview | May |\n", "dated.md")
+    with pytest.raises(TableImportError, match=r":3: column 'Date': 'May' is not a date"):
+        import_tables([path])
+
+
+def test_rendered_template_imports_back_with_its_insight_kinds(tmp_path: Path) -> None:
+    m = jm.new_map("ecommerce")
+    path = _md(tmp_path, to_markdown(m), "ecommerce.md")
+    kinds = {i.name: i.kind for i in import_tables([path]).map.insights}
+    assert kinds["Support tickets"] == "support-tickets"  # a kind written with a hyphen
+    assert kinds["Order history"] == "purchase-history"
+    assert all(kinds[i.name] == i.kind for i in m.insights if i.name in kinds)
+
+
+# ---- KPI tables ------------------------------------------------------------------------------
+
+
+def test_kpi_table_with_rates_inputs_and_columns_it_cannot_keep(tmp_path: Path) -> None:
+    path = _md(
+        tmp_path,
+        "| Period | Customers at Start | Customers at End | New Customers | Churn Rate (%) "
+        "| Region | Budget |\n|---|---|---|---|---|---|---|\n"
+        "| Q3 | 500 | 450 | 20 | 14 | North | 1,000 |\n"
+        "| Q4 | 450 | 460 | 30 | | | |\n\n"
+        "| Stage | Touchpoint |\n|---|---|\n| Renew | Invoice |\n",
+    )
+    result = import_tables([path])
+    churn, retention = result.map.kpis
+    assert (churn.kind, churn.name, churn.value, churn.unit) == ("churn", "Churn Rate", 14, "%")
+    assert churn.period == "Q3"
+    assert churn.inputs == {
+        "customers_at_start": 500,
+        "customers_at_end": 450,
+        "new_customers": 20,
+        "budget": 1000,
+    }
+    assert (retention.kind, retention.value, retention.period) == ("retention", 95.56, "Q4")
+    assert any(r.endswith("customers at start × 100 = 95.56%") for r in result.report)
+    assert (
+        f"{path}:3: column 'Region' is not a KPI field and not a number; not kept "
+        "(a KPI has no notes)"
+    ) in result.report
+
+
+def test_kpi_row_without_a_name_is_skipped(tmp_path: Path) -> None:
+    path = _md(tmp_path, "| KPI | Value |\n|---|---|\n| NPS | 31 |\n| | 5 |\n")
+    result = import_tables([path])
+    assert [k.name for k in result.map.kpis] == ["NPS"]
+    assert f"{path}:4: row without a KPI name skipped" in result.report

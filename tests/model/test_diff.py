@@ -350,3 +350,52 @@ def test_stage_emotions() -> None:
         "stages.purchase.emotion",
     ]
     assert d.changes[1].message == "Purchase: emotion set to Frustrated (−2)"
+
+
+def test_insights_added_renamed_changed_and_removed_belong_to_the_map() -> None:
+    old = base()
+    old.insights = [
+        jm.Insight(id="survey", name="Survey", n=640),
+        jm.Insight(id="tickets", name="Tickets"),
+    ]
+    new = base()
+    new.insights = [
+        jm.Insight(id="survey", name="Post-purchase survey", n=1200),
+        jm.Insight(id="analytics", name="Analytics"),
+    ]
+    d = diff(old, new)
+    assert kinds(d) == ["insight-renamed", "insight-changed", "insight-added", "insight-removed"]
+    renamed, changed, added, removed = d.changes
+    assert renamed.message == "Insight renamed 'Survey' -> 'Post-purchase survey'"
+    assert changed.message == "Post-purchase survey: n 640 -> 1,200"  # grouped as on the map
+    assert (added.message, removed.message) == (
+        "New insight 'Analytics'",
+        "Insight 'Tickets' removed",
+    )
+    assert {c.stage for c in d.changes} == {None}
+
+
+def test_removed_items_keep_the_stage_they_had() -> None:
+    new = base()
+    new.pain_points, new.opportunities, new.kpis = [], [], new.kpis[1:]
+    d = diff(base(), new)
+    assert kinds(d) == [
+        "pain-point-removed",
+        "opportunity-removed",
+        "opportunity-removed",
+        "kpi-removed",
+    ]
+    pain, guest, faq, kpi = d.changes
+    assert pain.message == "Pain point 'Long checkout' removed (was at Checkout)"
+    assert [pain.stage, guest.stage, faq.stage] == ["purchase", "purchase", "consideration"]
+    assert (kpi.message, kpi.stage) == ("KPI 'Checkout conversion' removed", "purchase")
+
+
+def test_kpi_values_are_written_as_the_map_writes_them() -> None:
+    old, new = base(), base()
+    old.kpis[0].value, old.kpis[0].unit = 1250.0, "orders"
+    new.kpis[0].value, new.kpis[0].unit = 1500.5, "orders"
+    (change,) = diff(old, new).changes
+    assert change.message == (
+        "KPI 'Checkout conversion': value 1,250 orders -> 1,500.5 orders, +250.5 (better)"
+    )

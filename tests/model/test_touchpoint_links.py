@@ -97,3 +97,17 @@ def test_unknown_key_in_a_rule_is_an_error() -> None:
     with pytest.raises(MapFileError) as e:
         jm.loads(bad, file="links.yaml")
     assert "chanel" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "other"),
+    [(EventMatch, "names", "channel"), (FeedbackMatch, "values", "keywords")],
+)
+def test_a_rule_is_written_as_a_list_while_its_list_is_all_it_says(
+    rule: type[EventMatch] | type[FeedbackMatch], field: str, other: str
+) -> None:
+    assert getattr(rule.model_validate("checkout"), field) == ["checkout"]
+    short = rule.model_validate(["checkout", "pay"])
+    assert short.model_dump(exclude_defaults=True) == ["checkout", "pay"]
+    long = rule.model_validate({field: ["checkout"], other: ["x"]})
+    assert long.model_dump(exclude_defaults=True) == {field: ["checkout"], other: ["x"]}

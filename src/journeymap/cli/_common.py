@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +63,3 @@ def write_text_or_stdout(text: str, out: Path | None) -> None:
     from journeymap._atomic import atomic_write_text
 
     atomic_write_text(out, text)
-
-
-def is_ci() -> bool:
-    return bool(os.environ.get("CI"))

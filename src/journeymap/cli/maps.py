@@ -20,10 +20,6 @@ from journeymap.cli._common import (
 )
 from journeymap.errors import UsageError
 
-MapArg = Annotated[
-    Path, typer.Argument(help="A map file (.yaml, .yml or .json).", show_default=False)
-]
-
 
 @handle_errors
 def templates() -> None:
@@ -102,16 +98,15 @@ def lint(
 ) -> None:
     """Report findings a reviewer should look at; exit 1 when an error-level finding exists."""
     from journeymap.formats.document import load, locate
-    from journeymap.model.lint import lint as run_lint
-
-    day = today.date() if today else dt.date.today()
-    rows: list[dict[str, object]] = []
     from journeymap.measuring.pipeline import (
         load_measurement,
         measurements_dir,
         previous_measurement,
     )
+    from journeymap.model.lint import lint as run_lint
 
+    day = today.date() if today else dt.date.today()
+    rows: list[dict[str, object]] = []
     for f in files:
         m = load(f)
         latest = previous_measurement(measurements_dir(f))

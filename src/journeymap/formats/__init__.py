@@ -1,4 +1,5 @@
-"""Map files: YAML (round-trip), JSON, JSON Schema, and the shipped templates."""
+"""Map files: YAML (round-trip), JSON, JSON Schema, the shipped templates, and import from
+tables (Markdown, CSV, XLSX: `tables.py` and its `_table_*` steps)."""
 
 from journeymap.formats.document import dumps, format_of, load, loads, pin_ids, save
 

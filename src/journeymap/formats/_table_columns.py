@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from journeymap._numbers import count
 from journeymap.model.emotion import normalise_word
 from journeymap.model.kpi import KPIKind
 from journeymap.model.touchpoint import CHANNELS
@@ -232,7 +233,8 @@ def parse_number(text: str) -> tuple[float, str] | None:
 
 
 def plural(n: int, word: str) -> str:
+    """``1 row``, ``2 rows``, ``1,200 rows``; ``1 entry``, ``3 entries``."""
     if n == 1:
         return f"1 {word}"
     many = word[:-1] + "ies" if word.endswith("y") and not word.endswith("ey") else word + "s"
-    return f"{n} {many}"
+    return f"{count(n)} {many}"

@@ -7,10 +7,12 @@ list positions, the same path the file format uses to find its line and column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from journeymap.model.emotion import EmotionScale
 from journeymap.model.journey import JourneyMap
+from journeymap.model.touchpoint import Touchpoint
 
 __all__ = ["Finding", "Loc", "check_map"]
 
@@ -50,17 +52,40 @@ def _missing(loc: Loc, what: str, ident: str, known: Iterable[str]) -> Finding:
 
 def check_map(m: JourneyMap) -> list[Finding]:
     """Every consistency problem of a map, in file order."""
-    out: list[Finding] = []
-    scale = m.scale
+    ids = _Ids.of(m)
+    return [
+        *_duplicate_ids(m),
+        *_stages(m, ids),
+        *_pain_points(m, ids),
+        *_opportunities(m, ids),
+        *_kpis(m, ids),
+    ]
 
-    stage_ids = {s.id for s in m.stages}
-    tp_stage = {tp.id: s.id for s, tp in m.iter_touchpoints()}
-    insight_ids = {i.id for i in m.insights}
-    pain_ids = {p.id for p in m.pain_points}
-    kpi_ids = {k.id for k in m.kpis}
 
-    out += _dupes(((("stages", i, "id"), s.id) for i, s in enumerate(m.stages)), "stage")
-    out += _dupes(
+@dataclass(frozen=True)
+class _Ids:
+    """The ids a map defines, which its references must name."""
+
+    stages: set[str]
+    touchpoints: dict[str, str]  # touchpoint id -> id of its stage
+    insights: set[str]
+    pain_points: set[str]
+    kpis: set[str]
+
+    @classmethod
+    def of(cls, m: JourneyMap) -> _Ids:
+        return cls(
+            stages={s.id for s in m.stages},
+            touchpoints={tp.id: s.id for s, tp in m.iter_touchpoints()},
+            insights={i.id for i in m.insights},
+            pain_points={p.id for p in m.pain_points},
+            kpis={k.id for k in m.kpis},
+        )
+
+
+def _duplicate_ids(m: JourneyMap) -> Iterator[Finding]:
+    yield from _dupes(((("stages", i, "id"), s.id) for i, s in enumerate(m.stages)), "stage")
+    yield from _dupes(
         (
             (("stages", i, "touchpoints", j, "id"), tp.id)
             for i, s in enumerate(m.stages)
@@ -74,78 +99,88 @@ def check_map(m: JourneyMap) -> list[Finding]:
         ("kpis", m.kpis, "KPI"),
         ("insights", m.insights, "insight"),
     ):
-        out += _dupes((((key, i, "id"), it.id) for i, it in enumerate(items)), what)
+        yield from _dupes((((key, i, "id"), it.id) for i, it in enumerate(items)), what)
 
-    def emotion(loc: Loc, ref: str | int | None) -> None:
-        if ref is not None and scale.find(ref) is None:
-            out.append(Finding(loc, scale.unknown_message(ref)))
 
-    def evidence(loc: Loc, ids: list[str]) -> None:
-        for k, ident in enumerate(ids):
-            if ident not in insight_ids:
-                out.append(_missing((*loc, k), "insight", ident, insight_ids))
+def _emotion(scale: EmotionScale, loc: Loc, ref: str | int | None) -> Iterator[Finding]:
+    if ref is not None and scale.find(ref) is None:
+        yield Finding(loc, scale.unknown_message(ref))
 
+
+def _evidence(loc: Loc, refs: list[str], ids: _Ids) -> Iterator[Finding]:
+    for k, ident in enumerate(refs):
+        if ident not in ids.insights:
+            yield _missing((*loc, k), "insight", ident, ids.insights)
+
+
+def _stages(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
     for i, s in enumerate(m.stages):
-        emotion(("stages", i, "emotion"), s.emotion)
-        emotion(("stages", i, "expected_emotion"), s.expected_emotion)
+        yield from _emotion(m.scale, ("stages", i, "emotion"), s.emotion)
+        yield from _emotion(m.scale, ("stages", i, "expected_emotion"), s.expected_emotion)
         for j, tp in enumerate(s.touchpoints):
-            base: Loc = ("stages", i, "touchpoints", j)
-            emotion((*base, "expected_emotion"), tp.expected_emotion)
-            if tp.actual_emotion is not None:
-                act = tp.actual_emotion
-                # a plain word is written without the "emotion" key
-                loc = (*base, "actual_emotion")
-                emotion(
-                    loc if act.model_fields_set == {"emotion"} else (*loc, "emotion"), act.emotion
-                )
-                evidence((*loc, "evidence"), act.evidence)
-            evidence((*base, "evidence"), tp.evidence)
-            for k, ident in enumerate(tp.supports):
-                if ident not in tp_stage:
-                    out.append(_missing((*base, "supports", k), "touchpoint", ident, tp_stage))
-                elif ident == tp.id:
-                    out.append(
-                        Finding(
-                            (*base, "supports", k),
-                            "a touchpoint cannot support itself; expected the id of "
-                            "a front-stage touchpoint",
-                        )
-                    )
+            yield from _touchpoint(m.scale, ("stages", i, "touchpoints", j), tp, ids)
 
-    def placed(key: str, i: int, stage: str | None, tp: str | None) -> None:
-        if stage is not None and stage not in stage_ids:
-            out.append(_missing((key, i, "stage"), "stage", stage, stage_ids))
-        if tp is not None:
-            if tp not in tp_stage:
-                out.append(_missing((key, i, "touchpoint"), "touchpoint", tp, tp_stage))
-            elif stage is not None and stage in stage_ids and tp_stage[tp] != stage:
-                out.append(
-                    Finding(
-                        (key, i, "touchpoint"),
-                        f"touchpoint {tp!r} is in stage {tp_stage[tp]!r}, not in "
-                        f"stage {stage!r}; expected a touchpoint of that stage",
-                    )
-                )
-        if stage is None and tp is None:
-            out.append(
-                Finding((key, i), "expected a 'stage' or a 'touchpoint' to place it on the map")
+
+def _touchpoint(scale: EmotionScale, base: Loc, tp: Touchpoint, ids: _Ids) -> Iterator[Finding]:
+    """Its emotions are on the scale, its evidence exists, it supports other touchpoints."""
+    yield from _emotion(scale, (*base, "expected_emotion"), tp.expected_emotion)
+    if tp.actual_emotion is not None:
+        act = tp.actual_emotion
+        # a plain word is written without the "emotion" key
+        loc = (*base, "actual_emotion")
+        word_only = act.model_fields_set == {"emotion"}
+        yield from _emotion(scale, loc if word_only else (*loc, "emotion"), act.emotion)
+        yield from _evidence((*loc, "evidence"), act.evidence, ids)
+    yield from _evidence((*base, "evidence"), tp.evidence, ids)
+    for k, ident in enumerate(tp.supports):
+        if ident not in ids.touchpoints:
+            yield _missing((*base, "supports", k), "touchpoint", ident, ids.touchpoints)
+        elif ident == tp.id:
+            yield Finding(
+                (*base, "supports", k),
+                "a touchpoint cannot support itself; expected the id of a front-stage touchpoint",
             )
 
+
+def _placed(key: str, i: int, stage: str | None, tp: str | None, ids: _Ids) -> Iterator[Finding]:
+    """A pain point or opportunity is on a stage or touchpoint that exists (the touchpoint in
+    the stage, when both are given)."""
+    if stage is not None and stage not in ids.stages:
+        yield _missing((key, i, "stage"), "stage", stage, ids.stages)
+    if tp is not None:
+        if tp not in ids.touchpoints:
+            yield _missing((key, i, "touchpoint"), "touchpoint", tp, ids.touchpoints)
+        elif stage is not None and stage in ids.stages and ids.touchpoints[tp] != stage:
+            yield Finding(
+                (key, i, "touchpoint"),
+                f"touchpoint {tp!r} is in stage {ids.touchpoints[tp]!r}, not in "
+                f"stage {stage!r}; expected a touchpoint of that stage",
+            )
+    if stage is None and tp is None:
+        yield Finding((key, i), "expected a 'stage' or a 'touchpoint' to place it on the map")
+
+
+def _pain_points(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
     for i, p in enumerate(m.pain_points):
-        placed("pain_points", i, p.stage, p.touchpoint)
-        evidence(("pain_points", i, "evidence"), p.evidence)
+        yield from _placed("pain_points", i, p.stage, p.touchpoint, ids)
+        yield from _evidence(("pain_points", i, "evidence"), p.evidence, ids)
+
+
+def _opportunities(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
     for i, o in enumerate(m.opportunities):
-        placed("opportunities", i, o.stage, o.touchpoint)
+        yield from _placed("opportunities", i, o.stage, o.touchpoint, ids)
         for k, pid in enumerate(o.addresses):
-            if pid not in pain_ids:
-                out.append(
-                    _missing(("opportunities", i, "addresses", k), "pain point", pid, pain_ids)
-                )
-        if o.kpi is not None and o.kpi not in kpi_ids:
-            out.append(_missing(("opportunities", i, "kpi"), "KPI", o.kpi, kpi_ids))
+            if pid not in ids.pain_points:
+                loc: Loc = ("opportunities", i, "addresses", k)
+                yield _missing(loc, "pain point", pid, ids.pain_points)
+        if o.kpi is not None and o.kpi not in ids.kpis:
+            yield _missing(("opportunities", i, "kpi"), "KPI", o.kpi, ids.kpis)
+
+
+def _kpis(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
     for i, kpi in enumerate(m.kpis):
-        if kpi.stage is not None and kpi.stage not in stage_ids:
-            out.append(_missing(("kpis", i, "stage"), "stage", kpi.stage, stage_ids))
-        if kpi.touchpoint is not None and kpi.touchpoint not in tp_stage:
-            out.append(_missing(("kpis", i, "touchpoint"), "touchpoint", kpi.touchpoint, tp_stage))
-    return out
+        if kpi.stage is not None and kpi.stage not in ids.stages:
+            yield _missing(("kpis", i, "stage"), "stage", kpi.stage, ids.stages)
+        if kpi.touchpoint is not None and kpi.touchpoint not in ids.touchpoints:
+            loc: Loc = ("kpis", i, "touchpoint")
+            yield _missing(loc, "touchpoint", kpi.touchpoint, ids.touchpoints)

@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from journeymap._numbers import count, figure, number
 from journeymap.model.emotion import EmotionScale, format_level, normalise_word
+from journeymap.model.evidence import Insight
 from journeymap.model.journey import SEVERITY_RANK, JourneyMap, Opportunity, PainPoint
 from journeymap.model.kpi import KPI
 from journeymap.model.touchpoint import Stage, Touchpoint
 
 __all__ = ["Change", "MapDiff", "diff"]
 
-_MINUS = "−"
+_Item = TypeVar("_Item", PainPoint, Opportunity, KPI, Insight)
+
 _LEVEL_SUFFIX = re.compile(r"\s*\([+\-−]?\d+\)$")
 
 
@@ -173,18 +176,13 @@ _PHRASE_ORDER: list[tuple[str, str | None]] = list(dict.fromkeys([*_PHRASES.valu
 
 
 def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
+    return f"{count(n)} {singular if n == 1 else plural}"
 
 
 def _signed(x: float) -> str:
-    if float(x).is_integer():
-        return format_level(int(x))
-    return f"{x:+.2f}".rstrip("0").rstrip(".").replace("-", _MINUS)
-
-
-def _num(x: float) -> str:
-    text = str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-    return text.replace("-", _MINUS)
+    """A change of a KPI or a level, with its sign: ``+9``, ``−1.5``, ``0``."""
+    text = figure(x)
+    return f"+{text}" if x > 0 and text != "0" else text
 
 
 def _which_emotion(path: str) -> str:
@@ -212,7 +210,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        return _num(value)
+        return number(value, typeset_minus=True)
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, list):
@@ -552,172 +550,143 @@ class _Differ:
                 return s.name
         return "the map"
 
-    def pain_points(self) -> None:
-        old = {p.id: p for p in self.old.pain_points}
-        new = {p.id: p for p in self.new.pain_points}
-        for pid, p in new.items():
-            path = f"pain_points.{pid}"
-            sid = self.new.stage_id_of(p)
-            if pid not in old:
-                self.add(
-                    "pain-point-added",
-                    path,
-                    p.name,
-                    f"New pain point '{p.name}' ({p.severity}) at {self._where(p, self.new)}",
-                    new=p.name,
-                    stage=sid,
-                )
+    def items(
+        self,
+        kind: str,
+        key: str,
+        what: str,
+        old_items: Sequence[_Item],
+        new_items: Sequence[_Item],
+        *,
+        added: Callable[[_Item], str],
+        removed: Callable[[_Item], str],
+        stage_of: Callable[[_Item, JourneyMap], str | None] = lambda item, m: None,
+        compare: Callable[[str, _Item, _Item, str | None], None] | None = None,
+        compared: Iterable[str] = (),
+    ) -> None:
+        """Items of a list matched by id: added, removed, renamed, then what ``compare`` says
+        about the ``compared`` fields, then every other field."""
+        old = {i.id: i for i in old_items}
+        new = {i.id: i for i in new_items}
+        skip = {"id", "name", *compared}
+        for ident, item in new.items():
+            path = f"{key}.{ident}"
+            sid = stage_of(item, self.new)
+            if ident not in old:
+                self.add(f"{kind}-added", path, item.name, added(item), new=item.name, stage=sid)
                 continue
-            before = old[pid]
-            self.renamed("pain-point", "Pain point", path, before.name, p.name, sid)
-            if before.severity != p.severity:
-                delta = SEVERITY_RANK[p.severity] - SEVERITY_RANK[before.severity]
+            before = old[ident]
+            self.renamed(kind, what, path, before.name, item.name, sid)
+            if compare is not None:
+                compare(path, before, item, sid)
+            old_fields, new_fields = _dump(before, skip), _dump(item, skip)
+            self.fields(f"{kind}-changed", path, item.name, old_fields, new_fields, stage=sid)
+        for ident, item in old.items():
+            if ident not in new:
+                stage = stage_of(item, self.old)
+                path = f"{key}.{ident}"
                 self.add(
-                    "pain-point-severity",
-                    f"{path}.severity",
-                    p.name,
-                    f"Pain point '{p.name}': severity {before.severity} -> {p.severity}, "
-                    f"{format_level(delta)}",
-                    old=before.severity,
-                    new=p.severity,
-                    delta=delta,
-                    stage=sid,
+                    f"{kind}-removed", path, item.name, removed(item), old=item.name, stage=stage
                 )
-            skip = {"id", "name", "severity"}
-            self.fields(
-                "pain-point-changed", path, p.name, _dump(before, skip), _dump(p, skip), stage=sid
+
+    def pain_points(self) -> None:
+        self.items(
+            "pain-point",
+            "pain_points",
+            "Pain point",
+            self.old.pain_points,
+            self.new.pain_points,
+            added=lambda p: (
+                f"New pain point '{p.name}' ({p.severity}) at {self._where(p, self.new)}"
+            ),
+            removed=lambda p: f"Pain point '{p.name}' removed (was at {self._where(p, self.old)})",
+            stage_of=_stage_of,
+            compare=self.severity,
+            compared={"severity"},
+        )
+
+    def severity(self, path: str, before: PainPoint, p: PainPoint, sid: str | None) -> None:
+        if before.severity != p.severity:
+            delta = SEVERITY_RANK[p.severity] - SEVERITY_RANK[before.severity]
+            self.add(
+                "pain-point-severity",
+                f"{path}.severity",
+                p.name,
+                f"Pain point '{p.name}': severity {before.severity} -> {p.severity}, "
+                f"{format_level(delta)}",
+                old=before.severity,
+                new=p.severity,
+                delta=delta,
+                stage=sid,
             )
-        for pid, p in old.items():
-            if pid not in new:
-                self.add(
-                    "pain-point-removed",
-                    f"pain_points.{pid}",
-                    p.name,
-                    f"Pain point '{p.name}' removed (was at {self._where(p, self.old)})",
-                    old=p.name,
-                    stage=self.old.stage_id_of(p),
-                )
 
     def opportunities(self) -> None:
-        old = {o.id: o for o in self.old.opportunities}
-        new = {o.id: o for o in self.new.opportunities}
-        for oid, o in new.items():
-            path = f"opportunities.{oid}"
-            sid = self.new.stage_id_of(o)
-            if oid not in old:
-                self.add(
-                    "opportunity-added",
-                    path,
-                    o.name,
-                    f"New action '{o.name}' ({o.status}) at {self._where(o, self.new)}",
-                    new=o.name,
-                    stage=sid,
-                )
-                continue
-            before = old[oid]
-            self.renamed("opportunity", "Action", path, before.name, o.name, sid)
-            if before.status != o.status:
-                closed = o.closed and not before.closed
-                self.add(
-                    "opportunity-closed" if closed else "opportunity-status",
-                    f"{path}.status",
-                    o.name,
-                    f"Action '{o.name}' {'closed' if closed else 'status'}: "
-                    f"{before.status} -> {o.status}",
-                    old=before.status,
-                    new=o.status,
-                    stage=sid,
-                )
-            skip = {"id", "name", "status"}
-            self.fields(
-                "opportunity-changed", path, o.name, _dump(before, skip), _dump(o, skip), stage=sid
-            )
-        for oid, o in old.items():
-            if oid not in new:
-                self.add(
-                    "opportunity-removed",
-                    f"opportunities.{oid}",
-                    o.name,
-                    f"Action '{o.name}' removed",
-                    old=o.name,
-                    stage=self.old.stage_id_of(o),
-                )
+        self.items(
+            "opportunity",
+            "opportunities",
+            "Action",
+            self.old.opportunities,
+            self.new.opportunities,
+            added=lambda o: f"New action '{o.name}' ({o.status}) at {self._where(o, self.new)}",
+            removed=lambda o: f"Action '{o.name}' removed",
+            stage_of=_stage_of,
+            compare=self.status,
+            compared={"status"},
+        )
 
-    def _kpi_stage(self, kpi: KPI, m: JourneyMap) -> str | None:
-        if kpi.stage:
-            return kpi.stage
-        tps = self.new_tp if m is self.new else self.old_tp
-        if kpi.touchpoint and kpi.touchpoint in tps:
-            return tps[kpi.touchpoint][0].id
-        return None
+    def status(self, path: str, before: Opportunity, o: Opportunity, sid: str | None) -> None:
+        if before.status != o.status:
+            closed = o.closed and not before.closed
+            self.add(
+                "opportunity-closed" if closed else "opportunity-status",
+                f"{path}.status",
+                o.name,
+                f"Action '{o.name}' {'closed' if closed else 'status'}: "
+                f"{before.status} -> {o.status}",
+                old=before.status,
+                new=o.status,
+                stage=sid,
+            )
 
     def kpis(self) -> None:
-        old = {k.id: k for k in self.old.kpis}
-        new = {k.id: k for k in self.new.kpis}
-        for kid, k in new.items():
-            path = f"kpis.{kid}"
-            sid = self._kpi_stage(k, self.new)
-            if kid not in old:
-                self.add("kpi-added", path, k.name, f"New KPI '{k.name}'", new=k.name, stage=sid)
+        self.items(
+            "kpi",
+            "kpis",
+            "KPI",
+            self.old.kpis,
+            self.new.kpis,
+            added=lambda k: f"New KPI '{k.name}'",
+            removed=lambda k: f"KPI '{k.name}' removed",
+            stage_of=_stage_of,
+            compare=self.kpi_values,
+            compared={"value", "target"},
+        )
+
+    def kpi_values(self, path: str, before: KPI, k: KPI, sid: str | None) -> None:
+        for name in ("value", "target"):
+            a, b = getattr(before, name), getattr(k, name)
+            if a == b:
                 continue
-            before = old[kid]
-            self.renamed("kpi", "KPI", path, before.name, k.name, sid)
-            for name in ("value", "target"):
-                a, b = getattr(before, name), getattr(k, name)
-                if a == b:
-                    continue
-                text = f"KPI '{k.name}': {name} {_kpi_value(a, k)} -> {_kpi_value(b, k)}"
-                delta = None if a is None or b is None else b - a
-                if delta is not None:
-                    text += f", {_signed(delta)}"
-                    if name == "value" and delta:
-                        text += " (better)" if (delta > 0) == k.better_when_higher else " (worse)"
-                self.add(
-                    f"kpi-{name}",
-                    f"{path}.{name}",
-                    k.name,
-                    text,
-                    old=a,
-                    new=b,
-                    delta=delta,
-                    stage=sid,
-                )
-            skip = {"id", "name", "value", "target"}
-            self.fields("kpi-changed", path, k.name, _dump(before, skip), _dump(k, skip), stage=sid)
-        for kid, k in old.items():
-            if kid not in new:
-                self.add(
-                    "kpi-removed",
-                    f"kpis.{kid}",
-                    k.name,
-                    f"KPI '{k.name}' removed",
-                    old=k.name,
-                    stage=self._kpi_stage(k, self.old),
-                )
+            text = f"KPI '{k.name}': {name} {_kpi_value(a, k)} -> {_kpi_value(b, k)}"
+            delta = None if a is None or b is None else b - a
+            if delta is not None:
+                text += f", {_signed(delta)}"
+                if name == "value" and delta:
+                    text += " (better)" if (delta > 0) == k.better_when_higher else " (worse)"
+            self.add(
+                f"kpi-{name}", f"{path}.{name}", k.name, text, old=a, new=b, delta=delta, stage=sid
+            )
 
     def insights(self) -> None:
-        old = {i.id: i for i in self.old.insights}
-        new = {i.id: i for i in self.new.insights}
-        for iid, ins in new.items():
-            path = f"insights.{iid}"
-            if iid not in old:
-                self.add("insight-added", path, ins.name, f"New insight '{ins.name}'", new=ins.name)
-                continue
-            before = old[iid]
-            self.renamed("insight", "Insight", path, before.name, ins.name, None)
-            skip = {"id", "name"}
-            self.fields(
-                "insight-changed", path, ins.name, _dump(before, skip), _dump(ins, skip), stage=None
-            )
-        for iid, ins in old.items():
-            if iid not in new:
-                self.add(
-                    "insight-removed",
-                    f"insights.{iid}",
-                    ins.name,
-                    f"Insight '{ins.name}' removed",
-                    old=ins.name,
-                )
+        self.items(
+            "insight",
+            "insights",
+            "Insight",
+            self.old.insights,
+            self.new.insights,
+            added=lambda i: f"New insight '{i.name}'",
+            removed=lambda i: f"Insight '{i.name}' removed",
+        )
 
     def run(self) -> MapDiff:
         self.map_fields()
@@ -747,10 +716,11 @@ def _emotion(ref: str | int | None, scale: EmotionScale) -> str:
 
 
 def _kpi_value(value: float | None, kpi: KPI) -> str:
-    if value is None:
-        return "(none)"
-    unit = kpi.unit or ""
-    return f"{_num(value)}{unit if unit == '%' else f' {unit}' if unit else ''}"
+    return "(none)" if value is None else figure(value, kpi.unit)
+
+
+def _stage_of(item: PainPoint | Opportunity | KPI, m: JourneyMap) -> str | None:
+    return m.stage_id_of(item)
 
 
 def diff(old: JourneyMap, new: JourneyMap) -> MapDiff:

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from journeymap._numbers import signed
+
 __all__ = [
     "DEFAULT_SCALE",
     "EmotionLevel",
@@ -49,7 +51,7 @@ _NUMBER = re.compile(r"^[+\-−]?\d+$")
 
 def format_level(value: int) -> str:
     """``2`` -> ``"+2"``, ``0`` -> ``"0"``, ``-1`` -> ``"−1"`` (a true minus sign)."""
-    return "0" if value == 0 else f"{value:+d}".replace("-", "−")
+    return signed(value, digits=0)
 
 
 def normalise_word(text: str) -> str:

@@ -7,7 +7,7 @@ an NPS survey, support tickets, analytics) and cells of the map point at it by i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -15,8 +15,7 @@ from journeymap.model.base import Identified
 
 __all__ = ["SOLICITED_KINDS", "UNSOLICITED_KINDS", "Insight", "InsightKind", "insight_kind_of"]
 
-InsightKind = Literal[
-    # solicited: the customer was asked
+_Solicited = Literal[  # the customer was asked
     "survey",
     "interview",
     "nps",
@@ -25,29 +24,19 @@ InsightKind = Literal[
     "social",
     "usability-test",
     "focus-group",
-    # unsolicited: what customers do or say without being asked
+]
+_Unsolicited = Literal[  # what customers do or say without being asked
     "analytics",
     "purchase-history",
     "support-tickets",
     "reviews",
     "frontline-feedback",
     "session-recording",
-    "other",
 ]
+InsightKind = Literal[_Solicited, _Unsolicited, "other"]
 
-SOLICITED_KINDS: frozenset[str] = frozenset(
-    {"survey", "interview", "nps", "csat", "ces", "social", "usability-test", "focus-group"}
-)
-UNSOLICITED_KINDS: frozenset[str] = frozenset(
-    {
-        "analytics",
-        "purchase-history",
-        "support-tickets",
-        "reviews",
-        "frontline-feedback",
-        "session-recording",
-    }
-)
+SOLICITED_KINDS: frozenset[str] = frozenset(get_args(_Solicited))
+UNSOLICITED_KINDS: frozenset[str] = frozenset(get_args(_Unsolicited))
 
 # words that name a kind of insight, as people write them in a "Source of Insight" column
 _KIND_WORDS: list[tuple[str, InsightKind]] = [

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from journeymap._numbers import figure
 from journeymap.model.base import Identified
 from journeymap.model.checks import Loc
 from journeymap.model.emotion import format_level
@@ -123,12 +124,6 @@ def _rule(code: str, severity: LintSeverity) -> Callable[[_Check], _Check]:
     return register
 
 
-def _num(x: float) -> str:
-    """``95.0`` -> ``"95"``, ``83.333`` -> ``"83.33"``, with a true minus sign."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text.replace("-", "−")
-
-
 # ---- errors: the map says something that cannot be true -------------------------------------
 
 
@@ -199,8 +194,9 @@ def _kpi_inputs_mismatch(c: _Ctx) -> Iterator[tuple[Loc, str]]:
         if abs(value - kpi.value) > KPI_TOLERANCE:
             yield (
                 ("kpis", i, "value"),
-                f"KPI {kpi.name!r} has value {_num(kpi.value)} but its inputs give "
-                f"{_num(value)} by {kpi.kind} = {formula}; expected the value to match its inputs",
+                f"KPI {kpi.name!r} has value {figure(kpi.value)} but its inputs give "
+                f"{figure(value)} by {kpi.kind} = {formula}; expected the value to match its "
+                "inputs",
             )
 
 
@@ -362,7 +358,7 @@ def _action_target_no_kpi(c: _Ctx) -> Iterator[tuple[Loc, str]]:
         if o.kpi_target is not None and not o.kpi:
             yield (
                 (*loc, "kpi_target"),
-                f"action {o.name!r} has a KPI target ({_num(o.kpi_target)}) but no KPI; "
+                f"action {o.name!r} has a KPI target ({figure(o.kpi_target)}) but no KPI; "
                 "expected 'kpi': the id of the KPI it should move",
             )
 
@@ -452,13 +448,13 @@ def _kpi_drift(c: _Ctx) -> Iterator[tuple[Loc, str]]:
             moved.append((abs(change) / abs(previous) * 100, k.label, previous, k.value))
     if moved:
         moved.sort(reverse=True)
-        shown = "; ".join(f"{label} {_num(a)} -> {_num(b)}" for _, label, a, b in moved[:3])
+        shown = "; ".join(f"{label} {figure(a)} -> {figure(b)}" for _, label, a, b in moved[:3])
         yield (
             ("review",) if c.m.review else (),
-            f"{len(moved)} KPI(s) moved by more than {_num(limit)}% since the measurement of "
+            f"{len(moved)} KPI(s) moved by more than {figure(limit, '%')} since the measurement of "
             f"{ms.drift.previous_at:%Y-%m-%d}: {shown}; expected a review of the map"
             if ms.drift.previous_at
-            else f"{len(moved)} KPI(s) moved by more than {_num(limit)}%: {shown}",
+            else f"{len(moved)} KPI(s) moved by more than {figure(limit, '%')}: {shown}",
         )
 
 

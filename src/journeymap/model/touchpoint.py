@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_serializer, model_validator
 
@@ -88,7 +88,30 @@ class ActualEmotion(Model):
 _GLOB = re.compile(r"[*?\[]")
 
 
-class EventMatch(Model):
+class _ListShorthand(Model):
+    """A rule a file may write as the plain list of its main field, ``_shorthand`` (one item
+    may be a plain string); it is saved that way when no other field is set."""
+
+    _shorthand: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {cls._shorthand: [data]}
+        if isinstance(data, list):
+            return {cls._shorthand: data}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _as_list(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and set(data) <= {self._shorthand}:
+            return data.get(self._shorthand, [])
+        return data
+
+
+class EventMatch(_ListShorthand):
     """Which events of a log belong to a touchpoint.
 
     Written as a list of event names (``events: [checkout, "payment_*"]``) when names are
@@ -98,6 +121,7 @@ class EventMatch(Model):
     when written between slashes (``/^pay(ment)?_/``, searched anywhere in the name).
     """
 
+    _shorthand = "names"
     names: list[str] = Field(
         default_factory=list,
         description="Event names, globs ('payment_*') or /regular expressions/.",
@@ -109,15 +133,6 @@ class EventMatch(Model):
         default_factory=dict,
         description="Only events whose column has this value (or one of these values).",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"names": [data]}
-        if isinstance(data, list):
-            return {"names": data}
-        return data
 
     @field_validator("names")
     @classmethod
@@ -131,13 +146,6 @@ class EventMatch(Model):
                 except re.error as e:
                     raise ValueError(f"{name!r} is not a regular expression: {e}") from None
         return names
-
-    @model_serializer(mode="wrap")
-    def _as_list(self, handler: Any) -> Any:
-        data = handler(self)
-        if isinstance(data, dict) and set(data) <= {"names"}:
-            return data.get("names", [])
-        return data
 
     @classmethod
     def exactly(cls, event: str) -> EventMatch:
@@ -162,7 +170,7 @@ class EventMatch(Model):
         return False
 
 
-class FeedbackMatch(Model):
+class FeedbackMatch(_ListShorthand):
     """Which feedback rows speak about a touchpoint.
 
     A row belongs to the touchpoint when its touchpoint (or stage) column holds one of
@@ -171,6 +179,7 @@ class FeedbackMatch(Model):
     touchpoint, as review sites have); ``survey`` the scale of the score that applies here.
     """
 
+    _shorthand = "values"
     values: list[str] = Field(
         default_factory=list,
         description="Values of the feedback's touchpoint or stage column for this touchpoint.",
@@ -185,22 +194,6 @@ class FeedbackMatch(Model):
     survey: Literal["nps", "csat", "ces", "rating"] | None = Field(
         default=None, description="The scale of the scores for this touchpoint."
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"values": [data]}
-        if isinstance(data, list):
-            return {"values": data}
-        return data
-
-    @model_serializer(mode="wrap")
-    def _as_list(self, handler: Any) -> Any:
-        data = handler(self)
-        if isinstance(data, dict) and set(data) <= {"values"}:
-            return data.get("values", [])
-        return data
 
 
 class Touchpoint(Identified):
