@@ -43,7 +43,7 @@ def _now() -> tuple[float, float]:
 def work(data: str, folder: str, step: str) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     t = _now()
-    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.engine import Engine, EngineConfig
     from journeymap.events import cache
     from journeymap.events.flows import flows
     from journeymap.events.funnel import funnel
@@ -53,7 +53,7 @@ def work(data: str, folder: str, step: str) -> dict[str, dict[str, float]]:
 
     found = cache.entry(Path(folder), [data], {})
     engine = Engine.connect(EngineConfig())
-    engine.backend.con.execute("SET enable_progress_bar = false")
+    engine.execute("SET enable_progress_bar = false")
     if step == "store":
         cache.store(read_events(data, engine=engine), found)
         _stage("read, order and keep", t, out)

@@ -368,7 +368,7 @@ class Journeymap(Tool):
     name = "journeymap"
 
     def load(self) -> None:
-        from journeymap.engine.core import Engine, EngineConfig
+        from journeymap.engine import Engine, EngineConfig
         from journeymap.events.read import read_events
 
         config: dict[str, Any] = {}
@@ -377,7 +377,7 @@ class Journeymap(Tool):
                 config[key] = self.options[key]
         self.engine = Engine.connect(EngineConfig(**config))
         if self.options.get("quiet_progress", True):
-            self.engine.backend.con.execute("SET enable_progress_bar = false")
+            self.engine.execute("SET enable_progress_bar = false")
         self.log = read_events(self.data, engine=self.engine)
         self.notes.append(f"engine settings: {config or 'defaults'}")
 
@@ -493,12 +493,12 @@ class JourneymapCached(Journeymap):
     name = "journeymap-cached"
 
     def load(self) -> None:
-        from journeymap.engine.core import Engine, EngineConfig
+        from journeymap.engine import Engine, EngineConfig
         from journeymap.events import cache
 
         self.engine = Engine.connect(EngineConfig())
         if self.options.get("quiet_progress", True):
-            self.engine.backend.con.execute("SET enable_progress_bar = false")
+            self.engine.execute("SET enable_progress_bar = false")
         found = cache.entry(Path(self.options["cache_dir"]), [self.data], {})
         log = cache.load(self.engine, found)
         if log is None:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from journeymap.cli import app
 from journeymap.cli.events import parse_duration, parse_steps
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.errors import UsageError
 from journeymap.events.read import read_events
 
@@ -375,6 +375,7 @@ def test_mobile_funnel_equals_the_library(runner: CliRunner, mobile: Path) -> No
 # ---- Spark through the CLI -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_spark_engine_gives_the_same_output(runner: CliRunner, small: Path) -> None:
     try:
         import pyspark  # noqa: F401

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli import app
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 from journeymap.events import cache
 from journeymap.events.flows import flows
 from journeymap.events.funnel import funnel

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeymap.cli import app
-from journeymap.cli.feedback import parse_list, parse_mention, parse_range, where
+from journeymap.cli.feedback import parse_list, parse_mention, parse_range
 from journeymap.errors import UsageError
 from journeymap.voice.read import read_feedback
 from journeymap.voice.scores import scores
@@ -69,25 +69,6 @@ def test_parsers() -> None:
     assert parse_mention("baggage=bag*| luggage") == ("baggage", ["bag*", "luggage"])
     with pytest.raises(UsageError, match="NAME=KEYWORD"):
         parse_mention("baggage")
-
-
-def test_where(survey: Path) -> None:
-    fb = read_feedback(survey)
-    assert where(fb, ["stage=Renewal|Support", "nps<=8"]).table.column(
-        "respondent_id"
-    ).to_pylist() == ["c", "d", "g", "h"]
-    assert where(fb, ["stage!=Renewal"]).table.num_rows == 5
-    with pytest.raises(UsageError, match="no column 'stag'"):
-        where(fb, ["stag=x"])
-    assert where(fb, ["date>=2024-03-09"]).table.column("respondent_id").to_pylist() == [
-        "e", "f", "g", "h",
-    ]  # fmt: skip
-    with pytest.raises(UsageError, match="cannot read 'high' as a number or date"):
-        where(fb, ["nps<high"])
-    with pytest.raises(UsageError, match="compare numbers and dates, not string"):
-        where(fb, ["stage<b"])
-    with pytest.raises(UsageError, match="no row meets"):
-        where(fb, ["nps>10"])
 
 
 # ---- commands --------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 from journeymap.events.flows import flows
 from journeymap.events.funnel import funnel
 from journeymap.events.paths import paths
@@ -88,7 +88,10 @@ def spark_engine() -> Iterator[Engine]:
     eng.close()
 
 
-@pytest.fixture(params=ENGINES, scope="session")
+@pytest.fixture(
+    params=[pytest.param(e, marks=pytest.mark.slow) if e == "spark" else e for e in ENGINES],
+    scope="session",
+)
 def engine(request: pytest.FixtureRequest) -> Engine:
     found: Engine = request.getfixturevalue(f"{request.param}_engine")
     return found
@@ -638,6 +641,7 @@ def test_flows_spill_above_what_memory_holds(
             assert math.isclose(a, b, rel_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_flows_quantiles_in_parts_of_pairs(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -657,9 +661,9 @@ def test_flows_quantiles_in_parts_of_pairs(
         assert limit // _quantiles.BYTES_PER_VALUE == capacity
         assert sum(n <= capacity for n in sizes) >= 2 and sum(n > capacity for n in sizes) >= 2
         tables = "SELECT table_name FROM duckdb_tables() WHERE temporary"
-        before = set(eng.backend.con.execute(tables).fetchall())
+        before = set(eng.execute(tables))
         got = flows(read_events(path, engine=eng))
-        after = set(eng.backend.con.execute(tables).fetchall())
+        after = set(eng.execute(tables))
         kept = [t for (t,) in after - before if "groups" in t]
     # one table of pairs per part, and one of the pairs that take the sort
     assert len(kept) >= 2

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 from journeymap.events.read import EventLog, read_events
 
 Rows = Sequence[Sequence[Any]]

@@ -81,6 +81,13 @@ def test_discover_small_log(make_log: Any, tmp_path: Path) -> None:
     _check_draft(m, log, tmp_path)
     assert len(m.stages) == 2  # at most one stage per touchpoint
     assert [tp.id for _, tp in m.iter_touchpoints()] == ["sign-up", "sign-up-2"]
+    # figures as journeymap._numbers writes them everywhere
+    assert [tp.observed_behavior for _, tp in m.iter_touchpoints()] == [
+        "Reached by 100.0% of customers (4 of 4); typically at 0% of the journey, 0 seconds "
+        "after its start (medians).",
+        "Reached by 100.0% of customers (4 of 4); typically at 100% of the journey, 60 seconds "
+        "after its start (medians).",
+    ]
     with pytest.raises(UsageError, match="min-share"):
         discover(log, min_share=2.0)
     with pytest.raises(UsageError, match="at least 1"):

@@ -106,6 +106,7 @@ def test_onboarding_funnel_matches_pandas(mobile_log: EventLog, mobile_frame: An
     assert result.column("name").to_pylist() == ONBOARDING
 
 
+@pytest.mark.slow
 def test_onboarding_funnel_with_a_step_set_and_within(
     mobile_log: EventLog, mobile_frame: Any
 ) -> None:
@@ -124,6 +125,7 @@ def test_onboarding_funnel_with_a_step_set_and_within(
     assert result.column("customers")[3].as_py() < without.column("customers")[3].as_py()
 
 
+@pytest.mark.slow
 def test_repeat_purchase_funnel_on_cdnow(cdnow_log: EventLog, cdnow_frame: Any) -> None:
     frame = cdnow_frame.rename(columns={"customer_id": "customer", "date": "ts"})
     steps = ["purchase"] * 4  # first, second, third, fourth purchase

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.events.flows import END, START, flows
 from journeymap.events.paths import SEPARATOR, paths
 from journeymap.events.read import EventLog, read_events
@@ -56,6 +56,7 @@ def _assert_same(log: EventLog, ref: dict[str, Any]) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
+@pytest.mark.slow
 def test_receipt_csv_equals_pm4py(receipt_log: EventLog, shared_data: Path) -> None:
     import pandas as pd
 
@@ -79,6 +80,7 @@ def test_mobile_onboarding_equals_pm4py(mobile_log: EventLog, shared_data: Path)
     _assert_same(mobile_log, ref)
 
 
+@pytest.mark.slow
 def test_bpic2013_xes_equals_pm4py(shared_data: Path) -> None:
     pm4py = _pm4py()
     path = shared_data / "eventlogs" / "bpic2013_closed_problems.xes.gz"

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.events import prepare as prepare_module
 from journeymap.events.flows import flows
 from journeymap.events.funnel import funnel
@@ -35,6 +35,7 @@ def analyses(log: EventLog) -> dict[str, pa.Table]:
     }
 
 
+@pytest.mark.slow
 def test_customers_coded_by_hash_or_numbered_give_the_same_tables(
     shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,7 +46,7 @@ def test_customers_coded_by_hash_or_numbered_give_the_same_tables(
     with Engine.connect() as engine:
         log = read_events(path, engine=engine)
         ready = prepare(log)
-        assert prepare_module._cache(log)[prepare_module._HASHED] is True
+        assert log.preparations.hashed is True
         hashed_codes = engine.run(ready.table.select("cid").distinct()).column(0).to_pylist()
         want = analyses(log)
 
@@ -57,7 +58,7 @@ def test_customers_coded_by_hash_or_numbered_give_the_same_tables(
         # as if the hash were the length of the name
         monkeypatch.setattr(prepare_module, "_customer_hash", lambda c: c.length().cast("int64"))
         ready = prepare(log)
-        assert prepare_module._cache(log)[prepare_module._HASHED] is False
+        assert log.preparations.hashed is False
         numbered = lengths.run(ready.table.select("cid").distinct()).column(0).to_pylist()
         got = analyses(log)
         named = lengths.run(ready.named().select("customer", "cid").distinct())
@@ -77,7 +78,7 @@ def test_named_decodes_hashed_customers(make_log: Any) -> None:
         [("ann", "a", "1700000000"), ("bob", "b", "1700000060"), ("ann", "c", "1700000120")]
     )
     ready = prepare(log)
-    assert prepare_module._cache(log)[prepare_module._HASHED] is True
+    assert log.preparations.hashed is True
     rows = log.engine.run(
         ready.named().select("customer", "event", "next_event").order_by(["customer", "event"])
     ).to_pylist()
@@ -88,14 +89,15 @@ def test_named_decodes_hashed_customers(make_log: Any) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_prepared_log_bigger_than_memory_is_kept_compressed_in_a_file(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A prepared table above half the memory limit goes to a database file of its own in
     the temp directory (compressed), not to a temp table that spills; every analysis gives
     the same tables, and the file is gone when the engine closes."""
+    from journeymap.engine import EngineConfig
     from journeymap.engine import core as engine_module
-    from journeymap.engine.core import EngineConfig
     from journeymap.events.sessions import sessions
 
     path = shared_data / "eventlogs" / "mobile_app_onboarding.csv"
@@ -116,10 +118,10 @@ def test_prepared_log_bigger_than_memory_is_kept_compressed_in_a_file(
         alias, store = engine._store
         assert store.parent == temp and store.is_file()
         # the prepared table is a table of that database, not a temp table
-        found = engine.backend.con.execute(
+        found = engine.execute(
             "SELECT database_name, temporary FROM duckdb_tables() "
             "WHERE table_name LIKE '\\_prepared\\_%' ESCAPE '\\'"
-        ).fetchall()
+        )
         assert found == [(alias, False)]
         assert engine.scalar(ready.table.count()) == log.report.rows_used
         got = analyses(log)
@@ -133,7 +135,7 @@ def test_prepared_log_bigger_than_memory_is_kept_compressed_in_a_file(
 def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
     """materialise() with a row count above the share puts the table in the file; drop()
     removes it there; a table without a row count stays a temp table."""
-    from journeymap.engine.core import EngineConfig
+    from journeymap.engine import EngineConfig
 
     # files left by processes that are gone are removed; those of live ones are not
     gone = 2**22 + 12345  # above the largest pid Linux allows: no such process
@@ -152,9 +154,7 @@ def test_tables_kept_in_the_file_can_be_dropped(tmp_path: Path) -> None:
         alias, store = engine._store
 
         def where() -> list[tuple[str, bool]]:
-            return engine.backend.con.execute(  # type: ignore[attr-defined, no-any-return]
-                "SELECT database_name, temporary FROM duckdb_tables() ORDER BY 1"
-            ).fetchall()
+            return engine.execute("SELECT database_name, temporary FROM duckdb_tables() ORDER BY 1")
 
         assert ("temp", True) in where() and (alias, False) in where()
         assert engine.scalar(big.x.sum()) == engine.scalar(small.x.sum()) == 499500
@@ -173,7 +173,7 @@ def test_the_file_of_an_engine_never_closed_is_removed_at_exit(tmp_path: Path) -
 
     script = f"""
 import pyarrow as pa
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 engine = Engine.connect(EngineConfig(memory_limit="64MB", temp_directory={str(tmp_path)!r}))
 data = engine.from_arrow(pa.table({{"x": pa.array(range(1000), pa.int64())}}))
 engine.materialise(data, rows=10**7)

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.errors import EvidenceError, UsageError
 from journeymap.events.read import ROLE_NAMES, read_events
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.errors import EvidenceError
 from journeymap.events.read import REASONS, ReadReport, read_events
 

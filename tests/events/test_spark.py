@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.engine.times import _spark_pattern
 from journeymap.errors import UsageError
 from journeymap.events.read import EventLog, read_events
@@ -52,6 +52,7 @@ def test_strptime_formats_become_spark_patterns(fmt: str, pattern: str) -> None:
     assert _spark_pattern(fmt) == pattern
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "options"),
     [
@@ -72,6 +73,7 @@ def test_real_logs_read_the_same_on_both_engines(
     assert on_spark == on_duckdb
 
 
+@pytest.mark.slow
 def test_broken_timestamp_is_located_on_spark(
     tmp_path: Path, spark_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,6 +87,7 @@ def test_broken_timestamp_is_located_on_spark(
     ]
 
 
+@pytest.mark.slow
 def test_formats_and_short_lines_do_not_fail_a_spark_query(
     write: Write, spark_engine: Engine
 ) -> None:
@@ -100,12 +103,14 @@ def test_formats_and_short_lines_do_not_fail_a_spark_query(
     }
 
 
+@pytest.mark.slow
 def test_spark_refuses_compressed_files_named_as_plain(write: Write, spark_engine: Engine) -> None:
     path = write("disguised.csv", gzip.compress(b"user_id,event,timestamp\nu,e,2024-01-01\n"))
     with pytest.raises(UsageError, match=r"does not end in \.gz"):
         read_events(path, engine=spark_engine)
 
 
+@pytest.mark.slow
 def test_parquet_folder_numbers_and_rejects_match_duckdb(
     tmp_path: Path, engine: Engine, spark_engine: Engine
 ) -> None:
@@ -126,3 +131,46 @@ def test_parquet_folder_numbers_and_rejects_match_duckdb(
     seqs, examples = got["duckdb"]
     assert [r["customer"] for r in seqs] == ["u1", "u2", "u3"]
     assert examples == [(str(folder / "b.parquet"), 2)]
+
+
+@pytest.mark.slow
+def test_encodings_read_the_same_on_both_engines(
+    write: Write, engine: Engine, spark_engine: Engine
+) -> None:
+    """One rule on both engines: the encoding given or told by the byte-order mark is read
+    (Spark used to read every file as UTF-8); what the engines cannot read is converted."""
+    import codecs
+
+    text = "user_id,event,timestamp\nü1,café €,2024-01-01\n"
+    latin = text.replace("€", "¤")  # latin-1 has no euro sign
+    cases = {
+        "le.csv": (text.encode("utf-16"), None, "café €"),
+        "be.csv": (codecs.BOM_UTF16_BE + text.encode("utf-16-be"), None, "café €"),
+        "l1.csv": (latin.encode("latin-1"), "latin-1", "café ¤"),
+        "cp.csv": (text.encode("cp1252"), "cp1252", "café €"),
+    }
+    for name, (data, encoding, event) in cases.items():
+        path = write(name, data)
+        for eng in (engine, spark_engine):
+            log = read_events(path, engine=eng, encoding=encoding)
+            got = eng.run(log.table).select(["customer", "event"]).to_pylist()
+            assert got == [{"customer": "ü1", "event": event}], (name, eng.kind)
+
+
+@pytest.mark.slow
+def test_a_running_session_keeps_its_static_settings(spark_engine: Engine) -> None:
+    from pyspark.sql import SparkSession
+
+    from journeymap.engine.spark import _settle
+
+    session = SparkSession.getActiveSession()
+    assert session is not None
+    before = session.conf.get("spark.sql.warehouse.dir")
+    _settle(
+        session,
+        {"spark.sql.warehouse.dir": "/nowhere", "spark.sql.shuffle.partitions": "3"},
+        skip=set(),
+    )
+    assert session.conf.get("spark.sql.warehouse.dir") == before  # static: kept
+    assert session.conf.get("spark.sql.shuffle.partitions") == "3"
+    session.conf.set("spark.sql.shuffle.partitions", "8")

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 from journeymap.events.read import read_events
 
 # ibis 12 calls duckdb 2.0's deprecated fetch_arrow_table() for every table's schema

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.errors import EvidenceError
 from journeymap.events.read import read_events
 from journeymap.events.xes import CASE_ID, xes_to_parquet

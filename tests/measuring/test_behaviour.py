@@ -6,6 +6,7 @@ DuckDB against Spark on the small log."""
 from __future__ import annotations
 
 import csv
+import gc
 import math
 import os
 import shutil
@@ -657,6 +658,7 @@ def spark_engine() -> Iterator[Engine]:
     engine.close()
 
 
+@pytest.mark.slow
 def test_spark_gives_the_same_tables(make_log: MakeLog, spark_engine: Engine) -> None:
     """The shop, plus a glob with a regex metacharacter (``page.*``) and a channel rule."""
     rows = [(c, e, t, "chat" if e == "chat" else "web") for c, e, t in SHOP_ROWS]
@@ -685,6 +687,25 @@ def test_spark_gives_the_same_tables(make_log: MakeLog, spark_engine: Engine) ->
                 assert _close(g[key], w[key]) or g[key] == w[key], (key, g[key], w[key])
     pages = duck[0].to_pylist()[-1]
     assert (pages["touchpoint"], pages["customers"]) == ("pages", 1)  # not pageXview
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_spark_names_a_pattern_java_cannot_run(make_log: MakeLog, spark_engine: Engine) -> None:
+    """Python's named group ``(?P<name>...)`` is not Java's: Spark's own error about it
+    becomes a message naming the touchpoint (Spark keeps the matched events lazily, so the
+    pattern fails when they are first counted)."""
+    m = jm.loads(
+        "title: T\nstages:\n  - name: S\n    touchpoints:\n      - name: Named\n"
+        "        events: ['/(?P<page>home)/']\n"
+    )
+    log = make_log(SHOP_ROWS, engine=spark_engine)
+    with pytest.raises(UsageError, match=r"touchpoint 'named'.*the spark engine.*\(Java") as e:
+        match_events(log, m)
+    # PySpark closes the socket of a failed collect when it is garbage, with a
+    # ResourceWarning: let it go here rather than at the end of the session
+    del e
+    gc.collect()
 
 
 def test_coming_back_on_a_later_visit_is_not_backtracking(make_log: MakeLog) -> None:

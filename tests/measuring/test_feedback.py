@@ -198,6 +198,7 @@ stages:
 """
 
 
+@pytest.mark.slow
 def test_airline_tweets_delays_and_customer_service_are_the_most_negative(
     shared_data: Path,
 ) -> None:

@@ -374,3 +374,33 @@ def test_a_frequent_harmful_mention_is_fixed_first() -> None:
     assert rows["delay"]["rank"] == 1
     assert rows["delay"]["priority"] == "fix first"
     assert rows["food"]["priority"] in {"monitor", "low priority"}
+
+
+def test_drivers_made_from_mentions() -> None:
+    """``mentions=`` makes the 0/1 columns and ranks them, after the drivers given, or alone
+    (not with the default drivers): the same as ``mentions`` then ``drivers``."""
+    rng = np.random.default_rng(11)
+    n = 300
+    late = rng.random(n) < 0.4
+    rude = rng.random(n) < 0.3
+    text = [
+        " and ".join(w for w, on in (("the flight was late", a), ("the staff were rude", b)) if on)
+        or "fine"
+        for a, b in zip(late, rude, strict=True)
+    ]
+    seat = rng.integers(1, 6, n).astype(float)
+    ok = (rng.random(n) > 0.2 + 0.5 * late + 0.2 * rude).astype(float)
+    table = pa.table({"comment": text, "seat": seat, "ok": ok})
+    words = {"delay": ["late", "delay*"], "staff": ["rude"]}
+    made = mentions(table, text="comment", touchpoints=words)
+
+    alone = drivers(table, outcome="ok", mentions=words, text="comment", bootstrap=20)
+    assert alone.equals(drivers(made, outcome="ok", drivers=list(words), bootstrap=20))
+    assert alone.column("driver").to_pylist() == ["delay", "staff"]
+    assert _rows(alone)["delay"]["direction"] == "-"
+
+    both = drivers(table, outcome="ok", drivers=["seat"], mentions=words, text="comment")
+    assert sorted(both.column("driver").to_pylist()) == ["delay", "seat", "staff"]
+    assert both.equals(drivers(made, outcome="ok", drivers=["seat", "delay", "staff"]))
+    with pytest.raises(UsageError, match="which column holds the text"):
+        drivers(table, outcome="ok", mentions=words)

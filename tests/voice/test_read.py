@@ -114,8 +114,13 @@ def test_delimiters(tmp_path: Path, delimiter: str | None, sep: str) -> None:
 def test_encodings_bom_latin1_and_gzip(tmp_path: Path) -> None:
     bom = read_feedback(write(tmp_path / "b.csv", "\ufeffscore,text\n3,ok\n"))
     assert bom.roles.score == "score"
-    latin = read_feedback(write(tmp_path / "l.csv", "score,text\n3,très bien\n", "latin-1"))
+    # one rule with event logs and table import: latin-1 text is read when it is said, never
+    # guessed (it used to be read as latin-1 silently when it was not UTF-8)
+    write(tmp_path / "l.csv", "score,text\n3,très bien\n", "latin-1")
+    latin = read_feedback(tmp_path / "l.csv", encoding="latin-1")
     assert latin.table.column("text").to_pylist() == ["très bien"]
+    with pytest.raises(EvidenceError, match=r"not utf-8 text \(byte 15 .*--encoding"):
+        read_feedback(tmp_path / "l.csv")
     with pytest.raises(EvidenceError, match="not utf-8 text"):
         read_feedback(tmp_path / "l.csv", encoding="utf-8")
     gz = tmp_path / "s.csv.gz"

@@ -238,6 +238,7 @@ def test_agreement_auc_with_one_inversion_and_errors() -> None:
 # -- measured on real, human-labelled data -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_airline_tweets_agree_with_human_labels(tweets: pa.Table) -> None:
     """Measured: accuracy 0.640, macro-F1 0.586, AUC 0.913 (plain VADER 0.490 / 0.457 /
     0.867); see docs/feedback.md for the effect of each part."""

@@ -2,10 +2,12 @@
 
 Every command takes the log (a CSV, Parquet file/folder/glob, JSON Lines, XES or
 ``file.duckdb:table``; several are read as one log) and the same options for its columns,
-its times and the engine; they are declared once (:class:`LogOptions`, :class:`OutputOptions`)
-and added to each command by :func:`with_options`. The read report (rows read, used and
-rejected, with examples) goes to stderr; results go to stdout as a table, or as CSV, JSON or
-Parquet with ``--format`` / ``-o``. The commands only parse, call the library and print.
+its times and the engine; they are declared once (the options in :mod:`journeymap.cli._options`,
+gathered in :class:`LogOptions`, :class:`OutputOptions`) and added to each command by
+:func:`with_options`. The log is read by :func:`journeymap.events.logs.read_logs` (several
+as one, through the cache with ``--cache``). The read report (rows read, used and rejected,
+with examples) goes to stderr; results go to stdout as a table, or as CSV, JSON or Parquet
+with ``--format`` / ``-o``. The commands only parse, call the library and print.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from journeymap._numbers import count
+from journeymap.cli import _options as o
 from journeymap.cli._common import handle_errors, stderr
 from journeymap.cli._output import (
     OUT,
@@ -32,8 +36,10 @@ from journeymap.cli._output import (
     with_options,
 )
 from journeymap.errors import UsageError
+from journeymap.events.logs import ReadOptions
 
 if TYPE_CHECKING:
+    from journeymap.engine import EngineConfig
     from journeymap.events.read import EventLog
 
 app = typer.Typer(
@@ -45,9 +51,6 @@ app = typer.Typer(
 
 Per = Literal["customer", "session"]
 Period = Literal["day", "week", "month", "quarter"]
-
-_COLUMNS = "Columns and times"
-_ENGINE = "Engine"
 
 # ---- durations -------------------------------------------------------------------------------
 
@@ -85,150 +88,51 @@ def parse_steps(text: str) -> list[str | list[str]]:
 
 
 @dataclass(frozen=True)
-class LogOptions:
-    """How to read the log and where to run: the common options of every ``events`` command."""
+class LogOptions(ReadOptions):
+    """How to read the log (:class:`~journeymap.events.logs.ReadOptions`) and where to run:
+    the common options of every ``events`` command."""
 
-    customer: str | None = None
-    time: str | None = None
-    event: str | None = None
-    default_event: str | None = None
-    session: str | None = None
-    channel: str | None = None
-    value: str | None = None
-    time_format: str | None = None
-    time_unit: Literal["s", "ms", "us", "ns"] | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
-    strict: bool = False
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str | None = None
     memory_limit: str | None = None
     temp_dir: Path | None = None
     cache: Path | None = None
 
+    def reading(self) -> ReadOptions:
+        """What the log is, without where to run (a cache file's key holds only this)."""
+        names = [f.name for f in dataclasses.fields(ReadOptions)]
+        return ReadOptions(**{name: getattr(self, name) for name in names})
 
-#: LogOptions that say where to compute, not what the log is: not part of a cache's key
-_ENGINE_ONLY = ("engine", "spark_master", "memory_limit", "temp_dir", "cache")
+    def engine_config(self) -> EngineConfig:
+        """Where to compute."""
+        from journeymap.engine import EngineConfig
+
+        return EngineConfig(
+            kind=self.engine,
+            memory_limit=self.memory_limit,
+            temp_directory=str(self.temp_dir) if self.temp_dir else None,
+            spark_master=self.spark_master,
+        )
 
 
 def _log_options(
-    customer: Annotated[
-        str | None,
-        typer.Option(
-            metavar="COL", help="Column of the customer (user, case) id.", rich_help_panel=_COLUMNS
-        ),
-    ] = None,
-    time: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Column of the event time.", rich_help_panel=_COLUMNS),
-    ] = None,
-    event: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Column of the event name.", rich_help_panel=_COLUMNS),
-    ] = None,
-    default_event: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="For a log without an event column (e.g. a table of orders): every row is "
-            "this event.",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = None,
-    session: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Column of a session id.", rich_help_panel=_COLUMNS),
-    ] = None,
-    channel: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Column of the channel.", rich_help_panel=_COLUMNS),
-    ] = None,
-    value: Annotated[
-        str | None,
-        typer.Option(
-            metavar="COL", help="Column of a value (revenue, amount).", rich_help_panel=_COLUMNS
-        ),
-    ] = None,
-    time_format: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FMT",
-            help="strptime format of the times, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601 or "
-            "epoch numbers, detected).",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = None,
-    time_unit: Annotated[
-        Literal["s", "ms", "us", "ns"] | None,
-        typer.Option(
-            help="Unit of epoch times (default: told by their magnitude).",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = None,
-    delimiter: Annotated[
-        str | None,
-        typer.Option(
-            metavar="X",
-            help="CSV delimiter: a character, 'tab' or 'whitespace' (default: detected).",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="Text encoding: utf-8, utf-16, latin-1 (default: utf-8, or by byte-order mark).",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict",
-            help="Fail (exit 2) when any row cannot be used, instead of reporting and leaving "
-            "it out.",
-            rich_help_panel=_COLUMNS,
-        ),
-    ] = False,
-    engine: Annotated[
-        Literal["duckdb", "spark"],
-        typer.Option(help="Where to compute: embedded DuckDB or Spark.", rich_help_panel=_ENGINE),
-    ] = "duckdb",
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="Spark master URL (default: a local session).",
-            rich_help_panel=_ENGINE,
-        ),
-    ] = None,
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SIZE",
-            help="Memory the engine may use, e.g. 4GB; beyond it DuckDB spills to disk "
-            "(default 1.5GB; Spark: the driver's memory, default 4g).",
-            rich_help_panel=_ENGINE,
-        ),
-    ] = None,
-    temp_dir: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="DIR",
-            help="Where the engine spills to disk (default: the system temp folder).",
-            rich_help_panel=_ENGINE,
-        ),
-    ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="DIR",
-            envvar="JOURNEYMAP_CACHE",
-            help="Keep the read and ordered log in DIR, so that the next command on the same "
-            "files starts at the analysis (DuckDB only; a changed file is read again).",
-            rich_help_panel=_ENGINE,
-        ),
-    ] = None,
+    customer: o.CustomerCol = None,
+    time: o.TimeCol = None,
+    event: o.EventCol = None,
+    default_event: o.DefaultEvent = None,
+    session: o.SessionCol = None,
+    channel: o.ChannelCol = None,
+    value: o.ValueCol = None,
+    time_format: o.TimeFormat = None,
+    time_unit: o.TimeUnitOpt = None,
+    delimiter: o.DelimiterOpt = None,
+    encoding: o.EncodingOpt = None,
+    strict: o.StrictOpt = False,
+    engine: o.EngineKindOpt = "duckdb",
+    spark_master: o.SparkMaster = None,
+    memory_limit: o.MemoryLimit = None,
+    temp_dir: o.TempDir = None,
+    cache: o.CacheDir = None,
 ) -> None:
     """The signature of the shared log options (never called)."""
 
@@ -256,122 +160,22 @@ PerOpt = Annotated[
 @contextlib.contextmanager
 def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
     """The log read on the chosen engine (closed afterwards); the read report on stderr."""
-    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.engine import Engine
+    from journeymap.events.logs import read_logs
 
-    config = EngineConfig(
-        kind=opts.engine,
-        memory_limit=opts.memory_limit,
-        temp_directory=str(opts.temp_dir) if opts.temp_dir else None,
-        spark_master=opts.spark_master,
-    )
-    with busy("starting the engine") as progress:
-        engine = Engine.connect(config)
+    with busy("starting the engine"):
+        engine = Engine.connect(opts.engine_config())
     try:
-        note = None
         with busy("reading") as progress:
-            if opts.cache is None:
-                log = _read_all(logs, opts, engine, progress)
-            else:
-                log, note = _read_cached(logs, opts, opts.cache, engine, progress)
+            log, note = read_logs(
+                logs, engine=engine, options=opts.reading(), cache=opts.cache, progress=progress
+            )
         err = stderr()
-        for line in log.report.lines():
+        for line in [*log.report.lines(), *([note] if note else [])]:
             err.print(line, markup=False, highlight=False, emoji=False)
-        if note:
-            err.print(note, markup=False, highlight=False, emoji=False)
         yield log
     finally:
         engine.close()
-
-
-def _read_cached(
-    logs: list[str], opts: LogOptions, where: Path, engine: Any, progress: Any
-) -> tuple[EventLog, str]:
-    """The log from the cache in ``opts.cache`` when it holds these files read this way;
-    else read, ordered and kept there. Also a line saying which."""
-    import dataclasses
-
-    from journeymap.events import cache
-
-    if opts.engine != "duckdb":
-        raise UsageError(
-            "--cache (or JOURNEYMAP_CACHE) works with the DuckDB engine; "
-            "unset it for --engine spark"
-        )
-    reading = {k: v for k, v in dataclasses.asdict(opts).items() if k not in _ENGINE_ONLY}
-    found = cache.entry(where, logs, reading)
-    log = cache.load(engine, found)
-    if log is not None:
-        return log, f"cache: read from {found.path}"
-    log = _read_all(logs, opts, engine, progress)
-    progress("ordering and keeping the log")
-    path = cache.store(log, found)
-    return log, f"cache: kept in {path} (the next command on these files starts from it)"
-
-
-#: several logs are one: the n-th log's positions are offset by n times this
-_LOG_STRIDE = 2**56
-
-
-def _read_all(logs: list[str], opts: LogOptions, engine: Any, progress: Any) -> EventLog:
-    from journeymap.events.read import EventLog, read_events
-
-    read = [
-        read_events(
-            source,
-            engine=engine,
-            customer=opts.customer,
-            time=opts.time,
-            event=opts.event,
-            default_event=opts.default_event,
-            session=opts.session,
-            channel=opts.channel,
-            value=opts.value,
-            time_format=opts.time_format,
-            time_unit=opts.time_unit,
-            delimiter=opts.delimiter,
-            encoding=opts.encoding,
-            strict=opts.strict,
-            progress=progress,
-        )
-        for source in logs
-    ]
-    if len(read) == 1:
-        return read[0]
-    if len(read) > 127:
-        raise UsageError(f"{len(read)} logs: give at most 127, or a folder or a quoted glob")
-    columns = read[0].table.columns
-    for log in read[1:]:
-        if log.table.columns != columns:
-            raise UsageError(
-                f"{log.report.source} has the columns {', '.join(log.table.columns)}, "
-                f"{read[0].report.source} has {', '.join(columns)}: they cannot be one log"
-            )
-    table = read[0].table
-    for i, log in enumerate(read[1:], 1):
-        table = table.union(log.table.mutate(seq=log.table.seq + i * _LOG_STRIDE))
-    reports = [log.report for log in read]
-    rejected: dict[str, int] = {}
-    for r in reports:
-        for reason, n in r.rejected.items():
-            rejected[reason] = rejected.get(reason, 0) + n
-    report = dataclasses.replace(
-        reports[0],
-        source=", ".join(r.source for r in reports),
-        rows_read=sum(r.rows_read for r in reports),
-        rows_used=sum(r.rows_used for r in reports),
-        rejected=rejected,
-        examples=tuple(e for r in reports for e in r.examples)[:5],
-        unreadable_values=sum(r.unreadable_values for r in reports),
-    )
-    sub = any(log.sub_microsecond for log in read)
-    known = [log.event_names for log in read]
-    names = None if None in known else tuple(sorted({n for ns in known if ns for n in ns}))
-    return EventLog(
-        engine=engine, table=table, report=report, sub_microsecond=sub, event_names=names
-    )
-
-
-# ---- output ----------------------------------------------------------------------------------
 
 
 # ---- commands --------------------------------------------------------------------------------
@@ -434,8 +238,8 @@ def paths_(
     if counted is not None:
         variants, journeys = counted
         unit = "customers" if per == "customer" else "sessions"
-        shown = "all" if table.num_rows == variants else f"top {table.num_rows:,} of"
-        title += f": {shown} {variants:,} variants of {journeys:,} {unit}"
+        shown = "all" if table.num_rows == variants else f"top {count(table.num_rows)} of"
+        title += f": {shown} {count(variants)} variants of {count(journeys)} {unit}"
     emit(table, out, title=title, hide=("events",))
 
 

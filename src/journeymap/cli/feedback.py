@@ -9,16 +9,15 @@ only parse, call the library and print.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import typing
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from journeymap._numbers import count
 from journeymap.cli._common import handle_errors, stderr
 from journeymap.cli._output import OUT, OutputOptions, busy, emit, vertical, with_options
 from journeymap.errors import UsageError
@@ -52,7 +51,6 @@ FileArg = Annotated[
 # ---- small parsers ---------------------------------------------------------------------------
 
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|\.\.|:|to)\s*(-?\d+(?:\.\d+)?)\s*$")
-_WHERE = re.compile(r"^\s*([^<>!=]+?)\s*(<=|>=|!=|=|<|>)\s*(.*?)\s*$")
 
 
 def parse_range(text: str) -> tuple[float, float]:
@@ -84,51 +82,6 @@ def parse_mention(text: str) -> tuple[str, list[str]]:
     return name.strip(), keywords
 
 
-def where(feedback: Feedback, conditions: list[str]) -> Feedback:
-    """The rows that meet every condition: ``COL=V`` and ``COL!=V`` compare text (``V|W``:
-    any of them), ``<``, ``<=``, ``>``, ``>=`` numbers or dates (``date>=2018-01-01``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    table = feedback.table
-    for cond in conditions:
-        match = _WHERE.match(cond)
-        if match is None or not match[3]:
-            raise UsageError(f"--where {cond!r}: expected COL=VALUE, COL!=VALUE or COL<=NUMBER")
-        col, op, value = match[1], match[2], match[3]
-        if col not in table.column_names:
-            raise UsageError(
-                f"--where {cond!r}: no column {col!r}; the columns are: "
-                + ", ".join(c for c in table.column_names if not c.startswith("__jm_"))
-            )
-        column = table.column(col)
-        if op in ("=", "!="):
-            values = pa.array([v.strip() for v in value.split("|")], pa.string())
-            mask = pc.is_in(column.cast(pa.string()), value_set=values)
-            mask = pc.invert(mask) if op == "!=" else mask
-        else:
-            ops = {"<": pc.less, "<=": pc.less_equal, ">": pc.greater, ">=": pc.greater_equal}
-            mask = ops[op](column, _comparable(cond, column.type, value))
-        table = table.filter(pc.fill_null(mask, False))
-    if conditions and table.num_rows == 0:
-        raise UsageError(f"{feedback.source}: no row meets {' and '.join(conditions)}")
-    return dataclasses.replace(feedback, table=table)
-
-
-def _comparable(cond: str, typ: pa.DataType, value: str) -> object:
-    """The value of a ``<``/``>`` condition: a number, or a date for a date column."""
-    import pyarrow as pa
-
-    try:
-        if pa.types.is_timestamp(typ):
-            return pa.scalar(datetime.fromisoformat(value).replace(tzinfo=None), typ)
-        if pa.types.is_integer(typ) or pa.types.is_floating(typ):
-            return float(value)
-    except ValueError:
-        raise UsageError(f"--where {cond!r}: cannot read {value!r} as a number or date") from None
-    raise UsageError(f"--where {cond!r}: <, <=, > and >= compare numbers and dates, not {typ}")
-
-
 # ---- the options every command shares --------------------------------------------------------
 
 
@@ -155,94 +108,94 @@ class FeedbackOptions:
     strict: bool = False
 
 
+def _option(metavar: str | None, help: str, panel: str | None = _ROLES) -> object:
+    return typer.Option(metavar=metavar, help=help, rich_help_panel=panel)
+
+
 def _col(help: str) -> object:
-    return typer.Option(metavar="COL", help=help, rich_help_panel=_ROLES)
+    return _option("COL", help)
+
+
+_Score = Annotated[str | None, _col("Column of the score (NPS, CSAT, CES, a rating).")]
+_Scale = Annotated[
+    Literal["nps", "csat", "ces", "rating"] | None,
+    _option(None, "Scale of the score (default: from the column's name, else rating)."),
+]
+_Range = Annotated[
+    str | None,
+    _option(
+        "LOW-HIGH",
+        "Range of the scale when not the standard one (NPS 0-10, CSAT 1-5, CES 1-7), e.g. 1-7.",
+    ),
+]
+_Text = Annotated[str | None, _col("Column of the verbatim (comment, review).")]
+_Date = Annotated[str | None, _col("Column of the date.")]
+_DateFormat = Annotated[
+    str | None,
+    _option(
+        "FMT",
+        "strptime format of the dates, e.g. '%m %d, %Y' (default: ISO 8601 or epoch numbers, "
+        "detected).",
+    ),
+]
+_Customer = Annotated[str | None, _col("Column of the customer (respondent) id.")]
+_Touchpoint = Annotated[str | None, _col("Column of the touchpoint.")]
+_Stage = Annotated[str | None, _col("Column of the journey stage.")]
+_Segment = Annotated[str | None, _col("Column of the segment (persona, plan).")]
+_Outcome = Annotated[
+    str | None, _col("Column of the outcome (overall rating, recommended yes/no).")
+]
+_Ratings = Annotated[
+    str | None,
+    _option("A,B,C", "Rating columns, one per touchpoint (seat comfort, staff, food, ...)."),
+]
+_Where = Annotated[
+    list[str] | None,
+    _option(
+        "COND",
+        "Keep the rows where COL=V (V|W: any of them), COL!=V, or COL<=N or DATE (also <, >, "
+        ">=); repeatable.",
+        _READ,
+    ),
+]
+_Sheet = Annotated[str | None, _option("NAME", "XLSX sheet (default: the first).", _READ)]
+_Delimiter = Annotated[
+    str | None, _option("X", "CSV delimiter: a character or 'tab' (default: detected).", _READ)
+]
+_Encoding = Annotated[
+    str | None,
+    _option(
+        "NAME", "Text encoding (default: UTF-8, UTF-16 by byte-order mark, else Latin-1).", _READ
+    ),
+]
+_Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Fail (exit 2) when any row cannot be used, instead of reporting and leaving it out.",
+        rich_help_panel=_READ,
+    ),
+]
 
 
 def _feedback_options(
-    score: Annotated[str | None, _col("Column of the score (NPS, CSAT, CES, a rating).")] = None,
-    scale: Annotated[
-        Literal["nps", "csat", "ces", "rating"] | None,
-        typer.Option(
-            help="Scale of the score (default: from the column's name, else rating).",
-            rich_help_panel=_ROLES,
-        ),
-    ] = None,
-    range: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LOW-HIGH",
-            help="Range of the scale when not the standard one (NPS 0-10, CSAT 1-5, CES 1-7), "
-            "e.g. 1-7.",
-            rich_help_panel=_ROLES,
-        ),
-    ] = None,
-    text: Annotated[str | None, _col("Column of the verbatim (comment, review).")] = None,
-    date: Annotated[str | None, _col("Column of the date.")] = None,
-    date_format: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FMT",
-            help="strptime format of the dates, e.g. '%m %d, %Y' (default: ISO 8601 or epoch "
-            "numbers, detected).",
-            rich_help_panel=_ROLES,
-        ),
-    ] = None,
-    customer: Annotated[str | None, _col("Column of the customer (respondent) id.")] = None,
-    touchpoint: Annotated[str | None, _col("Column of the touchpoint.")] = None,
-    stage: Annotated[str | None, _col("Column of the journey stage.")] = None,
-    segment: Annotated[str | None, _col("Column of the segment (persona, plan).")] = None,
-    outcome: Annotated[
-        str | None, _col("Column of the outcome (overall rating, recommended yes/no).")
-    ] = None,
-    ratings: Annotated[
-        str | None,
-        typer.Option(
-            metavar="A,B,C",
-            help="Rating columns, one per touchpoint (seat comfort, staff, food, ...).",
-            rich_help_panel=_ROLES,
-        ),
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="COND",
-            help="Keep the rows where COL=V (V|W: any of them), COL!=V, or COL<=N or DATE "
-            "(also <, >, >=); repeatable.",
-            rich_help_panel=_READ,
-        ),
-    ] = None,
-    sheet: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME", help="XLSX sheet (default: the first).", rich_help_panel=_READ
-        ),
-    ] = None,
-    delimiter: Annotated[
-        str | None,
-        typer.Option(
-            metavar="X",
-            help="CSV delimiter: a character or 'tab' (default: detected).",
-            rich_help_panel=_READ,
-        ),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help="Text encoding (default: UTF-8, UTF-16 by byte-order mark, else Latin-1).",
-            rich_help_panel=_READ,
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict",
-            help="Fail (exit 2) when any row cannot be used, instead of reporting and leaving "
-            "it out.",
-            rich_help_panel=_READ,
-        ),
-    ] = False,
+    score: _Score = None,
+    scale: _Scale = None,
+    range: _Range = None,
+    text: _Text = None,
+    date: _Date = None,
+    date_format: _DateFormat = None,
+    customer: _Customer = None,
+    touchpoint: _Touchpoint = None,
+    stage: _Stage = None,
+    segment: _Segment = None,
+    outcome: _Outcome = None,
+    ratings: _Ratings = None,
+    where: _Where = None,
+    sheet: _Sheet = None,
+    delimiter: _Delimiter = None,
+    encoding: _Encoding = None,
+    strict: _Strict = False,
 ) -> None:
     """The signature of the shared feedback options (never called)."""
 
@@ -278,9 +231,11 @@ def _read(file: Path, opts: FeedbackOptions) -> Feedback:
     for line in fb.lines():
         err.print(line, markup=False, highlight=False, emoji=False)
     if opts.where:
+        from journeymap.voice.subset import where
+
         fb = where(fb, opts.where)
         err.print(
-            f"where {' and '.join(opts.where)}: {fb.table.num_rows:,} rows",
+            f"where {' and '.join(opts.where)}: {count(fb.table.num_rows)} rows",
             markup=False,
             highlight=False,
         )
@@ -312,10 +267,11 @@ def scores_(
     file: FileArg,
     by: Annotated[
         list[str] | None,
-        typer.Option(
-            metavar="ROLE|COL|PERIOD",
-            help="Group by a role (stage, touchpoint, segment, customer), a column, or a "
-            "period of the date (day, week, month, quarter, year); repeatable.",
+        _option(
+            "ROLE|COL|PERIOD",
+            "Group by a role (stage, touchpoint, segment, customer), a column, or a period of "
+            "the date (day, week, month, quarter, year); repeatable.",
+            None,
         ),
     ] = None,
     top_box: Annotated[
@@ -446,18 +402,20 @@ def drivers_(
     file: FileArg,
     drivers: Annotated[
         str | None,
-        typer.Option(
-            metavar="A,B,C",
-            help="The driver columns (default: the --ratings, else the columns on the "
-            "outcome's scale; never ids or the outcome).",
+        _option(
+            "A,B,C",
+            "The driver columns (default: the --ratings, else the columns on the outcome's "
+            "scale; never ids or the outcome).",
+            None,
         ),
     ] = None,
     mention: Annotated[
         list[str] | None,
-        typer.Option(
-            metavar="NAME=KW|KW",
-            help="A driver made from the text: 1 when it mentions a keyword (word* matches "
-            "endings), e.g. baggage=bag*|luggage; repeatable.",
+        _option(
+            "NAME=KW|KW",
+            "A driver made from the text: 1 when it mentions a keyword (word* matches endings), "
+            "e.g. baggage=bag*|luggage; repeatable.",
+            None,
         ),
     ] = None,
     bootstrap: Annotated[
@@ -474,19 +432,14 @@ def drivers_(
     priority.
     """
     from journeymap.voice.drivers import drivers as key_drivers
-    from journeymap.voice.drivers import mentions
 
     fb = _read(file, opts)
-    names = parse_list(drivers, "--drivers")
-    data: Feedback | pa.Table = fb
-    if mention:
-        touchpoints = dict(parse_mention(m) for m in mention)
-        data = dataclasses.replace(fb, table=mentions(fb, text=opts.text, touchpoints=touchpoints))
-        names = [*(names or []), *touchpoints]
     with busy("ranking drivers"):
         table = key_drivers(
-            data, outcome=opts.outcome, drivers=names, bootstrap=bootstrap, seed=seed
-        )
+            fb, outcome=opts.outcome, drivers=parse_list(drivers, "--drivers"),
+            mentions=dict(parse_mention(m) for m in mention or []), text=opts.text,
+            bootstrap=bootstrap, seed=seed,
+        )  # fmt: skip
     meta = table.schema.metadata or {}
     if b"r2" in meta:
         r2 = float(meta[b"r2"])

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from journeymap._numbers import count, percent, signed
 from journeymap.cli._common import handle_errors, stderr, stdout
 from journeymap.cli._output import busy, print_table
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
-    from journeymap.events.read import EventLog
+    import pyarrow as pa
+
     from journeymap.model import JourneyMap
     from journeymap.model.measurement import Measurement
-    from journeymap.voice.read import Feedback
 
 _READ = "Reading the evidence"
 _MODEL = "Measuring"
@@ -38,63 +37,6 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
             raise UsageError(
                 f"--weights {text!r}: expected SIGNAL=NUMBER pairs, e.g. csat=2,dropoff=1"
             ) from None
-    return out
-
-
-@contextlib.contextmanager
-def _events(
-    paths: list[Path],
-    customer: str | None,
-    time: str | None,
-    event: str | None,
-    strict: bool,
-    keep: list[str],
-) -> Iterator[EventLog | None]:
-    """The event logs read as one (or None); the engine is closed afterwards."""
-    if not paths:
-        yield None
-        return
-    from journeymap.engine.core import Engine, EngineConfig
-    from journeymap.events.read import read_events
-
-    if len(paths) > 1:
-        raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
-    engine = Engine.connect(EngineConfig())
-    try:
-        with busy("reading the event log") as progress:
-            log = read_events(
-                str(paths[0]), engine=engine, customer=customer, time=time, event=event,
-                strict=strict, progress=progress, keep=keep,
-            )  # fmt: skip
-        err = stderr()
-        for line in log.report.lines():
-            err.print(line, markup=False, highlight=False)
-        yield log
-    finally:
-        engine.close()
-
-
-def _feedback(
-    paths: list[Path],
-    customer: str | None,
-    score: str | None,
-    text: str | None,
-    date: str | None,
-    touchpoint: str | None,
-    strict: bool,
-) -> list[Feedback]:
-    from journeymap.voice.read import read_feedback
-
-    out = []
-    for p in paths:
-        with busy(f"reading {p.name}"):
-            fb = read_feedback(
-                p, customer=customer, score=score, text=text, date=date,
-                touchpoint=touchpoint, strict=strict,
-            )  # fmt: skip
-        for line in fb.lines():
-            stderr().print(line, markup=False, highlight=False)
-        out.append(fb)
     return out
 
 
@@ -124,12 +66,12 @@ def _summary(result: Measurement) -> None:
     measured = sum(1 for t in result.touchpoints if t.evidence == "measured")
     err.print(
         f"{result.map_title}: {measured} of {len(result.touchpoints)} touchpoints measured "
-        f"(coverage {result.coverage:.0%})",
+        f"(coverage {percent(result.coverage)})",
         highlight=False,
     )
 
     def ci(lo: float | None, hi: float | None) -> str | None:
-        return None if lo is None or hi is None else f"{lo:+.1f} to {hi:+.1f}"
+        return None if lo is None or hi is None else f"{signed(lo)} to {signed(hi)}"
 
     rows = [
         {
@@ -138,7 +80,7 @@ def _summary(result: Measurement) -> None:
             "measured": t.emotion,
             "95% interval": ci(t.emotion_low, t.emotion_high),
             "gap": t.gap,
-            "evidence": t.evidence if t.evidence != "measured" else f"n={t.n:,}",
+            "evidence": t.evidence if t.evidence != "measured" else f"n={count(t.n)}",
         }
         for t in result.touchpoints
     ]
@@ -159,150 +101,148 @@ def _summary(result: Measurement) -> None:
         print_table(pa.Table.from_pylist(kpis), title="KPIs", limit=0)
 
 
+# ---- the options of `measure` ---------------------------------------------------------------
+
+
+def _option(metavar: str | None, help: str, panel: str | None = _READ) -> object:
+    return typer.Option(metavar=metavar, help=help, rich_help_panel=panel)
+
+
+def _col(help: str) -> object:
+    return _option("COL", help)
+
+
+def _files(name: str, metavar: str, help: str) -> object:
+    return typer.Option(name, metavar=metavar, help=help, rich_help_panel=_READ)
+
+
+_MapArg = Annotated[Path, typer.Argument(metavar="MAP", help="The journey map file.")]
+_Events = Annotated[
+    list[Path] | None,
+    _files("--events", "LOG", "Event log (CSV, Parquet, JSON Lines, XES, ...)."),
+]
+_Feedback = Annotated[
+    list[Path] | None,
+    _files(
+        "--feedback",
+        "FILE",
+        "Feedback file (survey export, reviews, tickets); repeatable. A 'survey' column of "
+        "nps/csat/ces values splits a file into its surveys.",
+    ),
+]
+_Output = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Report to write; the format follows the suffix (.html .json .md .svg .png "
+        ".pdf). Repeatable.",
+    ),
+]
+_Format = Annotated[
+    Literal["table", "json"],
+    typer.Option(
+        "--format",
+        help="table: the headline on the terminal; json: the whole measurement as JSON on "
+        "stdout (the same content as -o FILE.json, for machines).",
+    ),
+]
+_Check = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="Only check the links between map and data: unmatched events, touchpoints "
+        "with no evidence, events matched twice.",
+    ),
+]
+_Save = Annotated[
+    bool,
+    _option(
+        None,
+        "Save the measurement beside the map (MAP.measurements/) and compare it with the "
+        "previous one.",
+        None,
+    ),
+]
+_Weights = Annotated[
+    str | None,
+    _option("SIGNAL=W,...", "Weights of the emotion signals, e.g. csat=2,dropoff=1.", _MODEL),
+]
+_MinN = Annotated[
+    int | None,
+    _option(
+        None,
+        "Evidence below this n is 'thin' (default: the map's measurement.min_n, else 30).",
+        _MODEL,
+    ),
+]
+_ValuePerConversion = Annotated[
+    float | None,
+    _option(
+        "AMOUNT",
+        "What a conversion is worth (default: mean order value when the log has values).",
+        _MODEL,
+    ),
+]
+_Customer = Annotated[str | None, _col("Customer id column.")]
+_Time = Annotated[str | None, _col("Event time column.")]
+_Event = Annotated[str | None, _col("Event name column.")]
+_Score = Annotated[str | None, _col("Feedback score column.")]
+_Text = Annotated[str | None, _col("Feedback verbatim column.")]
+_Date = Annotated[str | None, _col("Feedback date column.")]
+_Touchpoint = Annotated[str | None, _col("Feedback touchpoint/stage column.")]
+_Strict = Annotated[bool, _option(None, "Any unusable row is an error.")]
+
+
 @handle_errors
 def measure(
-    map_file: Annotated[Path, typer.Argument(metavar="MAP", help="The journey map file.")],
-    events: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--events",
-            metavar="LOG",
-            help="Event log (CSV, Parquet, JSON Lines, XES, ...).",
-            rich_help_panel=_READ,
-        ),
-    ] = None,
-    feedback: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--feedback",
-            metavar="FILE",
-            help="Feedback file (survey export, reviews, tickets); repeatable. A 'survey' "
-            "column of nps/csat/ces values splits a file into its surveys.",
-            rich_help_panel=_READ,
-        ),
-    ] = None,
-    output: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Report to write; the format follows the suffix (.html .json .md .svg .png "
-            ".pdf). Repeatable.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        Literal["table", "json"],
-        typer.Option(
-            "--format",
-            help="table: the headline on the terminal; json: the whole measurement as JSON on "
-            "stdout (the same content as -o FILE.json, for machines).",
-        ),
-    ] = "table",
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check",
-            help="Only check the links between map and data: unmatched events, touchpoints "
-            "with no evidence, events matched twice.",
-        ),
-    ] = False,
-    save: Annotated[
-        bool,
-        typer.Option(
-            help="Save the measurement beside the map (MAP.measurements/) and compare it "
-            "with the previous one."
-        ),
-    ] = True,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SIGNAL=W,...",
-            help="Weights of the emotion signals, e.g. csat=2,dropoff=1.",
-            rich_help_panel=_MODEL,
-        ),
-    ] = None,
-    min_n: Annotated[
-        int | None,
-        typer.Option(
-            help="Evidence below this n is 'thin' (default: the map's measurement.min_n, else 30).",
-            rich_help_panel=_MODEL,
-        ),
-    ] = None,
-    value_per_conversion: Annotated[
-        float | None,
-        typer.Option(
-            metavar="AMOUNT",
-            help="What a conversion is worth (default: mean order value when the log has values).",
-            rich_help_panel=_MODEL,
-        ),
-    ] = None,
-    customer: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Customer id column.", rich_help_panel=_READ),
-    ] = None,
-    time: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Event time column.", rich_help_panel=_READ),
-    ] = None,
-    event: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Event name column.", rich_help_panel=_READ),
-    ] = None,
-    score: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Feedback score column.", rich_help_panel=_READ),
-    ] = None,
-    text: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Feedback verbatim column.", rich_help_panel=_READ),
-    ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option(metavar="COL", help="Feedback date column.", rich_help_panel=_READ),
-    ] = None,
-    touchpoint: Annotated[
-        str | None,
-        typer.Option(
-            metavar="COL", help="Feedback touchpoint/stage column.", rich_help_panel=_READ
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option(help="Any unusable row is an error.", rich_help_panel=_READ),
-    ] = False,
+    map_file: _MapArg,
+    events: _Events = None,
+    feedback: _Feedback = None,
+    output: _Output = None,
+    fmt: _Format = "table",
+    check: _Check = False,
+    save: _Save = True,
+    weights: _Weights = None,
+    min_n: _MinN = None,
+    value_per_conversion: _ValuePerConversion = None,
+    customer: _Customer = None,
+    time: _Time = None,
+    event: _Event = None,
+    score: _Score = None,
+    text: _Text = None,
+    date: _Date = None,
+    touchpoint: _Touchpoint = None,
+    strict: _Strict = False,
 ) -> None:
     """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report."""
     from journeymap.formats.document import load
-    from journeymap.measuring import pipeline as mm
+    from journeymap.measuring.from_files import EvidenceFiles, check_files, measure_files
 
     m = load(map_file)
-    events = events or []
-    feedback = feedback or []
     for o in output or []:
         _check_suffix(o)
-    with _events(events, customer, time, event, strict, mm.columns_to_keep(m)) as log:
-        if check:
-            if log is None:
-                raise UsageError("--check needs an event log (--events LOG)")
-            from journeymap.measuring.behaviour import check_links
-
-            findings = check_links(log, m)
-            out = stdout()
-            for f in findings.to_pylist():
-                out.print(f"{f['kind']}: {f['message']}", markup=False, highlight=False)
-            if findings.num_rows == 0:
-                stdout().print("every event belongs to one touchpoint; every touchpoint has events")
-            return
-        fbs = _feedback(feedback, customer, score, text, date, touchpoint, strict)
-        folder = mm.measurements_dir(map_file)
-        before_path = mm.previous_measurement(folder) if save else None
-        previous = mm.load_measurement(before_path) if before_path else None
-        with busy("measuring"):
-            result = mm.measure(
-                m, events=log, feedback=fbs, previous=previous, weights=parse_weights(weights),
-                min_n=min_n, value_per_conversion=value_per_conversion,
-            )  # fmt: skip
+    if len(events or []) > 1:
+        raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
+    files = EvidenceFiles(
+        events=events[0] if events else None, feedback=feedback or [], customer=customer,
+        time=time, event=event, score=score, text=text, date=date, touchpoint=touchpoint,
+        strict=strict,
+    )  # fmt: skip
+    if check:
+        if files.events is None:
+            raise UsageError("--check needs an event log (--events LOG)")
+        with busy("reading the event log") as progress:
+            findings = check_files(m, files, progress=progress, say=_say)
+        _links(findings)
+        return
+    with busy("reading the evidence") as progress:
+        run = measure_files(
+            m, files, beside=map_file if save else None, weights=parse_weights(weights),
+            min_n=min_n, value_per_conversion=value_per_conversion, progress=progress, say=_say,
+        )  # fmt: skip
+    result = run.result
     if fmt == "json":
         from journeymap.rendering.report import report_json
 
@@ -310,16 +250,30 @@ def measure(
     else:
         _summary(result)
     err = stderr()
-    if previous is not None and result.drift is not None:
+    if run.previous is not None and result.drift is not None:
         err.print(
-            f"since {previous.measured_at:%Y-%m-%d %H:%M}: largest KPI change "
+            f"since {run.previous.measured_at:%Y-%m-%d %H:%M}: largest KPI change "
             f"{result.drift.largest:.1f}%",
             highlight=False,
         )
-    if save:
-        err.print(f"saved {mm.save_measurement(result, folder)}", highlight=False)
+    if run.saved is not None:
+        err.print(f"saved {run.saved}", highlight=False)
     for o in output or []:
         err.print(f"wrote {write_report(m, result, o)}", highlight=False)
+
+
+def _say(line: str) -> None:
+    """A line of a read report, on stderr."""
+    stderr().print(line, markup=False, highlight=False)
+
+
+def _links(findings: pa.Table) -> None:
+    """The findings of ``--check``, one a line."""
+    out = stdout()
+    for f in findings.to_pylist():
+        out.print(f"{f['kind']}: {f['message']}", markup=False, highlight=False)
+    if findings.num_rows == 0:
+        out.print("every event belongs to one touchpoint; every touchpoint has events")
 
 
 @handle_errors
@@ -333,12 +287,10 @@ def demo(
 ) -> None:
     """Generate a realistic e-commerce journey with known frictions, measure it, write the
     report: the whole main job on sample data."""
-    from journeymap.engine.core import Engine, EngineConfig
-    from journeymap.events.read import read_events
     from journeymap.formats.document import load
     from journeymap.measuring import pipeline as mm
+    from journeymap.measuring.from_files import EvidenceFiles, measure_files
     from journeymap.measuring.sample import generate_sample
-    from journeymap.voice.read import read_feedback
 
     if customers < 50:
         raise UsageError(f"--customers must be at least 50, not {customers}")
@@ -346,20 +298,14 @@ def demo(
     with busy("generating the sample data"):
         files = generate_sample(out, customers=customers, seed=seed)
     err.print(
-        f"sample: {files.counts.customers:,} customers, {files.counts.events:,} events, "
-        f"{files.counts.responses:,} survey answers in {out}",
+        f"sample: {count(files.counts.customers)} customers, {count(files.counts.events)} "
+        f"events, {count(files.counts.responses)} survey answers in {out}",
         highlight=False,
     )
     m = load(files.map)
-    engine = Engine.connect(EngineConfig())
-    try:
-        with busy("reading the event log"):
-            log = read_events(str(files.events), engine=engine)
-        fb = read_feedback(files.feedback)
-        with busy("measuring"):
-            result = mm.measure(m, events=log, feedback=[fb])
-    finally:
-        engine.close()
+    evidence = EvidenceFiles(events=files.events, feedback=[files.feedback])
+    with busy("reading the event log") as progress:
+        result = measure_files(m, evidence, progress=progress).result
     _summary(result)
     saved = mm.save_measurement(result, mm.measurements_dir(files.map))
     names = ("report.html", "report.md", "journey-measured.png")

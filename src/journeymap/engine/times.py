@@ -1,6 +1,8 @@
-"""Parsing the time column of an event log: native, formats, epochs by magnitude, ISO 8601.
+"""Parsing times: native, formats, epochs by magnitude, ISO 8601.
 
-Private to :mod:`journeymap.evidence`; see :func:`time_exprs`.
+:func:`time_exprs` parses the time column of an event log as engine expressions
+(:mod:`journeymap.events.read`); feedback (:mod:`journeymap.voice.read`) parses its dates in
+Python with the same rules: :data:`YMD`, :func:`unit_by_magnitude` and :data:`ISO_VARIANTS`.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["TimeUnit", "time_exprs"]
+__all__ = ["ISO_VARIANTS", "YMD", "TimeUnit", "time_exprs", "unit_by_magnitude"]
 
 TimeUnit = Literal["s", "ms", "us", "ns"]
 
 _NUMERIC = re.compile(r"^\s*-?\d+(\.\d*)?\s*$")
-_YMD = re.compile(r"^\s*(19|20|21)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*$")
+#: a YYYYMMDD date (1900-2199), as numbers or text
+YMD = re.compile(r"^\s*(19|20|21)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\s*$")
 _UNIT_NS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 #: 9999-12-31T23:59:59 as epoch seconds: later (or as early before 1970) is not a time
 _MAX_EPOCH_S = 253_402_300_799
 
 
-def _unit_by_magnitude(values: list[float]) -> TimeUnit:
+def unit_by_magnitude(values: list[float]) -> TimeUnit:
     """Epoch unit from the size of the numbers: 2024 in s ~1.7e9, ms ~1.7e12, ..."""
     mag = statistics.median(abs(v) for v in values)
     if mag < 1e11:
@@ -206,7 +209,7 @@ def time_exprs(
         values = [float(s) for s in numbers]
         numeric = bool(strings) and 2 * len(numbers) > len(strings)
     integral = typ.is_integer() or (not typ.is_numeric() and all("." not in s for s in numbers))
-    ymd = sum(1 for s in numbers if _YMD.match(s))
+    ymd = sum(1 for s in numbers if YMD.match(s))
     if numeric and time_unit is None and integral and numbers and 2 * ymd > len(numbers):
         return _strptime(text, "%Y%m%d", engine_kind), zero, "format YYYYMMDD"
     if not (numeric or time_unit is not None):
@@ -216,7 +219,7 @@ def time_exprs(
             variants = ibis.literal(list(ISO_VARIANTS), type="array<string>")
             ts = ts.coalesce(try_strptime_any(text, variants))
         return _naive_utc(ts, engine_kind), zero, "ISO 8601"
-    unit: TimeUnit = time_unit or (_unit_by_magnitude(values) if values else "s")
+    unit: TimeUnit = time_unit or (unit_by_magnitude(values) if values else "s")
     how = f"epoch {unit}" + ("" if time_unit else " (by magnitude)")
     limit = _MAX_EPOCH_S * 1_000_000_000 // _UNIT_NS[unit]  # in the unit
     if integral:

@@ -1,1 +1,13 @@
-"""Event logs: reading them, keeping them, and the journey analyses over them."""
+"""Event logs: reading them, keeping them, and the journey analyses over them.
+
+* reading: :mod:`~journeymap.events.read` (:func:`read_events`, the read report),
+  :mod:`~journeymap.events.roles` (which column plays which role),
+  :mod:`~journeymap.events.sources` (opening each kind of source, locating a row),
+  :mod:`~journeymap.events.xes`, and :mod:`~journeymap.events.logs` (several logs as one,
+  through :mod:`~journeymap.events.cache`);
+* the ordered pass every analysis reads: :mod:`~journeymap.events.prepare`;
+* the analyses: flows, paths, funnel, retention, sessions, summary, discover.
+
+Files are opened with the engine's file toolkit and every query runs on the engine
+(:mod:`journeymap.engine`); nothing here connects to a backend.
+"""

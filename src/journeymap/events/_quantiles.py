@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
 
 __all__ = ["BYTES_PER_VALUE", "in_memory", "per_group", "quantiles"]
 

@@ -30,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeymap.engine.files import local_files
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
+    from journeymap.events.prepare import Prepared
     from journeymap.events.read import EventLog
 
 __all__ = ["FORMAT", "CacheEntry", "entry", "load", "store"]
@@ -54,12 +56,11 @@ class CacheEntry:
 
 def _files(source: str) -> list[Path]:
     """The files a source names (a ``db.duckdb:table`` names its database file)."""
-    from journeymap.engine.core import _local_files
     from journeymap.events.sources import kind_of
 
     if kind_of(source) == "duckdb":
         source = re.sub(r":[^:/\\]+$", "", source)
-    return _local_files(source)
+    return local_files(source)
 
 
 def entry(cache_dir: Path, sources: list[str], options: dict[str, Any]) -> CacheEntry:
@@ -88,61 +89,57 @@ def entry(cache_dir: Path, sources: list[str], options: dict[str, Any]) -> Cache
     return CacheEntry(path, stale)
 
 
-def _alias(engine: Engine) -> str:
-    return engine._name("cache").strip("_")
-
-
 def load(engine: Engine, found: CacheEntry) -> EventLog | None:
-    """The cached log, or ``None`` when there is no cache file (or it cannot be read)."""
-    from journeymap.events.prepare import _DICTS, Prepared
+    """The cached log, or ``None`` when there is no cache file (or it cannot be read: cut
+    short, from elsewhere, of another layout); the log is then read again."""
+    from journeymap.events.prepare import adopt
     from journeymap.events.read import Columns, EventLog, ReadReport, RejectedRow
 
     if engine.kind != "duckdb" or not found.path.is_file():
         return None
-    con: Any = engine.backend
-    alias = _alias(engine)
+    unreadable: tuple[type[Exception], ...] = (*engine.errors, ValueError, KeyError, TypeError)
     try:
-        con.attach(str(found.path), name=alias, read_only=True)
-        meta = json.loads(
-            con.table("meta", database=(alias, "main")).to_pyarrow()["json"][0].as_py()
-        )
-        tables = {t: con.table(t, database=(alias, "main")) for t in _TABLES}
-    except Exception:  # a cache file cut short or from elsewhere: read the log again
-        with contextlib.suppress(Exception):
-            con.detach(alias)
+        alias = engine.attach(found.path, read_only=True)
+    except engine.errors:  # not a DuckDB database file
         return None
-    r = meta["report"]
-    report = ReadReport(
-        source=r["source"],
-        columns=Columns(**r["columns"]),
-        time_parse=r["time_parse"],
-        rows_read=r["rows_read"],
-        rows_used=r["rows_used"],
-        rejected=dict(r["rejected"]),
-        examples=tuple(RejectedRow(**e) for e in r["examples"]),
-        unreadable_values=r["unreadable_values"],
-        default_event=r["default_event"],
-    )
-    log = EventLog(
-        engine=engine,
-        table=tables["log"],
-        report=report,
-        sub_microsecond=meta["sub_microsecond"],
-        event_names=tuple(meta["event_names"]) if meta["event_names"] is not None else None,
-    )
-    codes, customers = tables["codes"], tables["customers"]
-    log._prepared = {
-        _DICTS: (codes, customers),
-        "customer": Prepared(log, tables["prepared"], "customer", codes, customers),
-    }
+    try:
+        meta = json.loads(
+            engine.run(engine.table("meta", database=(alias, "main")))["json"][0].as_py()
+        )
+        tables = {t: engine.table(t, database=(alias, "main")) for t in _TABLES}
+        r = meta["report"]
+        report = ReadReport(
+            source=r["source"],
+            columns=Columns(**r["columns"]),
+            time_parse=r["time_parse"],
+            rows_read=r["rows_read"],
+            rows_used=r["rows_used"],
+            rejected=dict(r["rejected"]),
+            examples=tuple(RejectedRow(**e) for e in r["examples"]),
+            unreadable_values=r["unreadable_values"],
+            default_event=r["default_event"],
+        )
+        names = meta["event_names"]
+        log = EventLog(
+            engine=engine,
+            table=tables["log"],
+            report=report,
+            sub_microsecond=meta["sub_microsecond"],
+            event_names=tuple(names) if names is not None else None,
+        )
+    except unreadable:  # a cache file cut short or from elsewhere: read the log again
+        engine.detach(alias)
+        return None
+    adopt(
+        log, codes=tables["codes"], customers=tables["customers"],
+        customer=tables["prepared"], dictionaries=True,
+    )  # fmt: skip
     return log
 
 
 def store(log: EventLog, found: CacheEntry) -> Path:
     """Keep ``log`` (read, and prepared per customer) in the cache file; remove the stale
     ones. Written under a temporary name and renamed: a reader never sees half a file."""
-    import ibis
-
     from journeymap.events.prepare import prepare
 
     engine = log.engine
@@ -152,35 +149,33 @@ def store(log: EventLog, found: CacheEntry) -> Path:
     found.path.parent.mkdir(parents=True, exist_ok=True)
     tmp = found.path.with_name(f".{found.path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    con: Any = engine.backend
-    alias = _alias(engine)
-    con.attach(str(tmp), name=alias)
+    alias = engine.attach(tmp)
     try:
-        sources = {
-            "log": log.table,
-            "prepared": ready.table,
-            "codes": ready.codes,
-            "customers": ready.customers,
-        }
-        for name, expr in sources.items():
-            sql = ibis.to_sql(expr, dialect="duckdb")
-            con.con.execute(f'CREATE TABLE "{alias}"."main"."{name}" AS {sql}')
-        meta = {
-            "format": FORMAT,
-            "report": dataclasses.asdict(log.report),
-            "sub_microsecond": log.sub_microsecond,
-            "event_names": list(log.event_names) if log.event_names is not None else None,
-        }
-        con.con.execute(f'CREATE TABLE "{alias}"."main"."meta" (json VARCHAR)')
-        con.con.execute(f'INSERT INTO "{alias}"."main"."meta" VALUES (?)', [json.dumps(meta)])
-    except BaseException:
-        with contextlib.suppress(Exception):
-            con.detach(alias)
-        tmp.unlink(missing_ok=True)
-        raise
-    con.detach(alias)
-    tmp.replace(found.path)
+        try:
+            _write(log, ready, alias)
+        finally:
+            engine.detach(alias)
+        tmp.replace(found.path)
+    finally:
+        tmp.unlink(missing_ok=True)  # left by a failed write
     for old in found.stale:
         with contextlib.suppress(OSError):
             old.unlink()
     return found.path
+
+
+def _write(log: EventLog, ready: Prepared, alias: str) -> None:
+    """The log's tables and its read report into the attached database ``alias``."""
+    import pyarrow as pa
+
+    tables = {"log": log.table, "prepared": ready.table, "codes": ready.codes,
+              "customers": ready.customers}  # fmt: skip
+    for name, expr in tables.items():
+        log.engine.create_table(name, expr, database=alias)
+    meta = {
+        "format": FORMAT,
+        "report": dataclasses.asdict(log.report),
+        "sub_microsecond": log.sub_microsecond,
+        "event_names": list(log.event_names) if log.event_names is not None else None,
+    }
+    log.engine.create_table("meta", pa.table({"json": [json.dumps(meta)]}), database=alias)

@@ -27,12 +27,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeymap._numbers import count, duration, percent
 from journeymap.errors import UsageError
 from journeymap.events.prepare import prepare, seconds_between
 
 if TYPE_CHECKING:
     from journeymap.events.read import EventLog
-    from journeymap.model import JourneyMap
+    from journeymap.model import JourneyMap, Stage
 
 __all__ = ["discover", "split_points"]
 
@@ -80,16 +81,6 @@ def split_points(positions: list[float], stages: int) -> list[int]:
     return sorted(out)
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.1f} min"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
-
-
 def _event_stats(log: EventLog, top_events: int) -> tuple[list[dict[str, Any]], int]:
     """Per frequent event: customers reaching it, median normalised first position and
     median seconds from the journey's start to it; and the number of customers."""
@@ -130,7 +121,7 @@ def discover(
     """A draft journey map from the log; see the module docstring for the method. The map
     passes :func:`journeymap.check_map` and has its ids pinned."""
     from journeymap.formats.document import pin_ids
-    from journeymap.model import EventMatch, JourneyMap, Stage, Touchpoint, slugify
+    from journeymap.model import JourneyMap
 
     if top_events < 1:
         raise UsageError(f"--top-events must be at least 1, not {top_events}")
@@ -142,12 +133,36 @@ def discover(
     rows = [r for r in rows if r["customers"] >= min_share * total]
     if not rows:
         raise UsageError(
-            f"no event is reached by {min_share:.0%} of the customers; lower --min-share"
+            f"no event is reached by {percent(min_share)} of the customers; lower --min-share"
         )
     rows.sort(key=lambda r: (r["position"], -r["customers"], r["event"]))
-    count = min(stages, len(rows)) if stages is not None else _default_stages(len(rows))
-    cuts = split_points([r["position"] for r in rows], count)
+    number = min(stages, len(rows)) if stages is not None else _default_stages(len(rows))
+    cuts = split_points([r["position"] for r in rows], number)
     groups = [rows[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True)]
+    source = log.report.source
+    m = JourneyMap(
+        name=title or f"Discovered journey: {Path(source).name or source}",
+        objective="A draft discovered from an event log: rename the stages, check the order.",
+        status="draft",
+        stages=_stages(groups, total),
+        notes={
+            "source": source,
+            "method": (
+                f"journeymap discover: the {len(rows)} events reached by most customers "
+                f"(at least {percent(min_share)}), "
+                "ordered by median normalised position of first occurrence, cut into stages "
+                "by natural breaks in that position"
+            ),
+            "customers": str(total),
+        },
+    )
+    return pin_ids(m)
+
+
+def _stages(groups: list[list[dict[str, Any]]], total: int) -> list[Stage]:
+    """The stages of the draft: one per group of events, a touchpoint per event, with what
+    the log says of it (reach, typical position, time from the start) and its rule."""
+    from journeymap.model import EventMatch, Stage, Touchpoint, slugify
 
     used: set[str] = set()
 
@@ -158,25 +173,24 @@ def discover(
         used.add(candidate)
         return candidate
 
-    stage_models = []
+    out = []
     for i, group in enumerate(groups, 1):
-        touchpoints = []
-        for r in group:
-            share = r["customers"] / total if total else 0.0
-            touchpoints.append(
-                Touchpoint(
-                    id=unique(slugify(r["event"], fallback="event")),
-                    name=r["event"],
-                    observed_behavior=(
-                        f"Reached by {share:.1%} of customers ({r['customers']:,} of "
-                        f"{total:,}); typically at {r['position']:.0%} of the journey, "
-                        f"{_duration(r['seconds'])} after its start (medians)."
-                    ),
-                    events=EventMatch.exactly(r["event"]),
-                )
+        touchpoints = [
+            Touchpoint(
+                id=unique(slugify(r["event"], fallback="event")),
+                name=r["event"],
+                observed_behavior=(
+                    f"Reached by {percent(r['customers'] / total if total else 0.0, digits=1)} "
+                    f"of customers ({count(r['customers'])} of {count(total)}); typically at "
+                    f"{percent(r['position'])} of the journey, {duration(r['seconds'])} after "
+                    "its start (medians)."
+                ),
+                events=EventMatch.exactly(r["event"]),
             )
+            for r in group
+        ]
         first, last = group[0]["event"], group[-1]["event"]
-        stage_models.append(
+        out.append(
             Stage(
                 id=unique(f"stage-{i}"),
                 name=f"Stage {i}",
@@ -184,21 +198,4 @@ def discover(
                 touchpoints=touchpoints,
             )
         )
-    source = log.report.source
-    m = JourneyMap(
-        name=title or f"Discovered journey: {Path(source).name or source}",
-        objective="A draft discovered from an event log: rename the stages, check the order.",
-        status="draft",
-        stages=stage_models,
-        notes={
-            "source": source,
-            "method": (
-                f"journeymap discover: the {len(rows)} events reached by most customers "
-                f"(at least {min_share:.0%}), "
-                "ordered by median normalised position of first occurrence, cut into stages "
-                "by natural breaks in that position"
-            ),
-            "customers": str(total),
-        },
-    )
-    return pin_ids(m)
+    return out

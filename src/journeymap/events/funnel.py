@@ -108,45 +108,14 @@ def funnel(
     _check_names(prepared, sets)
     p = prepared.table.select("journey", "code", "pos", "ts", "ts_sub")
     within_ns = None if within is None else within // timedelta(microseconds=1) * 1000
-
-    # The first event of a set (the least position) has its least time too: positions follow
-    # the times. Its sub-µs time is the one at the least position, unless the log has none.
-    def first_sub(sub: ir.IntegerColumn, pos: ir.IntegerColumn) -> ir.IntegerScalar:
-        return sub.argmin(pos) if log.sub_microsecond else sub.min()
-
     rows: list[ir.Table] = []
     reached: ir.Table | None = None
     for k, names in enumerate(sets, 1):
         hits = p.filter(p.code.isin(prepared.code_of(names)))
         if reached is None:
-            first = hits.group_by("journey").aggregate(
-                pos=hits.pos.min(), ts=hits.ts.min(), sub=first_sub(hits.ts_sub, hits.pos)
-            )
-            step = first.mutate(ts1=first.ts, sub1=first.sub, secs=ibis.null().cast("float64"))
+            step = _first_step(hits, sub=log.sub_microsecond)
         else:
-            prev = reached
-            j = hits.join(prev, hits.journey == prev.journey).select(
-                journey=hits.journey,
-                pos=hits.pos,
-                ts=hits.ts,
-                sub=hits.ts_sub,
-                prev_pos=prev.pos,
-                prev_ts=prev.ts,
-                prev_sub=prev.sub,
-                ts1=prev.ts1,
-                sub1=prev.sub1,
-            )
-            later = j.pos > j.prev_pos
-            if within_ns is not None:
-                elapsed_ns = j.ts.delta(j.ts1, unit="microsecond") * 1000 + (j.sub - j.sub1)
-                later = later & (elapsed_ns <= within_ns)
-            j = j.filter(later)
-            nxt = j.group_by(["journey", "prev_ts", "prev_sub", "ts1", "sub1"]).aggregate(
-                pos=j.pos.min(), ts=j.ts.min(), sub=first_sub(j.sub, j.pos)
-            )
-            step = nxt.mutate(
-                secs=seconds_between(nxt.prev_ts, nxt.prev_sub, nxt.ts, nxt.sub)
-            ).select("journey", "pos", "ts", "sub", "ts1", "sub1", "secs")
+            step = _next_step(hits, reached, within_ns=within_ns, sub=log.sub_microsecond)
         reached = step.select("journey", "pos", "ts", "sub", "ts1", "sub1")
         rows.append(
             step.aggregate(
@@ -160,6 +129,58 @@ def funnel(
     table = rows[0]
     for row in rows[1:]:
         table = table.union(row)
+    return log.engine.run(_conversions(table))
+
+
+def _first_sub(sub: ir.IntegerColumn, pos: ir.IntegerColumn, *, known: bool) -> ir.IntegerScalar:
+    """The sub-µs time of the first event of a set. The first event (the least position)
+    has the least time too: positions follow the times; its sub-µs time is the one at the
+    least position, unless the log has none (``known``)."""
+    return sub.argmin(pos) if known else sub.min()
+
+
+def _first_step(hits: ir.Table, *, sub: bool) -> ir.Table:
+    """Step 1: each journey's first event of the step, the anchor of ``within``."""
+    import ibis
+
+    first = hits.group_by("journey").aggregate(
+        pos=hits.pos.min(), ts=hits.ts.min(), sub=_first_sub(hits.ts_sub, hits.pos, known=sub)
+    )
+    return first.mutate(ts1=first.ts, sub1=first.sub, secs=ibis.null().cast("float64"))
+
+
+def _next_step(hits: ir.Table, prev: ir.Table, *, within_ns: int | None, sub: bool) -> ir.Table:
+    """Step k: each journey's first event of the step after where it reached step k-1
+    (``prev``), within ``within_ns`` of step 1; and the seconds from step k-1."""
+    j = hits.join(prev, hits.journey == prev.journey).select(
+        journey=hits.journey,
+        pos=hits.pos,
+        ts=hits.ts,
+        sub=hits.ts_sub,
+        prev_pos=prev.pos,
+        prev_ts=prev.ts,
+        prev_sub=prev.sub,
+        ts1=prev.ts1,
+        sub1=prev.sub1,
+    )
+    later = j.pos > j.prev_pos
+    if within_ns is not None:
+        elapsed_ns = j.ts.delta(j.ts1, unit="microsecond") * 1000 + (j.sub - j.sub1)
+        later = later & (elapsed_ns <= within_ns)
+    j = j.filter(later)
+    nxt = j.group_by(["journey", "prev_ts", "prev_sub", "ts1", "sub1"]).aggregate(
+        pos=j.pos.min(), ts=j.ts.min(), sub=_first_sub(j.sub, j.pos, known=sub)
+    )
+    return nxt.mutate(secs=seconds_between(nxt.prev_ts, nxt.prev_sub, nxt.ts, nxt.sub)).select(
+        "journey", "pos", "ts", "sub", "ts1", "sub1", "secs"
+    )
+
+
+def _conversions(table: ir.Table) -> ir.Table:
+    """The steps' counts with conversion from the previous step and from step 1, and the
+    drop-off, in the order of the steps."""
+    import ibis
+
     w = ibis.window(order_by=table.step)
     previous = table.customers.lag().over(w)
     first_count = table.customers.first().over(w)
@@ -172,7 +193,7 @@ def funnel(
         / first_count.nullif(0).cast("float64"),
         drop_off=(previous.fill_null(table.customers) - table.customers).cast("int64"),
     )
-    out = out.select(
+    return out.select(
         "step",
         "name",
         "customers",
@@ -182,4 +203,3 @@ def funnel(
         "median_seconds",
         "p90_seconds",
     ).order_by("step")
-    return log.engine.run(out)

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
     from journeymap.events.read import EventLog
 
 __all__ = ["SEPARATOR", "paths", "totals"]

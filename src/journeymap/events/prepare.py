@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Per",
+    "Preparations",
     "Prepared",
+    "adopt",
     "dense_customers",
     "events_of",
     "journey_key",
@@ -50,11 +52,6 @@ __all__ = [
 ]
 
 Per = Literal["customer", "session"]
-
-#: the key of the dictionaries in a log's cache of prepared tables
-_DICTS = "dictionaries"
-#: whether the customer codes are the customers' hashes
-_HASHED = "hashed"
 
 
 @dataclass(frozen=True)
@@ -119,6 +116,29 @@ class Prepared:
         return result
 
 
+@dataclass
+class Preparations:
+    """What has been prepared of one log, kept with it (``EventLog.preparations``) so that
+    every analysis of the log orders it once. Written only by this module: :func:`prepare`,
+    and :func:`adopt` for tables prepared elsewhere (sessions, a cache file)."""
+
+    #: the event dictionary (``event, code``) and the customer dictionary (``customer, cid``)
+    dictionaries: tuple[ir.Table, ir.Table] | None = None
+    #: whether the customer codes are the customers' hashes (``None``: not known)
+    hashed: bool | None = None
+    per_customer: Prepared | None = None
+    per_session: Prepared | None = None
+
+    def get(self, per: Per) -> Prepared | None:
+        return self.per_customer if per == "customer" else self.per_session
+
+    def put(self, ready: Prepared) -> None:
+        if ready.per == "customer":
+            self.per_customer = ready
+        else:
+            self.per_session = ready
+
+
 def journey_key(t: ir.Table, per: Per) -> ir.StringValue:
     """The journey as text: the customer, or the customer and the session."""
     if per == "customer":
@@ -157,20 +177,34 @@ def _plus_gap(ts: ir.TimestampValue, gap_s: ir.FloatingValue) -> ir.TimestampVal
 
 def dense_customers(log: EventLog) -> bool:
     """Whether the prepared log's customer codes are numbers 1..N (not hashes)."""
-    return _cache(log).get(_HASHED) is False
-
-
-def _cache(log: EventLog) -> dict[str, Any]:
-    if not isinstance(log._prepared, dict):
-        log._prepared = {}
-    cache: dict[str, Any] = log._prepared
-    return cache
+    return log.preparations.hashed is False
 
 
 def prepared(log: EventLog, *, per: Per = "customer") -> Prepared | None:
     """The log's prepared table if it has been made already, else ``None``."""
-    found = _cache(log).get(per)
-    return found if isinstance(found, Prepared) else None
+    return log.preparations.get(per)
+
+
+def adopt(
+    log: EventLog,
+    *,
+    codes: ir.Table,
+    customers: ir.Table,
+    customer: ir.Table | None = None,
+    session: ir.Table | None = None,
+    dictionaries: bool = False,
+) -> None:
+    """Keep tables prepared elsewhere as ``log``'s prepared tables (per ``customer``, per
+    ``session``), coded with ``codes`` and ``customers``: :func:`journeymap.events.sessions.
+    sessions` makes both at once, a cache file holds one. ``dictionaries``: also code what is
+    prepared later with these dictionaries."""
+    kept = log.preparations
+    if customer is not None:
+        kept.per_customer = Prepared(log, customer, "customer", codes, customers)
+    if session is not None:
+        kept.per_session = Prepared(log, session, "session", codes, customers)
+    if dictionaries:
+        kept.dictionaries = (codes, customers)
 
 
 def events_of(log: EventLog) -> tuple[ir.Table, Prepared | None]:
@@ -206,10 +240,9 @@ def _dictionaries(log: EventLog, *, hashed: bool) -> tuple[ir.Table, ir.Table]:
     nothing is computed until the dictionary is used) or numbers from a scan."""
     import ibis
 
-    cache = _cache(log)
-    if _DICTS in cache:
-        found: tuple[ir.Table, ir.Table] = cache[_DICTS]
-        return found
+    kept = log.preparations
+    if kept.dictionaries is not None:
+        return kept.dictionaries
     engine, t = log.engine, log.table
     # event codes in the sorted order of the names: sequences of codes then sort as the
     # sequences of names do (paths' ties), and a code decodes by position
@@ -237,8 +270,8 @@ def _dictionaries(log: EventLog, *, hashed: bool) -> tuple[ir.Table, ir.Table]:
         over = {"order_by": people.customer} if engine.kind == "spark" else {}
         people = people.mutate(cid=(ibis.row_number().over(**over) + 1).cast("int64"))
         customers = engine.materialise(people, prefix="customers")
-    cache[_DICTS] = (codes, customers)
-    cache[_HASHED] = hashed
+    kept.dictionaries = (codes, customers)
+    kept.hashed = hashed
     return codes, customers
 
 
@@ -249,17 +282,17 @@ def prepare(log: EventLog, *, per: Per = "customer") -> Prepared:
     if ready is not None:
         return ready
     journey_key(log.table, per)  # a clear error before any work
-    cache = _cache(log)
+    kept = log.preparations
     # DuckDB codes customers by their hash, without a scan or a join (0.7 s of 10M events);
     # a dictionary made otherwise (Spark, a collision, a cache file) is joined
-    hashed = log.engine.kind == "duckdb" and bool(cache.get(_HASHED, _DICTS not in cache))
-    ready = _prepare(log, per, hashed=hashed)
+    known = kept.hashed if kept.hashed is not None else kept.dictionaries is None
+    ready = _prepare(log, per, hashed=log.engine.kind == "duckdb" and known)
     if ready is None:  # two customers share a hash: number them instead
-        cache.pop(_DICTS, None)
-        cache[_HASHED] = False
+        kept.dictionaries = None
+        kept.hashed = False
         ready = _prepare(log, per, hashed=False)
         assert ready is not None
-    cache[per] = ready
+    kept.put(ready)
     return ready
 
 

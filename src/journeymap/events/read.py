@@ -3,8 +3,9 @@
 An event log is any table with, per row, a customer, a time and an event. :func:`read_events`
 reads it from CSV (gzip too), whitespace-separated text, Parquet (a file, a folder or a glob),
 JSON Lines, XES, a table in a DuckDB database (``file.duckdb:table``) or an Ibis table, finds
-the columns that play each role by their names (or takes them from the caller), parses times,
-and keeps the input order (``seq``) so that ties in time keep the order of the file.
+the columns that play each role by their names (:mod:`journeymap.events.roles`) or takes
+them from the caller, parses times, and keeps the input order (``seq``) so that ties in time
+keep the order of the file.
 
 Rows that cannot be used (no customer, no event, no time, a time that cannot be read, a text
 line with the wrong number of fields) are counted and reported with examples naming the file,
@@ -33,13 +34,18 @@ The format comes from the name (``.csv .tsv .txt .tab .parquet .pq .jsonl .ndjso
 each optionally ``.gz``), a folder is Parquet, and a name without a known suffix is recognised
 by its first bytes. Compression is recognised by the magic bytes, whatever the name.
 
+Files, compression, encodings and delimiters follow the rules of the file toolkit
+(:mod:`journeymap.engine.files`), the same for feedback and table import. Text is in the
+encoding given (any Python knows), else the one its byte-order mark says, else UTF-8; bytes
+that are not text in it are an error naming the byte, never replaced. DuckDB reads UTF-8,
+UTF-16 and latin-1 itself; a file in another encoding is converted to UTF-8 first (one
+file, not a folder or glob of them).
+
 CSV: the delimiter is read from the header line (``,`` ``;`` tab ``|``; the most frequent
 outside quotes) unless given; quotes are ``"`` (doubled inside a field), so quoted fields may
-hold delimiters and newlines. Text is UTF-8 (a byte-order mark is fine), UTF-16 when it starts
-with a UTF-16 byte-order mark, or what ``encoding`` says (``utf-8``, ``utf-16``, ``latin-1``).
-Every field is read as text; the roles are parsed afterwards, so one bad value rejects one row,
-not the file. A row with more or fewer fields than the header makes the file unreadable: the
-error names its line.
+hold delimiters and newlines. Every field is read as text; the roles are parsed afterwards,
+so one bad value rejects one row, not the file. A row with more or fewer fields than the
+header makes the file unreadable: the error names its line.
 
 Whitespace-separated text (``delimiter="whitespace"``), e.g. ``" 00001 19970101  1   11.77"``:
 fields are separated by runs of spaces or tabs, leading and trailing ones ignored, the first
@@ -47,9 +53,10 @@ line is the header, no quoting. It is chosen automatically for a file whose head
 ``, ; | tab`` but two or more fields, and most of whose first 50 lines have as many, with no
 quote among them. A line with another number of fields is a rejected row.
 
-JSON Lines: one object a line (a file that starts with ``[`` is one JSON array of objects);
-types are inferred from the whole file (so a value of another type late in the file cannot
-break the read) and values of mixed types are read as text.
+JSON Lines: one object a line (a file that starts with ``[`` is one JSON array of objects),
+read as UTF-8 (a file in another encoding is converted first); types are inferred from the
+whole file (so a value of another type late in the file cannot break the read) and values of
+mixed types are read as text.
 
 XES: converted to Parquet first, streamed (see :mod:`journeymap.events.xes`); the trace's
 ``concept:name`` is ``case:concept:name``, the customer.
@@ -87,7 +94,7 @@ order matters; it is not always dense:
 - Parquet (and XES, read through Parquet): the row's number in its file, from 1, which
   DuckDB's reader gives while reading in parallel (``file_row_number``); for a folder or
   glob, plus the file's rank (from 1) times ``FILE_STRIDE`` (2**40); Spark numbers the same
-  way (``Engine.number_rows(per_file=True)``);
+  way (``Engine.numberrows(per_file=True)``);
 - everything else: ``row_number() over ()`` over the scan, from 1. DuckDB plans it as a
   *streaming window*, an operator with fixed order preservation, so the scan that feeds it
   runs in source order whatever ``preserve_insertion_order`` and the number of threads are
@@ -102,16 +109,18 @@ arbitrary order.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap._numbers import count
+from journeymap.engine import Engine, EngineConfig
+from journeymap.engine.reading import EXAMPLES, missing_column, pick_examples, rows
 from journeymap.engine.times import TimeUnit, time_exprs
 from journeymap.errors import EvidenceError
+from journeymap.events.prepare import Preparations
+from journeymap.events.roles import ROLE_NAMES, Columns, Role, detect_roles
 from journeymap.events.sources import (
     FILE,
     HIDDEN,
@@ -142,29 +151,6 @@ __all__ = [
     "read_events",
 ]
 
-Role = Literal["customer", "time", "event", "session", "channel", "value"]
-
-#: Column names recognised for each role, most specific first (compared without case,
-#: spaces, dots, dashes or colons: ``case:concept:name`` ~ ``caseconceptname``).
-ROLE_NAMES: dict[Role, tuple[str, ...]] = {
-    "customer": (
-        "customer_id", "customerid", "user_id", "userid", "user_pseudo_id", "case:concept:name",
-        "case_id", "caseid", "client_id", "clientid", "visitor_id", "account_id", "member_id",
-        "person_id", "contact_id", "uid", "customer", "user", "client", "case", "visitor",
-    ),
-    "time": (
-        "time:timestamp", "timestamp", "event_timestamp", "event_time", "eventtime", "datetime",
-        "date_time", "created_at", "occurred_at", "time", "ts", "event_date", "date",
-    ),
-    "event": (
-        "event_name", "eventname", "event", "concept:name", "activity", "activity_name",
-        "action", "event_type", "eventtype", "step", "page", "name",
-    ),
-    "session": ("session_id", "sessionid", "ga_session_id", "session", "visit_id"),
-    "channel": ("channel", "case:channel", "source", "medium", "platform", "device"),
-    "value": ("value", "revenue", "amount", "dollar_value", "order_value", "price"),
-}  # fmt: skip
-
 #: Why a row cannot be used, in the order rows are checked (a row counts under its first).
 REASONS: tuple[str, ...] = (
     "the wrong number of fields",
@@ -173,33 +159,6 @@ REASONS: tuple[str, ...] = (
     "no time",
     "a time that cannot be read",
 )
-
-_REQUIRED: tuple[Role, ...] = ("customer", "time", "event")
-_EXAMPLES = 5
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Which input column plays which role.
-
-    ``event`` is ``None`` when the log has no event column and every row is the same event
-    (``read_events(..., default_event="purchase")``).
-    """
-
-    customer: str
-    time: str
-    event: str | None
-    session: str | None = None
-    channel: str | None = None
-    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,8 +213,8 @@ class ReadReport:
             else f"(every row {self.default_event!r})"
         )
         out = [
-            f"{self.source}: {_rows(self.rows_read)} read, {self.rows_used:,} used, "
-            f"{self.rows_rejected:,} rejected",
+            f"{self.source}: {rows(self.rows_read)} read, {count(self.rows_used)} used, "
+            f"{count(self.rows_rejected)} rejected",
             f"columns: customer={self.columns.customer!r} time={self.columns.time!r} "
             f"({self.time_parse}) event={event}"
             + "".join(
@@ -264,11 +223,11 @@ class ReadReport:
                 if getattr(self.columns, role)
             ),
         ]
-        out += [f"rejected: {_rows(n)} with {reason}" for reason, n in self.rejected.items() if n]
+        out += [f"rejected: {rows(n)} with {reason}" for reason, n in self.rejected.items() if n]
         out += [f"  e.g. {ex}" for ex in self.examples]
         if self.unreadable_values:
             out.append(
-                f"value: {_rows(self.unreadable_values)} with a {self.columns.value!r} that is "
+                f"value: {rows(self.unreadable_values)} with a {self.columns.value!r} that is "
                 "not a number (kept, without a value)"
             )
         return out
@@ -286,7 +245,11 @@ class EventLog:
     sub_microsecond: bool = True
     #: the event names of the rows used, sorted, when the reader counted them (else None)
     event_names: tuple[str, ...] | None = None
-    _prepared: Any = field(default=None, repr=False)
+    #: the log ordered once for every analysis (:mod:`journeymap.events.prepare` writes it);
+    #: a copy made with ``dataclasses.replace`` starts without
+    preparations: Preparations = field(
+        default_factory=Preparations, init=False, repr=False, compare=False
+    )
 
     @property
     def has_session(self) -> bool:
@@ -299,70 +262,6 @@ class EventLog:
     @property
     def has_value(self) -> bool:
         return "value" in self.table.columns
-
-
-# ---- roles -----------------------------------------------------------------------------------
-
-
-def _detect(
-    columns: Sequence[str],
-    given: dict[Role, str | None],
-    source: str,
-    *,
-    default_event: str | None,
-) -> Columns:
-    by_norm: dict[str, str] = {}
-    for c in columns:
-        by_norm.setdefault(_norm(c), c)
-    chosen: dict[Role, str | None] = {}
-    for role, name in given.items():
-        if name is None:
-            continue
-        if name not in columns:
-            close = difflib.get_close_matches(name, columns, n=1) or [
-                c for c in columns if c.lower() == name.lower()
-            ]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise EvidenceError(
-                f"{source}: no column {name!r} for --{role}{hint} The columns are: "
-                + ", ".join(columns)
-            )
-        chosen[role] = name
-    taken = {c for c in chosen.values() if c is not None}
-    for role in ("customer", "time", "event", "session", "channel", "value"):
-        if role in chosen:
-            continue
-        if role == "event" and default_event is not None:
-            chosen[role] = None
-            continue
-        found = next(
-            (
-                by_norm[_norm(cand)]
-                for cand in ROLE_NAMES[role]
-                if _norm(cand) in by_norm and by_norm[_norm(cand)] not in taken
-            ),
-            None,
-        )
-        chosen[role] = found
-        if found is not None:
-            taken.add(found)
-    missing = [r for r in _REQUIRED if chosen[r] is None and not (r == "event" and default_event)]
-    if missing:
-        hints = "; ".join(f"--{r} COL (e.g. {', '.join(ROLE_NAMES[r][:4])})" for r in missing)
-        if "event" in missing:
-            hints += "; or, when every row is the same event, --default-event NAME"
-        raise EvidenceError(
-            f"{source}: cannot tell which column holds the {' and the '.join(missing)}; the "
-            f"columns are: {', '.join(columns)}. Say it with {hints}"
-        )
-    return Columns(
-        customer=str(chosen["customer"]),
-        time=str(chosen["time"]),
-        event=chosen["event"],
-        session=chosen["session"],
-        channel=chosen["channel"],
-        value=chosen["value"],
-    )
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -409,7 +308,9 @@ def read_events(
     of a log without an event column (e.g. ``"purchase"`` for an orders file). ``time_format``
     is a strptime format (``"%d/%m/%Y %H:%M"``); ``time_unit`` the unit of epoch numbers
     (otherwise told by their magnitude). ``delimiter`` is a character, ``"tab"`` or
-    ``"whitespace"``; ``encoding`` one of utf-8, utf-16, latin-1. ``name`` is how the source
+    ``"whitespace"``; ``encoding`` the text encoding of CSV and JSON Lines (any name Python
+    knows: utf-8, utf-16, latin-1, cp1252, ...; default: by byte-order mark, else UTF-8; see
+    :mod:`journeymap.engine.files`). ``name`` is how the source
     is called in messages. ``progress`` is called with the stage of the read ("reading",
     "parsing times", "checking rows", ...); nothing is printed otherwise. ``keep`` names
     other input columns to carry into the log's table as text, trimmed (e.g. a ``plan``
@@ -463,72 +364,103 @@ def _read(
     keep: tuple[str, ...] = (),
 ) -> EventLog:
     """Roles, times and rejected rows of an opened source."""
-    import ibis
+    visible = [c for c in src.table.columns if not c.startswith(HIDDEN)]
+    cols = detect_roles(visible, given, src.label, default_event=default_event)
+    _check_keep(keep, visible, src.label)
+    say("parsing times")
+    staged = _stage(
+        engine, src, cols, default_event=default_event, time_format=time_format,
+        time_unit=time_unit, keep=keep,
+    )  # fmt: skip
+    say("checking rows")
+    counted = _count(engine, src, cols, staged)
+    examples: list[RejectedRow] = []
+    if counted.rejected:
+        say("locating rejected rows")
+        with backend_errors(engine, src.label, src.kind):
+            examples = _examples(src, engine, counted.table, cols, counted.rejected)
+    report = ReadReport(
+        src.label, cols, staged.how, counted.rows_read, counted.rows_used, counted.rejected,
+        tuple(examples), counted.bad_values, default_event,
+    )  # fmt: skip
+    _refuse_unusable(report, strict=strict, time_format=time_format)
+    return EventLog(
+        engine=engine,
+        table=_used_rows(src.table, cols, staged, counted),
+        report=report,
+        sub_microsecond=staged.sub_microsecond,
+        event_names=counted.names,
+    )
 
-    label = src.label
-    base = src.table
-    visible = [c for c in base.columns if not c.startswith(HIDDEN)]
-    cols = _detect(visible, given, label, default_event=default_event)
+
+def _check_keep(keep: tuple[str, ...], visible: list[str], label: str) -> None:
+    """The other columns to carry must exist and must not be named like the log's own."""
     canonical = {"customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value"}
     for col in keep:
         if col not in visible:
-            close = difflib.get_close_matches(col, visible, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise EvidenceError(
-                f"{label}: no column {col!r} to keep{hint} The columns are: " + ", ".join(visible)
-            )
+            raise EvidenceError(missing_column(label, col, visible, wanted="to keep"))
         if col in canonical:
             raise EvidenceError(
                 f"{label}: cannot keep the column {col!r}: the log's own column of that name "
                 "would be replaced; rename it in the source"
             )
 
-    say("parsing times")
+
+@dataclass(frozen=True)
+class _Staged:
+    """A source with its values cleaned (``clean``: layer 1) and every row checked
+    (``table``: the canonical columns, ``__jm_reason``, ``__jm_value`` and the hidden
+    columns that locate a rejected row)."""
+
+    clean: dict[str, Any]
+    table: ir.Table
+    #: how the times were read (for the report)
+    how: str
+    #: whether the time column is typed (a timestamp, a date or a number), not text
+    typed_time: bool
+    #: whether ``ts_sub`` can be other than 0
+    sub_microsecond: bool
+
+
+def _times(
+    engine: Engine, src: Source, cols: Columns, *, time_format: str | None,
+    time_unit: TimeUnit | None,
+) -> tuple[ir.TimestampValue, ir.IntegerValue, str]:  # fmt: skip
+    """(time, sub-µs ns, how they are read) of the time column; text is told by a sample."""
+    base = src.table
     raw_type = base[cols.time].type()
     sample: list[Any] = []
     if not (raw_type.is_timestamp() or raw_type.is_date()):  # native times need no sample
-        with backend_errors(label, src.kind):
-            sample = (
-                engine.run(
-                    base.filter(base[cols.time].notnull()).select(t=base[cols.time]).limit(2000)
-                )
-                .column("t")
-                .to_pylist()
-            )
-    ts, ts_sub, how = time_exprs(
+        with backend_errors(engine, src.label, src.kind):
+            present = base.filter(base[cols.time].notnull())
+            sample = engine.run(present.select(t=base[cols.time]).limit(2000))["t"].to_pylist()
+    return time_exprs(
         base[cols.time], sample, time_format=time_format, time_unit=time_unit,
         engine_kind=engine.kind,
     )  # fmt: skip
 
-    def text(col: str) -> ir.StringValue:
-        # trimmed, empty -> missing. TRIM is the dearest part of a read (2.5 s of 10M rows x 4
-        # columns), so only values that may need it go through it: those that are empty or
-        # start or end with a character at or below the space (all whitespace is). The last
-        # character is tested reversed: REVERSE is 3-4x cheaper than RIGHT(v, 1), and
-        # ``v < '!'`` is often decided by the Parquet statistics alone
-        return _clean(base[col].cast("string"))
 
+def _stage(
+    engine: Engine,
+    src: Source,
+    cols: Columns,
+    *,
+    default_event: str | None,
+    time_format: str | None,
+    time_unit: TimeUnit | None,
+    keep: tuple[str, ...],
+) -> _Staged:
+    """The source cleaned and checked, in two layers: the values are cleaned once (layer
+    1), the checks read the clean columns (layer 2); written as one, every check repeats
+    the cleaning of the value it tests."""
+    import ibis
+    import ibis.expr.operations as ops
+
+    base = src.table
+    ts, ts_sub, how = _times(engine, src, cols, time_format=time_format, time_unit=time_unit)
     time_type = base[cols.time].type()
     typed_time = time_type.is_timestamp() or time_type.is_date() or time_type.is_numeric()
-    # two layers: the values are cleaned once (layer 1), the checks read the clean columns
-    # (layer 2); written as one, every check repeats the cleaning of the value it tests
-    clean: dict[str, Any] = {
-        "customer": text(cols.customer),
-        "event": text(cols.event) if cols.event else ibis.literal(default_event, type="string"),
-        "ts": ts,
-        "ts_sub": ts_sub.cast("int64"),
-        "seq": base[SEQ],
-    }
-    if cols.session:
-        clean["session"] = text(cols.session)
-    if cols.channel:
-        clean["channel"] = text(cols.channel)
-    for col in keep:
-        clean[col] = text(col)
-    if cols.value and base[cols.value].type().is_numeric():
-        clean["value"] = base[cols.value].cast("float64")  # a number is never unreadable
-    elif cols.value:
-        clean["__jm_valuetext"] = text(cols.value)
+    clean = _cleaned(src, cols, ts, ts_sub, default_event=default_event, keep=keep)
     if typed_time:
         # a typed time is missing only when NULL: no text round trip for 10M values (a
         # timestamp formatted as text costs more than the rest of the read together)
@@ -536,16 +468,7 @@ def _read(
     else:
         raw_text = base[cols.time].cast("string")
         clean["__jm_notime"] = raw_text.isnull() | (raw_text.strip() == "")
-    clean["__jm_rawtime"] = base[cols.time]
-    whitespace = bool(src.lines == "whitespace" and src.fields)
-    if whitespace:
-        clean["__jm_fieldsok"] = base["__jm_fields"] == src.fields
-        clean["__jm_line"] = base[TEXT]
-    for hidden in (FILE, LINE):
-        if hidden in base.columns:
-            clean[hidden] = base[hidden]
     c = base.select(**clean)
-
     checks: list[tuple[ir.BooleanValue, str]] = [
         (c.customer.isnull(), "no customer"),
         (c.event.isnull(), "no event"),
@@ -553,7 +476,7 @@ def _read(
         (c.ts.isnull(), "a time that cannot be read"),
     ]
     shown = c["__jm_rawtime"].cast("string")
-    if whitespace:
+    if "__jm_fieldsok" in c.columns:
         checks.insert(0, (~c["__jm_fieldsok"], "the wrong number of fields"))
         shown = ibis.cases((~c["__jm_fieldsok"], c["__jm_line"].strip()), else_=shown)
     reason = ibis.cases(*checks, else_=ibis.null("string"))
@@ -569,95 +492,164 @@ def _read(
     for hidden in (FILE, LINE):
         if hidden in c.columns:
             fields[hidden] = ibis.cases((reason.notnull(), c[hidden]), else_=ibis.null())
-    staged = c.select(**fields)
+    sub = not isinstance(ts_sub.op(), ops.Literal)
+    return _Staged(clean, c.select(**fields), how, typed_time, sub)
 
-    say("checking rows")
-    with backend_errors(label, src.kind):
+
+def _cleaned(
+    src: Source,
+    cols: Columns,
+    ts: ir.TimestampValue,
+    ts_sub: ir.IntegerValue,
+    *,
+    default_event: str | None,
+    keep: tuple[str, ...],
+) -> dict[str, Any]:
+    """Layer 1: every column the log keeps, cleaned once (text trimmed, empty -> missing;
+    see :func:`_clean`), and the raw values the checks and the examples need."""
+    import ibis
+
+    base = src.table
+
+    def text(col: str) -> ir.StringValue:
+        return _clean(base[col].cast("string"))
+
+    clean: dict[str, Any] = {
+        "customer": text(cols.customer),
+        "event": text(cols.event) if cols.event else ibis.literal(default_event, type="string"),
+        "ts": ts,
+        "ts_sub": ts_sub.cast("int64"),
+        "seq": base[SEQ],
+    }
+    for role in ("session", "channel"):
+        col = getattr(cols, role)
+        if col:
+            clean[role] = text(col)
+    for col in keep:
+        clean[col] = text(col)
+    if cols.value and base[cols.value].type().is_numeric():
+        clean["value"] = base[cols.value].cast("float64")  # a number is never unreadable
+    elif cols.value:
+        clean["__jm_valuetext"] = text(cols.value)
+    clean["__jm_rawtime"] = base[cols.time]
+    if src.lines == "whitespace" and src.fields:
+        clean["__jm_fieldsok"] = base["__jm_fields"] == src.fields
+        clean["__jm_line"] = base[TEXT]
+    for hidden in (FILE, LINE):
+        if hidden in base.columns:
+            clean[hidden] = base[hidden]
+    return clean
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """The rows of a staged source, counted by reason and by event name."""
+
+    #: the staged table (materialised, for a source that is parsed: see :func:`_count`)
+    table: ir.Table
+    rows_read: int
+    rows_used: int
+    rejected: dict[str, int]
+    bad_values: int
+    names: tuple[str, ...]
+    #: every row used, every customer and event as read (no cleaning changes them)
+    plain: bool
+
+
+def _count(engine: Engine, src: Source, cols: Columns, staged: _Staged) -> _Counted:
+    """Count the rows by reason and, for the rows used, by event: the log's event names
+    come with the counts, and the ordered pass needs no scan of its own to code them."""
+    import ibis
+
+    base, table = src.table, staged.table
+    raw_type = base[cols.time].type()
+    with backend_errors(engine, src.label, src.kind):
         # text is parsed once and kept: the counts, the examples, the analyses and the ordered
         # pass all read this table instead of parsing the source again (at 10M events read +
         # prepare went from 45 s to the time of one parse). A typed Parquet file or DuckDB
         # table is cheaper to scan again than to copy (10M events: 1 s per scan, 2-5 s and
         # ~1 GB to copy), so there the staged table stays a view.
-        if src.kind not in ("parquet", "duckdb") or not typed_time:
-            staged = engine.materialise(staged, prefix="events")
-        agg: dict[str, Any] = {"n": staged.count()}
-        if "__jm_badvalue" in staged.columns:
-            agg["bad_values"] = staged["__jm_badvalue"].sum()
-        # by event too, for the rows used: the log's event names come with the counts, and
-        # the ordered pass needs no scan of its own to code them
+        if src.kind not in ("parquet", "duckdb") or not staged.typed_time:
+            table = engine.materialise(table, prefix="events")
         counts = None
-        plain = False  # every row used, every customer and event as read
         if (
             engine.kind == "duckdb"
             and src.kind in ("parquet", "duckdb")
             and (raw_type.is_timestamp() or raw_type.is_date())
             and cols.event
-            and "__jm_badvalue" not in staged.columns
-            and not whitespace
+            and "__jm_badvalue" not in table.columns
+            and "__jm_fieldsok" not in staged.clean
         ):
-            counts = _clean_counts(engine, base, cols, ts)
-            plain = counts is not None
+            counts = _clean_counts(engine, base, cols, staged.clean["ts"])
+        plain = counts is not None
         if counts is None:
-            reason = staged["__jm_reason"]
-            name = ibis.ifelse(reason.isnull(), staged.event, ibis.null("string"))
-            grouped = staged.group_by([reason, name.name("__jm_name")]).aggregate(**agg)
+            agg: dict[str, Any] = {"n": table.count()}
+            if "__jm_badvalue" in table.columns:
+                agg["bad_values"] = table["__jm_badvalue"].sum()
+            reason = table["__jm_reason"]
+            name = ibis.ifelse(reason.isnull(), table.event, ibis.null("string"))
+            grouped = table.group_by([reason, name.name("__jm_name")]).aggregate(**agg)
             counts = engine.run(grouped).to_pylist()
     rows_read = sum(int(c["n"]) for c in counts)
-    names = sorted({str(c["__jm_name"]) for c in counts if c["__jm_name"] is not None})
     by_reason = {str(c["__jm_reason"]): int(c["n"]) for c in counts if c["__jm_reason"]}
-    used = rows_read - sum(by_reason.values())
-    bad_values = sum(int(c.get("bad_values") or 0) for c in counts if not c["__jm_reason"])
-    rejected = {r: by_reason.get(r, 0) for r in REASONS if by_reason.get(r, 0)}
-
-    examples: list[RejectedRow] = []
-    if rejected:
-        say("locating rejected rows")
-        with backend_errors(label, src.kind):
-            examples = _examples(src, engine, staged, cols, rejected)
-    report = ReadReport(
-        label, cols, how, rows_read, used, rejected, tuple(examples), bad_values, default_event
+    return _Counted(
+        table=table,
+        rows_read=rows_read,
+        rows_used=rows_read - sum(by_reason.values()),
+        rejected={r: by_reason[r] for r in REASONS if by_reason.get(r, 0)},
+        bad_values=sum(int(c.get("bad_values") or 0) for c in counts if not c["__jm_reason"]),
+        names=tuple(sorted({str(c["__jm_name"]) for c in counts if c["__jm_name"] is not None})),
+        plain=plain,
     )
-    if strict and rejected:
+
+
+def _refuse_unusable(report: ReadReport, *, strict: bool, time_format: str | None) -> None:
+    """Raise :class:`EvidenceError` for a log with no usable row, or, with ``strict``, with
+    any rejected row: the examples, the counts and what to do."""
+    label, examples = report.source, report.examples
+    if strict and report.rejected:
         lines = [str(e) for e in examples]
         lines.append(
-            f"{label}: {rows_read - used:,} of {_rows(rows_read)} cannot be used ("
-            + ", ".join(f"{_rows(n)} with {r}" for r, n in rejected.items())
+            f"{label}: {count(report.rows_rejected)} of {rows(report.rows_read)} cannot be used ("
+            + ", ".join(f"{rows(n)} with {r}" for r, n in report.rejected.items())
             + "); without --strict they are counted, reported and left out"
         )
         raise EvidenceError("\n".join(lines))
-    if used == 0:
-        if rows_read == 0:
-            raise EvidenceError(f"{label}: no rows")
-        detail = "".join(f"\n{e}" for e in examples[:2])
-        hint = ""
-        if rejected.get("a time that cannot be read", 0) * 2 > rows_read and not time_format:
-            hint = (
-                f"\nThe times in {cols.time!r} are not ISO 8601 or epoch numbers; give their "
-                "format with --time-format (e.g. '%d/%m/%Y %H:%M')"
-            )
-        raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}{hint}")
-    shown = [c for c in staged.columns if not c.startswith(HIDDEN)]
-    if plain:
-        # nothing rejected and nothing to trim in the customers and events: the table reads
-        # them as they are, without the cleaning and the checks (the ordered pass of 10M
-        # events: 0.2 s less); the other text columns are cleaned as always
-        as_read = {"customer": base[cols.customer].cast("string")}
-        as_read["event"] = base[cols.event or ""].cast("string")
-        table = base.select(**{k: as_read.get(k, clean.get(k)) for k in shown})
-    else:
-        table = staged.filter(staged["__jm_reason"].isnull()).select(shown)
-    import ibis.expr.operations as ops
+    if report.rows_used:
+        return
+    if report.rows_read == 0:
+        raise EvidenceError(f"{label}: no rows")
+    detail = "".join(f"\n{e}" for e in examples[:2])
+    hint = ""
+    unreadable = report.rejected.get("a time that cannot be read", 0)
+    if unreadable * 2 > report.rows_read and not time_format:
+        hint = (
+            f"\nThe times in {report.columns.time!r} are not ISO 8601 or epoch numbers; give "
+            "their format with --time-format (e.g. '%d/%m/%Y %H:%M')"
+        )
+    raise EvidenceError(f"{label}: no usable rows ({rows(report.rows_read)} read){detail}{hint}")
 
-    sub = not isinstance(ts_sub.op(), ops.Literal)
-    return EventLog(
-        engine=engine, table=table, report=report, sub_microsecond=sub, event_names=tuple(names)
-    )
+
+def _used_rows(base: ir.Table, cols: Columns, staged: _Staged, counted: _Counted) -> ir.Table:
+    """The log's table: the rows used, in the canonical columns."""
+    table = counted.table
+    shown = [c for c in table.columns if not c.startswith(HIDDEN)]
+    if not counted.plain:
+        return table.filter(table["__jm_reason"].isnull()).select(shown)
+    # nothing rejected and nothing to trim in the customers and events: the table reads
+    # them as they are, without the cleaning and the checks (the ordered pass of 10M
+    # events: 0.2 s less); the other text columns are cleaned as always
+    as_read = {"customer": base[cols.customer].cast("string")}
+    as_read["event"] = base[cols.event or ""].cast("string")
+    return base.select(**{k: as_read.get(k, staged.clean.get(k)) for k in shown})
 
 
 def _clean(v: ir.StringValue) -> ir.StringValue:
-    """A text value trimmed, empty -> missing (see ``text`` in :func:`_read`): only a value
-    that is empty or starts or ends with a character at or below the space goes through
-    TRIM. The last character is tested reversed: REVERSE is 3-4x cheaper than RIGHT(v, 1)."""
+    """A text value trimmed, empty -> missing. TRIM is the dearest part of a read (2.5 s of
+    10M rows x 4 columns), so only values that may need it go through it: those that are
+    empty or start or end with a character at or below the space (all whitespace is). The
+    last character is tested reversed: REVERSE is 3-4x cheaper than RIGHT(v, 1), and
+    ``v < '!'`` is often decided by the Parquet statistics alone."""
     import ibis
 
     return ibis.cases((_edgy(v), v.strip().nullif("")), else_=v)
@@ -692,17 +684,17 @@ def _clean_counts(
         base[cols.time].notnull(),
         ts.notnull(),
     )
-    rows = engine.run(fine.group_by(__jm_name=event).aggregate(n=fine.count())).to_pylist()
-    if sum(int(r["n"]) for r in rows) != engine.scalar(base.count()):
+    per_event = engine.run(fine.group_by(__jm_name=event).aggregate(n=fine.count())).to_pylist()
+    if sum(int(r["n"]) for r in per_event) != engine.scalar(base.count()):
         return None
-    if any(r["__jm_name"] is None for r in rows):
+    if any(r["__jm_name"] is None for r in per_event):
         return None
     names = engine.from_arrow(
-        pa.table({"v": pa.array([r["__jm_name"] for r in rows], pa.string())})
+        pa.table({"v": pa.array([r["__jm_name"] for r in per_event], pa.string())})
     )
     if engine.scalar(_edgy(names.v).any()):  # tested by the engine, as the rows would be
         return None
-    return [{"__jm_reason": None, "__jm_name": r["__jm_name"], "n": r["n"]} for r in rows]
+    return [{"__jm_reason": None, "__jm_name": r["__jm_name"], "n": r["n"]} for r in per_event]
 
 
 def _examples(
@@ -711,18 +703,16 @@ def _examples(
     """Up to five rejected rows: the first of each reason, then the earliest others."""
     rej = staged.filter(staged["__jm_reason"].notnull())
     wanted = ["seq", "__jm_reason", "__jm_value"] + [c for c in (FILE, LINE) if c in staged.columns]
-    first = engine.run(rej.order_by("seq").limit(_EXAMPLES).select(wanted)).to_pylist()
+    first = engine.run(rej.order_by("seq").limit(EXAMPLES).select(wanted)).to_pylist()
     have = {r["__jm_reason"] for r in first}
     for reason in rejected:
         if reason not in have:
             one = rej.filter(rej["__jm_reason"] == reason).order_by("seq").limit(1)
             first += engine.run(one.select(wanted)).to_pylist()
-    per_reason: dict[str, dict[str, Any]] = {}
-    for r in sorted(first, key=lambda r: int(r["seq"])):
-        per_reason.setdefault(r["__jm_reason"], r)
-    picked = list(per_reason.values())
-    picked += [r for r in sorted(first, key=lambda r: int(r["seq"])) if r not in picked]
-    picked = sorted(picked[:_EXAMPLES], key=lambda r: int(r["seq"]))
+    by_seq = {int(r["seq"]): r for r in first}
+    picked = [
+        by_seq[seq] for seq in pick_examples((int(r["seq"]), r["__jm_reason"]) for r in first)
+    ]
     column_of = {
         "no customer": cols.customer,
         "no event": cols.event or "",

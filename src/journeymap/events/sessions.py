@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from journeymap.errors import UsageError
-from journeymap.events.prepare import Prepared, dense_customers, prepare, seconds_between
+from journeymap.events.prepare import adopt, dense_customers, prepare, seconds_between
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -95,12 +95,11 @@ def sessions(
         is_first=both.s_pos == 1,
         is_last=both.s_is_last,
     )
-    out = replace(log, table=table, _prepared=None)
-    codes, customers = base.codes, base.customers
-    out._prepared = {
-        "customer": Prepared(out, per_customer, "customer", codes, customers),
-        "session": Prepared(out, per_session, "session", codes, customers),
-    }
+    out = replace(log, table=table)  # a copy starts with nothing prepared
+    adopt(
+        out, codes=base.codes, customers=base.customers, customer=per_customer,
+        session=per_session,
+    )  # fmt: skip
     return out
 
 

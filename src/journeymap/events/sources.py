@@ -1,19 +1,18 @@
 """Opening the sources of event logs, and locating a row of them as an editor shows it.
 
-Private to :mod:`journeymap.evidence`; the behaviour is described in
+Private to :mod:`journeymap.events`; the behaviour is described in
 :mod:`journeymap.events.read`. Each opener returns a :class:`Source`: the table with the
 input columns, the input position ``__jm_seq`` and the reader's own hidden ``__jm_*`` columns
 (the file of a row in a folder or glob, the line of an XES event, the whole line of
 whitespace-separated text), and what is needed to turn a position back into ``FILE:LINE``.
+Files are found, sniffed and decoded by the file toolkit (:mod:`journeymap.engine.files`)
+and read by the engine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import glob as globlib
-import io
-import itertools
 import os
 import re
 import shutil
@@ -24,14 +23,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from journeymap.engine.core import FILE_STRIDE
+from journeymap.engine import FILE_STRIDE
+from journeymap.engine.files import (
+    WHITESPACE,
+    Compression,
+    Encoding,
+    compression_of,
+    delimiter_of,
+    encoding_of,
+    format_of,
+    head,
+    head_lines,
+    local_files,
+    not_text,
+    open_text,
+    records,
+    transcode,
+    unique_names,
+)
 from journeymap.errors import EvidenceError, JourneyMapError, UsageError
-from journeymap.events.xes import open_maybe_gzip
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
 
 __all__ = [
     "FILE",
@@ -60,16 +75,11 @@ SEQ = "__jm_seq"  # the input position
 ROW = "__jm_row"  # the row in its file, from 0 (Parquet)
 
 SourceKind = Literal["csv", "parquet", "json", "xes", "duckdb", "ibis"]
-_ENCODINGS = {
-    "utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
-    "utf-16": "utf-16", "utf16": "utf-16",
-    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1",
-    "l1": "latin-1",
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://")
+#: what a file without a known suffix holds -> how it is read
+_BY_CONTENT: dict[str, SourceKind] = {
+    "parquet": "parquet", "xml": "xes", "json": "json", "text": "csv",
 }  # fmt: skip
-_PY_CODEC = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
-_DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def kind_of(source: str) -> SourceKind:
@@ -86,9 +96,9 @@ def kind_of(source: str) -> SourceKind:
         return "json"
     if stripped.endswith((".csv", ".tsv", ".txt", ".tab")):
         return "csv"
-    sniffed = _kind_by_content(Path(source)) if Path(source).is_file() else None
-    if sniffed:
-        return sniffed
+    sniffed = format_of(Path(source)) if Path(source).is_file() else None
+    if sniffed in _BY_CONTENT:
+        return _BY_CONTENT[sniffed]
     raise UsageError(
         f"{source}: cannot tell the format from the name; expected .csv, .tsv, .txt, .parquet, "
         ".jsonl, .json, .xes (each optionally .gz), a folder of Parquet files, or "
@@ -96,38 +106,8 @@ def kind_of(source: str) -> SourceKind:
     )
 
 
-def _kind_by_content(path: Path) -> SourceKind | None:
-    """The format of a file without a known suffix, from its first bytes."""
-    with path.open("rb") as raw:
-        if raw.read(4) == b"PAR1":
-            return "parquet"
-    try:
-        with open_maybe_gzip(path) as stream:
-            head = stream.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (OSError, EOFError):
-        return None
-    if head.startswith(b"<"):
-        return "xes"
-    if head.startswith(b"{"):
-        return "json"
-    if head and b"\x00" not in head:
-        return "csv"
-    return None
-
-
-def _compression(path: Path) -> str | None:
-    """DuckDB's ``compression`` option for a file, from its magic bytes."""
-    with path.open("rb") as raw:
-        magic = raw.read(4)
-    if magic[:2] == b"\x1f\x8b":
-        return "gzip"
-    if magic == _ZSTD_MAGIC:
-        return "zstd"
-    return None
-
-
 def _check_compression_name(
-    engine: Engine, source: str, compression: str | None, *, where: str
+    engine: Engine, source: str, compression: Compression | None, *, where: str
 ) -> None:
     """Spark tells compression by the file name only: say so rather than read garbage."""
     suffix = {"gzip": (".gz", ".gzip"), "zstd": (".zst", ".zstd")}.get(compression or "")
@@ -136,105 +116,6 @@ def _check_compression_name(
             f"{where}: the file is {compression}-compressed but its name does not end in "
             f"{suffix[0]}; the Spark engine tells compression by the name, so rename the file"
         )
-
-
-def _encoding(path: Path, given: str | None) -> str:
-    """DuckDB's name of the text encoding: the given one, else from a byte-order mark."""
-    if given is not None:
-        name = _ENCODINGS.get(given.strip().lower().replace("_", "-"))
-        if name is None:
-            raise UsageError(
-                f"unknown or unsupported encoding {given!r}; expected utf-8, utf-16 or latin-1"
-            )
-        return name
-    if _compression(path) == "zstd":
-        return "utf-8"
-    with open_maybe_gzip(path) as stream:
-        bom = stream.read(2)
-    return "utf-16" if bom in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
-
-
-@contextlib.contextmanager
-def _text(path: Path, encoding: str) -> Iterator[io.TextIOWrapper]:
-    """The file as text (decompressed), lines as they are (``newline=""``)."""
-    with open_maybe_gzip(path) as stream:
-        yield io.TextIOWrapper(stream, encoding=_PY_CODEC[encoding], newline="")
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """How a text file is split into fields: a delimiter (``None``: whitespace) and the header."""
-
-    delimiter: str | None
-    header: list[str]
-
-
-def _delimiter_option(given: str) -> str | None:
-    """A ``delimiter`` argument as a character; ``None`` for whitespace."""
-    low = given.lower()
-    if low in ("whitespace", "space+", "spaces"):
-        return None
-    char = _DELIMITER_NAMES.get(low, given)
-    if len(char) != 1:
-        raise UsageError(
-            f"delimiter {given!r}: expected one character (',', ';', tab, '|', ...) or "
-            "'whitespace' (fields separated by runs of spaces)"
-        )
-    return char
-
-
-def _layout(path: Path, encoding: str, delimiter: str | None, *, where: str) -> _Layout:
-    """Delimiter and header of a delimited text file, read from its first lines (``where``:
-    the file as messages name it)."""
-    try:
-        with _text(path, encoding) as text:
-            lines = list(itertools.islice(text, 50))
-    except UnicodeDecodeError as exc:
-        raise EvidenceError(
-            f"{where}: not {encoding} text (byte {exc.start} cannot be decoded); give the "
-            "encoding with --encoding (utf-8, utf-16 or latin-1)"
-        ) from None
-    except (OSError, EOFError) as exc:
-        raise EvidenceError(f"{where}: cannot read: {exc}") from None
-    if not lines:
-        raise EvidenceError(f"{where}: the file is empty (a header line is expected)")
-    first = lines[0]
-    if delimiter is not None:
-        sep = _delimiter_option(delimiter)
-    else:
-        unquoted = re.sub(r'"[^"]*"', "", first)
-        counts = {d: unquoted.count(d) for d in _DELIMITERS}
-        best = max(_DELIMITERS, key=lambda d: counts[d])
-        sep = best if counts[best] else (None if _looks_whitespace(lines) else ",")
-    if sep is None:
-        header = first.split()
-    else:
-        header = next(csv.reader(lines, delimiter=sep, quotechar='"'), [])
-    return _Layout(sep, _unique_names(header))
-
-
-def _looks_whitespace(lines: list[str]) -> bool:
-    """Fields separated by runs of blanks: a header of >= 2 fields, most lines with as many,
-    no quotes (a header with spaces over a one-column file does not pass: its lines differ)."""
-    rows = [line.split() for line in lines if line.strip()]
-    if not rows or len(rows[0]) < 2 or any('"' in line for line in lines):
-        return False
-    data = rows[1:]
-    return 2 * sum(len(r) == len(rows[0]) for r in data) >= len(data)
-
-
-def _unique_names(header: list[str]) -> list[str]:
-    names: list[str] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(header):
-        name = raw.strip() or f"column{i + 1}"
-        base, n = name, 1
-        while name in seen:
-            n += 1
-            name = f"{base}_{n}"
-        seen.add(name)
-        names.append(name)
-    return names
 
 
 @dataclass
@@ -256,7 +137,7 @@ class Source:
     packed: bool = False
     #: the files by rank (from 1), when rows do not carry their file (Spark)
     files: list[Path] = field(default_factory=list)
-    encoding: str = "utf-8"
+    encoding: Encoding = field(default_factory=lambda: encoding_of(b""))
     delimiter: str = ","
     fields: int = 0
 
@@ -267,27 +148,33 @@ def with_seq(engine: Engine, table: ir.Table) -> ir.Table:
     return engine.number_rows(table, name=SEQ)
 
 
-def _read(engine: Engine, reader: str, path: str, **options: Any) -> ir.Table:
-    """``read_csv`` / ``read_parquet`` / ``read_json`` of the backend, with DuckDB's options.
+@dataclass(frozen=True)
+class _Request:
+    """A source to open, as :func:`open_source` was asked."""
 
-    :class:`Engine`'s own readers take no options; on DuckDB the backend is called with them
-    (encoding, compression, explicit columns, the file name of each row), elsewhere the
-    engine's reader is used as it is.
-    """
-    if engine.kind == "duckdb":
-        return getattr(engine.backend, reader)(path, **options)
-    if reader == "read_csv":
-        return engine.read_csv(path, delimiter=options.get("delim"))
-    return getattr(engine, reader)(path)
+    engine: Engine
+    source: str
+    label: str
+    delimiter: str | None
+    encoding: str | None
+    progress: Progress
 
+    @property
+    def globbed(self) -> bool:
+        return any(c in self.source for c in "*?[")
 
-def _files(source: str, label: str) -> list[Path]:
-    """The files of a glob, in name order (DuckDB's order)."""
-    matches = globlib.glob(source, recursive=True)  # noqa: PTH207 - an absolute or relative pattern
-    found = [Path(p) for p in sorted(matches) if Path(p).is_file()]  # by string, as DuckDB
-    if not found:
-        raise EvidenceError(f"{label}: no file matches")
-    return found
+    def files(self) -> list[Path]:
+        """The files of the source, in path order (DuckDB's order)."""
+        found = local_files(self.source)
+        if not found:
+            raise EvidenceError(f"{self.label}: no file matches")
+        return found
+
+    def scratch(self, prefix: str) -> Path:
+        """A folder of our own, removed with the engine (converted copies of files)."""
+        folder = Path(tempfile.mkdtemp(prefix=f"journeymap-{prefix}-"))
+        weakref.finalize(self.engine, shutil.rmtree, folder, True)
+        return folder
 
 
 def open_source(
@@ -305,67 +192,52 @@ def open_source(
     A local path is made absolute first: an engine may not share our working directory (a
     Spark JVM keeps the one it started in).
     """
-    if not re.match(r"^[a-z][a-z0-9+.-]*://", source):
+    if not _URL.match(source):
         source = os.path.abspath(source)  # noqa: PTH100 - keeps globs and FILE.duckdb:TABLE
-    opened = _open_any(
-        engine, source, kind, label=label, delimiter=delimiter, encoding=encoding,
-        progress=progress,
-    )  # fmt: skip
+    asked = _Request(engine, source, label, delimiter, encoding, progress)
+    if kind not in ("duckdb", "parquet") and not asked.globbed and not Path(source).exists():
+        raise EvidenceError(f"{label}: no such file")
+    openers: dict[SourceKind, Callable[[_Request], Source]] = {
+        "csv": _open_text, "parquet": _open_parquet_source, "json": _open_json,
+        "xes": _open_xes, "duckdb": _open_duckdb,
+    }  # fmt: skip
+    with backend_errors(engine, label, kind):
+        opened = openers[kind](asked)
     if not opened.multi and Path(source).is_file():
         opened.path = Path(source)
     return opened
 
 
-def _open_any(
-    engine: Engine,
-    source: str,
-    kind: SourceKind,
-    *,
-    label: str,
-    delimiter: str | None,
-    encoding: str | None,
-    progress: Progress,
-) -> Source:
-    globbed = any(c in source for c in "*?[")
-    if kind not in ("duckdb", "parquet") and not globbed and not Path(source).exists():
-        raise EvidenceError(f"{label}: no such file")
-    with backend_errors(label, kind):
-        if kind == "csv":
-            return _open_text(engine, source, label=label, delimiter=delimiter, encoding=encoding)
-        if kind == "parquet":
-            path, multi = source, globbed
-            if Path(source).is_dir():
-                path, multi = str(Path(source) / "**" / "*.parquet"), True
-            return _open_parquet(engine, path, label=label, multi=multi)
-        if kind == "json":
-            return _open_json(engine, source, label=label, globbed=globbed)
-        if kind == "xes":
-            from journeymap.events.xes import xes_to_parquet
+def _open_parquet_source(asked: _Request) -> Source:
+    """A Parquet file, folder or glob."""
+    path, multi = asked.source, asked.globbed
+    if Path(path).is_dir():
+        path, multi = str(Path(path) / "**" / "*.parquet"), True
+    return _open_parquet(asked.engine, path, label=asked.label, multi=multi)
 
-            progress("converting XES to Parquet")
-            folder = Path(tempfile.mkdtemp(prefix="journeymap-xes-"))
-            weakref.finalize(engine, shutil.rmtree, folder, True)
-            out = folder / "log.parquet"
-            xes_to_parquet(source, out, line_column=LINE, name=label, progress=progress)
-            opened = _open_parquet(engine, str(out), label=label, multi=False)
-            return Source(opened.table, kind, label, lines="xes")
-        if kind == "duckdb":
-            db, _, name = source.rpartition(":")
-            if not Path(db).exists():
-                raise EvidenceError(f"{label.rpartition(':')[0]}: no such DuckDB database")
-            if engine.kind != "duckdb":
-                raise UsageError("FILE.duckdb:TABLE sources need the DuckDB engine")
-            alias = f"src_{abs(hash(str(Path(db).resolve()))) % 10**8}"
-            try:
-                engine.backend.attach(db, name=alias, read_only=True)
-            except Exception as exc:  # attached by an earlier read: keep that attachment
-                # (ibis' list_catalogs() fails on duckdb 2.0, so we ask for forgiveness)
-                if "already" not in str(exc).lower():
-                    raise
-            return Source(
-                with_seq(engine, engine.table(name, database=(alias, "main"))), kind, label
-            )
-    raise AssertionError(kind)  # pragma: no cover
+
+def _open_xes(asked: _Request) -> Source:
+    """XES, converted to Parquet first (streamed) and read as such."""
+    from journeymap.events.xes import xes_to_parquet
+
+    asked.progress("converting XES to Parquet")
+    out = asked.scratch("xes") / "log.parquet"
+    xes_to_parquet(asked.source, out, line_column=LINE, name=asked.label, progress=asked.progress)
+    opened = _open_parquet(asked.engine, str(out), label=asked.label, multi=False)
+    return Source(opened.table, "xes", asked.label, lines="xes")
+
+
+def _open_duckdb(asked: _Request) -> Source:
+    """A table of a DuckDB database file (``FILE.duckdb:TABLE``), attached read-only."""
+    engine, label = asked.engine, asked.label
+    db, _, name = asked.source.rpartition(":")
+    if not Path(db).exists():
+        raise EvidenceError(f"{label.rpartition(':')[0]}: no such DuckDB database")
+    if engine.kind != "duckdb":
+        raise UsageError("FILE.duckdb:TABLE sources need the DuckDB engine")
+    alias = engine.attach(db, read_only=True)  # a file read before keeps its attachment
+    table = engine.table(name, database=(alias, "main"))
+    return Source(with_seq(engine, table), "duckdb", label)
 
 
 def _open_parquet(engine: Engine, path: str, *, label: str, multi: bool) -> Source:
@@ -385,18 +257,13 @@ def _open_parquet(engine: Engine, path: str, *, label: str, multi: bool) -> Sour
         if not multi:
             return Source(with_seq(engine, table), "parquet", label)
         numbered = engine.number_rows(table, name=SEQ, per_file=True)
-        return Source(numbered, "parquet", label, packed=True, files=_files(path, label))
-    opts: dict[str, Any] = {"file_row_number": True}
-    if multi:
-        opts |= {"filename": FILE, "union_by_name": True}
-    try:
-        table = _read(engine, "read_parquet", path, **opts).rename({ROW: "file_row_number"})
-    except Exception as exc:  # the user's file has its own file_row_number column
-        if "file_row_number" not in str(exc):
-            raise
-        del opts["file_row_number"]
-        table = with_seq(engine, _read(engine, "read_parquet", path, **opts))
-        return Source(table, "parquet", label, multi=multi)
+        found = local_files(path)
+        if not found:
+            raise EvidenceError(f"{label}: no file matches")
+        return Source(numbered, "parquet", label, packed=True, files=found)
+    table = engine.read_parquet(path, filename=FILE if multi else None, row_number=ROW)
+    if ROW not in table.columns:  # the file has a file_row_number column of its own
+        return Source(with_seq(engine, table), "parquet", label, multi=multi)
     row = table[ROW].cast("int64") + 1
     if not multi:
         return Source(table.mutate(**{SEQ: row}).drop(ROW), "parquet", label)
@@ -409,64 +276,97 @@ def _open_parquet(engine: Engine, path: str, *, label: str, multi: bool) -> Sour
     return Source(table, "parquet", label, multi=True, packed=True)
 
 
-def _open_text(
-    engine: Engine, source: str, *, label: str, delimiter: str | None, encoding: str | None
-) -> Source:
+@dataclass(frozen=True)
+class _Text:
+    """A text source as the engine will read it: the file (or glob) to read, its first file,
+    how messages name that file, its compression and its encoding."""
+
+    read: str
+    first: Path
+    where: str
+    compression: Compression | None
+    encoding: Encoding
+    multi: bool
+
+
+def _prepare_text(asked: _Request, *, json: bool = False) -> _Text:
+    """Compression and encoding of a text source's first file; a file in an encoding the
+    engine cannot read (CSV: other than utf-8, utf-16 and latin-1; JSON: other than utf-8)
+    is converted to UTF-8 first. One file is: a folder or glob of them, or a zstd file
+    (Python cannot decompress zstd), is refused with the reason."""
+    multi = asked.globbed
+    first = asked.files()[0] if multi else Path(asked.source)
+    where = _shown(str(first)) if multi else asked.label
+    compression = compression_of(first)
+    _check_compression_name(asked.engine, str(first), compression, where=where)
+    try:
+        enc = encoding_of(head(first, 4), asked.encoding)
+    except (OSError, EOFError) as exc:
+        raise EvidenceError(f"{where}: cannot read: {exc}") from None
+    native = enc.codec == "utf-8" if json else enc.native is not None
+    if native:
+        return _Text(asked.source, first, where, compression, enc, multi)
+    if multi or compression == "zstd":
+        what = "the files of a folder or glob" if multi else "a zstd file"
+        reads = "JSON as utf-8" if json else "utf-8, utf-16 and latin-1"
+        raise UsageError(
+            f"{where}: the engine reads {reads} itself; journeymap converts {enc.name} text to "
+            f"UTF-8 first for one file, not for {what}: convert them first (e.g. iconv -f "
+            f"{enc.name} -t utf-8)"
+        )
+    converted = asked.scratch("text") / f"{first.name}.utf8"
+    transcode(first, enc, converted, where=where)
+    return _Text(str(converted), first, where, None, enc, multi)
+
+
+def _open_text(asked: _Request) -> Source:
     """CSV or whitespace-separated text: the dialect is read here and given to the reader."""
-    multi = any(c in source for c in "*?[")
-    first = _files(source, label)[0] if multi else Path(source)
-    where = _shown(str(first)) if multi else label
-    compression = _compression(first)
-    _check_compression_name(engine, str(first), compression, where=where)
-    enc = _encoding(first, encoding)
-    opts: dict[str, Any] = {}
-    if enc != "utf-8":
-        opts["encoding"] = enc
-    if compression:
-        opts["compression"] = compression
-    multi_file = multi and engine.kind == "duckdb"  # rows know their file
+    engine, label = asked.engine, asked.label
+    text = _prepare_text(asked)
+    opts: dict[str, Any] = {"compression": text.compression}
+    if text.encoding.native != "utf-8" and text.read == asked.source:  # not converted
+        opts["encoding"] = text.encoding.native
+    multi_file = text.multi and engine.kind == "duckdb"  # rows know their file
     if multi_file:
         opts["filename"] = FILE
-    if compression == "zstd":  # Python cannot look inside: let DuckDB's sniffer do it all
-        if delimiter:
-            sep = _delimiter_option(delimiter)
-            if sep is None:
-                raise UsageError("whitespace-separated text cannot be read from zstd files")
-            opts["delim"] = sep
-        table = _read(engine, "read_csv", source, all_varchar=True, header=True, **opts)
+    if text.compression == "zstd":  # Python cannot look inside: let DuckDB's sniffer do it all
+        sep = delimiter_of([], given=asked.delimiter) if asked.delimiter else None
+        if sep == WHITESPACE:
+            raise UsageError("whitespace-separated text cannot be read from zstd files")
+        table = engine.read_csv(text.read, delimiter=sep, **opts)
         return Source(with_seq(engine, table), "csv", label, lines="csv", multi=multi_file)
-    if delimiter is None and re.search(r"\.(tsv|tab)(\.gz)?$", source.lower()):
-        delimiter = "\t"
-    layout = _layout(first, enc, delimiter, where=where)
-    if layout.delimiter is None:
-        return _open_whitespace(engine, source, layout, label=label, multi=multi_file, opts=opts)
-    columns = dict.fromkeys(layout.header, "VARCHAR")
-    table = _read(
-        engine, "read_csv", source, columns=columns, header=True, delim=layout.delimiter,
-        quote='"', escape='"', auto_detect=False, **opts,
-    )  # fmt: skip
-    if engine.kind != "duckdb":
-        table = table.rename(dict(zip(layout.header, table.columns, strict=False)))
+    sep, header = _layout(text, asked.delimiter, name=asked.source)
+    if sep == WHITESPACE:
+        return _open_whitespace(engine, text.read, header, label=label, multi=multi_file, **opts)
+    table = engine.read_csv(text.read, delimiter=sep, columns=header, **opts)
     return Source(
-        with_seq(engine, table), "csv", label, lines="csv", multi=multi_file, encoding=enc,
-        delimiter=layout.delimiter,
+        with_seq(engine, table), "csv", label, lines="csv", multi=multi_file,
+        encoding=text.encoding, delimiter=sep,
     )  # fmt: skip
+
+
+def _layout(text: _Text, delimiter: str | None, *, name: str) -> tuple[str, list[str]]:
+    """Delimiter and header of a delimited text file, read from its first lines."""
+    try:
+        lines = head_lines(text.first, text.encoding)
+    except UnicodeDecodeError as exc:
+        raise EvidenceError(not_text(text.where, text.encoding, exc.start)) from None
+    except (OSError, EOFError) as exc:
+        raise EvidenceError(f"{text.where}: cannot read: {exc}") from None
+    if not lines:
+        raise EvidenceError(f"{text.where}: the file is empty (a header line is expected)")
+    sep = delimiter_of(lines, given=delimiter, name=name)
+    _, header = next(records(lines, sep), (1, []))
+    return sep, unique_names(header)
 
 
 def _open_whitespace(
-    engine: Engine, source: str, layout: _Layout, *, label: str, multi: bool, opts: dict[str, Any]
+    engine: Engine, source: str, header: list[str], *, label: str, multi: bool, **opts: Any
 ) -> Source:
     """Each line as one text, split on runs of blanks by the engine (no quoting)."""
     import ibis
 
-    if engine.kind == "duckdb":
-        raw = _read(
-            engine, "read_csv", source, columns={TEXT: "VARCHAR"}, header=False, skip=1,
-            delim="\x1f", quote="", escape="", auto_detect=False, **opts,
-        )  # fmt: skip
-    else:
-        raw = engine.read_csv(source, delimiter="\x1f")
-        raw = raw.rename({TEXT: raw.columns[0]})
+    raw = engine.read_csv(source, delimiter="\x1f", quote=None, columns=[TEXT], **opts)
     scan = with_seq(engine, raw)
     line = scan[TEXT].re_replace(r"^\s+|\s+$", "")
     kept = scan.filter(line.notnull() & (line != ""))
@@ -474,34 +374,33 @@ def _open_whitespace(
     n = parts.length()
     null = ibis.null("string")
     table = kept.mutate(  # a short line has no field there (Spark's element_at would throw)
-        **{name: ibis.cases((n > i, parts[i]), else_=null) for i, name in enumerate(layout.header)},
+        **{name: ibis.cases((n > i, parts[i]), else_=null) for i, name in enumerate(header)},
         __jm_fields=n,
     )
     return Source(
-        table, "csv", label, lines="whitespace", scan=scan, multi=multi,
-        fields=len(layout.header),
-    )  # fmt: skip
+        table, "csv", label, lines="whitespace", scan=scan, multi=multi, fields=len(header)
+    )
 
 
-def _open_json(engine: Engine, source: str, *, label: str, globbed: bool) -> Source:
+def _open_json(asked: _Request) -> Source:
     """JSON Lines (or one JSON array of objects); values of mixed types as text."""
     import ibis.expr.datatypes as dt
 
-    opts: dict[str, Any] = {"format": "newline_delimited", "sample_size": -1}
+    engine, label = asked.engine, asked.label
     lines: Literal["json", "rows"] = "json"
-    multi = globbed and engine.kind == "duckdb"
-    if multi:
-        opts["filename"] = FILE
-    elif not globbed:
-        compression = _compression(Path(source))
-        _check_compression_name(engine, source, compression, where=label)
-        if compression:
-            opts["compression"] = compression
+    multi = asked.globbed and engine.kind == "duckdb"
+    read, array, compression = asked.source, False, None
+    encoding = encoding_of(b"")
+    if not asked.globbed:
+        text = _prepare_text(asked, json=True)
+        read, compression, encoding = text.read, text.compression, text.encoding
         if compression != "zstd":
-            with open_maybe_gzip(Path(source)) as stream:
-                if stream.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
-                    opts["format"], lines = "array", "rows"
-    table = _read(engine, "read_json", source, **opts)
+            start = head(Path(read), 4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+            array = start.startswith(b"[")
+            lines = "rows" if array else "json"
+    table = engine.read_json(
+        read, filename=FILE if multi else None, array=array, compression=compression
+    )
     texts = {
         name: table[name].str.coalesce(table[name].cast("string").nullif("null"))
         for name, typ in table.schema().items()
@@ -509,7 +408,9 @@ def _open_json(engine: Engine, source: str, *, label: str, globbed: bool) -> Sou
     }
     if texts:  # a JSON string without its quotes, a number or an object as its JSON text
         table = table.mutate(**texts)
-    return Source(with_seq(engine, table), "json", label, lines=lines, multi=multi)
+    return Source(
+        with_seq(engine, table), "json", label, lines=lines, multi=multi, encoding=encoding
+    )
 
 
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -529,48 +430,54 @@ def _explain(label: str, kind: str, exc: Exception) -> str:
             f"{label}:{line.group(1)}: {fields.group(2)} fields where the header has "
             f"{fields.group(1)}{shown}"
         )
+    if "not latin-1 encoded" in text:
+        return (
+            f"{label}: DuckDB reads latin-1 without the bytes 0x80-0x9F (control characters in "
+            "latin-1; letters and signs such as € in cp1252), and the file has them: if it is "
+            "cp1252, say --encoding cp1252"
+        )
     if "unicode" in text.lower() and "encod" in text.lower():
         return (
-            f"{label}: the text is not UTF-8; give the encoding with --encoding (utf-16 or latin-1)"
+            f"{label}: the text is not UTF-8; give the encoding with --encoding (e.g. latin-1, "
+            "cp1252, utf-16)"
         )
     first = text.splitlines()[0] if text else type(exc).__name__
     return f"{label}: cannot read as {kind}: {first}"
 
 
 @contextlib.contextmanager
-def backend_errors(label: str, kind: str) -> Iterator[None]:
-    """Turn the backends' own exceptions into :class:`EvidenceError`; ours pass through."""
+def backend_errors(engine: Engine, label: str, kind: str) -> Iterator[None]:
+    """Turn the engine's own exceptions (:attr:`Engine.errors`) into :class:`EvidenceError`
+    naming the source; ours and any other pass through."""
     try:
         yield
     except JourneyMapError:
         raise
-    except Exception as exc:  # the backends raise their own types; report them plainly
+    except engine.errors as exc:
         raise EvidenceError(_explain(label, kind, exc)) from exc
 
 
 # ---- locating rows --------------------------------------------------------------------------
 
 
-def _csv_lines(path: Path, encoding: str, delimiter: str, records: set[int]) -> dict[int, int]:
+def _csv_lines(path: Path, encoding: Encoding, delimiter: str, wanted: set[int]) -> dict[int, int]:
     """Data record (1-based, as the reader counts them) -> the line where it starts.
 
     Lines are counted as an editor does (``\\n``, ``\\r\\n``, ``\\r``), the header being line 1;
     blank lines count as lines and are skipped as records, as DuckDB skips them.
     """
     found: dict[int, int] = {}
-    if not records:
+    if not wanted:
         return found
-    last = max(records)
-    with _text(path, encoding) as text:
-        reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
-        consumed, index = 0, -1  # the header is record 0
+    last = max(wanted)
+    with open_text(path, encoding) as text:
+        index = -1  # the header is record 0
         try:
-            for fields in reader:
-                start, consumed = consumed + 1, reader.line_num
+            for start, fields in records(text, delimiter):
                 if not fields:
                     continue
                 index += 1
-                if index in records:
+                if index in wanted:
                     found[index] = start
                 if index >= last:
                     break
@@ -579,18 +486,18 @@ def _csv_lines(path: Path, encoding: str, delimiter: str, records: set[int]) -> 
     return found
 
 
-def _json_lines(path: Path, records: set[int]) -> dict[int, int]:
+def _json_lines(path: Path, encoding: Encoding, wanted: set[int]) -> dict[int, int]:
     """JSON Lines record (1-based, blank lines skipped) -> its line."""
     found: dict[int, int] = {}
-    if not records:
+    if not wanted:
         return found
-    last, index = max(records), 0
-    with _text(path, "utf-8") as text:
+    last, index = max(wanted), 0
+    with open_text(path, encoding) as text:
         for number, line in enumerate(text, start=1):
             if not line.strip():
                 continue
             index += 1
-            if index in records:
+            if index in wanted:
                 found[index] = number
             if index >= last:
                 break
@@ -633,10 +540,12 @@ def locate(src: Source, engine: Engine, picked: list[dict[str, Any]]) -> list[tu
         path = Path(file) if file else src.path
         if path is None:
             continue
-        if src.lines == "csv" and path.is_file() and _compression(path) != "zstd":
+        if not path.is_file() or compression_of(path) == "zstd":
+            continue
+        if src.lines == "csv":
             lines[file] = _csv_lines(path, src.encoding, src.delimiter, indexes)
-        elif src.lines == "json" and path.is_file() and _compression(path) != "zstd":
-            lines[file] = _json_lines(path, indexes)
+        elif src.lines == "json":
+            lines[file] = _json_lines(path, src.encoding, indexes)
     out: list[tuple[str, int]] = []
     for r, (file, index) in zip(picked, places, strict=True):
         label = _shown(file) if file else src.label

@@ -6,7 +6,8 @@ customer journey each), a trace holds events, and both carry typed attributes
 
 :func:`xes_to_parquet` reads the file with the standard library's expat parser, streamed, so
 memory holds one trace and one batch of rows, never the log. A file is gzip when its first
-bytes say so, whatever its name. The rows it writes:
+bytes say so, whatever its name (:func:`journeymap.engine.files.open_bytes`); its text
+encoding is XML's own (a declaration or a byte-order mark, else UTF-8). The rows it writes:
 
 - ``case:concept:name``: the trace's ``concept:name`` (the customer); other trace attributes
   become ``case:<key>`` columns (customer attributes), as pm4py and the XES CSV convention name
@@ -37,15 +38,15 @@ every key appears in the first batch, writes the file once.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
+from journeymap._numbers import count
+from journeymap.engine.files import open_bytes
 from journeymap.errors import EvidenceError, UsageError
 
 if TYPE_CHECKING:
@@ -60,20 +61,6 @@ __all__ = ["CASE_ID", "xes_to_parquet"]
 CASE_ID = "case:concept:name"
 
 _ATTRIBUTE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-@contextlib.contextmanager
-def open_maybe_gzip(path: Path) -> Iterator[IO[bytes]]:
-    """The file's bytes, decompressed when it starts with the gzip magic bytes."""
-    with path.open("rb") as raw:
-        magic = raw.read(2)
-        raw.seek(0)
-        if magic == _GZIP_MAGIC:
-            with gzip.GzipFile(fileobj=raw) as unzipped:
-                yield cast(IO[bytes], unzipped)
-        else:
-            yield raw
 
 
 class _Sink:
@@ -134,7 +121,7 @@ class _Sink:
             self.rows = []
             if self.progress is not None:
                 n = self.written
-                self.progress(f"converting XES: {n:,} event{'' if n == 1 else 's'}")
+                self.progress(f"converting XES: {count(n)} event{'' if n == 1 else 's'}")
 
     def finish(self, out: Path) -> None:
         """Close the parts and leave one Parquet file at ``out`` (atomically)."""
@@ -245,7 +232,7 @@ def xes_to_parquet(
         parser.buffer_text = True
         _Handler(sink, parser)
         try:
-            with open_maybe_gzip(path) as stream:
+            with open_bytes(path) as stream:
                 parser.ParseFile(stream)
         except expat.ExpatError as exc:
             where = f"{label}:{exc.lineno}:{exc.offset + 1}"

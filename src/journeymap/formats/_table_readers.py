@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeymap.engine.files import decode, delimiter_of, encoding_of, first_lines, records
 from journeymap.errors import TableImportError
 from journeymap.formats._table_columns import plural, resolve
 
@@ -221,26 +222,27 @@ def grid_table(grid: list[list[Cell]], row_prefix: str) -> RawTable | None:
     return table
 
 
-def read_csv(data: bytes, file: str) -> list[RawTable]:
+def read_csv(data: bytes, file: str, *, encoding: str | None = None) -> list[RawTable]:
+    """The table of a CSV (or TSV, or whitespace-separated) file's bytes, read by the rules
+    of the file toolkit (:mod:`journeymap.engine.files`), as event logs and feedback are:
+    the ``encoding`` given (any Python knows), else by byte-order mark, else UTF-8, never
+    guessed; the delimiter from the name (``.tsv``) or the first lines."""
+    enc = encoding_of(data[:4], encoding)
     try:
-        text = data.decode("utf-8-sig")
+        text = decode(data, enc)
     except UnicodeDecodeError as exc:
         raise TableImportError(
-            f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-            "expected a CSV file saved as UTF-8"
+            f"{file}: not {enc.name.upper()} text ({exc.reason} at byte {exc.start}); "
+            "expected a CSV file saved as UTF-8, or say its encoding"
         ) from None
-    sample = text[:65536]
+    sep = delimiter_of(first_lines(text), name=file)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t|")
-    except csv.Error:
-        dialect = csv.excel_tab if file.lower().endswith(".tsv") else csv.excel
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        rows = [fields for _, fields in records(io.StringIO(text, newline=""), sep)]
     except csv.Error as exc:
         raise TableImportError(f"{file}: cannot read as CSV: {exc}") from None
     grid = [
         [Cell(v.strip(), f"{file}:{r + 1}:{c + 1}") for c, v in enumerate(rec)]
-        for r, rec in enumerate(records)
+        for r, rec in enumerate(rows)
     ]
     table = grid_table(grid, f"{file}:")
     return [table] if table else []

@@ -184,18 +184,19 @@ def match_events(log: EventLog, m: JourneyMap) -> Matched:
     t = log.table
     engine = log.engine
     # every event with its claim, computed once and kept: the counts and the matched table
-    # read it (the log itself may be a view that parses its source on every scan)
+    # read it (the log itself may be a view that parses its source on every scan). Spark
+    # keeps it lazily: the patterns run, and may fail, when the counts are computed.
     with regex_errors(engine, rules):
         labelled = derive(rules, t, lambda d: d.mutate(tp_order=claim(rules, d)))
         labelled = engine.materialise(labelled, prefix="matched")
-    hit = labelled.tp_order.notnull()
-    counts = labelled.aggregate(
-        rows=labelled.count(),
-        customers=labelled.customer.nunique(),
-        matched_rows=labelled.count(where=hit),
-        matched_customers=labelled.customer.nunique(where=hit),
-    )
-    got = engine.run(counts).to_pylist()[0]
+        hit = labelled.tp_order.notnull()
+        counts = labelled.aggregate(
+            rows=labelled.count(),
+            customers=labelled.customer.nunique(),
+            matched_rows=labelled.count(where=hit),
+            matched_customers=labelled.customer.nunique(where=hit),
+        )
+        got = engine.run(counts).to_pylist()[0]
     mine = labelled.filter(hit)
     none = ibis.null("string")
     ids = [(mine.tp_order == r.order, r.touchpoint) for r in rules]
@@ -372,6 +373,74 @@ def _share(part: int | None, whole: int | None) -> float | None:
     return None if part is None or not whole else part / whole
 
 
+def _merged(engine: Engine, key: str, *queries: ir.Table) -> dict[Any, dict[str, Any]]:
+    """The rows of aggregations grouped by the same ``key``, one dict per key value."""
+    got: dict[Any, dict[str, Any]] = {}
+    for query in queries:
+        for r in engine.run(query).to_pylist():
+            got.setdefault(r[key], {}).update(r)
+    return got
+
+
+def _touchpoint_queries(o: ir.Table, sup_orders: list[int], window_s: float) -> list[ir.Table]:
+    """The per-touchpoint aggregations of the ordered pass: counts per customer, then times."""
+    rows = _with_support(o, sup_orders, window_s) if sup_orders else o
+    c = rows.group_by(["customer", "tp"]).aggregate(
+        n=rows.count(),
+        runs=rows.run_start.cast("int64").sum(),
+        backtrack=rows.backtrack.any(),
+        last=rows.is_last.any(),
+        moves_on=rows.leaves.any(),
+        **({"support": rows.near_support.any()} if sup_orders else {}),
+    )
+    per_tp = c.group_by("tp").aggregate(
+        customers=c.count(),
+        entries=c.n.sum().cast("int64"),
+        repeat_customers=c.count(where=c.n >= 2),
+        loops=c.count(where=c.runs >= 2),
+        backtrack_customers=c.count(where=c.backtrack),
+        dropoff_customers=c.count(where=c["last"]),
+        next_customers=c.count(where=c.moves_on),
+        **({"support_customers": c.count(where=c.support)} if sup_orders else {}),
+    )
+    times = o.group_by("tp").aggregate(
+        median_seconds_to_next=o.to_next_s.quantile(0.5).cast("float64"),
+        p90_seconds_to_next=o.to_next_s.quantile(0.9).cast("float64"),
+        **({"value": o.value.sum().cast("float64")} if "value" in o.columns else {}),
+    )
+    return [per_tp, times]
+
+
+_COUNTS = (
+    "entries", "repeat_customers", "loops", "backtrack_customers", "dropoff_customers",
+    "next_customers",
+)  # fmt: skip
+
+
+def _touchpoint_row(
+    rule: Rule, r: dict[str, Any], total: int, sup_orders: list[int]
+) -> dict[str, Any]:
+    n = int(r.get("customers") or 0)
+    counts = {k: int(r.get(k) or 0) for k in _COUNTS}
+    # a support touchpoint is not "followed by support": that would count its own contacts
+    is_support = rule.order in sup_orders
+    sup = int(r.get("support_customers") or 0) if sup_orders and not is_support else None
+    return {
+        "stage": rule.stage,
+        "touchpoint": rule.touchpoint,
+        "order": rule.order,
+        "customers": n,
+        "reach_share": _share(n, total),
+        **counts,
+        "dropoff_rate": _share(counts["dropoff_customers"], n),
+        "median_seconds_to_next": r.get("median_seconds_to_next"),
+        "p90_seconds_to_next": r.get("p90_seconds_to_next"),
+        "support_customers": sup,
+        "support_rate": _share(sup, n),
+        "value": r.get("value"),
+    }
+
+
 def touchpoint_behaviour(
     matched: Matched,
     m: JourneyMap,
@@ -389,69 +458,9 @@ def touchpoint_behaviour(
     window_s = _seconds(support_window)
     sup_orders = _support_orders(support, m, rules)
     o = _ordered(matched, rules)
-    rows = _with_support(o, sup_orders, window_s) if sup_orders else o
-    per_customer = rows.group_by(["customer", "tp"]).aggregate(
-        n=rows.count(),
-        runs=rows.run_start.cast("int64").sum(),
-        backtrack=rows.backtrack.any(),
-        last=rows.is_last.any(),
-        moves_on=rows.leaves.any(),
-        **({"support": rows.near_support.any()} if sup_orders else {}),
-    )
-    c = per_customer
-    per_tp = c.group_by("tp").aggregate(
-        customers=c.count(),
-        entries=c.n.sum().cast("int64"),
-        repeat_customers=c.count(where=c.n >= 2),
-        loops=c.count(where=c.runs >= 2),
-        backtrack_customers=c.count(where=c.backtrack),
-        dropoff_customers=c.count(where=c["last"]),
-        next_customers=c.count(where=c.moves_on),
-        **({"support_customers": c.count(where=c.support)} if sup_orders else {}),
-    )
-    times = o.group_by("tp").aggregate(
-        median_seconds_to_next=o.to_next_s.quantile(0.5).cast("float64"),
-        p90_seconds_to_next=o.to_next_s.quantile(0.9).cast("float64"),
-        **({"value": o.value.sum().cast("float64")} if "value" in o.columns else {}),
-    )
-    engine = matched.engine
-    got = {r["tp"]: r for r in engine.run(per_tp).to_pylist()}
-    for r in engine.run(times).to_pylist():
-        got.setdefault(r["tp"], {}).update(r)
-    out = []
+    got = _merged(matched.engine, "tp", *_touchpoint_queries(o, sup_orders, window_s))
     total = matched.matched_customers
-    for rule in rules:
-        r = got.get(rule.order, {})
-        n = int(r.get("customers") or 0)
-        counts = {
-            k: int(r.get(k) or 0)
-            for k in (
-                "entries", "repeat_customers", "loops", "backtrack_customers",
-                "dropoff_customers", "next_customers",
-            )
-        }  # fmt: skip
-        # a support touchpoint is not "followed by support": that would count its own contacts
-        is_support = rule.order in sup_orders
-        sup = int(r.get("support_customers") or 0) if sup_orders and not is_support else None
-        out.append(
-            {
-                "stage": rule.stage,
-                "touchpoint": rule.touchpoint,
-                "order": rule.order,
-                "customers": n,
-                "reach_share": _share(n, total),
-                **{k: counts[k] for k in ("entries", "repeat_customers", "loops")},
-                "backtrack_customers": counts["backtrack_customers"],
-                "dropoff_customers": counts["dropoff_customers"],
-                "dropoff_rate": _share(counts["dropoff_customers"], n),
-                "next_customers": counts["next_customers"],
-                "median_seconds_to_next": r.get("median_seconds_to_next"),
-                "p90_seconds_to_next": r.get("p90_seconds_to_next"),
-                "support_customers": sup,
-                "support_rate": _share(sup, n),
-                "value": r.get("value"),
-            }
-        )
+    out = [_touchpoint_row(rule, got.get(rule.order, {}), total, sup_orders) for rule in rules]
     return pa.Table.from_pylist(out, _touchpoint_schema())
 
 
@@ -472,10 +481,7 @@ def stage_behaviour(matched: Matched, m: JourneyMap) -> pa.Table:
     times = visits.group_by("st").aggregate(
         median_seconds_in_stage=visits.in_stage_s.quantile(0.5).cast("float64")
     )
-    engine = matched.engine
-    got = {r["st"]: r for r in engine.run(per_stage).to_pylist()}
-    for r in engine.run(times).to_pylist():
-        got.setdefault(r["st"], {}).update(r)
+    got = _merged(matched.engine, "st", per_stage, times)
     out = []
     total = matched.matched_customers
     last = len(m.stages)

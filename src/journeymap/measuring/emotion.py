@@ -107,6 +107,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from journeymap._numbers import count, number
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ __all__ = [
     "Reference",
     "Signal",
     "behaviour_measures",
+    "by_touchpoint",
     "coverage",
     "ending_touchpoints",
     "friction",
@@ -371,8 +373,8 @@ def behaviour_measures(row: Mapping[str, Any]) -> dict[str, Measure]:
     }
     if counts["support"] is None and row.get("support_rate") is not None:
         counts["support"] = round(float(row["support_rate"]) * n)
-    for name, count in counts.items():
-        m = _rate(count, n)
+    for name, hits in counts.items():
+        m = _rate(hits, n)
         if m is not None:
             out[name] = m
     median, nxt = row.get("median_seconds_to_next"), int(row.get("next_customers") or 0)
@@ -459,7 +461,9 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     return merged
 
 
-def _by_touchpoint(table: pa.Table | None) -> dict[str, dict[str, Any]]:
+def by_touchpoint(table: pa.Table | None) -> dict[str, dict[str, Any]]:
+    """The rows of a per-touchpoint table (behaviour, voice) by touchpoint id; ``{}`` for
+    None."""
     if table is None:
         return {}
     if "touchpoint" not in table.column_names:
@@ -498,7 +502,7 @@ def measure_emotions(
         raise UsageError(f"min_n must be >= 1, not {min_n}")
     if not 0 < csat_neutral < 1:
         raise UsageError(f"csat_neutral must be a share between 0 and 1, not {csat_neutral}")
-    acts, says = _by_touchpoint(behaviour), _by_touchpoint(voice)
+    acts, says = by_touchpoint(behaviour), by_touchpoint(voice)
     ends = ending_touchpoints(behaviour, m)
     refs = journey_references(list(acts.values()), ends)
     scale = m.scale
@@ -530,8 +534,9 @@ def measure_emotions(
                 expected=expected,
                 gap=None if expected is None else emotion - expected,
                 n=n,
-                sources=[f"{s.name} (n={s.n:,})" for s in signals],
-                method="weighted mean of " + ", ".join(f"{s.name}×{w[s.name]:g}" for s in signals),
+                sources=[f"{s.name} (n={count(s.n)})" for s in signals],
+                method="weighted mean of "
+                + ", ".join(f"{s.name}×{number(w[s.name])}" for s in signals),
                 evidence="measured" if n >= min_n else "thin",
             )
         else:

@@ -2,7 +2,7 @@
 of a map, and what they say (scores, sentiment, negative themes, quotes).
 
 Feedback is small and its methods run in memory (ADR 0005), so this works on the Arrow table
-of :func:`journeymap.voice.read.read_feedback` and reuses the feedback analytics:
+of :func:`journeymap.voice.read.read_feedback` and reuses the analyses of :mod:`journeymap.voice`:
 :mod:`~journeymap.voice.scores` for NPS, CSAT, CES and ratings with their 95% intervals,
 :func:`~journeymap.voice.sentiment.sentiment` for VADER scores and labels,
 :func:`~journeymap.voice.themes.themes` for the themes of the negative verbatims and
@@ -231,6 +231,148 @@ def _negatives(
     return labels, quotes[:QUOTES]
 
 
+@dataclass
+class _Links:
+    """Which rows speak about each touchpoint: by values or keywords (``talks``), through its
+    rating columns (``rated``: answers, scale, range), and every row some touchpoint claims."""
+
+    talks: dict[str, np.ndarray]
+    rated: dict[str, list[tuple[np.ndarray, Scale, tuple[float, float] | None]]]
+    claimed: np.ndarray
+
+
+@dataclass(frozen=True)
+class _OwnScore:
+    """The feedback's score column as numbers (None: no score), its scale and range."""
+
+    x: np.ndarray | None
+    scale: Scale
+    range: tuple[float, float] | None
+
+
+def _links(fb: Feedback, m: JourneyMap) -> _Links:
+    import numpy as np
+
+    n_rows = fb.table.num_rows
+    keys = _row_keys(fb) if (fb.roles.touchpoint or fb.roles.stage) else None
+    hits = _keyword_hits(fb, m)
+    links = _Links({}, {}, np.zeros(n_rows, dtype=bool))
+    for _, tp in m.iter_touchpoints():
+        mask = np.zeros(n_rows, dtype=bool)
+        link = tp.feedback
+        if link is not None and link.values and keys is not None:
+            wanted = {_key(v) for v in link.values} - {None}
+            mask |= np.fromiter((k in wanted for k in keys), dtype=bool, count=n_rows)
+        if tp.id in hits:
+            mask |= hits[tp.id]
+        links.talks[tp.id] = mask
+        links.claimed |= mask
+        links.rated[tp.id] = []
+        for col in link.ratings if link is not None else []:
+            x = _numbers(fb, col, tp)
+            scale: Scale = link.survey if link is not None and link.survey else "rating"
+            links.rated[tp.id].append((x, scale, DEFAULT_RANGES[scale] or _observed(x)))
+            links.claimed |= ~np.isnan(x)
+    return links
+
+
+def _own_score(fb: Feedback) -> _OwnScore:
+    scale: Scale = fb.roles.scale or "rating"
+    x = _numbers_of_score(fb)
+    lo_hi = fb.roles.scale_range or DEFAULT_RANGES[scale]
+    if lo_hi is None and x is not None:
+        lo_hi = _observed(x)
+    return _OwnScore(x, scale, lo_hi)
+
+
+def _verbatims(fb: Feedback, claimed: np.ndarray) -> dict[int, tuple[str, float, str]]:
+    """Text, VADER score and label of every row some touchpoint claims, scored once."""
+    import numpy as np
+    import pyarrow as pa
+
+    from journeymap.voice.sentiment import sentiment
+
+    text = fb.roles.text
+    if text is None or not claimed.any():
+        return {}
+    idx = np.flatnonzero(claimed)
+    scored = sentiment(fb.table.select([text]).take(pa.array(idx)), text=text)
+    out: dict[int, tuple[str, float, str]] = {}
+    for i, said, s, label in zip(
+        idx.tolist(),
+        scored.column("text").to_pylist(),
+        scored.column("score").to_pylist(),
+        scored.column("label").to_pylist(),
+        strict=True,
+    ):
+        if s is not None:
+            out[i] = (said, s, label)
+    return out
+
+
+def _pools(
+    mask: np.ndarray, tp: Touchpoint, own: _OwnScore, links: _Links
+) -> tuple[int, dict[Scale, _Pool]]:
+    """The rows that speak about a touchpoint (n) and its answers pooled by scale."""
+    import numpy as np
+
+    every = mask.copy()
+    pools: dict[Scale, _Pool] = {}
+    if own.x is not None and mask.any():
+        survey = tp.feedback.survey if tp.feedback is not None else None
+        scale = survey or own.scale
+        x = own.x[mask]
+        x = x[~np.isnan(x)]
+        if x.size:
+            lo_hi = own.range if scale == own.scale else DEFAULT_RANGES[scale]
+            pools.setdefault(scale, _Pool()).add(x, lo_hi or _observed(own.x))
+    for x, scale, lo_hi in links.rated[tp.id]:
+        present = ~np.isnan(x)
+        every |= present
+        if present.any():
+            pools.setdefault(scale, _Pool()).add(x[present], lo_hi)
+    return int(every.sum()), pools
+
+
+def _score_columns(pools: dict[Scale, _Pool], tp: Touchpoint) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for scale in SCORES:
+        pool = pools.get(scale)
+        s = _score(pool, scale, tp) if pool is not None else None
+        row[scale] = s.score if s else None
+        row[f"{scale}_low"] = s.ci_low if s else None
+        row[f"{scale}_high"] = s.ci_high if s else None
+        row[f"{scale}_n"] = s.n if s else 0
+        if scale in ("ces", "rating"):
+            lo_hi = pool.range() if pool is not None else None
+            row[f"{scale}_scale_low"] = lo_hi[0] if lo_hi else None
+            row[f"{scale}_scale_high"] = lo_hi[1] if lo_hi else None
+    return row
+
+
+def _sentiment_columns(
+    said: list[tuple[str, float, str]], min_theme_texts: int, seed: int
+) -> dict[str, Any]:
+    """Mean sentiment with its interval, the negative share, themes and quotes of the
+    verbatims ``said`` about one touchpoint."""
+    from journeymap.voice.scores import rating
+
+    mean = rating([v[1] for v in said], scale=(-1.0, 1.0))
+    negative = [v for v in said if v[2] == "negative"]
+    labels, quotes = _negatives(
+        [v[0] for v in negative], [v[1] for v in negative], min_theme_texts, seed
+    )
+    return {
+        "sentiment": mean.score,
+        "sentiment_low": mean.ci_low,
+        "sentiment_high": mean.ci_high,
+        "sentiment_n": mean.n,
+        "negative_share": len(negative) / len(said) if said else None,
+        "themes": labels,
+        "quotes": quotes,
+    }
+
+
 def touchpoint_feedback(
     fb: Feedback,
     m: JourneyMap,
@@ -249,111 +391,29 @@ def touchpoint_feedback(
     import numpy as np
     import pyarrow as pa
 
-    from journeymap.voice.scores import rating
-    from journeymap.voice.sentiment import sentiment
-
     if min_theme_texts < 1:
         raise UsageError(f"min_theme_texts must be >= 1, not {min_theme_texts}")
-    t, roles = fb.table, fb.roles
-    n_rows = t.num_rows
-    keys = _row_keys(fb) if (roles.touchpoint or roles.stage) else None
-    hits = _keyword_hits(fb, m)
-    own_scale: Scale = roles.scale or "rating"
-    score_x = _numbers_of_score(fb)
-    score_range = roles.scale_range or DEFAULT_RANGES[own_scale]
-    if score_range is None and score_x is not None:
-        score_range = _observed(score_x)
-
-    # rows of each touchpoint (by values or keywords) and rows with one of its ratings
-    talks: dict[str, np.ndarray] = {}
-    rated: dict[str, list[tuple[np.ndarray, Scale, tuple[float, float] | None]]] = {}
-    claimed = np.zeros(n_rows, dtype=bool)
-    for _, tp in m.iter_touchpoints():
-        mask = np.zeros(n_rows, dtype=bool)
-        link = tp.feedback
-        if link is not None and link.values and keys is not None:
-            wanted = {_key(v) for v in link.values} - {None}
-            mask |= np.fromiter((k in wanted for k in keys), dtype=bool, count=n_rows)
-        if tp.id in hits:
-            mask |= hits[tp.id]
-        talks[tp.id] = mask
-        claimed |= mask
-        rated[tp.id] = []
-        for col in link.ratings if link is not None else []:
-            x = _numbers(fb, col, tp)
-            scale: Scale = link.survey if link is not None and link.survey else "rating"
-            rated[tp.id].append((x, scale, DEFAULT_RANGES[scale] or _observed(x)))
-            claimed |= ~np.isnan(x)
-
-    # sentiment of every row some touchpoint talks about, scored once
-    verbatims: dict[int, tuple[str, float, str]] = {}
-    if roles.text is not None and claimed.any():
-        idx = np.flatnonzero(claimed)
-        scored = sentiment(t.select([roles.text]).take(pa.array(idx)), text=roles.text)
-        for i, text, s, label in zip(
-            idx.tolist(),
-            scored.column("text").to_pylist(),
-            scored.column("score").to_pylist(),
-            scored.column("label").to_pylist(),
-            strict=True,
-        ):
-            if s is not None:
-                verbatims[i] = (text, s, label)
-
+    own = _own_score(fb)
+    links = _links(fb, m)
+    verbatims = _verbatims(fb, links.claimed)
     rows: list[dict[str, Any]] = []
     for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
-        mask = talks[tp.id]
-        row: dict[str, Any] = {"stage": stage.id, "touchpoint": tp.id, "order": order}
-        every = mask.copy()
-        pools: dict[Scale, _Pool] = {}
-        if score_x is not None and mask.any():
-            survey = tp.feedback.survey if tp.feedback is not None else None
-            scale = survey or own_scale
-            x = score_x[mask]
-            x = x[~np.isnan(x)]
-            if x.size:
-                lo_hi = score_range if scale == own_scale else DEFAULT_RANGES[scale]
-                pools.setdefault(scale, _Pool()).add(x, lo_hi or _observed(score_x))
-        for x, scale, lo_hi in rated[tp.id]:
-            present = ~np.isnan(x)
-            every |= present
-            if present.any():
-                pools.setdefault(scale, _Pool()).add(x[present], lo_hi)
-        row["n"] = int(every.sum())
-        for scale in SCORES:
-            pool = pools.get(scale)
-            s = _score(pool, scale, tp) if pool is not None else None
-            row[scale] = s.score if s else None
-            row[f"{scale}_low"] = s.ci_low if s else None
-            row[f"{scale}_high"] = s.ci_high if s else None
-            row[f"{scale}_n"] = s.n if s else 0
-            if scale in ("ces", "rating"):
-                lo_hi = pool.range() if pool is not None else None
-                row[f"{scale}_scale_low"] = lo_hi[0] if lo_hi else None
-                row[f"{scale}_scale_high"] = lo_hi[1] if lo_hi else None
+        mask = links.talks[tp.id]
+        n, pools = _pools(mask, tp, own, links)
         said = [verbatims[i] for i in np.flatnonzero(mask).tolist() if i in verbatims]
-        mean = rating([v[1] for v in said], scale=(-1.0, 1.0))
-        row["sentiment"], row["sentiment_low"], row["sentiment_high"] = (
-            mean.score,
-            mean.ci_low,
-            mean.ci_high,
+        rows.append(
+            {"stage": stage.id, "touchpoint": tp.id, "order": order, "n": n}
+            | _score_columns(pools, tp)
+            | _sentiment_columns(said, min_theme_texts, seed)
         )
-        row["sentiment_n"] = mean.n
-        negative = [v for v in said if v[2] == "negative"]
-        row["negative_share"] = len(negative) / len(said) if said else None
-        row["themes"], row["quotes"] = _negatives(
-            [v[0] for v in negative], [v[1] for v in negative], min_theme_texts, seed
-        )
-        rows.append(row)
-
-    unmatched = int(n_rows - claimed.sum())
+    n_rows = fb.table.num_rows
     meta = {
-        b"unmatched": str(unmatched).encode(),
+        b"unmatched": str(int(n_rows - links.claimed.sum())).encode(),
         b"rows": str(n_rows).encode(),
         b"min_theme_texts": str(min_theme_texts).encode(),
     }
-    if score_range is not None and roles.score is not None:
-        meta[b"score"] = f"{roles.score} ({own_scale} {range_text(score_range)})".encode()
+    if own.range is not None and fb.roles.score is not None:
+        meta[b"score"] = f"{fb.roles.score} ({own.scale} {range_text(own.range)})".encode()
     return pa.Table.from_pylist(rows, schema=_schema(meta))
 
 

@@ -31,7 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from journeymap.errors import JourneyMapError, UsageError
+from journeymap._numbers import count
+from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -283,12 +284,12 @@ def stage_order_of(rules: list[Rule], order: ir.IntegerValue) -> ir.IntegerValue
 def regex_errors(engine: Engine, rules: list[Rule]) -> Iterator[None]:
     """Around a query that matches events: when the engine fails, find the regular
     expression it cannot use (the model checks them with Python's ``re``, the engine has
-    its own dialect) and say which touchpoint holds it."""
+    its own dialect) and say which touchpoint holds it. Only the backend's own errors
+    (:attr:`Engine.errors <journeymap.engine.core.Engine.errors>`) are looked into; when no
+    pattern is to blame, or for any other error, the error goes on as it is."""
     try:
         yield
-    except JourneyMapError:
-        raise
-    except Exception as exc:  # the backends raise their own types
+    except engine.errors as exc:
         culprit = _bad_regex(engine, rules)
         if culprit is None:
             raise
@@ -307,7 +308,7 @@ def _bad_regex(engine: Engine, rules: list[Rule]) -> UsageError | None:
                 continue
             try:
                 engine.run(probe.select(ok=probe.event.re_search(pattern)))
-            except Exception as exc:  # the backend's own error type, reported in words
+            except engine.errors as exc:  # the backend's own error type, reported in words
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 dialect = "RE2" if engine.kind == "duckdb" else "Java"
                 return UsageError(
@@ -394,11 +395,11 @@ def check_links(log: EventLog, m: JourneyMap) -> pa.Table:
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+    return f"{count(n)} row" if n == 1 else f"{count(n)} rows"
 
 
 def _customers(n: int) -> str:
-    return f"{n:,} customer" if n == 1 else f"{n:,} customers"
+    return f"{count(n)} customer" if n == 1 else f"{count(n)} customers"
 
 
 def _finding(

