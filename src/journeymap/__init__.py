@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from journeymap._version import __version__
-    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.engine import Engine, EngineConfig
     from journeymap.errors import (
         EvidenceError,
         JourneyMapError,
@@ -38,24 +38,16 @@ if TYPE_CHECKING:
     from journeymap.formats.templates import TemplateInfo, list_templates, new_map
     from journeymap.measuring.pipeline import load_measurement, measure, save_measurement
     from journeymap.measuring.sample import generate_sample
-    from journeymap.model import (
-        KPI,
-        ActualEmotion,
-        EmotionLevel,
-        EmotionScale,
-        Insight,
-        JourneyMap,
-        Opportunity,
-        PainPoint,
-        Persona,
-        Review,
-        Stage,
-        Touchpoint,
-        check_map,
-    )
+    from journeymap.model.checks import check_map
     from journeymap.model.diff import Change, MapDiff, diff
+    from journeymap.model.emotion import EmotionLevel, EmotionScale
+    from journeymap.model.evidence import Insight
+    from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
+    from journeymap.model.kpi import KPI
     from journeymap.model.lint import LINT_RULES, LintFinding, lint
     from journeymap.model.measurement import Measurement
+    from journeymap.model.persona import Persona
+    from journeymap.model.touchpoint import ActualEmotion, Stage, Touchpoint
     from journeymap.rendering import render_bytes
     from journeymap.rendering import render_file as render
     from journeymap.voice.drivers import drivers, mentions
@@ -143,8 +135,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Change": ("journeymap.model.diff", "Change"),
     "EmotionLevel": ("journeymap.model", "EmotionLevel"),
     "EmotionScale": ("journeymap.model", "EmotionScale"),
-    "Engine": ("journeymap.engine.core", "Engine"),
-    "EngineConfig": ("journeymap.engine.core", "EngineConfig"),
+    "Engine": ("journeymap.engine", "Engine"),
+    "EngineConfig": ("journeymap.engine", "EngineConfig"),
     "EventLog": ("journeymap.events.read", "EventLog"),
     "EvidenceError": ("journeymap.errors", "EvidenceError"),
     "Feedback": ("journeymap.voice.read", "Feedback"),

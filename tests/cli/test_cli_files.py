@@ -159,3 +159,17 @@ def test_broken_files_one_error_exit_2(case: str, tmp_path: Path) -> None:
         assert lines[0].startswith(f"{path}:")
         assert lines[0].split(":")[1].isdigit() and lines[0].split(":")[2].isdigit()
         assert "Traceback" not in result.output
+
+
+def test_import_takes_the_encoding_of_its_files(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("Stage,Pain Point\nCafé,Slow\n".encode("latin-1"))
+    out = tmp_path / "m.yaml"
+    refused = runner.invoke(app, ["import", str(path), "-o", str(out)])
+    assert refused.exit_code == 2
+    assert "not UTF-8 text" in refused.output
+    assert "--encoding" in refused.output
+    assert not out.exists()
+    done = runner.invoke(app, ["import", str(path), "-o", str(out), "--encoding", "latin-1"])
+    assert done.exit_code == 0, done.output
+    assert "name: Café" in out.read_text(encoding="utf-8")

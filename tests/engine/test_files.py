@@ -317,7 +317,7 @@ def test_feedback_reads_by_the_same_rule(tmp_path: Path) -> None:
 
 
 def test_table_import_reads_by_the_same_rule() -> None:
-    from journeymap.formats._table_readers import read_csv
+    from journeymap.formats.tables.readers import read_csv
 
     text = "Stage;Pain Point\nCafé;Slow €\n"
     for data, encoding in (

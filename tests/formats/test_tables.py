@@ -543,8 +543,16 @@ def test_csv_error_names_row_and_column(tmp_path: Path) -> None:
 def test_csv_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes("Stage,Pain Point\nCafé,Slow\n".encode("latin-1"))
-    with pytest.raises(TableImportError, match="not UTF-8 text"):
+    with pytest.raises(
+        TableImportError, match=r"not UTF-8 text .*give the encoding with --encoding"
+    ):
         import_tables([path])
+    # the same file with its encoding named, and a Markdown file in cp1252
+    assert [s.name for s in import_tables([path], encoding="latin-1").map.stages] == ["Café"]
+    md = tmp_path / "seed.md"
+    md.write_bytes("| Stage | Pain Point |\n|---|---|\n| Café – day 1 | Slow |\n".encode("cp1252"))
+    stages = import_tables([md], encoding="cp1252").map.stages
+    assert [s.name for s in stages] == ["Café – day 1"]
 
 
 def test_csv_retention_table_without_rate_is_computed(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 
 import journeymap as jm
-from journeymap.engine.core import Engine, EngineConfig
+from journeymap.engine import Engine, EngineConfig
 from journeymap.errors import UsageError
 from journeymap.events.funnel import funnel
 from journeymap.events.read import EventLog, read_events

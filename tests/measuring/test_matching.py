@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 import journeymap as jm
-from journeymap.engine.core import Engine
+from journeymap.engine import Engine
 from journeymap.errors import UsageError
 from journeymap.measuring.matching import regex_errors, rules_of
 

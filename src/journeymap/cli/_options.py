@@ -23,20 +23,25 @@ __all__ = [
     "CacheDir",
     "ChannelCol",
     "CustomerCol",
+    "DateCol",
     "DefaultEvent",
     "DelimiterOpt",
     "EncodingOpt",
     "EngineKindOpt",
     "EventCol",
     "MemoryLimit",
+    "ScoreCol",
     "SessionCol",
     "SparkMaster",
     "StrictOpt",
     "TempDir",
+    "TextCol",
     "TimeCol",
     "TimeFormat",
     "TimeUnitOpt",
+    "TouchpointCol",
     "ValueCol",
+    "column",
 ]
 
 #: help panels
@@ -51,81 +56,81 @@ ENCODING_HELP = (
 STRICT_HELP = "Fail (exit 2) when any row cannot be used, instead of reporting and leaving it out."
 
 
-def _column(help: str) -> Any:
+def column(help: str) -> Any:
+    """The option of a column (``COL``) in the panel of columns."""
     return typer.Option(metavar="COL", help=help, rich_help_panel=COLUMNS)
 
 
-CustomerCol = Annotated[str | None, _column("Column of the customer (user, case) id.")]
-TimeCol = Annotated[str | None, _column("Column of the event time.")]
-EventCol = Annotated[str | None, _column("Column of the event name.")]
-SessionCol = Annotated[str | None, _column("Column of a session id.")]
-ChannelCol = Annotated[str | None, _column("Column of the channel.")]
-ValueCol = Annotated[str | None, _column("Column of a value (revenue, amount).")]
+CustomerCol = Annotated[str | None, column("Column of the customer (user, case, respondent) id.")]
+TimeCol = Annotated[str | None, column("Column of the event time.")]
+EventCol = Annotated[str | None, column("Column of the event name.")]
+SessionCol = Annotated[str | None, column("Column of a session id.")]
+ChannelCol = Annotated[str | None, column("Column of the channel.")]
+ValueCol = Annotated[str | None, column("Column of a value (revenue, amount).")]
+#: the columns of feedback (survey answers, reviews, tickets)
+ScoreCol = Annotated[str | None, column("Column of the score (NPS, CSAT, CES, a rating).")]
+TextCol = Annotated[str | None, column("Column of the verbatim (comment, review).")]
+DateCol = Annotated[str | None, column("Column of the date.")]
+TouchpointCol = Annotated[str | None, column("Column of the touchpoint.")]
+
+
+def _in(panel: str, metavar: str | None, help: str, **more: Any) -> Any:
+    """An option in ``panel``, shown with ``metavar`` (``None``: typer's own)."""
+    return typer.Option(metavar=metavar, help=help, rich_help_panel=panel, **more)
+
+
 DefaultEvent = Annotated[
     str | None,
-    typer.Option(
-        metavar="NAME",
-        help="For a log without an event column (e.g. a table of orders): every row is this event.",
-        rich_help_panel=COLUMNS,
+    _in(
+        COLUMNS,
+        "NAME",
+        "For a log without an event column (e.g. a table of orders): every row is this event.",
     ),
 ]
 TimeFormat = Annotated[
     str | None,
-    typer.Option(
-        metavar="FMT",
-        help="strptime format of the times, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601 or "
-        "epoch numbers, detected).",
-        rich_help_panel=COLUMNS,
+    _in(
+        COLUMNS,
+        "FMT",
+        "strptime format of the times, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601 or epoch "
+        "numbers, detected).",
     ),
 ]
 TimeUnitOpt = Annotated[
     Literal["s", "ms", "us", "ns"] | None,
-    typer.Option(
-        help="Unit of epoch times (default: told by their magnitude).", rich_help_panel=COLUMNS
-    ),
+    _in(COLUMNS, None, "Unit of epoch times (default: told by their magnitude)."),
 ]
-DelimiterOpt = Annotated[
-    str | None, typer.Option(metavar="X", help=DELIMITER_HELP, rich_help_panel=COLUMNS)
-]
-EncodingOpt = Annotated[
-    str | None, typer.Option(metavar="NAME", help=ENCODING_HELP, rich_help_panel=COLUMNS)
-]
+DelimiterOpt = Annotated[str | None, _in(COLUMNS, "X", DELIMITER_HELP)]
+EncodingOpt = Annotated[str | None, _in(COLUMNS, "NAME", ENCODING_HELP)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help=STRICT_HELP, rich_help_panel=COLUMNS)]
 
 EngineKindOpt = Annotated[
     Literal["duckdb", "spark"],
-    typer.Option(help="Where to compute: embedded DuckDB or Spark.", rich_help_panel=ENGINE),
+    _in(ENGINE, None, "Where to compute: embedded DuckDB or Spark."),
 ]
 SparkMaster = Annotated[
-    str | None,
-    typer.Option(
-        metavar="URL", help="Spark master URL (default: a local session).", rich_help_panel=ENGINE
-    ),
+    str | None, _in(ENGINE, "URL", "Spark master URL (default: a local session).")
 ]
 MemoryLimit = Annotated[
     str | None,
-    typer.Option(
-        metavar="SIZE",
-        help="Memory the engine may use, e.g. 4GB; beyond it DuckDB spills to disk (default "
-        "1.5GB; Spark: the driver's memory, default 4g).",
-        rich_help_panel=ENGINE,
+    _in(
+        ENGINE,
+        "SIZE",
+        "Memory the engine may use, e.g. 4GB; beyond it DuckDB spills to disk (default 1.5GB; "
+        "Spark: the driver's memory, default 4g).",
     ),
 ]
 TempDir = Annotated[
     Path | None,
-    typer.Option(
-        metavar="DIR",
-        help="Where the engine spills to disk (default: the system temp folder).",
-        rich_help_panel=ENGINE,
-    ),
+    _in(ENGINE, "DIR", "Where the engine spills to disk (default: the system temp folder)."),
 ]
 CacheDir = Annotated[
     Path | None,
-    typer.Option(
-        metavar="DIR",
+    _in(
+        ENGINE,
+        "DIR",
+        "Keep the read and ordered log in DIR, so that the next command on the same files "
+        "starts at the analysis (DuckDB only; a changed file is read again).",
         envvar="JOURNEYMAP_CACHE",
-        help="Keep the read and ordered log in DIR, so that the next command on the same "
-        "files starts at the analysis (DuckDB only; a changed file is read again).",
-        rich_help_panel=ENGINE,
     ),
 ]

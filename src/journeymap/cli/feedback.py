@@ -19,6 +19,18 @@ import typer
 
 from journeymap._numbers import count
 from journeymap.cli._common import handle_errors, stderr
+from journeymap.cli._options import (
+    COLUMNS,
+    CustomerCol,
+    DateCol,
+    DelimiterOpt,
+    EncodingOpt,
+    ScoreCol,
+    StrictOpt,
+    TextCol,
+    TouchpointCol,
+    column,
+)
 from journeymap.cli._output import OUT, OutputOptions, busy, emit, vertical, with_options
 from journeymap.errors import UsageError
 
@@ -36,7 +48,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_ROLES = "Columns"
+_ROLES = COLUMNS
 _READ = "Reading"
 
 FileArg = Annotated[
@@ -112,11 +124,6 @@ def _option(metavar: str | None, help: str, panel: str | None = _ROLES) -> objec
     return typer.Option(metavar=metavar, help=help, rich_help_panel=panel)
 
 
-def _col(help: str) -> object:
-    return _option("COL", help)
-
-
-_Score = Annotated[str | None, _col("Column of the score (NPS, CSAT, CES, a rating).")]
 _Scale = Annotated[
     Literal["nps", "csat", "ces", "rating"] | None,
     _option(None, "Scale of the score (default: from the column's name, else rating)."),
@@ -128,8 +135,6 @@ _Range = Annotated[
         "Range of the scale when not the standard one (NPS 0-10, CSAT 1-5, CES 1-7), e.g. 1-7.",
     ),
 ]
-_Text = Annotated[str | None, _col("Column of the verbatim (comment, review).")]
-_Date = Annotated[str | None, _col("Column of the date.")]
 _DateFormat = Annotated[
     str | None,
     _option(
@@ -138,12 +143,10 @@ _DateFormat = Annotated[
         "detected).",
     ),
 ]
-_Customer = Annotated[str | None, _col("Column of the customer (respondent) id.")]
-_Touchpoint = Annotated[str | None, _col("Column of the touchpoint.")]
-_Stage = Annotated[str | None, _col("Column of the journey stage.")]
-_Segment = Annotated[str | None, _col("Column of the segment (persona, plan).")]
+_Stage = Annotated[str | None, column("Column of the journey stage.")]
+_Segment = Annotated[str | None, column("Column of the segment (persona, plan).")]
 _Outcome = Annotated[
-    str | None, _col("Column of the outcome (overall rating, recommended yes/no).")
+    str | None, column("Column of the outcome (overall rating, recommended yes/no).")
 ]
 _Ratings = Annotated[
     str | None,
@@ -159,43 +162,26 @@ _Where = Annotated[
     ),
 ]
 _Sheet = Annotated[str | None, _option("NAME", "XLSX sheet (default: the first).", _READ)]
-_Delimiter = Annotated[
-    str | None, _option("X", "CSV delimiter: a character or 'tab' (default: detected).", _READ)
-]
-_Encoding = Annotated[
-    str | None,
-    _option(
-        "NAME", "Text encoding (default: UTF-8, UTF-16 by byte-order mark, else Latin-1).", _READ
-    ),
-]
-_Strict = Annotated[
-    bool,
-    typer.Option(
-        "--strict",
-        help="Fail (exit 2) when any row cannot be used, instead of reporting and leaving it out.",
-        rich_help_panel=_READ,
-    ),
-]
 
 
 def _feedback_options(
-    score: _Score = None,
+    score: ScoreCol = None,
     scale: _Scale = None,
     range: _Range = None,
-    text: _Text = None,
-    date: _Date = None,
+    text: TextCol = None,
+    date: DateCol = None,
     date_format: _DateFormat = None,
-    customer: _Customer = None,
-    touchpoint: _Touchpoint = None,
+    customer: CustomerCol = None,
+    touchpoint: TouchpointCol = None,
     stage: _Stage = None,
     segment: _Segment = None,
     outcome: _Outcome = None,
     ratings: _Ratings = None,
     where: _Where = None,
     sheet: _Sheet = None,
-    delimiter: _Delimiter = None,
-    encoding: _Encoding = None,
-    strict: _Strict = False,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    strict: StrictOpt = False,
 ) -> None:
     """The signature of the shared feedback options (never called)."""
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import typer
 
 from journeymap.cli._common import handle_errors, stderr, stdout, write_text_or_stdout
+from journeymap.cli._options import ENCODING_HELP
 from journeymap.errors import MapFileError, UsageError
 from journeymap.model.journey import JourneyMap
 
@@ -47,6 +48,9 @@ def import_(
     out: Annotated[Path, typer.Option("--output", "-o", help="The map file to write.")],
     title: Annotated[str | None, typer.Option(help="Title of the new map.")] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.")] = False,
+    encoding: Annotated[
+        str | None, typer.Option(metavar="NAME", help=ENCODING_HELP, show_default=False)
+    ] = None,
 ) -> None:
     """Build a map from tables (Stage, Touchpoint, Expected/Actual Emotion, Pain Point, ...)."""
     from journeymap.formats.document import format_of, save
@@ -54,7 +58,7 @@ def import_(
 
     if out.exists() and not force:
         raise UsageError(f"{out}: already exists; pass --force to overwrite it")
-    result = import_tables(files, title=title)
+    result = import_tables(files, title=title, encoding=encoding)
     save(result.map, out, fmt=format_of(out))
     err = stderr()
     for line in result.report:

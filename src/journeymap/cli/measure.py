@@ -9,6 +9,16 @@ import typer
 
 from journeymap._numbers import count, percent, signed
 from journeymap.cli._common import handle_errors, stderr, stdout
+from journeymap.cli._options import (
+    CustomerCol,
+    DateCol,
+    EventCol,
+    ScoreCol,
+    StrictOpt,
+    TextCol,
+    TimeCol,
+    TouchpointCol,
+)
 from journeymap.cli._output import busy, print_table
 from journeymap.errors import UsageError
 
@@ -49,13 +59,10 @@ def write_report(m: JourneyMap, result: Measurement, out: Path) -> Path:
 
 def _check_suffix(out: Path) -> None:
     """Refuse an unknown report suffix before the long work, not after it."""
+    from journeymap.rendering.files import format_of
     from journeymap.rendering.report import REPORT_SUFFIXES
 
-    if out.suffix.lower() not in REPORT_SUFFIXES:
-        raise UsageError(
-            f"cannot tell the report format of {str(out)!r}; expected one of: "
-            + " ".join(REPORT_SUFFIXES)
-        )
+    format_of(out, REPORT_SUFFIXES, what="report")
 
 
 def _summary(result: Measurement) -> None:
@@ -106,10 +113,6 @@ def _summary(result: Measurement) -> None:
 
 def _option(metavar: str | None, help: str, panel: str | None = _READ) -> object:
     return typer.Option(metavar=metavar, help=help, rich_help_panel=panel)
-
-
-def _col(help: str) -> object:
-    return _option("COL", help)
 
 
 def _files(name: str, metavar: str, help: str) -> object:
@@ -185,14 +188,6 @@ _ValuePerConversion = Annotated[
         _MODEL,
     ),
 ]
-_Customer = Annotated[str | None, _col("Customer id column.")]
-_Time = Annotated[str | None, _col("Event time column.")]
-_Event = Annotated[str | None, _col("Event name column.")]
-_Score = Annotated[str | None, _col("Feedback score column.")]
-_Text = Annotated[str | None, _col("Feedback verbatim column.")]
-_Date = Annotated[str | None, _col("Feedback date column.")]
-_Touchpoint = Annotated[str | None, _col("Feedback touchpoint/stage column.")]
-_Strict = Annotated[bool, _option(None, "Any unusable row is an error.")]
 
 
 @handle_errors
@@ -207,14 +202,14 @@ def measure(
     weights: _Weights = None,
     min_n: _MinN = None,
     value_per_conversion: _ValuePerConversion = None,
-    customer: _Customer = None,
-    time: _Time = None,
-    event: _Event = None,
-    score: _Score = None,
-    text: _Text = None,
-    date: _Date = None,
-    touchpoint: _Touchpoint = None,
-    strict: _Strict = False,
+    customer: CustomerCol = None,
+    time: TimeCol = None,
+    event: EventCol = None,
+    score: ScoreCol = None,
+    text: TextCol = None,
+    date: DateCol = None,
+    touchpoint: TouchpointCol = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report."""
     from journeymap.formats.document import load

@@ -255,14 +255,6 @@ class EventLog:
     def has_session(self) -> bool:
         return "session" in self.table.columns
 
-    @property
-    def has_channel(self) -> bool:
-        return "channel" in self.table.columns
-
-    @property
-    def has_value(self) -> bool:
-        return "value" in self.table.columns
-
 
 # ---- reading ---------------------------------------------------------------------------------
 

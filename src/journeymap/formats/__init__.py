@@ -1,5 +1,5 @@
 """Map files: YAML (round-trip), JSON, JSON Schema, the shipped templates, and import from
-tables (Markdown, CSV, XLSX: `tables.py` and its `_table_*` steps)."""
+tables (Markdown, CSV, XLSX: the `tables` package, a module per step)."""
 
 from journeymap.formats.document import dumps, format_of, load, loads, pin_ids, save
 

@@ -135,33 +135,22 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
 
 def _model_at(loc: Loc) -> type[BaseModel] | None:
     """The domain class that lives at ``loc`` in a map file (to list its allowed keys)."""
-    from journeymap.model import (
-        KPI,
-        ActualEmotion,
-        Insight,
-        Opportunity,
-        PainPoint,
-        Persona,
-        Review,
-        Stage,
-        Touchpoint,
-    )
-    from journeymap.model.emotion import EmotionLevel, EmotionScale
+    from journeymap import model as domain
 
     path = [p for p in loc if isinstance(p, str)]
     table: dict[tuple[str, ...], type[BaseModel]] = {
-        (): JourneyMap,
-        ("persona",): Persona,
-        ("review",): Review,
-        ("emotion_scale",): EmotionScale,
-        ("emotion_scale", "levels"): EmotionLevel,
-        ("stages",): Stage,
-        ("stages", "touchpoints"): Touchpoint,
-        ("stages", "touchpoints", "actual_emotion"): ActualEmotion,
-        ("pain_points",): PainPoint,
-        ("opportunities",): Opportunity,
-        ("kpis",): KPI,
-        ("insights",): Insight,
+        (): domain.JourneyMap,
+        ("persona",): domain.Persona,
+        ("review",): domain.Review,
+        ("emotion_scale",): domain.EmotionScale,
+        ("emotion_scale", "levels"): domain.EmotionLevel,
+        ("stages",): domain.Stage,
+        ("stages", "touchpoints"): domain.Touchpoint,
+        ("stages", "touchpoints", "actual_emotion"): domain.ActualEmotion,
+        ("pain_points",): domain.PainPoint,
+        ("opportunities",): domain.Opportunity,
+        ("kpis",): domain.KPI,
+        ("insights",): domain.Insight,
     }
     return table.get(tuple(path))
 

@@ -22,19 +22,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from random import Random
 
-from journeymap.model import (
-    KPI,
-    EventMatch,
-    FeedbackMatch,
-    Insight,
-    JourneyMap,
-    Opportunity,
-    PainPoint,
-    Persona,
-    Review,
-    Stage,
-    Touchpoint,
-)
+from journeymap.model.evidence import Insight
+from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
+from journeymap.model.kpi import KPI
+from journeymap.model.persona import Persona
+from journeymap.model.touchpoint import EventMatch, FeedbackMatch, Stage, Touchpoint
 
 __all__ = ["COMMENTS", "ITEMS", "Sentiment", "comment", "sample_map"]
 

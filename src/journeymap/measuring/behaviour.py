@@ -112,7 +112,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
     from journeymap.events.read import EventLog
     from journeymap.model import JourneyMap
 
@@ -158,7 +158,7 @@ class Matched:
     customers: int
     matched_rows: int
     matched_customers: int
-    _ordered: Any = field(default=None, repr=False)
+    _ordered: ir.Table | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> Engine:

@@ -76,7 +76,7 @@ def _event_log(
     if files.events is None:
         yield None
         return
-    from journeymap.engine.core import Engine, EngineConfig
+    from journeymap.engine import Engine, EngineConfig
     from journeymap.events.read import read_events
     from journeymap.measuring.pipeline import columns_to_keep
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-    from journeymap.engine.core import Engine
+    from journeymap.engine import Engine
     from journeymap.events.read import EventLog
     from journeymap.model import EventMatch, JourneyMap
 

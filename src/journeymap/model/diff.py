@@ -555,8 +555,6 @@ class _Differ:
         kind: str,
         key: str,
         what: str,
-        old_items: Sequence[_Item],
-        new_items: Sequence[_Item],
         *,
         added: Callable[[_Item], str],
         removed: Callable[[_Item], str],
@@ -564,8 +562,10 @@ class _Differ:
         compare: Callable[[str, _Item, _Item, str | None], None] | None = None,
         compared: Iterable[str] = (),
     ) -> None:
-        """Items of a list matched by id: added, removed, renamed, then what ``compare`` says
-        about the ``compared`` fields, then every other field."""
+        """Items of the list ``key`` of both maps matched by id: added, removed, renamed, then
+        what ``compare`` says about the ``compared`` fields, then every other field."""
+        old_items: Sequence[_Item] = getattr(self.old, key)
+        new_items: Sequence[_Item] = getattr(self.new, key)
         old = {i.id: i for i in old_items}
         new = {i.id: i for i in new_items}
         skip = {"id", "name", *compared}
@@ -594,8 +594,6 @@ class _Differ:
             "pain-point",
             "pain_points",
             "Pain point",
-            self.old.pain_points,
-            self.new.pain_points,
             added=lambda p: (
                 f"New pain point '{p.name}' ({p.severity}) at {self._where(p, self.new)}"
             ),
@@ -625,8 +623,6 @@ class _Differ:
             "opportunity",
             "opportunities",
             "Action",
-            self.old.opportunities,
-            self.new.opportunities,
             added=lambda o: f"New action '{o.name}' ({o.status}) at {self._where(o, self.new)}",
             removed=lambda o: f"Action '{o.name}' removed",
             stage_of=_stage_of,
@@ -653,8 +649,6 @@ class _Differ:
             "kpi",
             "kpis",
             "KPI",
-            self.old.kpis,
-            self.new.kpis,
             added=lambda k: f"New KPI '{k.name}'",
             removed=lambda k: f"KPI '{k.name}' removed",
             stage_of=_stage_of,
@@ -682,8 +676,6 @@ class _Differ:
             "insight",
             "insights",
             "Insight",
-            self.old.insights,
-            self.new.insights,
             added=lambda i: f"New insight '{i.name}'",
             removed=lambda i: f"Insight '{i.name}' removed",
         )

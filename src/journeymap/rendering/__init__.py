@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from journeymap.errors import UsageError
 from journeymap.model.journey import JourneyMap
-from journeymap.rendering.files import format_of, write_as
+from journeymap.rendering.files import format_of, suffixes_for, write_as
 from journeymap.rendering.html import to_html
 from journeymap.rendering.layout import layout
 from journeymap.rendering.svg import to_svg
@@ -31,20 +31,9 @@ __all__ = [
 ]
 
 RenderFormat = Literal["svg", "png", "pdf", "html", "md", "mmd"]
-FORMATS: tuple[str, ...] = get_args(RenderFormat)
-
+FORMATS: tuple[RenderFormat, ...] = get_args(RenderFormat)
 #: File suffixes and the format each one means.
-SUFFIXES: dict[str, RenderFormat] = {
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-    ".html": "html",
-    ".htm": "html",
-    ".md": "md",
-    ".markdown": "md",
-    ".mmd": "mmd",
-    ".mermaid": "mmd",
-}
+SUFFIXES: dict[str, RenderFormat] = suffixes_for(FORMATS)
 
 
 def format_for(path: str | Path) -> RenderFormat:

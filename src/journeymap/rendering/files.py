@@ -6,16 +6,36 @@ measurement (:func:`journeymap.rendering.report.write_report`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from journeymap._atomic import atomic_write_bytes
 from journeymap.errors import UsageError
 
-__all__ = ["format_of", "write_as"]
+__all__ = ["format_of", "suffixes_for", "write_as"]
 
 F = TypeVar("F", bound=str)
+
+#: every file suffix a drawing is written under, and the format it means
+_SUFFIXES = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".md": "md",
+    ".markdown": "md",
+    ".mmd": "mmd",
+    ".mermaid": "mmd",
+}
+
+
+def suffixes_for(formats: Sequence[F]) -> dict[str, F]:
+    """The suffixes that mean one of ``formats``, and the format each one means."""
+    by_name = {f: f for f in formats}
+    return {suffix: by_name[name] for suffix, name in _SUFFIXES.items() if name in by_name}
 
 
 def format_of(path: str | Path, suffixes: Mapping[str, F], *, what: str) -> F:

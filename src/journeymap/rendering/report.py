@@ -27,7 +27,7 @@ from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement, SourceInfo
 from journeymap.rendering import measured as charts
-from journeymap.rendering.files import write_as
+from journeymap.rendering.files import suffixes_for, write_as
 from journeymap.rendering.html import inline_svg, template
 from journeymap.rendering.markdown import escape_cell, section
 from journeymap.rendering.measured import render_measured_svg
@@ -52,17 +52,8 @@ __all__ = [
 ]
 
 ReportFormat = Literal["html", "json", "md", "svg", "png", "pdf"]
-REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
-REPORT_SUFFIXES: dict[str, ReportFormat] = {
-    ".html": "html",
-    ".htm": "html",
-    ".json": "json",
-    ".md": "md",
-    ".markdown": "md",
-    ".svg": "svg",
-    ".png": "png",
-    ".pdf": "pdf",
-}
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+REPORT_SUFFIXES: dict[str, ReportFormat] = suffixes_for(REPORT_FORMATS)
 _TEMPLATE = "measurement.html.j2"
 #: the KPIs shown among the key numbers, in this order of preference (at most three)
 _HEADLINE_KPIS = ("conversion:journey", "nps", "csat", "ces", "retention", "churn")

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from journeymap.engine.files import decode, delimiter_of, encoding_of, first_lines, records
 from journeymap.errors import TableImportError
-from journeymap.formats._table_columns import plural, resolve
+from journeymap.formats.tables.columns import plural, resolve
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["Cell", "RawTable", "read_csv", "read_markdown", "read_xlsx"]
+__all__ = ["Cell", "RawTable", "read_csv", "read_markdown", "read_xlsx", "text_of"]
 
 
 @dataclass(frozen=True)
@@ -222,19 +222,26 @@ def grid_table(grid: list[list[Cell]], row_prefix: str) -> RawTable | None:
     return table
 
 
+def text_of(data: bytes, file: str, *, encoding: str | None = None) -> str:
+    """The text of a Markdown or CSV file's bytes, by the rule of the file toolkit: the
+    ``encoding`` given (any Python knows), else by byte-order mark, else UTF-8, never guessed.
+    Raises :class:`TableImportError` naming the first byte that is not text."""
+    enc = encoding_of(data[:4], encoding)
+    try:
+        return decode(data, enc)
+    except UnicodeDecodeError as exc:
+        raise TableImportError(
+            f"{file}: not {enc.name.upper()} text ({exc.reason} at byte {exc.start}); "
+            "give the encoding with --encoding (e.g. latin-1, cp1252, utf-16)"
+        ) from None
+
+
 def read_csv(data: bytes, file: str, *, encoding: str | None = None) -> list[RawTable]:
     """The table of a CSV (or TSV, or whitespace-separated) file's bytes, read by the rules
     of the file toolkit (:mod:`journeymap.engine.files`), as event logs and feedback are:
     the ``encoding`` given (any Python knows), else by byte-order mark, else UTF-8, never
     guessed; the delimiter from the name (``.tsv``) or the first lines."""
-    enc = encoding_of(data[:4], encoding)
-    try:
-        text = decode(data, enc)
-    except UnicodeDecodeError as exc:
-        raise TableImportError(
-            f"{file}: not {enc.name.upper()} text ({exc.reason} at byte {exc.start}); "
-            "expected a CSV file saved as UTF-8, or say its encoding"
-        ) from None
+    text = text_of(data, file, encoding=encoding)
     sep = delimiter_of(first_lines(text), name=file)
     try:
         rows = [fields for _, fields in records(io.StringIO(text, newline=""), sep)]

@@ -8,8 +8,8 @@ Each reader returns the value journeymap stores, or raises
 from __future__ import annotations
 
 from journeymap.errors import TableImportError
-from journeymap.formats._table_columns import NO, YES, parse_number
-from journeymap.formats._table_readers import Cell
+from journeymap.formats.tables.columns import NO, YES, parse_number
+from journeymap.formats.tables.readers import Cell
 from journeymap.model.emotion import DEFAULT_SCALE, normalise_word
 
 __all__ = ["choice", "emotion", "flag", "lines", "number"]

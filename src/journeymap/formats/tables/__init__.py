@@ -19,13 +19,13 @@ be right (an emotion not on the scale, a severity that is not one) raises
 CSV: ``row:column``; Excel: ``Sheet!B5``) and what was expected.
 
 The steps, a module each: reading the files into tables of located cells
-(:mod:`~journeymap.formats._table_readers`); what headers and words mean
-(:mod:`~journeymap.formats._table_columns`) and reading one cell's value
-(:mod:`~journeymap.formats._table_values`); the map under construction
-(:mod:`~journeymap.formats._table_draft`); and the kinds of table: the journey's stages,
-touchpoints, pain points and action items (:mod:`~journeymap.formats._table_journey`), KPIs
-(:mod:`~journeymap.formats._table_kpis`), insights and the persona
-(:mod:`~journeymap.formats._table_insights`). This module reads each file, tells which kind
+(:mod:`~journeymap.formats.tables.readers`); what headers and words mean
+(:mod:`~journeymap.formats.tables.columns`) and reading one cell's value
+(:mod:`~journeymap.formats.tables.values`); the map under construction
+(:mod:`~journeymap.formats.tables.draft`); and the kinds of table: the journey's stages,
+touchpoints, pain points and action items (:mod:`~journeymap.formats.tables.journey`), KPIs
+(:mod:`~journeymap.formats.tables.kpis`), insights and the persona
+(:mod:`~journeymap.formats.tables.insights`). This module reads each file, tells which kind
 each of its tables is, and builds the map.
 """
 
@@ -37,16 +37,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeymap.errors import TableImportError
-from journeymap.formats._table_columns import KEY_HEADERS, plural
-from journeymap.formats._table_draft import MapDraft, columns_of
-from journeymap.formats._table_insights import (
+from journeymap.formats.tables.columns import KEY_HEADERS, plural
+from journeymap.formats.tables.draft import MapDraft, columns_of
+from journeymap.formats.tables.insights import (
     is_persona_table,
     merge_insight_table,
     merge_persona_table,
 )
-from journeymap.formats._table_journey import KEY_ROLES, merge_journey_table
-from journeymap.formats._table_kpis import is_kpi_table, merge_kpi_table
-from journeymap.formats._table_readers import RawTable, read_csv, read_markdown, read_xlsx
+from journeymap.formats.tables.journey import KEY_ROLES, merge_journey_table
+from journeymap.formats.tables.kpis import is_kpi_table, merge_kpi_table
+from journeymap.formats.tables.readers import (
+    RawTable,
+    read_csv,
+    read_markdown,
+    read_xlsx,
+    text_of,
+)
 from journeymap.model.journey import JourneyMap
 
 __all__ = ["ImportResult", "import_tables"]
@@ -60,8 +66,13 @@ class ImportResult:
     report: list[str]
 
 
-def import_tables(paths: Sequence[str | Path], *, title: str | None = None) -> ImportResult:
+def import_tables(
+    paths: Sequence[str | Path], *, title: str | None = None, encoding: str | None = None
+) -> ImportResult:
     """Build a map from the tables in Markdown, CSV and XLSX files (merged, in order).
+
+    Text files are read by the rule every reader follows: ``encoding`` when given (any
+    encoding Python knows), else by byte-order mark, else UTF-8.
 
     Raises :class:`~journeymap.errors.TableImportError` for a file that cannot be read or
     holds no table journeymap recognises, and for a value that cannot be right, naming the
@@ -74,7 +85,7 @@ def import_tables(paths: Sequence[str | Path], *, title: str | None = None) -> I
     d = MapDraft()
     meta: dict[str, str] = {}
     for raw in paths:
-        tables, found = _read(Path(raw), str(raw), d.report)
+        tables, found = _read(Path(raw), str(raw), d.report, encoding)
         meta = {**found, **meta}  # the first file that says wins
         recognised = False
         for table in tables:
@@ -102,7 +113,9 @@ def import_tables(paths: Sequence[str | Path], *, title: str | None = None) -> I
     return ImportResult(map=m, report=d.report)
 
 
-def _read(path: Path, file: str, report: list[str]) -> tuple[list[RawTable], dict[str, str]]:
+def _read(
+    path: Path, file: str, report: list[str], encoding: str | None
+) -> tuple[list[RawTable], dict[str, str]]:
     """The tables of one file, and what a Markdown file says about the map (title, objective)."""
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -117,16 +130,9 @@ def _read(path: Path, file: str, report: list[str]) -> tuple[list[RawTable], dic
             f"{file}: the old Excel format (.xls) is not supported; save it as .xlsx or CSV"
         )
     elif suffix in (".csv", ".tsv"):
-        tables = read_csv(path.read_bytes(), file)
+        tables = read_csv(path.read_bytes(), file, encoding=encoding)
     else:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise TableImportError(
-                f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); expected a "
-                "Markdown, CSV or XLSX file"
-            ) from None
-        tables, meta = read_markdown(text, file)
+        tables, meta = read_markdown(text_of(path.read_bytes(), file, encoding=encoding), file)
     report.append(f"{file}: {plural(len(tables), 'table')} found")
     report += extra
     return tables, meta

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from journeymap.formats import _table_values as values
-from journeymap.formats._table_columns import SEVERITY, STATUS, parse_number, plural
-from journeymap.formats._table_draft import Columns, Draft, MapDraft
-from journeymap.formats._table_readers import Cell, RawTable
+from journeymap.formats.tables import values as values
+from journeymap.formats.tables.columns import SEVERITY, STATUS, parse_number, plural
+from journeymap.formats.tables.draft import Columns, Draft, MapDraft
+from journeymap.formats.tables.readers import Cell, RawTable
 from journeymap.model.base import slugify
 from journeymap.model.emotion import DEFAULT_SCALE, format_level
 

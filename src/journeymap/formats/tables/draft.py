@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from journeymap.errors import TableImportError
-from journeymap.formats._table_columns import CANONICAL, channel_of, resolve
-from journeymap.formats._table_readers import Cell, RawTable
 from journeymap.formats.document import pin_ids
+from journeymap.formats.tables.columns import CANONICAL, channel_of, resolve
+from journeymap.formats.tables.readers import Cell, RawTable
 from journeymap.model.base import slugify
 from journeymap.model.checks import check_map
 from journeymap.model.evidence import insight_kind_of

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from journeymap._numbers import number
-from journeymap.formats import _table_values as values
-from journeymap.formats._table_columns import kpi_kind, parse_number
-from journeymap.formats._table_draft import Columns, Draft, MapDraft
-from journeymap.formats._table_readers import Cell
+from journeymap.formats.tables import values as values
+from journeymap.formats.tables.columns import kpi_kind, parse_number
+from journeymap.formats.tables.draft import Columns, Draft, MapDraft
+from journeymap.formats.tables.readers import Cell
 from journeymap.model.base import slugify
 from journeymap.model.kpi import KPIKind
 

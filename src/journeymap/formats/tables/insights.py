@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any, get_args
 
 from journeymap.errors import TableImportError
-from journeymap.formats import _table_values as values
-from journeymap.formats._table_columns import hnorm
-from journeymap.formats._table_draft import Columns, Draft, MapDraft
-from journeymap.formats._table_readers import Cell, RawTable
+from journeymap.formats.tables import values as values
+from journeymap.formats.tables.columns import hnorm
+from journeymap.formats.tables.draft import Columns, Draft, MapDraft
+from journeymap.formats.tables.readers import Cell, RawTable
 from journeymap.model.base import slugify
 from journeymap.model.emotion import normalise_word
 from journeymap.model.evidence import InsightKind
