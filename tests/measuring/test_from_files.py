@@ -10,6 +10,7 @@ import pytest
 
 import journeymap as jm
 from journeymap.errors import UsageError
+from journeymap.events.logs import ReadOptions
 from journeymap.measuring.from_files import EvidenceFiles, check_files, measure_files
 
 MAP = """\
@@ -54,8 +55,8 @@ def shop(tmp_path: Path) -> tuple[jm.JourneyMap, Path, EvidenceFiles]:
     (tmp_path / "events.csv").write_text(EVENTS)
     (tmp_path / "survey.csv").write_text(FEEDBACK)
     files = EvidenceFiles(
-        events=tmp_path / "events.csv", feedback=[tmp_path / "survey.csv"], customer="user",
-        time="at", event="what", score="nps", touchpoint="page",
+        events=tmp_path / "events.csv", feedback=[tmp_path / "survey.csv"],
+        log=ReadOptions(customer="user", time="at", event="what"), score="nps", touchpoint="page",
     )  # fmt: skip
     return jm.load(tmp_path / "journey.yaml"), tmp_path / "journey.yaml", files
 

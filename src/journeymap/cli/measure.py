@@ -212,6 +212,7 @@ def measure(
     strict: StrictOpt = False,
 ) -> None:
     """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report."""
+    from journeymap.events.logs import ReadOptions
     from journeymap.formats.document import load
     from journeymap.measuring.from_files import EvidenceFiles, check_files, measure_files
 
@@ -221,9 +222,9 @@ def measure(
     if len(events or []) > 1:
         raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
     files = EvidenceFiles(
-        events=events[0] if events else None, feedback=feedback or [], customer=customer,
-        time=time, event=event, score=score, text=text, date=date, touchpoint=touchpoint,
-        strict=strict,
+        events=events[0] if events else None, feedback=feedback or [],
+        log=ReadOptions(customer=customer, time=time, event=event, strict=strict),
+        score=score, text=text, date=date, touchpoint=touchpoint,
     )  # fmt: skip
     if check:
         if files.events is None:

@@ -17,10 +17,13 @@ under way ("reading the event log", "reading survey.csv", "measuring", and the s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from journeymap.events.logs import ReadOptions
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,19 +45,18 @@ def _quiet(_line: str) -> None:
 
 @dataclass(frozen=True)
 class EvidenceFiles:
-    """The evidence of a measurement as files, and the columns to read them by (found by
-    name when not given). ``strict``: any unusable row is an error."""
+    """The evidence of a measurement as files, and how to read them. ``log``: the columns
+    and times of the event log (found by name when not given; its ``customer`` and
+    ``strict`` also apply to the feedback files); ``score``, ``text``, ``date``,
+    ``touchpoint``: the columns of the feedback files."""
 
     events: str | Path | None = None
     feedback: Sequence[str | Path] = ()
-    customer: str | None = None
-    time: str | None = None
-    event: str | None = None
+    log: ReadOptions = field(default_factory=ReadOptions)
     score: str | None = None
     text: str | None = None
     date: str | None = None
     touchpoint: str | None = None
-    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,8 @@ def _event_log(
     try:
         progress("reading the event log")
         log = read_events(
-            str(files.events), engine=engine, customer=files.customer, time=files.time,
-            event=files.event, strict=files.strict, progress=progress,
-            keep=columns_to_keep(m),
+            str(files.events), engine=engine, progress=progress, keep=columns_to_keep(m),
+            **dataclasses.asdict(files.log),
         )  # fmt: skip
         for line in log.report.lines():
             say(line)
@@ -102,8 +103,8 @@ def _feedback(files: EvidenceFiles, progress: Say, say: Say) -> list[Feedback]:
     for path in files.feedback:
         progress(f"reading {Path(path).name}")
         fb = read_feedback(
-            path, customer=files.customer, score=files.score, text=files.text,
-            date=files.date, touchpoint=files.touchpoint, strict=files.strict,
+            path, customer=files.log.customer, score=files.score, text=files.text,
+            date=files.date, touchpoint=files.touchpoint, strict=files.log.strict,
         )  # fmt: skip
         for line in fb.lines():
             say(line)
