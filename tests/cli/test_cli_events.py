@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -376,17 +374,8 @@ def test_mobile_funnel_equals_the_library(runner: CliRunner, mobile: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("spark_engine")  # the test run's Spark session, which the CLI joins
 def test_spark_engine_gives_the_same_output(runner: CliRunner, small: Path) -> None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the Spark engine: pyspark is not installed")
-        pytest.skip("pyspark is not installed")
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the Spark engine: Java is not installed")
-        pytest.skip("Java is not installed")
     args = ["funnel", small, "--steps", "visit,cart|buy", "--format", "json"]
     duck = invoke(runner, *args)
     spark = invoke(runner, *args, "--engine", "spark", "--memory-limit", "1GB")

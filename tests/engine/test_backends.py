@@ -21,8 +21,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,49 +41,15 @@ from journeymap.events.sessions import session_summary, sessions
 from journeymap.events.summary import summary
 
 ENGINES = ("duckdb", "spark")
-SPARK_TEST_CONF = {
-    "spark.sql.shuffle.partitions": "2",
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-    # small splits: a Parquet log of a few hundred kB is read by several tasks
-    "spark.sql.files.maxPartitionBytes": "65536",
-    "spark.sql.files.openCostInBytes": "0",
-}
 
 
 # ---- engines -------------------------------------------------------------------------------
-
-
-def _need_spark() -> None:
-    """Skip (fail in CI) when Spark cannot run here."""
-    problem = None
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        problem = "pyspark is not installed (pip install 'journeymap[spark]')"
-    if problem is None and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        problem = "Java is not installed (Spark needs Java 17)"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test the Spark engine: {problem}")
-        pytest.skip(problem)
 
 
 @pytest.fixture(scope="session")
 def duckdb_engine() -> Iterator[Engine]:
     with Engine.connect(EngineConfig(kind="duckdb", threads=2, memory_limit="1GB")) as eng:
         yield eng
-
-
-@pytest.fixture(scope="session")
-def spark_engine() -> Iterator[Engine]:
-    """ONE local Spark session for the whole test run (it takes ~15 s to start)."""
-    _need_spark()
-    eng = Engine.connect(
-        EngineConfig(kind="spark", threads=2, memory_limit="1GB", spark_conf=SPARK_TEST_CONF)
-    )
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(

@@ -112,11 +112,3 @@ def rows() -> Callable[[EventLog], list[dict[str, Any]]]:
         return log.engine.run(log.table.order_by("seq")).to_pylist()
 
     return _rows
-
-
-@pytest.fixture(scope="session")
-def spark_engine() -> Iterator[Engine]:
-    """A local Spark engine, one for the session (starting Spark takes ~20 s)."""
-    pytest.importorskip("pyspark")
-    with Engine.connect(EngineConfig(kind="spark", threads=2)) as eng:
-        yield eng

@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import gc
 import math
-import os
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 import journeymap as jm
-from journeymap.engine import Engine, EngineConfig
+from journeymap.engine import Engine
 from journeymap.errors import UsageError
 from journeymap.events.funnel import funnel
 from journeymap.events.read import EventLog, read_events
@@ -629,33 +627,6 @@ def _rule_matches(names: list[str], event: str) -> bool:
 
 
 # ---- DuckDB and Spark ----------------------------------------------------------------------
-
-SPARK_TEST_CONF = {
-    "spark.sql.shuffle.partitions": "2",
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-}
-
-
-@pytest.fixture(scope="session")
-def spark_engine() -> Iterator[Engine]:
-    """A local Spark session (joins the one another module started, if any)."""
-    problem = None
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        problem = "pyspark is not installed (pip install 'journeymap[spark]')"
-    if problem is None and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        problem = "Java is not installed (Spark needs Java 17)"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test the Spark engine: {problem}")
-        pytest.skip(problem)
-    engine = Engine.connect(
-        EngineConfig(kind="spark", threads=2, memory_limit="1GB", spark_conf=SPARK_TEST_CONF)
-    )
-    yield engine
-    engine.close()
 
 
 @pytest.mark.slow

@@ -161,8 +161,9 @@ PerOpt = Annotated[
 def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
     """The log read on the chosen engine (closed afterwards); the read report on stderr."""
     from journeymap.engine import Engine
-    from journeymap.events.logs import read_logs
+    from journeymap.events.logs import check_cache, read_logs
 
+    check_cache(opts.engine, opts.cache)
     with busy("starting the engine"):
         engine = Engine.connect(opts.engine_config())
     try:

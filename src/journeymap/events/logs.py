@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from journeymap.events.read import EventLog
     from journeymap.events.sources import Progress
 
-__all__ = ["MAX_LOGS", "LogsRead", "ReadOptions", "merge", "read_logs"]
+__all__ = ["MAX_LOGS", "LogsRead", "ReadOptions", "check_cache", "merge", "read_logs"]
 
 #: the most logs read as one (their positions are offset by multiples of :data:`_STRIDE`)
 MAX_LOGS = 127
@@ -48,6 +48,16 @@ class ReadOptions:
     delimiter: str | None = None
     encoding: str | None = None
     strict: bool = False
+
+
+def check_cache(kind: str, cache: Path | None) -> None:
+    """Raise :class:`UsageError` for a cache on an engine other than DuckDB: callable before
+    the engine is started (a Spark session takes seconds to start for nothing)."""
+    if cache is not None and kind != "duckdb":
+        raise UsageError(
+            "--cache (or JOURNEYMAP_CACHE) works with the DuckDB engine; "
+            "unset it for --engine spark"
+        )
 
 
 class LogsRead(NamedTuple):
@@ -79,11 +89,7 @@ def read_logs(
         return LogsRead(_read_all(names, engine, options, progress), None)
     from journeymap.events import cache as caches
 
-    if engine.kind != "duckdb":
-        raise UsageError(
-            "--cache (or JOURNEYMAP_CACHE) works with the DuckDB engine; "
-            "unset it for --engine spark"
-        )
+    check_cache(engine.kind, cache)
     found = caches.entry(cache, names, dataclasses.asdict(options))
     log = caches.load(engine, found)
     if log is not None:
