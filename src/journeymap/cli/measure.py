@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from journeymap._numbers import count, percent, signed
+from journeymap._numbers import MISSING, change, count, figure, percent, signed
 from journeymap.cli._common import handle_errors, stderr, stdout
 from journeymap.cli._options import (
     CustomerCol,
@@ -66,8 +66,10 @@ def _check_suffix(out: Path) -> None:
 
 
 def _summary(result: Measurement) -> None:
-    """The headline of a measurement on the terminal."""
+    """The headline of a measurement on the terminal (KPIs written as the report writes them)."""
     import pyarrow as pa
+
+    from journeymap.rendering.measured.findings import FLAT
 
     err = stdout()
     measured = sum(1 for t in result.touchpoints if t.evidence == "measured")
@@ -102,7 +104,12 @@ def _summary(result: Measurement) -> None:
             err.print(f"… {len(result.pain_points) - 5} more in the report", highlight=False)
     if result.kpis:
         kpis = [
-            {"kpi": k.label, "value": k.value, "target": k.target, "change": k.change}
+            {
+                "kpi": k.label,
+                "value": figure(k.value, k.unit),
+                "target": figure(k.target, k.unit),
+                "change": MISSING if k.change is None else change(k.change, k.unit, flat=FLAT),
+            }
             for k in result.kpis
         ]
         print_table(pa.Table.from_pylist(kpis), title="KPIs", limit=0)

@@ -83,7 +83,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from journeymap._numbers import count, duration, number, percent, signed, with_unit
+from journeymap._numbers import MINUS, count, duration, number, percent, signed, with_unit
 from journeymap.errors import UsageError
 from journeymap.measuring.emotion import (
     CSAT_NEUTRAL,
@@ -434,7 +434,7 @@ def _low_score(
     return _Finding(
         "low-score", stage, tp, order,
         f"Customers score {tp.name} low: {label}",
-        evidence + f"; normalised {signed(value, digits=2)} on -1..1 (0 = neutral)",
+        evidence + f"; normalised {signed(value, digits=2)} on {MINUS}1..1 (0 = neutral)",
         n, severity,
     )  # fmt: skip
 
