@@ -1,5 +1,5 @@
-"""Shared fixtures: the real datasets and seed articles beside the project root, and the one
-Spark session of the test run."""
+"""Shared fixtures: the real datasets and seed articles beside the project root, a small
+survey export, and the one Spark session of the test run."""
 
 from __future__ import annotations
 
@@ -31,6 +31,29 @@ def _shared(sub: str) -> Path:
 def shared_data() -> Path:
     """``../shared/data``: real public datasets (skipped on a user's machine, required in CI)."""
     return _shared("data")
+
+
+#: a small survey export: NPS, a stage, a verbatim with a line break, two ratings, an outcome
+SURVEY = """\
+respondent_id,date,nps,stage,comment,seat,staff,recommended
+a,2024-01-03,10,Onboarding,"lovely,
+really",4,5,yes
+b,2024-01-15,9,Onboarding,fine,5,4,yes
+c,2024-01-20,3,Renewal,slow,2,1,no
+d,2024-03-02,8,Renewal,ok,3,4,yes
+e,2024-03-09,10,Renewal,great,5,5,yes
+f,2024-03-09,,Support,only text,1,2,no
+g,2024-03-10,2,Support,bad,1,2,no
+h,2024-03-11,7,Support,meh,3,3,no
+"""
+
+
+@pytest.fixture
+def survey(tmp_path: Path) -> Path:
+    """:data:`SURVEY` written to ``survey.csv`` in the test's folder."""
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY)
+    return path
 
 
 @pytest.fixture(scope="session")

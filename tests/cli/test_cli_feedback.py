@@ -17,30 +17,10 @@ from journeymap.errors import UsageError
 from journeymap.voice.read import read_feedback
 from journeymap.voice.scores import scores
 
-SURVEY = """\
-respondent_id,date,nps,stage,comment,seat,staff,recommended
-a,2024-01-03,10,Onboarding,"lovely,
-really",4,5,yes
-b,2024-01-15,9,Onboarding,fine,5,4,yes
-c,2024-01-20,3,Renewal,slow,2,1,no
-d,2024-03-02,8,Renewal,ok,3,4,yes
-e,2024-03-09,10,Renewal,great,5,5,yes
-f,2024-03-09,,Support,only text,1,2,no
-g,2024-03-10,2,Support,bad,1,2,no
-h,2024-03-11,7,Support,meh,3,3,no
-"""
-
 
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-@pytest.fixture
-def survey(tmp_path: Path) -> Path:
-    path = tmp_path / "survey.csv"
-    path.write_text(SURVEY)
-    return path
 
 
 def invoke(runner: CliRunner, *args: Any) -> Any:
