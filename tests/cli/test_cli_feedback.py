@@ -244,3 +244,69 @@ def test_amazon_csat_by_month(runner: CliRunner, shared_data: Path, tmp_path: Pa
     assert [r["month"] for r in got] == [r["month"] for r in want]
     assert sum(r["n"] for r in got) == 5_269
     assert got[0]["month"] == "2004-09"
+
+
+# ---- what the results rest on, on stderr ----------------------------------------------------
+
+#: an airline-review export: overall 1-10, three 1-5 aspects (gaps written as empty, NaN
+#: and "n"), Recommended yes/no, Verified True/False, a date with an ordinal day
+REVIEWS = (
+    (
+        "Airline Name,Overall_Rating,Review Date,Verified,Review,Seat Comfort,Food & Beverages,"
+        "Wifi,Value For Money,Recommended\n"
+    )
+    + """\
+AB,9,19th November 2023,True,"Great crew.",5,4,n,5,yes
+AB,2,1st November 2023,False,"Lost bag, rude staff.",2,NaN,n,1,no
+AB,8,Nov 2nd 2023,True,"Good value.",4,4,3,4,yes
+AB,1,3rd November 2023,True,"Never again.",1,1,n,1,no
+AB,7,4th November 2023,False,"Fine.",3,,2,4,yes
+AB,3,5th November 2023,True,"Cramped and late.",2,2,n,2,no
+AB,10,6th November 2023,True,"Superb.",5,5,5,5,yes
+AB,5,sometime in 2023,True,"Meh.",3,3,n,3,no
+AB,6,8th November 2023,False,"Ok value.",3,NaN,1,4,yes
+AB,4,9th November 2023,True,"Poor food.",3,1,n,2,no
+"""
+)
+
+
+def test_drivers_of_a_yes_no_outcome_say_what_was_used(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text(REVIEWS)
+    result = invoke(runner, "drivers", path, "--bootstrap", "0", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["driver"] for r in json.loads(result.stdout)) == [
+        "Food & Beverages", "Seat Comfort", "Value For Money", "Wifi"
+    ]  # fmt: skip
+    err = result.stderr
+    assert "10 rows read, 10 used, 0 rejected" in err
+    assert "date='Review Date' (day, month name and year)" in err
+    assert "kept without a date: 1 row whose date cannot be read" in err
+    assert "model: outcome 'Recommended' (yes/no as 1/0 ('yes' = 1)), R² " in err
+    assert (
+        "drivers: the rating columns, 4: Seat Comfort, Food & Beverages, Wifi, Value For Money"
+        in err
+    )
+    assert "Overall_Rating (the score, another outcome: name it in --drivers to use it)" in err
+    assert "Verified (yes/no, not a rating: name it in --drivers to use it)" in err
+    assert "not numbers, read as missing: 'Wifi', 6 values (e.g. 'n')" in err
+
+
+def test_sentiment_agreement_with_the_rating(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text(REVIEWS)
+    result = invoke(runner, "sentiment", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 10
+    err = result.stderr
+    assert "scored sentence by sentence" not in err  # every review is short
+    assert (
+        "agreement with the rating 'Overall_Rating' (scale 1-10; low: below 5.5, high: above "
+        "5.5):" in err
+    )
+    assert "  all texts (10), Spearman " in err
+    assert "fewer than 30 low or high ratings: rough" in err
+    whole = invoke(runner, "sentiment", path, "--whole", "--format", "json")
+    assert whole.exit_code == 0
+    assert "scored sentence by sentence" not in whole.stderr
+    assert "agreement with the rating 'Overall_Rating'" in whole.stderr

@@ -3,6 +3,7 @@ coding, errors, determinism, and the airline tweets (complaints vs what they men
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pyarrow.csv as pcsv
 import pytest
 
 from journeymap.errors import UsageError
-from journeymap.voice.drivers import drivers, mentions
+from journeymap.voice.drivers import drivers, drivers_report, mentions
 from journeymap.voice.read import read_feedback
 
 
@@ -261,12 +262,13 @@ def test_usage_errors(kwargs: dict[str, Any], message: str) -> None:
         drivers(table, **kwargs)
 
 
-def test_no_drivers_says_to_pass_them() -> None:
+def test_no_drivers_says_why_and_to_pass_them() -> None:
     table = pa.table(
         {"ticket_id": [1, 2, 3, 4], "overall": [1.0, 5.0, 3.0, 2.0], "age": [30, 41, 52, 63]}
     )
-    with pytest.raises(UsageError, match=r"--drivers a,b,c"):
+    with pytest.raises(UsageError, match=r"--drivers a,b,c") as info:
         drivers(table, outcome="overall")
+    assert "(left out: ticket_id: an id; age: values 30 to 63: not a rating" in str(info.value)
 
 
 def test_same_seed_same_table_other_seed_other_intervals(
@@ -404,3 +406,190 @@ def test_drivers_made_from_mentions() -> None:
     assert both.equals(drivers(made, outcome="ok", drivers=["seat", "delay", "staff"]))
     with pytest.raises(UsageError, match="which column holds the text"):
         drivers(table, outcome="ok", mentions=words)
+
+
+# ---- the default drivers: every rating column, and why any other column is left out ----------
+
+ASPECTS = {  # the rating columns of an airline-review export, with their weight on the outcome
+    "Seat Comfort": 0.5,
+    "Cabin Staff Service": 0.5,
+    "Food & Beverages": 0.3,
+    "Ground Service": 0.4,
+    "Inflight Entertainment": 0.15,
+    "Wifi & Connectivity": 0.1,
+    "Value For Money": 1.2,  # the strongest: it was the one left out
+}
+#: how the export leaves a rating out: empty, NaN, n/a or "n", in some columns more often
+GAPS = {"Food & Beverages": (0.2, "NaN"), "Ground Service": (0.1, "n/a"),
+        "Inflight Entertainment": (0.35, ""), "Wifi & Connectivity": (0.7, "n")}  # fmt: skip
+
+
+def airline_reviews(path: Path, n: int = 400, seed: int = 14) -> Path:
+    """A review export like the airline ones on Kaggle: an overall rating 1-10, seven 1-5
+    aspect ratings (some often missing, written as empty, NaN, n/a or n), Recommended
+    yes/no, Verified True/False, a review date with an ordinal day, text columns."""
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(size=n)
+    ratings = {
+        a: np.clip(np.round(3 + 1.1 * (0.6 * quality + 0.8 * rng.normal(size=n))), 1, 5)
+        for a in ASPECTS
+    }
+    latent = sum(w * (ratings[a] - 3) for a, w in ASPECTS.items())
+    overall = np.clip(np.round(5.5 + 1.1 * (latent + rng.normal(scale=0.8, size=n))), 1, 10)
+    lines = [
+        "Airline Name,Overall_Rating,Review_Title,Review Date,Verified,Review,Type Of Traveller,"
+        + ",".join(f'"{a}"' for a in ASPECTS)
+        + ",Recommended"
+    ]
+    for i in range(n):
+        cells = []
+        for a in ASPECTS:
+            share, gap = GAPS.get(a, (0.0, ""))
+            cells.append(gap if rng.random() < share else str(int(ratings[a][i])))
+        day = 1 + i % 28
+        suffix = (
+            "st" if day in (1, 21) else "nd" if day in (2, 22) else "rd" if day in (3, 23) else "th"
+        )
+        lines.append(
+            f'AB Aviation,{int(overall[i])},"""Trip {i}""",{day}{suffix} November 2023,'
+            f'{"True" if i % 3 else "False"},"review {i}",{("Business", "Solo")[i % 2]},'
+            + ",".join(cells)
+            + f",{'yes' if overall[i] >= 6 else 'no'}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _left_out(result: pa.Table) -> dict[str, str]:
+    return json.loads(_meta(result, "left_out"))
+
+
+@pytest.mark.parametrize("outcome", ["Overall_Rating", "Recommended"])
+def test_every_rating_column_is_a_default_driver(tmp_path: Path, outcome: str) -> None:
+    """Before: 4 of the 7 ratings (the NaN and n/a ones were text, the 1-5 ratings lay
+    outside a yes/no outcome's 0/1), and no driver at all for Recommended."""
+    feedback = read_feedback(airline_reviews(tmp_path / "reviews.csv"), outcome=outcome)
+    result = drivers(feedback, bootstrap=0)
+    assert sorted(result.column("driver").to_pylist()) == sorted(ASPECTS)
+    assert json.loads(_meta(result, "drivers")) == list(ASPECTS)
+    assert _meta(result, "drivers_from") == "the rating columns"
+    assert result.column("driver")[0].as_py() == "Value For Money"
+    assert all(r["note"] is None for r in result.to_pylist())
+    assert all(r["direction"] == "+" for r in result.to_pylist()[:4])  # the strong ones
+    rows = _rows(result)
+    assert rows["Wifi & Connectivity"]["n"] < rows["Seat Comfort"]["n"] == 400  # gaps missing
+    left = _left_out(result)
+    assert left["Verified"] == "yes/no, not a rating: name it in --drivers to use it"
+    assert left["Airline Name"] == left["Type Of Traveller"] == "text, not numbers"
+    assert left["Review Date"] == "the date column"
+    assert left["Review"] == "the text column"
+    assert outcome not in left and "__jm_row" not in left
+    if outcome == "Recommended":  # the other outcome is not a touchpoint
+        assert (
+            left["Overall_Rating"] == "the score, another outcome: name it in --drivers to use it"
+        )
+        assert _meta(result, "outcome_coding") == "yes/no as 1/0 ('yes' = 1)"
+    else:
+        assert left["Recommended"].startswith("yes/no, not a rating")
+        assert _meta(result, "outcome_coding") == "numbers"
+    # the word "n" for "not rated" is read as missing, counted and said
+    not_rated = 400 - rows["Wifi & Connectivity"]["n"]
+    assert json.loads(_meta(result, "not_numbers")) == {
+        "Wifi & Connectivity": {"count": not_rated, "examples": ["n"]}
+    }
+    lines = drivers_report(result)
+    assert lines[1].startswith("drivers: the rating columns, 7: Seat Comfort, ")
+    assert lines[2].startswith("left out: Airline Name, Review_Title, Type Of Traveller (text")
+    assert "Verified" in lines[2]
+    assert any(x.startswith("not numbers, read as missing: 'Wifi & Connectivity', ") for x in lines)
+
+
+@pytest.mark.parametrize(
+    "coding",
+    [
+        (lambda y: pa.array(y > 0), "true/false as 1/0"),
+        (lambda y: pa.array((y > 0).astype(np.int64)), "numbers"),
+        (lambda y: pa.array(np.where(y > 0, "True", "False")), "yes/no as 1/0 ('true' = 1)"),
+        (lambda y: pa.array(np.where(y > 0, "Y", "N")), "yes/no as 1/0 ('y' = 1)"),
+    ],
+)
+def test_yes_no_outcomes_take_the_ratings(coding: tuple[Any, str]) -> None:
+    make, said = coding
+    rng = np.random.default_rng(4)
+    n = 600
+    staff, seat, food = rng.integers(1, 6, size=(3, n))
+    latent = 1.0 * (staff - 3) + 0.4 * (seat - 3) + rng.logistic(size=n)
+    table = pa.table({"staff": staff, "seat": seat, "food": food, "ok": make(latent)})
+    result = drivers(table, outcome="ok", bootstrap=0)
+    assert result.column("driver").to_pylist() == ["staff", "seat", "food"]
+    assert _meta(result, "outcome_coding") == said
+    assert _left_out(result) == {}
+
+
+def test_ratings_on_another_scale_than_the_outcome() -> None:
+    """A 1-5 overall with 1-10 aspects (the old rule wanted the outcome's range); numbers
+    on no rating scale are left out and say so."""
+    rng = np.random.default_rng(8)
+    n = 300
+    wait, staff = rng.integers(1, 11, size=(2, n))
+    table = pa.table(
+        {
+            "wait": wait,
+            "staff": staff,
+            "price": rng.uniform(20, 900, size=n).round(2),
+            "score_pct": rng.integers(0, 101, size=n),
+            "overall": np.clip(np.round(0.3 * wait + 0.2 * staff + rng.normal(size=n)), 1, 5),
+        }
+    )
+    result = drivers(table, outcome="overall", bootstrap=0)
+    assert result.column("driver").to_pylist() == ["wait", "staff"]
+    left = _left_out(result)
+    assert left["price"].startswith("values 2")
+    assert left["price"].endswith(": not a rating of up to 10 points (whole or half) nor on "
+                                  "the outcome's 1 to 5")  # fmt: skip
+    assert left["score_pct"].startswith("values 0 to 100")
+
+
+def test_an_outcome_with_a_word_for_not_rated() -> None:
+    table = pa.table(
+        {
+            "overall": ["8", "n", "3", "9", "2", "n", "7", "10", "1", "5", None, "6"],
+            "staff": [4, 3, 2, 5, 1, 2, 4, 5, 1, 3, 2, 3],
+        }
+    )
+    result = drivers(table, outcome="overall", bootstrap=0)
+    assert _meta(result, "n") == "9"
+    assert _meta(result, "dropped") == "3"  # two "n" and one empty
+    assert json.loads(_meta(result, "not_numbers")) == {"overall": {"count": 2, "examples": ["n"]}}
+    assert "left out: 3 rows without an outcome" in drivers_report(result)
+
+
+def test_the_ratings_role_chooses_and_the_rest_is_said(tmp_path: Path) -> None:
+    feedback = read_feedback(
+        airline_reviews(tmp_path / "r.csv", n=120), outcome="Recommended",
+        ratings=["Seat Comfort", "Value For Money"],
+    )  # fmt: skip
+    result = drivers(feedback, bootstrap=0)
+    assert sorted(result.column("driver").to_pylist()) == ["Seat Comfort", "Value For Money"]
+    assert _meta(result, "drivers_from") == "the ratings (--ratings)"
+    assert _left_out(result)["Ground Service"] == "not among the ratings (--ratings)"
+    named = drivers(feedback, drivers=["Ground Service"], bootstrap=0)
+    assert _meta(named, "drivers_from") == "named (--drivers)"
+    assert _left_out(named) == {}
+
+
+def test_amazon_reviews_have_no_rating_column_and_say_so(shared_data: Path) -> None:
+    """The stars are the outcome; nothing else is a rating: the one yes/no column is the
+    driver, and every other column is named with why it is not one."""
+    feedback = read_feedback(shared_data / "feedback" / "amazon_all_beauty_5core.json.gz")
+    result = drivers(feedback, bootstrap=0)
+    assert _meta(result, "outcome") == "overall"
+    assert _meta(result, "drivers_from") == "the yes/no columns (there is no rating column)"
+    assert result.column("driver").to_pylist() == ["verified"]
+    left = _left_out(result)
+    assert left["reviewerID"] == "the customer column"
+    assert left["reviewText"] == "the text column"
+    assert left["unixReviewTime"] == "the date column"
+    assert left["vote"].startswith("values 2 to ")
+    assert "overall" not in left
+    assert set(left) | {"verified", "overall"} == set(feedback.table.column_names) - {"__jm_row"}

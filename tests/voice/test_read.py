@@ -64,22 +64,41 @@ def test_crlf_lines_and_blank_lines(tmp_path: Path) -> None:
     assert t.column("text").to_pylist() == ["a\r\nb", "c", "d"]
 
 
-def test_broken_date_is_reported_at_its_line(tmp_path: Path) -> None:
+def test_a_row_whose_date_cannot_be_read_is_kept_without_a_date(tmp_path: Path) -> None:
     text = SURVEY + 'r5,"not a date",9,"two\nlines",Renewal\nr6,24/13/2024,9,x,Renewal\n'
+    text += "r7,n/a,8,y,Renewal\n"  # an empty date, not an unreadable one
     fb = read_feedback(write(tmp_path / "s.csv", text))
-    assert (fb.rows_read, fb.rejected) == (6, 2)
-    assert fb.reasons == {"a date that cannot be read": 2}
-    assert [str(p) for p in fb.examples] == [
+    assert (fb.rows_read, fb.rejected, fb.undated) == (7, 0, 2)
+    assert fb.reasons == {}
+    expected = (
+        "(expected ISO 8601 like 2024-03-05 or 2024-03-05T14:30:00+01:00, a day, month name "
+        "and year like 19th November 2023, or say --date-format)"
+    )
+    assert [str(p) for p in fb.undated_examples] == [
         f'{tmp_path / "s.csv"}:7: column "submitted_at": cannot read "not a date" as a date '
-        "(expected ISO 8601 like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format)",
+        + expected,
         f'{tmp_path / "s.csv"}:9: column "submitted_at": cannot read "24/13/2024" as a date '
-        "(expected ISO 8601 like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format)",
+        + expected,
     ]
-    assert fb.table.num_rows == 4
-    assert any("rejected: 2 rows with a date that cannot be read" in x for x in fb.lines())
+    # kept: every row, the two unreadable dates (and the n/a one) as missing dates
+    assert fb.table.num_rows == 7
+    assert fb.table.column("respondent_id").to_pylist()[-3:] == ["r5", "r6", "r7"]
+    assert fb.table.column("submitted_at").to_pylist()[-3:] == [None, None, None]
+    assert fb.table.column("nps").to_pylist()[-3:] == [9, 9, 8]
+    lines = fb.lines()
+    assert lines[0].endswith("7 rows read, 7 used, 0 rejected")
+    assert "kept without a date: 2 rows whose date cannot be read (--strict rejects them)" in lines
+    assert not any(line.startswith("rejected:") for line in lines)
     with pytest.raises(EvidenceError, match=r"s\.csv:7: column \"submitted_at\"") as info:
         read_feedback(tmp_path / "s.csv", strict=True)
-    assert "2 of 6 rows cannot be used" in str(info.value)
+    assert "2 of 7 rows cannot be used (2 rows with a date that cannot be read)" in str(info.value)
+
+
+def test_a_row_rejected_for_another_reason_is_not_also_undated(tmp_path: Path) -> None:
+    text = "date,nps\n2024-01-02,9\nsoon,11\nlater,5\n"
+    fb = read_feedback(write(tmp_path / "u.csv", text), date="date")
+    assert (fb.rows_read, fb.rejected, fb.undated) == (3, 1, 1)
+    assert fb.table.column("nps").to_pylist() == [9, 5]
 
 
 def test_scores_outside_the_scale_or_not_numbers_are_rejected(tmp_path: Path) -> None:
@@ -143,6 +162,23 @@ def test_ids_stay_text_and_other_columns_keep_their_type(tmp_path: Path) -> None
     assert t.column("flag").type == pa.string()
 
 
+def test_empty_markers_among_numbers_leave_a_column_of_numbers(tmp_path: Path) -> None:
+    """An export that writes NaN or n/a for "not rated" keeps a rating column numeric (it
+    was text, and key drivers then left it out without a word)."""
+    text = "Seat Comfort,Wifi,Route,note\n4,NaN,A-B,-\nn/a,2.5,B-C,x\n5,nan,-,y\n"
+    t = read_feedback(write(tmp_path / "m.csv", text)).table
+    assert t.column("Seat Comfort").to_pylist() == [4, None, 5]
+    assert t.column("Seat Comfort").type == pa.int64()
+    assert t.column("Wifi").to_pylist() == [None, 2.5, None]
+    assert t.column("Route").to_pylist() == ["A-B", "B-C", "-"]  # text stays as written
+    assert t.column("note").to_pylist() == ["-", "x", "y"]
+    lines = tmp_path / "m.jsonl"
+    lines.write_text('{"seat": 4, "wifi": "n/a"}\n{"seat": "N/A", "wifi": 3}\n')
+    t = read_feedback(lines).table
+    assert t.column("seat").to_pylist() == [4, None]
+    assert t.column("wifi").to_pylist() == [None, 3]
+
+
 def test_wrong_number_of_fields_is_a_rejected_row(tmp_path: Path) -> None:
     fb = read_feedback(write(tmp_path / "w.csv", "score,text\n3,a\n4,b,extra\n5,c\n"))
     assert fb.table.column("score").to_pylist() == [3.0, 5.0]
@@ -175,6 +211,52 @@ def test_date_format(tmp_path: Path) -> None:
         datetime(2016, 9, 1),
         datetime(2013, 11, 14),
     ]
+
+
+ORDINAL_DATES = [
+    ("19th November 2023", datetime(2023, 11, 19)),
+    ("1st November 2023", datetime(2023, 11, 1)),
+    ("2nd March 2024", datetime(2024, 3, 2)),
+    ("23rd Jan 2024", datetime(2024, 1, 23)),
+    ("Nov 1st, 2023", datetime(2023, 11, 1)),
+    ("November 19th, 2023", datetime(2023, 11, 19)),
+    ("Sunday, 19th November 2023", datetime(2023, 11, 19)),
+    ("19-Nov-2023", datetime(2023, 11, 19)),
+    ("Sept 3rd, 2021", datetime(2021, 9, 3)),
+    ("4 July 2022", datetime(2022, 7, 4)),
+]
+
+
+def test_dates_with_the_month_name_and_an_ordinal_day(tmp_path: Path) -> None:
+    """The airline-review exports write "19th November 2023"; read without a format."""
+    rows = "".join(f'"{text}",{i % 5 + 1}\n' for i, (text, _) in enumerate(ORDINAL_DATES))
+    path = write(tmp_path / "o.csv", "Review Date,rating\n" + rows + "31st February 2024,3\n")
+    fb = read_feedback(path, date="Review Date")
+    assert fb.date_parse == "day, month name and year"
+    got = fb.table.column("Review Date").to_pylist()
+    assert got == [when for _, when in ORDINAL_DATES] + [None]
+    assert (fb.rejected, fb.undated) == (0, 1)  # no 31 February: kept without a date
+    assert "31st February 2024" in str(fb.undated_examples[0])
+    # found by name too ("review date"), and ISO dates still read as ISO 8601
+    assert read_feedback(write(tmp_path / "n.csv", "review_date,x\n" + rows)).roles.date == (
+        "review_date"
+    )
+    iso = read_feedback(write(tmp_path / "i.csv", "date,x\n2024-03-01,1\n2nd March 2024,2\n"))
+    assert iso.date_parse == "ISO 8601"
+    assert iso.table.column("date").to_pylist() == [datetime(2024, 3, 1), datetime(2024, 3, 2)]
+
+
+@pytest.mark.parametrize("fmt", ["%d %B %Y", "%dth %B %Y"])
+def test_ordinal_days_with_a_date_format_are_read_not_dropped(tmp_path: Path, fmt: str) -> None:
+    text = "when,rating\n1st March 2024,4\n2nd March 2024,5\n3rd March 2024,2\n"
+    text += "14th March 2024,3\n14 March 2024,1\nMarch 15 2024,2\n"
+    fb = read_feedback(write(tmp_path / "f.csv", text), date="when", date_format=fmt)
+    assert fb.table.column("when").to_pylist() == [
+        datetime(2024, 3, d) for d in (1, 2, 3, 14, 14)
+    ] + [None]  # another order than the format says: kept without a date, counted
+    assert (fb.rows_read, fb.rejected, fb.undated) == (6, 0, 1)
+    assert fb.date_parse == f"format {fmt!r}"
+    assert 'cannot read "March 15 2024" as a date (expected format' in str(fb.undated_examples[0])
 
 
 # ---- roles -----------------------------------------------------------------------------------

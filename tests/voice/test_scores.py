@@ -220,12 +220,25 @@ def test_summary(survey: Path) -> None:
     row = feedback_summary(read_feedback(survey)).to_pylist()[0]
     assert row["rows_read"] == 6
     assert row["rows_used"] == 6
+    assert row["rows_undated"] == 0
     assert row["with_score"] == 5
     assert row["with_text"] == 6
     assert (row["first_date"], row["last_date"]) == (datetime(2024, 1, 3), datetime(2024, 3, 9))
     assert (row["scale"], row["scale_range"]) == ("nps", "0-10")
     assert row["score"] == approx(100 * (3 - 1) / 5)
     assert (row["customers"], row["stages"], row["touchpoints"]) == (6, 3, None)
+
+
+def test_summary_counts_the_rows_kept_without_a_date(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("date,nps\n19th November 2023,9\nlast week,3\n2nd March 2024,10\n")
+    row = feedback_summary(read_feedback(path, date="date")).to_pylist()[0]
+    assert (row["rows_read"], row["rows_used"], row["rows_undated"]) == (3, 3, 1)
+    assert (row["first_date"], row["last_date"]) == (datetime(2023, 11, 19), datetime(2024, 3, 2))
+    assert row["with_score"] == 3
+    no_date = tmp_path / "n.csv"
+    no_date.write_text("nps\n9\n")
+    assert feedback_summary(read_feedback(no_date)).to_pylist()[0]["rows_undated"] is None
 
 
 # ---- the real reviews ------------------------------------------------------------------------

@@ -305,22 +305,47 @@ def sentiment_(
             "on stderr.",
         ),
     ] = None,
+    whole: Annotated[
+        bool,
+        typer.Option(
+            "--whole",
+            help="Score every text whole, as VADER does (default: texts of more than 50 words "
+            "sentence by sentence, which agrees better with reviewers' ratings).",
+        ),
+    ] = False,
     *,
     opts: FeedbackOptions,
     out: OutputOptions,
 ) -> None:
-    """Sentiment of each verbatim, in input order: row, text, score (-1..1) and label."""
-    from journeymap.voice.sentiment import sentiment, sentiment_agreement
+    """Sentiment of each verbatim, in input order: row, text, score (-1..1) and label.
+
+    With a score column (--score, or found by name: rating, overall, stars, ...) the
+    agreement of the sentiment with it goes to stderr: Spearman, the share of low ratings
+    read negative and of high ones read positive, AUC; for short and long texts apart.
+    """
+    from journeymap.voice.sentiment import (
+        LONG_WORDS,
+        sentiment,
+        sentiment_agreement,
+        sentiment_report,
+    )
 
     fb = _read(file, opts)
     if human is not None and human not in fb.table.column_names:
         raise UsageError(f"--human {human}: no such column in {fb.source}")
     with busy("scoring sentiment"):
-        table = sentiment(fb, text=opts.text, method=typing.cast("SentimentMethod", method))
+        table = sentiment(
+            fb,
+            text=opts.text,
+            method=typing.cast("SentimentMethod", method),
+            long_words=None if whole else LONG_WORDS,
+        )
+    err = stderr()
+    for line in sentiment_report(table):
+        err.print(line, markup=False, highlight=False, emoji=False)
     if human is not None:
         labels = fb.table.column(human).cast("string").to_pylist()
         agreement = sentiment_agreement(table, labels)
-        err = stderr()
         err.print(f"agreement with {human!r}:", markup=False, highlight=False)
         for key, value in agreement.items():
             if not isinstance(value, dict | list):
@@ -390,8 +415,8 @@ def drivers_(
         str | None,
         _option(
             "A,B,C",
-            "The driver columns (default: the --ratings, else the columns on the outcome's "
-            "scale; never ids or the outcome).",
+            "The driver columns (default: the --ratings, else every rating column; those left "
+            "out are named on stderr with why).",
             None,
         ),
     ] = None,
@@ -418,6 +443,7 @@ def drivers_(
     priority.
     """
     from journeymap.voice.drivers import drivers as key_drivers
+    from journeymap.voice.drivers import drivers_report
 
     fb = _read(file, opts)
     with busy("ranking drivers"):
@@ -426,15 +452,9 @@ def drivers_(
             mentions=dict(parse_mention(m) for m in mention or []), text=opts.text,
             bootstrap=bootstrap, seed=seed,
         )  # fmt: skip
-    meta = table.schema.metadata or {}
-    if b"r2" in meta:
-        r2 = float(meta[b"r2"])
-        stderr().print(
-            f"model: outcome {meta.get(b'outcome', b'?').decode()!r}, R² {r2:.3f}, "
-            f"n {meta.get(b'n', b'?').decode()}",
-            markup=False,
-            highlight=False,
-        )
+    err = stderr()
+    for line in drivers_report(table):
+        err.print(line, markup=False, highlight=False, emoji=False)
     # the terminal gets what a reader ranks by; files get every column
     shown = [c for c in ("raw_weight", "coefficient", "performance") if c in table.column_names]
     if "note" in table.column_names and table.column("note").null_count == table.num_rows:

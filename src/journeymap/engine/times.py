@@ -3,6 +3,9 @@
 :func:`time_exprs` parses the time column of an event log as engine expressions
 (:mod:`journeymap.events.read`); feedback (:mod:`journeymap.voice.read`) parses its dates in
 Python with the same rules: :data:`YMD`, :func:`unit_by_magnitude` and :data:`ISO_VARIANTS`.
+Feedback also reads dates written with the month's name and an ordinal day ("19th November
+2023", "Nov 1st, 2023"): :func:`plain_date`, :data:`NAMED_MONTH_FORMATS`, and
+:func:`without_ordinals` for a strptime format given with such days.
 """
 
 from __future__ import annotations
@@ -15,7 +18,17 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["ISO_VARIANTS", "YMD", "TimeUnit", "time_exprs", "unit_by_magnitude"]
+__all__ = [
+    "ISO_VARIANTS",
+    "NAMED_MONTH_FORMATS",
+    "YMD",
+    "TimeUnit",
+    "plain_date",
+    "strip_ordinals",
+    "time_exprs",
+    "unit_by_magnitude",
+    "without_ordinals",
+]
 
 TimeUnit = Literal["s", "ms", "us", "ns"]
 
@@ -95,6 +108,54 @@ ISO_VARIANTS = (
     "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (e-mail, RSS)
     "%a %b %d %H:%M:%S %z %Y",  # Twitter API
 )
+
+
+#: Dates with the month's name, day first or month first, after :func:`plain_date` (no
+#: ordinals, no commas, no weekday): the name makes them unambiguous, unlike 03/04/2024.
+NAMED_MONTH_FORMATS = (
+    "%d %B %Y",  # 19 November 2023 (from "19th November 2023", "Sunday, 19th November 2023")
+    "%d %b %Y",  # 19 Nov 2023, 19-Nov-2023
+    "%B %d %Y",  # November 19 2023 (from "November 19th, 2023")
+    "%b %d %Y",  # Nov 1 2023 (from "Nov 1st, 2023")
+    "%d %B %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%B %d %Y %H:%M",
+    "%b %d %Y %H:%M",
+    "%d %B %Y %H:%M:%S",
+    "%d %b %Y %H:%M:%S",
+    "%B %d %Y %H:%M:%S",
+    "%b %d %Y %H:%M:%S",
+)
+
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_ORDINAL_FORMAT = re.compile(r"(%-?d)(?:st|nd|rd|th)")
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?[\s,]+",
+    re.IGNORECASE,
+)
+_DASHED_MONTH = re.compile(r"(?<=\d)-(?=[A-Za-z])|(?<=[A-Za-z])-(?=\d)")
+
+
+def strip_ordinals(text: str) -> str:
+    """``"19th November 2023"`` -> ``"19 November 2023"``: a day's ordinal suffix dropped."""
+    return _ORDINAL.sub(r"\1", text)
+
+
+def without_ordinals(fmt: str) -> str:
+    """A strptime format with the ordinal written after the day dropped (``"%dth %B %Y"`` ->
+    ``"%d %B %Y"``), to read :func:`strip_ordinals` text with the format a person gave."""
+    return _ORDINAL_FORMAT.sub(r"\1", fmt)
+
+
+def plain_date(text: str) -> str:
+    """A date written for people, made ready for :data:`NAMED_MONTH_FORMATS`: ordinals, a
+    leading weekday and commas dropped, ``Sept`` as ``Sep``, dashes between day, month name
+    and year as spaces, one space between words (``"Sunday, Nov 19th, 2023"`` ->
+    ``"Nov 19 2023"``)."""
+    text = _WEEKDAY.sub("", strip_ordinals(text.strip()))
+    text = _DASHED_MONTH.sub(" ", text.replace(",", " "))
+    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
 
 
 @functools.cache

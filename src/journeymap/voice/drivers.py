@@ -23,14 +23,20 @@ note             string    why a driver was left out of the model, else null
 ===============  ========  ===============================================================
 
 The table's schema metadata carries ``r2``, ``n`` (rows with an outcome), ``method``,
-``outcome``, ``dropped`` (rows without an outcome), ``ridge_lambda``, ``bootstrap`` and ``seed``.
+``outcome``, ``outcome_coding``, ``dropped`` (rows without an outcome), ``drivers`` (JSON
+list), ``drivers_from``, ``left_out`` (JSON: every other column but the outcome, with why),
+``not_numbers`` (JSON: values read as missing per column, with examples), ``ridge_lambda``,
+``bootstrap`` and ``seed``; :func:`drivers_report` writes them for people.
 
 Method (see docs/feedback.md for the reasoning):
 
 * **Outcome** coding: numbers as they are (an overall rating, NPS 0-10), yes/no outcomes as
   1/0 (yes/no, true/false, y/n, recommended, retained/churned, ...), NPS categories as
   promoter +1, passive 0, detractor −1 (their mean is the NPS / 100). Any other text with more
-  than two levels is a :class:`UsageError`.
+  than two levels is a :class:`UsageError`. Numbers written as text count as numbers: ``n/a``,
+  ``nan``, ``null``, ``none`` and ``-`` are empty, and other values among them (fewer than the
+  numbers, or one word however often, such as ``n`` for "not rated") are read as missing and
+  counted (``not_numbers``). Drivers are coded the same way.
 * **Missing values**: rows without an outcome are dropped and counted (``dropped``); a
   missing driver value drops that row from that driver's correlations only (pairwise-complete
   correlations, so a touchpoint that only some customers rate does not shrink every other
@@ -58,22 +64,26 @@ Method (see docs/feedback.md for the reasoning):
   values: 0-1, 1-5, 0-5, 1-7, 0-7, 0-10, 1-10, 0-100 (else its own min-max).
 
 Default drivers (``drivers=None``): the ``ratings`` role of a :class:`Feedback` when set; else
-every numeric or true/false column whose values all lie within the outcome's range (after
-the coding above, so a yes/no outcome takes 0/1 columns), except the outcome, the other role
-columns (score, text, date, customer, touchpoint, stage, segment), ``__jm_row`` and id-like
+every rating column: whole or half points within 0-10 (1-5, 1-7, 0-10 ...), or within the
+outcome's range when the outcome has more than two values, whatever the outcome's scale (1-5
+aspects of a 1-10 overall or of a yes/no recommendation); when there is none, the yes/no
+columns (0/1, true/false, yes/no text). Never the outcome, the other role columns (score:
+another outcome; text, date, customer, touchpoint, stage, segment), ``__jm_row`` or id-like
 columns (a name with the word ``id``/``ids``/``uuid``/``key``, e.g. ``tweet_id``,
-``customerId``, ``ID``).
+``customerId``, ``ID``). Every column left out is named with the reason
+(:mod:`journeymap.voice._driver_columns`).
 """
 
 from __future__ import annotations
 
-import difflib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.errors import UsageError
+from journeymap.voice._driver_columns import Coded, coded, column, default_drivers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,132 +94,12 @@ if TYPE_CHECKING:
 
     Floats = npt.NDArray[np.float64]
 
-__all__ = ["Method", "drivers", "mentions"]
+__all__ = ["Method", "drivers", "drivers_report", "mentions"]
 
 Method = Literal["relative-weights"]
 
-ROW = "__jm_row"
 _MIN_ANSWERS = 3
-_YES = frozenset(
-    {"yes", "y", "true", "t", "recommended", "would recommend", "retained", "renewed",
-     "promoter", "positive", "pass", "passed", "satisfied", "success"}
-)  # fmt: skip
-_NO = frozenset(
-    {"no", "n", "false", "f", "not recommended", "would not recommend", "churned", "lost",
-     "detractor", "negative", "fail", "failed", "dissatisfied", "unsatisfied", "failure"}
-)  # fmt: skip
-_NPS = {"promoter": 1.0, "promoters": 1.0, "passive": 0.0, "passives": 0.0, "detractor": -1.0}
-_NPS["detractors"] = -1.0
 _SCALES = ((0, 1), (1, 5), (0, 5), (1, 7), (0, 7), (0, 10), (1, 10), (0, 100))
-_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
-
-
-# ---------------------------------------------------------------- columns -> numbers
-
-
-def _column(table: pa.Table, name: str, what: str) -> pa.ChunkedArray:
-    if name not in table.column_names:
-        close = difflib.get_close_matches(name, table.column_names, n=3)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise UsageError(f'{what}: no column "{name}" in the data{hint}')
-    return table.column(name)
-
-
-def _strings(col: pa.ChunkedArray) -> list[str | None]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(col.type.value_type)
-    values: list[str | None] = pc.utf8_trim_whitespace(col.cast(pa.string())).to_pylist()
-    return [v.lower() if v else None for v in values]
-
-
-def _from_text(values: list[str | None], name: str, what: str, *, nps: bool) -> Floats:
-    """Two-level yes/no text -> 1/0, NPS categories -> +1/0/-1, numbers in text -> numbers."""
-    import numpy as np
-
-    levels = sorted({v for v in values if v is not None})
-    try:
-        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-    except ValueError:
-        pass
-    if nps and len(levels) >= 2 and set(levels) <= _NPS.keys():
-        return np.array([np.nan if v is None else _NPS[v] for v in values], dtype=np.float64)
-    shown = ", ".join(repr(v) for v in levels[:6]) + (", ..." if len(levels) > 6 else "")
-    if len(levels) > 2:
-        raise UsageError(
-            f'{what} "{name}" has {len(levels)} categories ({shown}); key drivers need a '
-            "number (an overall rating, NPS 0-10), a yes/no value or NPS categories "
-            "(promoter/passive/detractor)"
-        )
-    yes = [v for v in levels if v in _YES]
-    no = [v for v in levels if v in _NO]
-    if len(levels) == 2 and len(yes) == 1 and len(no) == 1:
-        return np.array([np.nan if v is None else float(v in _YES) for v in values])
-    if len(levels) == 1 and (yes or no):
-        return np.array([np.nan if v is None else float(v in _YES) for v in values])
-    raise UsageError(
-        f'{what} "{name}": cannot tell which of {shown} is the "yes" value; code it as 1/0 '
-        "or true/false"
-    )
-
-
-def _numbers(table: pa.Table, name: str, what: str, *, nps: bool = False) -> Floats:
-    """A column as float64 with NaN for missing; see the module docstring for the coding."""
-    import numpy as np
-    import pyarrow as pa
-
-    col = _column(table, name, what)
-    t = col.type
-    if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t):
-        out: Floats = col.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
-        return out
-    if pa.types.is_decimal(t):
-        return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
-    if pa.types.is_null(t):
-        return np.full(len(col), np.nan)
-    if (
-        pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-        or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
-    ):
-        return _from_text(_strings(col), name, what, nps=nps)
-    raise UsageError(f'{what} "{name}" is {t}, not a number, a rating or a yes/no value')
-
-
-def _id_like(name: str) -> bool:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    words = re.split(r"[^A-Za-z0-9]+", spaced)
-    return any(w.lower() in _ID_WORDS for w in words) or name.endswith("ID")
-
-
-def _default_drivers(
-    table: pa.Table, outcome: str, y: Floats, roles: FeedbackRoles | None
-) -> list[str]:
-    """Numeric/boolean columns within the outcome's range, never ids, roles or the outcome."""
-    import numpy as np
-    import pyarrow as pa
-
-    if roles is not None and roles.ratings:
-        return [c for c in roles.ratings if c != outcome]
-    excluded = {outcome, ROW}
-    if roles is not None:
-        for role in ("score", "text", "date", "customer", "touchpoint", "stage", "segment"):
-            excluded.add(getattr(roles, role) or "")
-    present = y[~np.isnan(y)]
-    lo, hi = (float(present.min()), float(present.max())) if present.size else (0.0, 0.0)
-    out = []
-    for field in table.schema:
-        t = field.type
-        numeric = pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
-        if not numeric or field.name in excluded or _id_like(field.name):
-            continue
-        x = _numbers(table, field.name, "driver")
-        x = x[~np.isnan(x)]
-        if x.size and lo <= x.min() and x.max() <= hi:
-            out.append(field.name)
-    return out
 
 
 # ---------------------------------------------------------------- the statistics
@@ -345,6 +235,15 @@ def _resolve(
     return table, roles, outcome
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    """The drivers (names), where they come from, and the columns left out with why."""
+
+    names: list[str]
+    source: str
+    left_out: dict[str, str]
+
+
 def _driver_names(
     table: pa.Table,
     outcome: str,
@@ -352,22 +251,29 @@ def _driver_names(
     roles: FeedbackRoles | None,
     drivers: Sequence[str] | None,
     mentioned: Sequence[str],
-) -> list[str]:
+) -> _Chosen:
     """The drivers asked for (a list or "a,b,c"; default: module docstring), then those
     made from mentions, each once."""
     if isinstance(drivers, str):
         drivers = drivers.split(",")
+    source, left_out = "named (--drivers)", {}
     if drivers is None and not mentioned:
-        drivers = _default_drivers(table, outcome, y, roles)
+        found = default_drivers(table, outcome, y, roles)
+        drivers, source, left_out = found.names, found.source, found.left_out
+    elif drivers is None:
+        source = "mentions (--mention)"
     names = list(dict.fromkeys(d.strip() for d in [*(drivers or []), *mentioned] if d.strip()))
     if outcome in names:
         raise UsageError(f'the outcome "{outcome}" cannot also be a driver')
     if not names:
+        why = "; ".join(f"{c}: {r}" for c, r in left_out.items())
         raise UsageError(
-            f'no drivers for the outcome "{outcome}": name the touchpoint rating or mention '
-            "columns with drivers=[...] (--drivers a,b,c)"
+            f'no drivers for the outcome "{outcome}"'
+            + (f" (left out: {why})" if why else "")
+            + ": name the touchpoint rating or mention columns with drivers=[...] "
+            "(--drivers a,b,c)"
         )
-    return names
+    return _Chosen(names, source, left_out)
 
 
 def _outcome(y_all: Floats, outcome: str) -> tuple[npt.NDArray[np.bool_], Floats]:
@@ -437,7 +343,8 @@ def drivers(
     direction, a bootstrap interval, performance and an importance-performance priority.
 
     ``outcome`` defaults to the Feedback's outcome role, then its score; ``drivers`` to its
-    rating columns, then the numeric columns on the outcome's scale (module docstring).
+    ``ratings``, else every rating column (module docstring), each column left out named
+    with why in the metadata.
     ``mentions`` (``{"baggage": ["bag*", "luggage"]}``) adds a 0/1 driver per name made from
     the verbatims (:func:`mentions`, ``text`` naming their column), after ``drivers`` or
     instead of the default ones.
@@ -452,18 +359,74 @@ def drivers(
     table, roles, outcome = _resolve(data, outcome)
     if mentions:
         table = _mention_columns(data, text=text, touchpoints=mentions)
-    y_all = _numbers(table, outcome, "outcome", nps=True)
-    names = _driver_names(table, outcome, y_all, roles, drivers, list(mentions or ()))
-    keep, y = _outcome(y_all, outcome)
-    x = np.column_stack([_numbers(table, d, "driver")[keep] for d in names])
-    fit = _fit(x, y, names, bootstrap, seed)
+    y_all = coded(table, outcome, "outcome", nps=True)
+    chosen = _driver_names(table, outcome, y_all.values, roles, drivers, list(mentions or ()))
+    keep, y = _outcome(y_all.values, outcome)
+    columns = {d: coded(table, d, "driver") for d in chosen.names}
+    x = np.column_stack([columns[d].values[keep] for d in chosen.names])
+    fit = _fit(x, y, chosen.names, bootstrap, seed)
     meta = {
         "r2": fit.r2, "n": y.size, "method": method, "outcome": outcome,
         "dropped": int((~keep).sum()), "ridge_lambda": fit.lam, "bootstrap": bootstrap,
-        "seed": seed,
+        "seed": seed, "outcome_coding": y_all.coding, "drivers": json.dumps(chosen.names),
+        "drivers_from": chosen.source, "left_out": json.dumps(chosen.left_out),
+        "not_numbers": json.dumps(_not_numbers({outcome: y_all, **columns})),
     }  # fmt: skip
-    rows = [_row(j, name, x, fit) for j, name in enumerate(names)]
+    rows = [_row(j, name, x, fit) for j, name in enumerate(chosen.names)]
     return _table(rows, (high_importance, low_performance), meta)
+
+
+def _not_numbers(columns: Mapping[str, Coded]) -> dict[str, dict[str, Any]]:
+    """The columns with values that are not numbers (read as missing): how many, examples."""
+    return {
+        name: {"count": c.not_numbers, "examples": list(c.examples)}
+        for name, c in columns.items()
+        if c.not_numbers
+    }
+
+
+def drivers_report(result: pa.Table) -> list[str]:
+    """What a :func:`drivers` result rests on, for people (the CLI prints it on stderr): the
+    model, the drivers used and where they come from, every column left out with why, values
+    read as missing because they are not numbers, and rows without an outcome."""
+    from journeymap._numbers import count
+    from journeymap.engine.reading import rows
+
+    meta = {k.decode(): v.decode() for k, v in (result.schema.metadata or {}).items()}
+    if "r2" not in meta:
+        return []
+    coding = meta.get("outcome_coding", "numbers")
+    shown = "" if coding == "numbers" else f" ({coding})"
+    lines = [
+        f"model: outcome {meta['outcome']!r}{shown}, R² {float(meta['r2']):.3f}, "
+        f"n {count(int(meta['n']))}"
+    ]
+    if float(meta["r2"]) > 1.0:
+        lines.append(
+            "  R² above 1 cannot come from one model: the drivers are answered in different "
+            "rows (pairwise correlations) and do not fit together; read the importances as "
+            "rough, or name fewer drivers (--drivers) answered in the same rows"
+        )
+    used: list[str] = json.loads(meta.get("drivers", "[]"))
+    lines.append(f"drivers: {meta.get('drivers_from', 'named')}, {len(used)}: {', '.join(used)}")
+    by_reason: dict[str, list[str]] = {}
+    for name, why in json.loads(meta.get("left_out", "{}")).items():
+        by_reason.setdefault(why, []).append(name)
+    if by_reason:
+        lines.append(
+            "left out: " + "; ".join(f"{', '.join(cs)} ({why})" for why, cs in by_reason.items())
+        )
+    for name, bad in json.loads(meta.get("not_numbers", "{}")).items():
+        examples = ", ".join(repr(e) for e in bad["examples"])
+        n = int(bad["count"])
+        lines.append(
+            f"not numbers, read as missing: {name!r}, {count(n)} value{'s' * (n != 1)} (e.g. "
+            f"{examples})"
+        )
+    dropped = int(meta.get("dropped", "0"))
+    if dropped:
+        lines.append(f"left out: {rows(dropped)} without an outcome")
+    return lines
 
 
 def _row(j: int, name: str, x: Floats, fit: _Fit) -> dict[str, Any]:
@@ -577,20 +540,20 @@ def mentions(
     import pyarrow.compute as pc
 
     if isinstance(data, pa.Table):
-        table, column = data, text
+        table, name_of_text = data, text
     else:
-        table, column = data.table, text or data.roles.text
-    if column is None and "text" in table.column_names:
-        column = "text"
-    if column is None:
+        table, name_of_text = data.table, text or data.roles.text
+    if name_of_text is None and "text" in table.column_names:
+        name_of_text = "text"
+    if name_of_text is None:
         raise UsageError("say which column holds the text: text=COLUMN (--text COL)")
     if not touchpoints:
         raise UsageError("mentions need touchpoints with keywords, e.g. {'baggage': ['bag*']}")
-    values = _column(table, column, "text")
+    values = column(table, name_of_text, "text")
     if pa.types.is_dictionary(values.type):
         values = values.cast(values.type.value_type)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        raise UsageError(f'text "{column}" is {values.type}, not text')
+        raise UsageError(f'text "{name_of_text}" is {values.type}, not text')
     empty = pc.equal(pc.utf8_trim_whitespace(values), "")
     for name, keywords in touchpoints.items():
         if not name or name in table.column_names:

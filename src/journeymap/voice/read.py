@@ -32,14 +32,20 @@ Rows
 ----
 An empty score, rating or date is missing: the row is kept (many rows only have a verbatim).
 A row is rejected, counted and reported with ``FILE:ROW: column "x": ...`` when its score or a
-rating is not a number or lies outside the scale, its date cannot be read, or (CSV) it has
-another number of fields than the header; ``strict=True`` makes that an error. ``n/a``,
-``na``, ``null``, ``none`` and ``-`` count as empty in score and rating columns.
+rating is not a number or lies outside the scale, or (CSV) it has another number of fields
+than the header; ``strict=True`` makes that an error. ``n/a``, ``na``, ``nan``, ``null``,
+``none`` and ``-`` count as empty in score, rating and date columns, and in a column of
+numbers that plays no role. A date that cannot be read leaves its row *without a date*: the
+row is kept, counted (``undated``) and reported with examples; ``strict=True`` makes it an
+error too.
 
 Dates: ISO 8601 with or without an offset (``2015-02-24 11:35:52 -0800`` too), converted to
-UTC; a few unambiguous variants (RFC 2822, the Twitter API's); numbers as epoch seconds,
+UTC; a few unambiguous variants (RFC 2822, the Twitter API's); a day, the month's name and
+the year in either order, the day with or without an ordinal (``19th November 2023``,
+``Nov 1st, 2023``, ``2 March 2024``, ``Sunday, 19-Nov-2023``); numbers as epoch seconds,
 milliseconds, microseconds or nanoseconds told by their magnitude, or YYYYMMDD when most look
-like one; native spreadsheet dates; or a strptime ``date_format``.
+like one; native spreadsheet dates; or a strptime ``date_format`` (an ordinal day such as
+"1st" is read with ``%d`` too).
 
 Types: scores and ratings float64, the date timestamp[us] (UTC), text, customer, touchpoint,
 stage and segment strings; an outcome of numbers float64, else as read. Other columns keep
@@ -104,7 +110,7 @@ ROLE_NAMES: dict[Role, tuple[str, ...]] = {
     ),
     "date": (
         "date", "created_at", "tweet_created", "submitted_at", "timestamp", "unixReviewTime",
-        "time", "response_date", "survey_date",
+        "time", "response_date", "survey_date", "review_date",
     ),
     "customer": (
         "customer_id", "user_id", "reviewerID", "respondent", "respondent_id", "email",
@@ -187,6 +193,9 @@ class Feedback:
     date_parse: str | None = None
     #: the roles found by column names (the others were given)
     detected: tuple[str, ...] = ()
+    #: rows kept without a date because theirs cannot be read, and some of them
+    undated: int = 0
+    undated_examples: list[Problem] = field(default_factory=list)
 
     @property
     def rows_used(self) -> int:
@@ -239,6 +248,12 @@ class Feedback:
             out.append(f"  detected by name: {', '.join(self.detected)} (say --ROLE COL to change)")
         out += [f"rejected: {rows(n)} with {reason}" for reason, n in self.reasons.items()]
         out += [f"  e.g. {ex}" for ex in self.examples]
+        if self.undated:
+            out.append(
+                f"kept without a date: {rows(self.undated)} whose date cannot be read "
+                "(--strict rejects them)"
+            )
+            out += [f"  e.g. {ex}" for ex in self.undated_examples]
         return out
 
 
@@ -282,12 +297,29 @@ def _verbatim(value: Any) -> str | None:
     return _text(value)
 
 
+def _empty_markers_among_numbers(values: list[Any]) -> list[Any]:
+    """``n/a``, ``NaN``, ``-`` ... as None in a column whose other values are all numbers
+    (exports write them for "not rated"); any other column as it is."""
+    blank = [isinstance(v, str) and v.strip().lower() in _MISSING for v in values]
+    if not any(blank):
+        return values
+    others = [v for v, b in zip(values, blank, strict=True) if v is not None and not b]
+    numbers = all(
+        _NUMBER.match(v.strip()) if isinstance(v, str) else isinstance(v, int | float)
+        for v in others
+    )
+    if not others or not numbers or any(isinstance(v, bool) for v in others):
+        return values
+    return [None if b else v for v, b in zip(values, blank, strict=True)]
+
+
 def _infer(name: str, values: list[Any], textual: bool) -> pa.Array:
     """A column that plays no role, typed as its values say (ids stay text)."""
     import pyarrow as pa
 
     if _id_like(name):
         return pa.array([_text(v) for v in values], pa.string())
+    values = _empty_markers_among_numbers(values)
     present = [v for v in values if v is not None]
     if textual:
         if present and all(_INTEGER.match(v.strip()) for v in present):
@@ -327,7 +359,7 @@ def _date_reader(
 ) -> tuple[Callable[[Any], datetime | None], str]:
     """(parse one value -> datetime or None when unreadable, how) for a date column, decided
     on a sample of its values the way event times are (see the module docstring)."""
-    from journeymap.engine.times import ISO_VARIANTS, YMD, unit_by_magnitude
+    from journeymap.engine.times import YMD, unit_by_magnitude
 
     texts = [str(v).strip() for v in sample if isinstance(v, str) and v.strip()]
     numbers = [float(v) for v in sample if isinstance(v, int | float) and not isinstance(v, bool)]
@@ -336,23 +368,7 @@ def _date_reader(
     ymd = numeric and 2 * sum(1 for t in texts if YMD.match(t)) > len(numbers)
     unit = unit_by_magnitude(numbers) if numeric and not ymd else "s"
     limit = 253_402_300_799 * 1_000_000 / _UNIT_US[unit]
-    formats = [date_format] if date_format else list(ISO_VARIANTS)
-    last: list[str] = []
-
-    def parse_text(text: str) -> datetime | None:
-        if date_format is None:
-            try:
-                return _naive(datetime.fromisoformat(text))
-            except ValueError:
-                pass
-        for fmt in last + formats:
-            try:
-                found = _naive(datetime.strptime(text, fmt))
-            except ValueError:
-                continue
-            last[:] = [fmt]
-            return found
-        return None
+    parse_text = _TextDates(date_format)
 
     def parse(value: Any) -> datetime | None:
         if isinstance(value, datetime | date):
@@ -379,8 +395,68 @@ def _date_reader(
     elif sample and all(isinstance(v, datetime | date) for v in sample):
         how = "native dates"
     else:
-        how = "ISO 8601"
+        how = parse_text.how(texts)
     return parse, how
+
+
+#: how text dates were read, by the kind of format that read most of a sample
+_ISO, _NAMED = "ISO 8601", "day, month name and year"
+
+
+class _TextDates:
+    """Dates written as text: with a strptime ``date_format`` (an ordinal day such as "1st"
+    read too), else ISO 8601, its variants (:data:`~journeymap.engine.times.ISO_VARIANTS`)
+    and dates with the month's name and an ordinal day ("19th November 2023",
+    "Nov 1st, 2023"). The format that read the last value is tried first."""
+
+    def __init__(self, date_format: str | None) -> None:
+        from journeymap.engine.times import (
+            ISO_VARIANTS,
+            NAMED_MONTH_FORMATS,
+            plain_date,
+            strip_ordinals,
+            without_ordinals,
+        )
+
+        self.date_format = date_format
+        self.candidates: list[tuple[str, Callable[[str], str] | None, str]]
+        if date_format:
+            self.candidates = [
+                (date_format, None, _ISO),
+                (without_ordinals(date_format), strip_ordinals, _ISO),
+            ]
+        else:
+            self.candidates = [(f, None, _ISO) for f in ISO_VARIANTS]
+            self.candidates += [(f, plain_date, _NAMED) for f in NAMED_MONTH_FORMATS]
+        self.last: list[tuple[str, Callable[[str], str] | None, str]] = []
+        self.kind = ""
+
+    def __call__(self, text: str) -> datetime | None:
+        if self.date_format is None:
+            try:
+                found = _naive(datetime.fromisoformat(text))
+            except ValueError:
+                pass
+            else:
+                self.kind = _ISO
+                return found
+        for fmt, prepare, kind in self.last + self.candidates:
+            try:
+                found = _naive(datetime.strptime(prepare(text) if prepare else text, fmt))
+            except ValueError:
+                continue
+            self.last[:] = [(fmt, prepare, kind)]
+            self.kind = kind
+            return found
+        return None
+
+    def how(self, texts: list[str]) -> str:
+        """How most of ``texts`` read: ISO 8601, or day, month name and year."""
+        kinds = {_ISO: 0, _NAMED: 0}
+        for text in texts:
+            if self(text) is not None:
+                kinds[self.kind] += 1
+        return _NAMED if kinds[_NAMED] > kinds[_ISO] else _ISO
 
 
 # ---- roles -----------------------------------------------------------------------------------
@@ -524,6 +600,11 @@ def _build(
     table = pa.table([typed.arrays[c] for c in raw.names], names=raw.names)
     table = table.append_column(ROW, pa.array(raw.rows, pa.int64()))
     bad = typed.bad
+    undated = {i: m for i, m in typed.undated.items() if i not in bad}
+    if strict:  # with --strict an unreadable date is an error like any other
+        for i, message in undated.items():
+            bad[i] = ("a date that cannot be read", message)
+        undated = {}
     rows_read = len(raw.rows)
     reasons: dict[str, int] = {}
     for reason, _ in (bad[i] for i in sorted(bad)):
@@ -536,13 +617,16 @@ def _build(
         table = table.filter(keep)
     if (
         roles.date is not None
-        and date_how == "ISO 8601"
+        and date_how in ("ISO 8601", "day, month name and year")
         and not pc.any(pc.is_valid(table.column(roles.date))).as_py()
     ):
         date_how = None
+    picked = pick_examples((i, "date") for i in undated)
     return Feedback(
         table=table, roles=roles, source=label, rows_read=rows_read, rejected=len(bad),
         examples=examples, reasons=reasons, date_parse=date_how, detected=detected,
+        undated=len(undated),
+        undated_examples=[Problem(undated[i], label, raw.rows[i]) for i in picked],
     )  # fmt: skip
 
 
@@ -572,12 +656,15 @@ def _refuse_unusable(
 
 @dataclass
 class _Typed:
-    """The columns of ``raw`` typed one by one (``arrays``), and the rows found unusable on
-    the way (``bad``: row index -> (reason, message); the first reason of a row stays)."""
+    """The columns of ``raw`` typed one by one (``arrays``), the rows found unusable on the
+    way (``bad``: row index -> (reason, message); the first reason of a row stays) and the
+    rows kept without their unreadable date (``undated``)."""
 
     raw: Raw
     bad: dict[int, tuple[str, str]]
     arrays: dict[str, pa.Array] = field(default_factory=dict)
+    #: rows whose date cannot be read (row index -> message): kept, without a date
+    undated: dict[int, str] = field(default_factory=dict)
 
     def reject(self, i: int, reason: str, message: str) -> None:
         self.bad.setdefault(i, (reason, message))
@@ -635,23 +722,28 @@ class _Typed:
         self.arrays[col] = pa.array(out, pa.float64())
 
     def dates(self, col: str, date_format: str | None) -> str:
-        """The date column as timestamps; a date that cannot be read rejects its row. How
-        the dates were read."""
+        """The date column as timestamps; a date that cannot be read leaves its row without
+        a date (``undated``). How the dates were read."""
         import pyarrow as pa
 
         values = self.values(col)
         sample = [v for v in values if v is not None and _text(v)][:_SAMPLE]
         parse, how = _date_reader(sample, date_format)
         expected = f"expected {how}"
-        if how == "ISO 8601":
-            expected += " like 2024-03-05 or 2024-03-05T14:30:00+01:00, or say --date-format"
+        if how in ("ISO 8601", "day, month name and year"):
+            expected = (
+                "expected ISO 8601 like 2024-03-05 or 2024-03-05T14:30:00+01:00, a day, month "
+                "name and year like 19th November 2023, or say --date-format"
+            )
         parsed: list[datetime | None] = []
         for i, v in enumerate(values):
             shown = None if v is None else _text(v)
+            if shown is not None and shown.lower() in _MISSING:
+                shown = None
             when = None if shown is None else parse(v)
             if when is None and shown is not None:
-                message = f'column "{col}": cannot read "{shown}" as a date'
-                self.reject(i, "a date that cannot be read", f"{message} ({expected})")
+                message = f'column "{col}": cannot read "{shown}" as a date ({expected})'
+                self.undated.setdefault(i, message)
             parsed.append(when)
         self.arrays[col] = pa.array(parsed, pa.timestamp("us"))
         return how

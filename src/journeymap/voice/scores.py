@@ -406,7 +406,8 @@ def scores(
 
 
 def feedback_summary(data: Feedback | pa.Table) -> pa.Table:
-    """One row: rows read/used/rejected, rows with a score and with text, the date range, the
+    """One row: rows read/used/rejected, rows kept without their unreadable date (null without
+    a date column), rows with a score and with text, the date range, the
     score column, its scale and overall score with its interval, distinct customers,
     touchpoints, stages and segments (null when the role has no column)."""
     import pyarrow as pa
@@ -436,6 +437,7 @@ def feedback_summary(data: Feedback | pa.Table) -> pa.Table:
         "rows_read": fb.rows_read,
         "rows_used": fb.rows_used,
         "rows_rejected": fb.rejected,
+        "rows_undated": None if r.date is None else fb.undated,
         "with_score": valid(r.score),
         "with_text": valid(r.text),
         "first_date": first,
