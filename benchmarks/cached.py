@@ -58,7 +58,7 @@ def work(data: str, folder: str, step: str) -> dict[str, dict[str, float]]:
         cache.store(read_events(data, engine=engine), found)
         _stage("read, order and keep", t, out)
         return out
-    log = cache.load(engine, found)
+    log = cache.load(engine, found).log
     if log is None:
         raise SystemExit(f"no cache in {folder}")
     _stage("load (from the cache)", t, out)

@@ -500,7 +500,7 @@ class JourneymapCached(Journeymap):
         if self.options.get("quiet_progress", True):
             self.engine.execute("SET enable_progress_bar = false")
         found = cache.entry(Path(self.options["cache_dir"]), [self.data], {})
-        log = cache.load(self.engine, found)
+        log = cache.load(self.engine, found).log
         if log is None:
             raise RuntimeError(f"no cache of {self.data} in {self.options['cache_dir']}")
         self.log = log

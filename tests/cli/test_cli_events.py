@@ -381,3 +381,148 @@ def test_spark_engine_gives_the_same_output(runner: CliRunner, small: Path) -> N
     spark = invoke(runner, *args, "--engine", "spark", "--memory-limit", "1GB")
     assert spark.exit_code == 0, spark.output
     assert json.loads(spark.stdout) == json.loads(duck.stdout)
+
+
+# ---- filters, segments, lifecycles, columns named for what they hold ------------------------
+
+SEGMENTED = """\
+user_id,event,timestamp,plan,lifecycle:transition
+u1,visit,2024-01-01T10:00:00Z,pro,complete
+u1,cart,2024-01-01T10:05:00Z,pro,start
+u1,cart,2024-01-01T10:07:00Z,pro,complete
+u1,buy,2024-01-01T10:20:00Z,pro,complete
+u2,visit,2024-01-02T09:00:00Z,free,complete
+u2,cart,2024-01-02T09:01:00Z,free,complete
+u3,visit,2024-01-09T12:00:00Z,free,complete
+u3,visit,2024-02-01T12:00:00Z,,complete
+u3,cart,2024-02-01T13:00:00Z,pro,complete
+"""
+
+
+@pytest.fixture
+def segmented(tmp_path: Path) -> Path:
+    path = tmp_path / "segmented.csv"
+    path.write_text(SEGMENTED)
+    return path
+
+
+def test_where_and_a_window_keep_some_events(runner: CliRunner, segmented: Path) -> None:
+    from journeymap.events.flows import flows
+    from journeymap.events.subset import subset
+
+    args = ["--where", "plan=pro|free", "--where", "event!=buy", "--since", "2024-01-01",
+            "--until", "2024-02-01"]  # fmt: skip
+    result = invoke(runner, "flows", segmented, *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "filters: where plan=pro|free; where event!=buy; since 2024-01-01 (inclusive); " \
+        "until 2024-02-01 (exclusive)" in result.stderr  # fmt: skip
+    assert "kept 6 of 9 events (66.7%) and 3 of 3 customers (100.0%)" in result.stderr
+
+    def filtered(log: Any) -> Any:
+        return flows(
+            subset(log, where=["plan=pro|free", "event!=buy"], since="2024-01-01",
+                   until="2024-02-01")
+        )  # fmt: skip
+
+    with Engine.connect() as engine:
+        log = read_events(segmented, engine=engine, keep=["plan"])
+        want = filtered(log).to_pylist()
+    assert json.loads(result.stdout) == want
+    assert [(r["from"], r["to"], r["count"]) for r in want] == [
+        ("visit", "cart", 2), ("cart", "cart", 1),
+    ]  # fmt: skip
+
+
+def test_bad_filters_are_clear_errors(runner: CliRunner, segmented: Path) -> None:
+    cases = [
+        (["--where", "plan"], "error: --where 'plan': expected COL=VALUE"),
+        (["--where", "nps<=six"], "cannot read 'six' as a number or a date"),
+        (["--since", "yesterday"], "error: --since: cannot read 'yesterday' as a date"),
+        (["--where", "region=EU"], "no column 'region' to keep"),
+        (["--where", "plan=gold"], "no event meets where plan=gold (of 9 events)"),
+        (["--lifecycle", "suspend"], "holds: complete (8), start (1)"),
+    ]
+    for args, message in cases:
+        result = invoke(runner, "summary", segmented, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.output
+
+
+def test_lifecycle_keeps_one_transition(runner: CliRunner, segmented: Path, small: Path) -> None:
+    result = invoke(runner, "summary", segmented, "--format", "json")
+    assert "lifecycle='lifecycle:transition'" in result.stderr
+    assert json.loads(result.stdout)[0]["events"] == 9  # every event by default, as pm4py
+    result = invoke(runner, "summary", segmented, "--lifecycle", "complete", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["events"] == 8
+    assert "filters: lifecycle complete" in result.stderr
+    result = invoke(runner, "summary", small, "--lifecycle", "complete")
+    assert result.exit_code == 2
+    assert "no lifecycle column" in result.stderr and "--lifecycle-column COL" in result.stderr
+    renamed = small.with_name("renamed.csv")
+    renamed.write_text(SEGMENTED.replace("lifecycle:transition", "stage"))
+    result = invoke(
+        runner, "summary", renamed, "--lifecycle-column", "stage", "--lifecycle", "start",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["events"] == 1
+
+
+def test_by_gives_one_result_per_segment(runner: CliRunner, segmented: Path) -> None:
+    from journeymap.events.funnel import funnel
+    from journeymap.events.subset import where
+
+    result = invoke(
+        runner, "funnel", segmented, "--steps", "visit,cart", "--by", "plan", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert next(iter(rows[0])) == "segment"
+    assert [(r["segment"], r["step"], r["customers"]) for r in rows] == [
+        ("free", 1, 2), ("free", 2, 1), ("pro", 1, 1), ("pro", 2, 2 - 1), (None, 1, 1),
+        (None, 2, 0),
+    ]  # fmt: skip
+    with Engine.connect() as engine:
+        log = read_events(segmented, engine=engine, keep=["plan"])
+        want = funnel(where(log, ["plan=free"]), steps=["visit", "cart"]).to_pylist()
+    assert [{k: v for k, v in r.items() if k != "segment"} for r in rows[:2]] == want
+    table = invoke(runner, "retention", segmented, "--by", "plan", "--period", "month")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0] == "retention by month, per plan"
+    table = invoke(runner, "retention", segmented, "--by", "plan", "--format", "csv")
+    got = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert list(got[0])[:3] == ["segment", "period", "partial"]
+    assert [(r["segment"], r["period"]) for r in got] == [
+        ("free", "2024-01-01"), ("free", "2024-02-01"), ("pro", "2024-01-01"),
+        ("pro", "2024-02-01"), ("", "2024-02-01"),
+    ]  # fmt: skip
+    flows_out = invoke(runner, "flows", segmented, "--by", "plan")
+    assert flows_out.exit_code == 0 and "flows (per customer) by plan" in flows_out.stdout
+
+
+def test_retention_flags_the_partial_period(runner: CliRunner, small: Path) -> None:
+    result = invoke(runner, "retention", small, "--period", "month", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["period"], r["partial"]) for r in rows] == [
+        ("2024-01-01", False), ("2024-02-01", True),
+    ]  # fmt: skip
+    assert "retention_rate_standard" not in rows[0]
+    assert (
+        "period 2024-02-01 is partial: the data ends at 2024-02-01 13:00:00 UTC, before the "
+        "period does" in result.stderr
+    )
+
+
+def test_seconds_are_headed_as_times_on_the_terminal_and_kept_in_files(
+    runner: CliRunner, small: Path
+) -> None:
+    result = invoke(runner, "flows", small)
+    header = next(line for line in result.stdout.splitlines() if "median" in line)
+    assert "median time" in header and "p90 time" in header and "seconds" not in header
+    assert "5m 00s" in result.stdout
+    result = invoke(runner, "flows", small, "--format", "csv")
+    got = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert float(got[0]["median_seconds"]) == 300.0

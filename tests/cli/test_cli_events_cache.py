@@ -124,7 +124,7 @@ def test_the_cached_log_gives_the_same_tables(mobile: Path, tmp_path: Path) -> N
         cache.store(fresh, found)
         want = _every_analysis(fresh)
     with Engine.connect(EngineConfig()) as b:
-        kept = cache.load(b, found)
+        kept = cache.load(b, found).log
         assert kept is not None
         assert kept.report == fresh.report
         assert kept.event_names == fresh.event_names
@@ -147,3 +147,38 @@ def test_the_read_report_comes_back_with_its_rejected_rows(tmp_path: Path) -> No
     assert report == [line for line in second.stderr.splitlines() if not line.startswith("cache:")]
     assert any("events.csv:3" in line and "2023-13-45" in line for line in report)
     assert first.stdout == second.stdout
+
+
+def test_filters_apply_after_the_cache(mobile: Path, tmp_path: Path) -> None:
+    """The cache holds the whole log: a filtered command starts from it and gives what it
+    gives without a cache; a filter on a column without a role adds it to the file."""
+    where = tmp_path / "cache"
+    args = ["--where", "event_name!=passed", "--since", "2018-10-01", "--format", "json"]
+    plain = run("flows", mobile, *args)
+    first = run("flows", mobile, "--cache", where)
+    second = run("flows", mobile, *args, "--cache", where)
+    assert plain.exit_code == first.exit_code == second.exit_code == 0, second.output
+    assert "cache: read from" in second.stderr
+    assert "filters: where event_name!=passed; since 2018-10-01 (inclusive)" in second.stderr
+    assert json.loads(second.stdout) == json.loads(plain.stdout)
+    assert all(r["to"] != "passed" for r in json.loads(second.stdout))
+    assert len(list(where.glob("*.duckdb"))) == 1
+    # a column read only for --where: the log is read again with it, the file replaced;
+    # then every command starts from the file, and gets only the columns it asks for
+    planned = tmp_path / "planned.csv"
+    planned.write_text(
+        "user_id,event,timestamp,plan\nu1,a,2024-01-01T10:00:00Z,pro\n"
+        "u1,b,2024-01-01T10:01:00Z,pro\nu2,a,2024-01-01T11:00:00Z,free\n"
+    )
+    assert "cache: kept in" in run("flows", planned, "--cache", where).stderr
+    notes = []
+    for _ in range(2):
+        kept = run("flows", planned, "--where", "plan=pro", "--cache", where, "--format", "json")
+        assert kept.exit_code == 0, kept.output
+        assert [(r["from"], r["to"]) for r in json.loads(kept.stdout)] == [("a", "b")]
+        notes.append(kept.stderr)
+    assert "cache: kept in" in notes[0] and "cache: read from" in notes[1]
+    cut = run("sessions", planned, "--cache", where, "--format", "json")
+    assert "cache: read from" in cut.stderr
+    assert "plan" not in json.loads(cut.stdout)[0]  # asked for by another command only
+    assert len(list(where.glob("*.duckdb"))) == 2  # one per set of files

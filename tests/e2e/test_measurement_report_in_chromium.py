@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from conftest import Chromium
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-SECTIONS = ("summary", "map", "flows", "emotions", "pains", "kpis", "actions", "method")
+SECTIONS = (
+    "summary", "map", "flows", "emotions", "friction", "pains", "kpis", "actions", "method",
+)  # fmt: skip
 WIDTH = 1200
 PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
 
@@ -106,10 +108,14 @@ def test_dom_has_every_section_and_the_key_numbers(
     dom = chromium.run(tmp_path, "--dump-dom", page.as_uri()).stdout
     for section in SECTIONS:
         assert f'id="{section}"' in dom, section
-    # the map, funnel, emotion gaps and coverage, and the flows when there are any
-    assert dom.count("<svg") >= 4 + bool(result.flows)
+    # the map, funnel, emotion gaps, coverage and friction, and the flows when there are any
+    assert dom.count("<svg") >= 5 + bool(result.flows)
     assert html.escape(result.map_title, quote=False) in dom
     assert f"{result.coverage * 100:.0f}%" in dom
+    assert "Friction, and what customers say there" in dom
+    # touchpoints nobody asked about are named as having no feedback, not given an emotion
+    silent = [t.name for t in result.touchpoints if t.evidence == "none"]
+    assert silent and "No feedback:</b> " + ", ".join(silent) in dom
     top = min(result.pain_points, key=lambda p: p.rank)
     assert html.escape(top.title, quote=False) in dom
     for s in m.stages:
@@ -126,7 +132,7 @@ def test_screenshot_shows_every_section(
     pixels = img.size[0] * img.size[1]
     assert sum(hist[:128]) / pixels > 0.005, "almost no text or lines drawn"
     assert sum(hist[:245]) / pixels > 0.05, "the page is nearly blank"
-    # the eight sections are eight white cards, each with something drawn in it
+    # the nine sections are nine white cards, each with something drawn in it
     cards = _cards(full_page)
     assert len(cards) == len(SECTIONS), cards
     for top, bottom in cards:
@@ -141,8 +147,9 @@ def _save_docs_screenshots(
     img: Image.Image, cards: list[tuple[int, int]], m: jm.JourneyMap, result: Measurement
 ) -> None:
     """docs/img/report-summary.png (header and key numbers), report-emotions.png (expected
-    against measured emotion, coverage) — both from the browser — and report-map.png (the
-    left part of the measured map at full size, drawn without a browser), as small PNGs."""
+    against measured emotion, coverage), report-friction.png (friction beside what customers
+    say) — from the browser — and report-map.png (the left part of the measured map at full
+    size down to its friction lane, drawn without a browser), as small PNGs."""
     from journeymap.rendering import layout
     from journeymap.rendering.report import report_png
 
@@ -150,8 +157,9 @@ def _save_docs_screenshots(
     crops = {
         "summary": img.crop((0, 0, WIDTH, by["summary"][1] + 12)),
         "emotions": img.crop((0, by["emotions"][0] - 12, WIDTH, by["emotions"][1] + 12)),
+        "friction": img.crop((0, by["friction"][0] - 12, WIDTH, by["friction"][1] + 12)),
     }
-    lane = layout(m, measurement=result).lane("emotion")
+    lane = layout(m, measurement=result).lane("friction")
     assert lane is not None
     whole = Image.open(io.BytesIO(report_png(m, result, scale=1.0))).convert("RGB")
     crops["map"] = whole.crop((0, 0, WIDTH, round(lane.bottom) + 12))

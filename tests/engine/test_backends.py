@@ -34,10 +34,12 @@ import pytest
 from journeymap.engine import Engine, EngineConfig
 from journeymap.events.flows import flows
 from journeymap.events.funnel import funnel
+from journeymap.events.lifecycle import steps
 from journeymap.events.paths import paths
 from journeymap.events.read import EventLog, read_events
 from journeymap.events.retention import cohorts, retention
 from journeymap.events.sessions import session_summary, sessions
+from journeymap.events.subset import subset
 from journeymap.events.summary import summary
 
 ENGINES = ("duckdb", "spark")
@@ -132,11 +134,29 @@ c;open;1500000000000000000
 """
 
 
+#: an activity started and completed, nested, repeated, never completed, scheduled; ties
+LIFECYCLE = """\
+case:concept:name,concept:name,time:timestamp,lifecycle:transition,org:group
+c1,fill,2024-01-01T09:00:00Z,start,web
+c1,fill,2024-01-01T09:08:00.5Z,complete,web
+c1,review,2024-01-01T09:09:00Z,schedule,back
+c1,review,2024-01-01T09:10:00Z,start,back
+c1,review,2024-01-01T09:10:00Z,start,back
+c1,review,2024-01-01T09:30:00Z,complete,back
+c1,review,2024-01-02T09:31:00Z,COMPLETE,back
+c1,review,2024-01-02T09:40:00Z,complete,back
+c2,fill,2024-01-03T10:00:00Z,complete,web
+c2,fill,2024-01-03T10:00:00Z,start,web
+c2,pay,2024-02-03T11:00:00+01:00,start,web
+c3,fill,2024-02-05T10:00:00Z,,web
+"""
+
 ALL = (
     "read", "summary", "flows", "flows_markers", "flows_per_session", "paths",
     "paths_collapsed", "funnel", "funnel_within", "retention_day", "retention_week",
     "retention_month_event", "retention_quarter", "cohorts_week", "cohorts_month",
-    "sessions", "session_summary",
+    "sessions", "session_summary", "where", "where_flows", "funnel_by", "flows_by",
+    "retention_by",
 )  # fmt: skip
 #: what a reader must get right: the table, and the computations that depend on the order
 READING = ("read", "summary", "flows", "paths")
@@ -151,6 +171,11 @@ class Dataset:
     computations: tuple[str, ...] = ALL
     real: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    #: the filters of "where" and "where_flows", and the column of the "..._by" segments
+    where: tuple[str, ...] = ("channel!=app",)
+    since: str | None = "2024-01-02"
+    until: str | None = "2024-04-01"
+    by: str = "channel"
 
 
 DATASETS = {
@@ -179,8 +204,25 @@ DATASETS = {
             "funnel_within",
             "retention_week",
             "cohorts_month",
+            "where_flows",
+            "funnel_by",
+            "retention_by",
         ),
         real=True,
+        where=("case:channel=Internet|Desk",),
+        since="2011-01-01",
+        until="2011-07-01T00:00:00+02:00",
+    ),
+    "lifecycle": Dataset(
+        "lifecycle",
+        ["fill", "review"],
+        "fill",
+        ("read", "flows", "steps", "steps_flows", "lifecycle_complete", "where", "flows_by"),
+        options={"keep": ["org:group"]},
+        where=("org:group=web", "lifecycle:transition!=start"),
+        since=None,
+        until=None,
+        by="lifecycle:transition",
     ),
     "mobile": Dataset(
         "mobile",
@@ -219,6 +261,8 @@ def dataset_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {"shop": folder / "shop.csv", "nanos": folder / "nanos.csv"}
     out["shop"].write_text(SHOP, encoding="utf-8")
     out["nanos"].write_text(NANOS, encoding="utf-8")
+    out["lifecycle"] = folder / "lifecycle.csv"
+    out["lifecycle"].write_text(LIFECYCLE, encoding="utf-8")
     rows = _shop_rows()
     out["shop_jsonl"] = folder / "shop.jsonl"
     with out["shop_jsonl"].open("w", encoding="utf-8") as f:
@@ -300,6 +344,15 @@ def _read(log: EventLog, data: Dataset) -> pa.Table:
     return log.engine.run(log.table.order_by("seq"))
 
 
+def _where(log: EventLog, data: Dataset) -> EventLog:
+    return subset(log, where=data.where, since=data.since, until=data.until)
+
+
+def _steps(log: EventLog, data: Dataset) -> pa.Table:
+    made = steps(log).log
+    return made.engine.run(made.table.order_by("seq"))
+
+
 def _sessions(log: EventLog, data: Dataset) -> pa.Table:
     made = sessions(log, gap=GAP, replace_existing=True)
     return made.engine.run(made.table.order_by("seq"))
@@ -325,6 +378,14 @@ COMPUTATIONS: dict[str, Compute] = {
     "cohorts_month": lambda log, d: cohorts(log, period="month"),
     "sessions": _sessions,
     "session_summary": lambda log, d: session_summary(log, gap=GAP),
+    "where": lambda log, d: _read(_where(log, d), d),
+    "where_flows": lambda log, d: flows(_where(log, d), markers=True),
+    "funnel_by": lambda log, d: funnel(log, steps=d.funnel, by=d.by),
+    "flows_by": lambda log, d: flows(log, by=d.by),
+    "retention_by": lambda log, d: retention(log, period="month", by=d.by),
+    "steps": _steps,
+    "steps_flows": lambda log, d: flows(steps(log).log),
+    "lifecycle_complete": lambda log, d: flows(subset(log, lifecycle="complete")),
 }
 
 #: known gaps (ibis' ``notimpl``): (dataset, computation) -> the engines where the result

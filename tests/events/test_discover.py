@@ -100,3 +100,24 @@ def test_split_points() -> None:
     assert split_points([0.0, 0.0, 0.5, 1.0, 1.0], 3) == [2, 3]
     assert split_points([0.3], 3) == []
     assert split_points([], 3) == []
+
+
+def test_discover_proposes_outcomes(mobile_log: EventLog) -> None:
+    """Every onboarding journey ends in ``passed`` or ``lost``: both end all the journeys that
+    reach them, so both are proposed; ``passed``, reached by more users (2,497 against
+    1,642), is taken as the goal; silence longer than 95% of the gaps between events is
+    giving up. Counted independently from the log."""
+    rows = mobile_log.engine.run(mobile_log.table.select("customer", "event", "ts")).to_pylist()
+    last: dict[str, tuple[Any, str]] = {}
+    for r in rows:
+        if r["customer"] not in last or r["ts"] >= last[r["customer"]][0]:
+            last[r["customer"]] = (r["ts"], r["event"])
+    ended = {e: sum(1 for _, ev in last.values() if ev == e) for e in ("passed", "lost")}
+    assert ended == {"passed": 2497, "lost": 1642}
+    m = discover(mobile_log)
+    assert m.outcomes is not None
+    assert m.outcomes.goal == ["passed"]
+    assert [e.name for e in m.outcomes.ends] == ["lost"]
+    assert m.outcomes.abandoned_after_seconds > 0
+    assert "passed (100%), lost (100%)" in m.notes["outcomes"]
+    assert jm.check_map(m) == []

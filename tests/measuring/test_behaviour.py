@@ -128,22 +128,34 @@ SHOP_TOUCHPOINTS: list[dict[str, Any]] = [
      "support_rate": None, "value": None},
 ]  # fmt: skip
 
+#: Outcomes with the map's defaults: the goal is the last stage (Help: support chat, refund,
+#: email); the data ends at e's chat (3 days), so every journey without the goal is still in
+#: progress (quiet for less than 30 days). a, d, e reached the goal (a chat); b and c did not.
+#: Every customer of a stage goes on, ends there or went back (ends in an earlier stage):
+#: customers = converted + dropoff_customers + went_back; those who end there, by outcome.
 SHOP_STAGES: list[dict[str, Any]] = [
     # Browse: a, b, c, e; later stage after it: a, b, e (c ends in search). Visits and their
     # exits: a [H H S H]@0 -> C@30: 30, a [H]@40 -> P@100: 60, b [H]@0 -> C@0: 0,
-    # e [H]@0 -> X: 259200 (c's visit is its last: left out) -> median (30 + 60) / 2 = 45
-    {"stage": "browse", "order": 1, "customers": 4, "reach_share": 0.8, "converted": 3,
-     "conversion_to_next": 0.75, "dropoff_customers": 1, "dropoff_rate": 0.25,
+    # e [H]@0 -> X: 259200 (c's visit is its last: left out) -> median (30 + 60) / 2 = 45.
+    # In order (the funnel): a, b, c, e reach Browse first.
+    {"stage": "browse", "order": 1, "customers": 4, "reach_share": 0.8, "funnel_customers": 4,
+     "converted": 3, "conversion_to_next": 0.75, "dropoff_customers": 1, "dropoff_rate": 0.25,
+     "went_back": 0, "ended_goal": 0, "ended_other": 0, "abandoned": 0, "in_progress": 1,
      "median_seconds_in_stage": 45.0},
-    # Buy: a, b, d; Help after it: a, d. Visits: a [C]@30 -> H: 10, a [P]@100 -> X: 100,
-    # d [C]@0 -> X: 3600 (b's and d's last visits left out) -> median 100
-    {"stage": "buy", "order": 2, "customers": 3, "reach_share": 0.6, "converted": 2,
-     "conversion_to_next": 2 / 3, "dropoff_customers": 2, "dropoff_rate": 2 / 3,
-     "median_seconds_in_stage": 100.0},
-    # Help: the last stage (nothing to convert to); d's chat -> cart 400 s later
-    {"stage": "help", "order": 3, "customers": 3, "reach_share": 0.6, "converted": None,
-     "conversion_to_next": None, "dropoff_customers": 2, "dropoff_rate": 2 / 3,
-     "median_seconds_in_stage": 400.0},
+    # Buy: a, b, d. a goes on to Help; b ends at Pay; d's chat is followed by a cart: d ends
+    # in Buy, so it does not go on. Visits: a [C]@30 -> H: 10, a [P]@100 -> X: 100,
+    # d [C]@0 -> X: 3600 (b's and d's last visits left out) -> median 100. After Browse, in
+    # order: a (C@30), b (C@0 after H@0, input order); d never browsed.
+    {"stage": "buy", "order": 2, "customers": 3, "reach_share": 0.6, "funnel_customers": 2,
+     "converted": 1, "conversion_to_next": 1 / 3, "dropoff_customers": 2,
+     "dropoff_rate": 2 / 3, "went_back": 0, "ended_goal": 1, "ended_other": 0,
+     "abandoned": 0, "in_progress": 1, "median_seconds_in_stage": 100.0},
+    # Help: the last stage (nothing to convert to); d's chat -> cart 400 s later: d went back.
+    # In order after Buy: a only.
+    {"stage": "help", "order": 3, "customers": 3, "reach_share": 0.6, "funnel_customers": 1,
+     "converted": None, "conversion_to_next": None, "dropoff_customers": 2,
+     "dropoff_rate": 2 / 3, "went_back": 1, "ended_goal": 2, "ended_other": 0,
+     "abandoned": 0, "in_progress": 0, "median_seconds_in_stage": 400.0},
 ]  # fmt: skip
 
 
@@ -575,12 +587,31 @@ def test_onboarding_agrees_with_sql(
             assert r["p90_seconds_to_next"] == pytest.approx(p90, rel=1e-9)
 
 
+#: per stage, the customers who go on (an event of a later stage after one of this stage,
+#: and their last event is not in this stage), end there (their last event is in it) and
+#: went back (neither), from a table ``st`` of (c, s, ns, row) events
+STAGE_PARTITION_SQL = """
+WITH last AS (SELECT c, arg_max(s, (ns, row)) AS s FROM st GROUP BY c),
+here AS (SELECT c, s, min((ns, row)) AS first FROM st GROUP BY c, s),
+later AS (
+  SELECT DISTINCT h.c, h.s FROM st e JOIN here h ON e.c = h.c
+  WHERE e.s > h.s AND (e.ns, e.row) > h.first
+)
+SELECT h.s, count(*) AS customers,
+  count(*) FILTER (WHERE l.s = h.s) AS ends_here,
+  count(*) FILTER (WHERE l.s <> h.s AND g.c IS NOT NULL) AS goes_on
+FROM here h JOIN last l ON h.c = l.c LEFT JOIN later g ON g.c = h.c AND g.s = h.s
+GROUP BY h.s ORDER BY h.s
+"""
+
+
 @pytest.mark.parametrize("without", [(), ("lost",)], ids=["all", "lost-left-out"])
 def test_onboarding_stages_agree_with_funnel(
     onboarding: tuple[EventLog, Path], without: tuple[str, ...]
 ) -> None:
-    """A stage's customers are step 1 of a funnel on its events; its converted customers
-    are step 2 of the funnel [this stage, any later stage]; drop-off is the stage of each
+    """A stage's customers are step 1 of a funnel on its events, and its funnel customers the
+    steps of ``events funnel`` with the stages as its steps; every stage's customers go on,
+    end there or went back, counted independently in SQL; drop-off is the stage of each
     user's last event (SQL)."""
     log, path = onboarding
     m = _onboarding_map(without)
@@ -599,18 +630,33 @@ def test_onboarding_stages_agree_with_funnel(
         for stage, tps in ONBOARDING.items()
     }
     order = list(ONBOARDING)
+    whole = funnel(log, steps=[names[s] for s in order]).to_pylist()
+    stage_of = {tp: s for s, tps in ONBOARDING.items() for tp in tps}
+    number = " ".join(f"WHEN '{tp}' THEN {order.index(s) + 1}" for tp, s in stage_of.items())
+    partition = _sql(
+        path,
+        f"CREATE TABLE st AS SELECT c, CASE tp {number} END AS s, ns, row FROM ev; "
+        + STAGE_PARTITION_SQL,
+        without,
+    )
+    by_stage = {int(s): (n, ends, on) for s, n, ends, on in partition}
     for i, row in enumerate(stages):
-        here = names[order[i]]
-        later = [n for s in order[i + 1 :] for n in names[s]]
-        if later:
-            f = funnel(log, steps=[here, later]).to_pylist()
-            assert row["customers"] == f[0]["customers"]
-            assert row["converted"] == f[1]["customers"]
-            assert row["conversion_to_next"] == pytest.approx(f[1]["conversion_from_previous"])
+        assert row["customers"] == funnel(log, steps=[names[order[i]]]).to_pylist()[0]["customers"]
+        assert row["funnel_customers"] == whole[i]["customers"]
+        n, ends, on = by_stage[i + 1]
+        assert (row["customers"], row["dropoff_customers"]) == (n, ends)
+        if i < len(order) - 1:
+            assert row["converted"] == on
+            assert row["conversion_to_next"] == pytest.approx(on / n)
         else:
             assert row["converted"] is None
-            assert row["customers"] == funnel(log, steps=[here]).to_pylist()[0]["customers"]
-    stage_of = {tp: s for s, tps in ONBOARDING.items() for tp in tps}
+        assert (
+            row["customers"]
+            == (row["converted"] or 0) + row["dropoff_customers"] + row["went_back"]
+        )
+        assert row["dropoff_customers"] == sum(
+            row[k] for k in ("ended_goal", "ended_other", "abandoned", "in_progress")
+        )
     last = _sql(path, "SELECT arg_max(tp, (ns, row)) FROM ev GROUP BY c", without)
     want = {s: sum(1 for (tp,) in last if stage_of[tp] == s) for s in ONBOARDING}
     assert {r["stage"]: r["dropoff_customers"] for r in stages} == want

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -174,6 +175,45 @@ def test_usage_errors_name_the_touchpoint() -> None:
         touchpoint_feedback(no_text, m)
     with pytest.raises(UsageError, match="min_theme_texts"):
         touchpoint_feedback(read_feedback(table, ratings=["delivery_rating"]), m, min_theme_texts=0)
+
+
+def test_resamples_of_the_respondents() -> None:
+    m, table = _shop_feedback()
+    fb = read_feedback(table, ratings=["delivery_rating"])
+    voice = touchpoint_feedback(fb, m, resamples=300)
+    assert voice.schema.metadata[b"resamples"] == b"300"
+    rows = _rows(voice)
+    checkout, delivery = rows["checkout"], rows["delivery"]
+    assert len(checkout["csat_boot"]) == len(checkout["sentiment_boot"]) == 300
+    assert checkout["nps_boot"] is None and checkout["rating_boot"] is None
+    assert all(rows["help"][f"{s}_boot"] is None for s in ("nps", "csat", "rating", "sentiment"))
+    # checkout: 4 respondents (2 in the top box) and 2 imaginary ones (one in, one out):
+    # a resample of 6 holds 0..6 in the top box, 50% on average
+    boot = np.array(checkout["csat_boot"])
+    assert set(np.round(boot * 6 / 100, 6)) <= set(range(7))
+    assert boot.mean() == pytest.approx(50.0, abs=4.0)
+    assert boot.std() > 5  # four answers are far from certain
+    # delivery: ratings 2 and 4 (its observed range): every resample's mean lies in 2..4,
+    # and one respondent's CSAT (1, not in the top box) gives replicates below 50% mostly
+    ratings = np.array(delivery["rating_boot"])
+    drawn = ratings[~np.isnan(ratings)]  # NaN: a resample of only the respondent with no rating
+    assert len(drawn) > 290 and drawn.min() >= 2.0 and drawn.max() <= 4.0
+    assert np.nanmean(delivery["csat_boot"]) < 50.0
+    # one draw for all signals: a resample is the same rows for CSAT and sentiment
+    assert len(delivery["sentiment_boot"]) == len(delivery["rating_boot"]) == 300
+    # reproducible, a different draw for another file, none at all on request
+    again = _rows(touchpoint_feedback(fb, m, resamples=300))
+    assert again["checkout"]["csat_boot"] == checkout["csat_boot"]
+    other = read_feedback(table, ratings=["delivery_rating"], name="other.csv")
+    assert (
+        _rows(touchpoint_feedback(other, m, resamples=300))["checkout"]["csat_boot"]
+        != (checkout["csat_boot"])
+    )
+    none = _rows(touchpoint_feedback(fb, m, resamples=0))
+    assert none["checkout"]["csat_boot"] is None
+    assert none["checkout"]["csat"] == checkout["csat"]  # the scores themselves do not move
+    with pytest.raises(UsageError, match="resamples"):
+        touchpoint_feedback(fb, m, resamples=-1)
 
 
 # ---- the real airline tweets -------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_measured_compared_and_saved_beside_the_map(
     by_id = {t.touchpoint: t for t in first.result.touchpoints}
     assert by_id["home"].responses == 3  # the feedback, linked by its page column
     assert by_id["home"].nps == pytest.approx((2 - 1) / 3 * 100)
-    assert by_id["pay"].n == 1  # only the pro customer: `where` read the kept plan column
+    assert by_id["pay"].customers == 1  # only the pro customer: `where` read the kept plan column
     assert [s.kind for s in first.result.sources] == ["events", "feedback"]
     # the read reports of both files, and the stages, in order
     assert any("8 rows read" in line for line in said), said

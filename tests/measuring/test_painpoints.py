@@ -48,8 +48,11 @@ pain_points:
 def _row(stage: str, tp: str, customers: int, drop: int, support: int, median: float | None,
          nxt: int, value: float | None = None) -> dict[str, Any]:  # fmt: skip
     return {
-        "stage": stage, "touchpoint": tp, "customers": customers, "dropoff_customers": drop,
-        "dropoff_rate": drop / customers, "loops": 0, "backtrack_customers": 0,
+        "stage": stage, "touchpoint": tp, "customer_step": True, "customers": customers,
+        "dropoff_customers": drop, "dropoff_rate": drop / customers,
+        # every journey that ends here gave up: none reached an outcome or is in progress
+        "abandoned_customers": drop, "abandon_rate": drop / customers,
+        "in_progress_customers": 0, "loops": 0, "backtrack_customers": 0,
         "support_customers": support, "support_rate": support / customers,
         "median_seconds_to_next": median, "p90_seconds_to_next": None if median is None
         else 5 * median, "next_customers": nxt, "value": value,
@@ -101,9 +104,7 @@ def test_drop_off_and_slow_delivery_with_support_are_found_and_ranked() -> None:
     assert drop["customers_affected"] == 200
     assert drop["severity"] == "critical"
     assert drop["score"] == pytest.approx(145 + SEVERITY_WEIGHT["critical"] * 200)
-    assert drop["title"] == (
-        "40% of customers who reach Payment leave the journey there (typical step: 11%)"
-    )
+    assert drop["title"] == ("40% of customers who reach Payment give up there (typical step: 11%)")
     assert "200 of 500 customers (40.0%)" in drop["evidence"]
     assert "robust z 5.8" in drop["evidence"]
     assert "stage Buy passes 50% of its customers on" in drop["evidence"]
@@ -119,7 +120,8 @@ def test_drop_off_and_slow_delivery_with_support_are_found_and_ranked() -> None:
     assert slow["conversions_lost"] is None
     assert slow["score"] == pytest.approx(SEVERITY_WEIGHT["critical"] * 100)
     assert slow["title"] == (
-        "Customers take 3.0 days to move on from Delivery; a typical step takes 90 seconds"
+        "Customers wait 3.0 days after Delivery before their next step; a typical step takes "
+        "90 seconds"
     )
 
     support = rows["support-delivery"]

@@ -171,6 +171,9 @@ stages:
     touchpoints:
       - name: Passed
         events: [passed]
+outcomes:
+  goal: [passed]
+  abandoned_after: 30m
 """
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 import journeymap as jm
+from journeymap.model import EventMatch
 from journeymap.model.lint import LINT_RULES, LINT_SEVERITIES, LintFinding, lint
 
 TODAY = dt.date(2026, 11, 22)
@@ -161,6 +162,11 @@ def _kpi_mismatch(m: jm.JourneyMap) -> None:
     m.kpis[1].value = 90
 
 
+def _no_outcomes(m: jm.JourneyMap) -> None:
+    """The map is measured from an event log, and does not say how a journey ends."""
+    m.stages[0].touchpoints[0].events = EventMatch(names=["checkout"])
+
+
 def _derived_id(m: jm.JourneyMap) -> None:
     m.stages.append(
         jm.Stage(name="Retention", touchpoints=[jm.Touchpoint(id="email", name="Email")])
@@ -187,6 +193,7 @@ BREAKERS: dict[str, Callable[[jm.JourneyMap], None]] = {
     "pain-point-no-department": _no_department,
     "action-no-kpi": _action_no_kpi,
     "derived-id": _derived_id,
+    "no-outcomes": _no_outcomes,
 }
 
 

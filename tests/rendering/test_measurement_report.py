@@ -20,14 +20,7 @@ import journeymap as jm
 from journeymap.errors import UsageError
 from journeymap.model import JourneyMap
 from journeymap.model.measurement import (
-    ActionEstimate,
-    Drift,
-    FlowMeasure,
-    FoundPainPoint,
-    KPIMeasure,
     Measurement,
-    SourceInfo,
-    StageMeasure,
     TouchpointMeasure,
 )
 from journeymap.rendering import layout
@@ -47,199 +40,6 @@ from journeymap.rendering.report import (
 from journeymap.rendering.svg import to_svg
 from journeymap.rendering.svgkit import BAND_FILL, NEGATIVE, POSITIVE, THIN
 from journeymap.rendering.view import Rect
-
-SHOP = """
-id: shop
-title: Jo buys running shoes
-version: "2.1"
-objective: Find where first-time buyers give up.
-persona: {name: Jo, goals: [New shoes by Saturday]}
-stages:
-  - id: discover
-    name: Discover
-    touchpoints:
-      - {id: ads, name: Social ads, channel: ad, expected_emotion: Interested,
-         actual_emotion: Delighted}
-      - {id: search, name: Site search, channel: web, expected_emotion: Satisfied}
-  - id: consider
-    name: Consider
-    touchpoints:
-      - {id: product-page, name: Product page, channel: web, expected_emotion: Interested}
-      - {id: reviews, name: Reviews, channel: review-site, expected_emotion: Interested}
-  - id: purchase
-    name: Purchase
-    touchpoints:
-      - {id: cart, name: Cart, channel: web, expected_emotion: Interested}
-      - {id: checkout, name: Checkout, channel: web, expected_emotion: Satisfied,
-         moment_of_truth: true}
-      - {id: fulfilment, name: Fulfilment, channel: system, lane: backstage}
-  - id: delivery
-    name: Delivery
-    touchpoints:
-      - {id: tracking, name: Order tracking, channel: email, expected_emotion: Interested}
-      - {id: delivery, name: Delivery, channel: delivery, expected_emotion: Satisfied}
-  - id: loyalty
-    name: Loyalty
-    touchpoints:
-      - {id: review-request, name: Review request, channel: email, expected_emotion: Interested}
-      - {id: referral, name: Referral, channel: referral, expected_emotion: Delighted}
-pain_points:
-  - {id: long-checkout, name: Long checkout, touchpoint: checkout, severity: high}
-  - {id: confusing-faq, name: Confusing FAQ, stage: consider}
-opportunities:
-  - {id: faq-rewrite, name: Rewrite the FAQ, stage: consider, owner: Content}
-  - {id: guest-checkout, name: Guest checkout, touchpoint: checkout, owner: Digital,
-     status: planned, priority: high, kpi: conversion, kpi_target: 20}
-  - {id: delivery-updates, name: Delivery updates, touchpoint: delivery, owner: Operations}
-kpis:
-  - {id: conversion, name: Visitor conversion, kind: conversion, value: 18, target: 20, unit: "%"}
-  - {id: nps, name: NPS, kind: nps, target: 30}
-  - {id: churn, name: Churn, kind: churn, target: 10, unit: "%"}
-"""
-
-# touchpoint id -> customers, emotion, low, high, expected, evidence, n
-_TPS = {
-    "ads": (600, 0.9, 0.7, 1.1, 1.0, "measured", 600),
-    "search": (700, 0.2, 0.0, 0.4, 2.0, "measured", 700),
-    "product-page": (800, 0.5, 0.3, 0.7, 1.0, "measured", 800),
-    "reviews": (400, 1.2, 0.9, 1.5, 1.0, "measured", 400),
-    "cart": (500, -0.2, -0.5, 0.1, 1.0, "measured", 500),
-    "checkout": (450, -1.6, -1.9, -1.3, 2.0, "measured", 450),
-    "fulfilment": (0, None, None, None, None, "none", 0),
-    "tracking": (300, 0.1, -0.2, 0.4, 1.0, "measured", 300),
-    "delivery": (290, -1.1, -1.5, -0.7, 2.0, "measured", 290),
-    "review-request": (12, 0.8, -0.9, 2.5, 1.0, "thin", 12),
-    "referral": (0, None, None, None, 3.0, "none", 0),
-}
-_STAGE_OF = {
-    "ads": "discover", "search": "discover", "product-page": "consider", "reviews": "consider",
-    "cart": "purchase", "checkout": "purchase", "fulfilment": "purchase", "tracking": "delivery",
-    "delivery": "delivery", "review-request": "loyalty", "referral": "loyalty",
-}  # fmt: skip
-_LEVELS = {-2: "Frustrated", -1: "Confused", 0: "Neutral", 1: "Interested", 2: "Satisfied"}
-
-
-def make_measurement() -> Measurement:
-    """A measurement of SHOP: a checkout many leave, a slow delivery, a thin loyalty step."""
-    tps = []
-    for tp_id, (customers, emo, low, high, exp, evidence, n) in _TPS.items():
-        gap = None if emo is None or exp is None else round(emo - exp, 6)
-        tps.append(
-            TouchpointMeasure(
-                stage=_STAGE_OF[tp_id], touchpoint=tp_id, name=tp_id.replace("-", " ").title(),
-                customers=customers, emotion=emo, emotion_low=low, emotion_high=high,
-                expected=exp, gap=gap, evidence=evidence, n=n,
-                level=None if emo is None else _LEVELS[round(emo)],
-                csat=52.0 if tp_id == "checkout" else None,
-                quotes=["The card form kept failing."] if tp_id == "checkout" else [],
-            )
-        )  # fmt: skip
-    stages = [
-        StageMeasure(stage="discover", name="Discover", customers=1000, reach_share=1.0,
-                     converted=800, conversion_to_next=0.8, dropoff_customers=200,
-                     dropoff_rate=0.2),
-        StageMeasure(stage="consider", name="Consider", customers=800, reach_share=0.8,
-                     converted=500, conversion_to_next=0.625, dropoff_customers=300,
-                     dropoff_rate=0.375),
-        StageMeasure(stage="purchase", name="Purchase", customers=500, reach_share=0.5,
-                     converted=300, conversion_to_next=0.6, dropoff_customers=200,
-                     dropoff_rate=0.4),
-        StageMeasure(stage="delivery", name="Delivery", customers=300, reach_share=0.3,
-                     converted=120, conversion_to_next=0.4, dropoff_customers=150,
-                     dropoff_rate=0.5),
-        StageMeasure(stage="loyalty", name="Loyalty", customers=150, reach_share=0.15,
-                     dropoff_customers=150, dropoff_rate=1.0),
-    ]  # fmt: skip
-    flows = [
-        FlowMeasure(source=a, target=b, customers=c, moves=c + 10, designed=d)
-        for a, b, c, d in [
-            ("ads", "search", 300, True),
-            ("search", "product-page", 650, True),
-            ("ads", "product-page", 250, False),
-            ("product-page", "reviews", 380, True),
-            ("reviews", "cart", 200, True),
-            ("product-page", "cart", 280, False),
-            ("cart", "product-page", 120, False),
-            ("cart", "checkout", 450, True),
-            ("checkout", "cart", 90, False),
-            ("checkout", "tracking", 300, True),
-            ("tracking", "delivery", 290, True),
-            ("delivery", "review-request", 12, True),
-        ]
-    ]
-    pains = [
-        FoundPainPoint(
-            rank=1, id="drop-off-checkout", kind="drop-off", stage="purchase",
-            touchpoint="checkout", title="40% of customers who reach Checkout leave there",
-            evidence="180 of 450 customers end their journey at Checkout; typical step 12%",
-            customers_affected=180, conversions_lost=120.5, value_lost=6025.0,
-            severity="critical", score=300.5, matches="long-checkout",
-            quotes=["The card form kept failing.", "Too many steps to pay."],
-        ),
-        FoundPainPoint(
-            rank=2, id="slow-delivery", kind="slow", stage="delivery", touchpoint="delivery",
-            title="Delivery takes 6 days; a typical step takes minutes",
-            evidence="median 6.1 days from Delivery to the next step for 290 customers",
-            customers_affected=150, severity="high", score=150.0,
-            quotes=["Parcel came a week late.", "The card form kept failing."],
-        ),
-        FoundPainPoint(
-            rank=3, id="loops-search", kind="loops", stage="discover", touchpoint="search",
-            title="Customers search again and again", evidence="300 of 700 search 3+ times",
-            customers_affected=300, severity="medium", score=75.0,
-        ),
-    ]  # fmt: skip
-    kpis = [
-        KPIMeasure(key="conversion:journey", kind="conversion", label="Visitor conversion",
-                   value=15.0, unit="%", n=1000, kpi="conversion", target=20.0, previous=18.0,
-                   change=-3.0),
-        KPIMeasure(key="nps", kind="nps", label="NPS", value=21.0, unit="points", n=400,
-                   low=14.0, high=28.0, kpi="nps", target=30.0, previous=15.0, change=6.0),
-        KPIMeasure(key="churn", kind="churn", label="Churn 2026-02", value=12.0, unit="%",
-                   n=900, kpi="churn", target=10.0, previous=14.0, change=-2.0),
-        KPIMeasure(key="csat", kind="csat", label="CSAT", value=78.0, unit="%", n=640,
-                   target=75.0, previous=78.02, change=-0.02),
-    ]  # fmt: skip
-    actions = [
-        ActionEstimate(opportunity="faq-rewrite", name="Rewrite the FAQ",
-                       estimate="No measured pain point behind it yet."),
-        ActionEstimate(opportunity="delivery-updates", name="Delivery updates",
-                       estimate="Halving the extra drop-off at delivery keeps 20 a month",
-                       conversions_per_month=20.0),
-        ActionEstimate(opportunity="guest-checkout", name="Guest checkout",
-                       estimate="Halving the extra drop-off at checkout keeps 60 a month",
-                       conversions_per_month=60.25, value_per_month=3012.5, kpi="conversion",
-                       kpi_before=18.0, kpi_now=15.0),
-    ]  # fmt: skip
-    return Measurement(
-        map_id="shop", map_title="Jo buys running shoes", map_version="2.1",
-        measured_at=dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.UTC),
-        method="Signals normalised to [-1, 1] and combined; see `docs/measure.md`.",
-        sources=[
-            SourceInfo(kind="events", path="/data/events.parquet", rows_read=12000,
-                       rows_used=12000, customers=1000,
-                       first=dt.datetime(2026, 1, 5, 8, 0), last=dt.datetime(2026, 3, 29, 20, 0)),
-            SourceInfo(kind="feedback", path="/data/survey.csv", rows_read=650, rows_used=640,
-                       rows_unmatched=10, customers=610,
-                       first=dt.datetime(2026, 1, 6), last=dt.datetime(2026, 3, 30)),
-        ],
-        touchpoints=tps, stages=stages, flows=flows, pain_points=pains,
-        unconfirmed_pain_points=["confusing-faq"], kpis=kpis, actions=actions,
-        coverage=8 / 11,
-        drift=Drift(previous_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), previous_map_version="2.0",
-                    kpis={"nps": 6.0, "conversion:journey": -3.0},
-                    emotions={"checkout": -0.4}, largest=40.0),
-    )  # fmt: skip
-
-
-@pytest.fixture
-def shop() -> JourneyMap:
-    return jm.loads(SHOP)
-
-
-@pytest.fixture
-def ms() -> Measurement:
-    return make_measurement()
 
 
 def _svg_root(svg: str) -> ET.Element:
@@ -261,7 +61,7 @@ def test_measured_curve_replaces_the_written_actuals(shop: JourneyMap, ms: Measu
     assert curve is not None and curve.measured
     front = ["ads", "search", "product-page", "reviews", "cart", "checkout", "tracking",
              "delivery", "review-request"]  # fmt: skip
-    assert [p.touchpoint_id for p in curve.actual] == front  # referral: no evidence, no point
+    assert [p.touchpoint_id for p in curve.actual] == front  # referral: no feedback, no point
     values = {p.touchpoint_id: p.value for p in curve.actual}
     assert values["ads"] == pytest.approx(0.9)  # the measured value, not "Delighted" (+3)
     assert values["checkout"] == pytest.approx(-1.6)
@@ -280,7 +80,9 @@ def test_measured_points_sit_at_their_value_and_the_band_at_their_interval(
         return ticks[0] - v * step
 
     for p in curve.actual:
-        low, high = _TPS[p.touchpoint_id][2:4]
+        tm = next(t for t in ms.touchpoints if t.touchpoint == p.touchpoint_id)
+        low, high = tm.emotion_low, tm.emotion_high
+        assert low is not None and high is not None
         assert p.y == pytest.approx(y_of(p.value))
         assert p.interval == pytest.approx((y_of(high), y_of(low)))
     # one band over the run of neighbouring measured points (no hole in this map)
@@ -307,10 +109,10 @@ def test_thin_evidence_is_hollow_and_noted_none_has_no_point(
     assert {e for k, e in evidence.items() if k != "review-request"} == {"measured"}
     thin = next(p for p in curve.actual if p.touchpoint_id == "review-request")
     texts = [t.text for t in thin.label]
-    assert texts == ["Interested +0.8", "thin evidence, n=12"]
+    assert texts == ["Interested +0.8", "few answers, n=12"]
     assert all(t.tone == "muted" for t in thin.label)
     referral = next(p for p in curve.expected if p.touchpoint_id == "referral")
-    assert [t.text for t in referral.label] == ["Delighted +3", "no evidence"]
+    assert [t.text for t in referral.label] == ["Delighted +3", "no feedback"]
     assert "referral" not in {g.touchpoint_id for g in curve.gaps}
 
 
@@ -335,10 +137,11 @@ def test_measured_map_stays_readable(shop: JourneyMap, ms: Measurement) -> None:
     for r in marks:
         assert curve.area.contains(r)
     header = " ".join(t.text for t in view.header.subtitle)
-    assert "Actual emotions measured 2026-04-02 from 12,000 events and 640 feedback rows" in header
-    assert "73% of touchpoints evidence-backed" in header
+    assert "Actual emotions measured 2026-04-02 from 640 feedback rows" in header
+    assert "73% of touchpoints with a measured emotion" in header
+    assert "friction from 12,000 events" in header
     kinds = [item.kind for item in view.legend]
-    assert kinds[:5] == ["expected", "actual", "band", "thin", "gap"]
+    assert kinds[:7] == ["expected", "actual", "band", "thin", "gap", "friction", "ambiguous"]
 
 
 def test_map_without_measurement_is_unchanged(shop: JourneyMap) -> None:
@@ -357,8 +160,8 @@ def test_measured_svg_draws_band_hollow_point_and_legend(shop: JourneyMap, ms: M
         if c.get("fill") == "#ffffff" and c.get("stroke") == THIN
     ]
     assert len(hollow) == 2  # the thin point and its legend symbol
-    for text in ("Measured emotion", "95% interval", "Thin evidence", "\u22123.6",
-                 "thin evidence, n=12", "no evidence"):  # fmt: skip
+    for text in ("Measured emotion (from feedback)", "95% interval", "Few answers", "\u22123.6",
+                 "few answers, n=12", "no feedback"):  # fmt: skip
         assert f">{text}</text>" in svg, text
     # the stretch of line into the thin point is grey
     grey = [ln for ln in root.iter(f"{{{NS['svg']}}}line") if ln.get("stroke") == THIN]
@@ -482,12 +285,12 @@ def test_gap_and_coverage_drawings(shop: JourneyMap, ms: Measurement) -> None:
     svg = charts.draw_gaps(charts.gap_data(shop, ms), scale=scale)
     root = _svg_root(svg)
     assert ">\u22123.6</text>" in svg and ">+0.2</text>" in svg
-    assert ">n=12 \u00b7 thin</text>" in svg
+    assert ">n=12 \u00b7 few answers</text>" in svg
     hollow = [c for c in root.iter(f"{{{NS['svg']}}}circle") if c.get("stroke") == THIN]
     assert len(hollow) == 2  # the thin row and the legend
     cov = charts.draw_coverage(charts.coverage_data(shop, ms))
     _svg_root(cov)
-    for text in ("8 measured (73%)", "1 thin evidence (9%)", "2 no evidence (18%)"):
+    for text in ("8 measured from feedback (73%)", "1 few answers (9%)", "2 no feedback (18%)"):
         assert f">{text}</text>" in cov
 
 
@@ -517,8 +320,10 @@ def test_charts_of_an_empty_measurement_say_so(shop: JourneyMap) -> None:
 
 def test_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
     cards = {k.label: k for k in key_numbers(shop, ms)}
-    assert cards["Evidence coverage"].value == "73%"
-    assert cards["Evidence coverage"].detail.startswith("8 of 11 touchpoints")
+    assert cards["Feedback coverage"].value == "73%"
+    assert cards["Feedback coverage"].detail.startswith(
+        "8 of 11 touchpoints have a measured emotion from customers' feedback"
+    )
     assert cards["Biggest pain point"].value == "Checkout"
     assert "121 conversions lost" in cards["Biggest pain point"].detail
     assert cards["Largest emotion gap"].value == "\u22123.6"
@@ -529,11 +334,20 @@ def test_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
     assert cards["Visitor conversion"].tone == "bad"
     assert "\u22123 pts since last time" in cards["Visitor conversion"].detail
     assert cards["NPS"].value == "21 points"
-    assert len(cards) == 6
+    # the most friction that is not ambiguous, with what customers feel there
+    most = cards["Most friction (critical)"]
+    assert most.value == "Checkout"
+    assert most.detail == (
+        "Drop-off 40% (typical 12% in this journey, n=450); customers there feel "
+        "Frustrated \u22121.6"
+    )
+    assert len(cards) == 7
 
 
-def test_a_kpi_value_reads_the_same_on_the_map_and_in_the_report(ms: Measurement) -> None:
-    shop = jm.loads(SHOP.replace("value: 18, target: 20", "value: -18.46, target: 20.25"))
+def test_a_kpi_value_reads_the_same_on_the_map_and_in_the_report(
+    ms: Measurement, shop_yaml: str
+) -> None:
+    shop = jm.loads(shop_yaml.replace("value: 18, target: 20", "value: -18.46, target: 20.25"))
     view = layout(shop)
     card = next(k for k in view.header.kpis if k.box.item_id == "conversion")
     on_map = " ".join(t.text for t in card.box.lines)
@@ -583,8 +397,9 @@ def test_report_html_is_well_formed_and_self_contained(shop: JourneyMap, ms: Mea
     assert "http://" not in html and "https://" not in html
     assert all("src" not in attrs for _, attrs in parser.tags)
     ids = {attrs.get("id") for _, attrs in parser.tags}
-    assert {"summary", "map", "flows", "emotions", "pains", "kpis", "actions", "method"} <= ids
-    assert tags.count("svg") >= 5  # map, funnel, flows, gaps, coverage (+ trend arrows)
+    assert {"summary", "map", "flows", "emotions", "friction", "pains", "kpis", "actions",
+            "method"} <= ids  # fmt: skip
+    assert tags.count("svg") >= 6  # map, funnel, flows, gaps, coverage, friction (+ arrows)
 
 
 def test_report_html_says_the_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
@@ -603,7 +418,7 @@ def test_report_html_says_the_key_numbers(shop: JourneyMap, ms: Measurement) -> 
         "Guest checkout", "+60 / month", "3,013 / month",
         "Drift since the last measurement:</b> NPS: +6 points; Visitor conversion: \u22123 pts",
         "<code>docs/measure.md</code>",
-        "Thin evidence:</b> Review request (n=12)", "No evidence:</b> Fulfilment, Referral",
+        "Few answers:</b> Review request (n=12)", "No feedback:</b> Fulfilment, Referral",
     ):  # fmt: skip
         assert text in html, text
     assert "\u00b10 pts" in html  # CSAT moved by 0.02: flat
@@ -623,16 +438,22 @@ def test_report_html_escapes_what_it_is_given(shop: JourneyMap, ms: Measurement)
 def test_report_markdown_has_the_seed_tables(shop: JourneyMap, ms: Measurement) -> None:
     md = report_markdown(shop, ms)
     assert md.startswith("# Jo buys running shoes \u2014 measured journey\n")
-    assert "| Stage | Touchpoint | Expected | Actual (measured, CI, n) | Gap | Pain point |" in md
+    assert (
+        "| Stage | Touchpoint | Expected | Actual (from feedback: CI, n) | Gap | Friction "
+        "(behaviour vs the journey) | Pain point |"
+    ) in md
     row = next(line for line in md.splitlines() if line.startswith("| Purchase | Checkout |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells == [
         "Purchase", "Checkout", "Satisfied +2",
         "Frustrated \u22121.6 (95% CI \u22121.9 to \u22121.3, n=450)", "\u22123.6",
+        "critical: Drop-off 40% (typical 12%, n=450); Loops 30% (typical 10%, n=450)",
         "#1 40% of customers who reach Checkout leave there",
     ]  # fmt: skip
-    assert "thin evidence" in next(ln for ln in md.splitlines() if "| Review request |" in ln)
-    assert "| Loyalty | Referral | Delighted +3 | no evidence |" in md
+    review = next(ln for ln in md.splitlines() if "| Review request |" in ln)
+    assert "few answers" in review and "few customers (n=12)" in review
+    # no feedback: no emotion and no gap, whatever the behaviour shows
+    assert "| Loyalty | Referral | Delighted +3 | no feedback |  | typical |" in md
     assert "| Visitor conversion | 15% | 18% | \u22123 pts | 20% | Off target |" in md
     assert "## Pain points" in md and "## Action items" in md and "## Method" in md
     assert "- Confusing FAQ" in md

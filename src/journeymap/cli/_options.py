@@ -19,7 +19,10 @@ __all__ = [
     "DELIMITER_HELP",
     "ENCODING_HELP",
     "ENGINE",
+    "FILTERS",
     "STRICT_HELP",
+    "WHERE_HELP",
+    "ByOpt",
     "CacheDir",
     "ChannelCol",
     "CustomerCol",
@@ -29,9 +32,12 @@ __all__ = [
     "EncodingOpt",
     "EngineKindOpt",
     "EventCol",
+    "LifecycleCol",
+    "LifecycleOpt",
     "MemoryLimit",
     "ScoreCol",
     "SessionCol",
+    "SinceOpt",
     "SparkMaster",
     "StrictOpt",
     "TempDir",
@@ -40,13 +46,16 @@ __all__ = [
     "TimeFormat",
     "TimeUnitOpt",
     "TouchpointCol",
+    "UntilOpt",
     "ValueCol",
+    "WhereOpt",
     "column",
 ]
 
 #: help panels
 COLUMNS = "Columns and times"
 ENGINE = "Engine"
+FILTERS = "Filters and segments"
 
 DELIMITER_HELP = "CSV delimiter: a character, 'tab' or 'whitespace' (default: detected)."
 ENCODING_HELP = (
@@ -67,6 +76,16 @@ EventCol = Annotated[str | None, column("Column of the event name.")]
 SessionCol = Annotated[str | None, column("Column of a session id.")]
 ChannelCol = Annotated[str | None, column("Column of the channel.")]
 ValueCol = Annotated[str | None, column("Column of a value (revenue, amount).")]
+LifecycleCol = Annotated[
+    str | None,
+    typer.Option(
+        "--lifecycle-column",
+        metavar="COL",
+        help="Column of the lifecycle transition (start, complete, ...; default: found by "
+        "name: lifecycle:transition, lifecycle, transition).",
+        rich_help_panel=COLUMNS,
+    ),
+]
 #: the columns of feedback (survey answers, reviews, tickets)
 ScoreCol = Annotated[str | None, column("Column of the score (NPS, CSAT, CES, a rating).")]
 TextCol = Annotated[str | None, column("Column of the verbatim (comment, review).")]
@@ -132,5 +151,50 @@ CacheDir = Annotated[
         "Keep the read and ordered log in DIR, so that the next command on the same files "
         "starts at the analysis (DuckDB only; a changed file is read again).",
         envvar="JOURNEYMAP_CACHE",
+    ),
+]
+
+# ---- filters and segments of an event log ------------------------------------------------
+
+WHERE_HELP = (
+    "Keep the events that meet a condition: COL=V, COL=V|W (any), COL!=V, COL<N, <=, >, >= "
+    "(a number or an ISO date). On any column of the log; repeat for several (all must hold)."
+)
+WhereOpt = Annotated[list[str] | None, _in(FILTERS, "COND", WHERE_HELP, show_default=False)]
+SinceOpt = Annotated[
+    str | None,
+    _in(
+        FILTERS,
+        "DATE",
+        "Keep the events from DATE on (inclusive; ISO, UTC unless an offset "
+        "is given, e.g. 2024-01-01).",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    _in(
+        FILTERS,
+        "DATE",
+        "Keep the events before DATE (exclusive: --since 2024-01-01 --until "
+        "2024-02-01 is January).",
+    ),
+]
+LifecycleOpt = Annotated[
+    str,
+    typer.Option(
+        "--lifecycle",
+        metavar="all|complete|start|VALUE",
+        help="Keep the events of one lifecycle transition (compared without case; an event "
+        "without one counts as complete); all keeps every event, as pm4py does.",
+        rich_help_panel=FILTERS,
+    ),
+]
+ByOpt = Annotated[
+    str | None,
+    _in(
+        FILTERS,
+        "COL",
+        "One result per value of COL (a first column 'segment'): segment V "
+        "is what --where COL=V gives; the whole log is the command without --by.",
     ),
 ]

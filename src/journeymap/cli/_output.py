@@ -220,6 +220,14 @@ def _cell(name: str, value: Any) -> str:
     return str(value)
 
 
+def _header(name: str) -> str:
+    """A column's name on the terminal, words apart (they wrap in a narrow terminal). A
+    column of seconds is shown as durations (``8m 31s``): it is headed a time
+    (``median_seconds`` -> ``median time``); files keep the name and the seconds."""
+    words = name.split("_")
+    return " ".join("time" if w == "seconds" else w for w in words)
+
+
 def _numeric(t: pa.DataType) -> bool:
     import pyarrow as pa
 
@@ -238,7 +246,7 @@ def print_table(table: pa.Table, *, title: str, limit: int, hide: tuple[str, ...
     cells = [[_cell(f.name, row[f.name]) for f in shown] for row in rows]
     rich_table = Table(title=title, title_justify="left", show_edge=False)
     for i, f in enumerate(shown):
-        header = f.name.replace("_", " ")  # wraps at words in a narrow terminal
+        header = _header(f.name)
         if _fixed(f.type):  # numbers and times stay whole
             width = max([len(r[i]) for r in cells] + [max(map(len, header.split()))])
             justify: Literal["left", "right"] = "right" if _numeric(f.type) else "left"

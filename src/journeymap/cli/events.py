@@ -40,6 +40,7 @@ from journeymap.events.logs import ReadOptions
 
 if TYPE_CHECKING:
     from journeymap.engine import EngineConfig
+    from journeymap.engine.conditions import Condition
     from journeymap.events.read import EventLog
 
 app = typer.Typer(
@@ -89,19 +90,46 @@ def parse_steps(text: str) -> list[str | list[str]]:
 
 @dataclass(frozen=True)
 class LogOptions(ReadOptions):
-    """How to read the log (:class:`~journeymap.events.logs.ReadOptions`) and where to run:
-    the common options of every ``events`` command."""
+    """How to read the log (:class:`~journeymap.events.logs.ReadOptions`), which of its
+    events to keep (``where``, ``since``, ``until``, ``transition``: applied after reading
+    and after the cache) and where to run: the common options of every ``events`` command."""
 
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str | None = None
     memory_limit: str | None = None
     temp_dir: Path | None = None
     cache: Path | None = None
+    where: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    transition: str = "all"
 
-    def reading(self) -> ReadOptions:
-        """What the log is, without where to run (a cache file's key holds only this)."""
+    def conditions(self) -> tuple[Condition, ...]:
+        """The ``--where`` conditions, parsed (a clear error before anything is read)."""
+        from journeymap.engine.conditions import parse_conditions
+
+        return parse_conditions(self.where or ())
+
+    def reading(self, by: str | None = None) -> ReadOptions:
+        """What the log is, without where to run (a cache file's key holds only this): the
+        columns that ``--where`` and ``--by`` name are carried into the log."""
+        from journeymap.events.read import CANONICAL
+
         names = [f.name for f in dataclasses.fields(ReadOptions)]
-        return ReadOptions(**{name: getattr(self, name) for name in names})
+        wanted = [c.column for c in self.conditions()] + ([by] if by else [])
+        keep = tuple(sorted({c for c in wanted if c not in CANONICAL}))
+        return dataclasses.replace(
+            ReadOptions(**{name: getattr(self, name) for name in names}), keep=keep
+        )
+
+    def filtered(self, log: EventLog) -> EventLog:
+        """The events of ``log`` the filters keep (the log itself without filters)."""
+        from journeymap.events.subset import subset
+
+        return subset(
+            log, where=self.conditions(), since=self.since, until=self.until,
+            lifecycle=self.transition,
+        )  # fmt: skip
 
     def engine_config(self) -> EngineConfig:
         """Where to compute."""
@@ -123,6 +151,7 @@ def _log_options(
     session: o.SessionCol = None,
     channel: o.ChannelCol = None,
     value: o.ValueCol = None,
+    lifecycle: o.LifecycleCol = None,
     time_format: o.TimeFormat = None,
     time_unit: o.TimeUnitOpt = None,
     delimiter: o.DelimiterOpt = None,
@@ -133,6 +162,10 @@ def _log_options(
     memory_limit: o.MemoryLimit = None,
     temp_dir: o.TempDir = None,
     cache: o.CacheDir = None,
+    where: o.WhereOpt = None,
+    since: o.SinceOpt = None,
+    until: o.UntilOpt = None,
+    transition: o.LifecycleOpt = "all",
 ) -> None:
     """The signature of the shared log options (never called)."""
 
@@ -158,25 +191,39 @@ PerOpt = Annotated[
 
 
 @contextlib.contextmanager
-def _opened(logs: list[str], opts: LogOptions) -> Iterator[EventLog]:
-    """The log read on the chosen engine (closed afterwards); the read report on stderr."""
+def _opened(logs: list[str], opts: LogOptions, *, by: str | None = None) -> Iterator[EventLog]:
+    """The log read on the chosen engine (closed afterwards), the filters applied; the read
+    report and what the filters kept on stderr."""
     from journeymap.engine import Engine
+    from journeymap.engine.conditions import parse_instant
     from journeymap.events.logs import check_cache, read_logs
 
     check_cache(opts.engine, opts.cache)
+    reading = opts.reading(by)  # the conditions and the dates are checked before any work
+    for bound, option in ((opts.since, "--since"), (opts.until, "--until")):
+        if bound is not None:
+            parse_instant(bound, option=option)
     with busy("starting the engine"):
         engine = Engine.connect(opts.engine_config())
     try:
         with busy("reading") as progress:
             log, note = read_logs(
-                logs, engine=engine, options=opts.reading(), cache=opts.cache, progress=progress
+                logs, engine=engine, options=reading, cache=opts.cache, progress=progress
             )
-        err = stderr()
-        for line in [*log.report.lines(), *([note] if note else [])]:
-            err.print(line, markup=False, highlight=False, emoji=False)
+        _say([*log.report.lines(), *([note] if note else [])])
+        with busy("filtering"):
+            log = opts.filtered(log)
+        if log.subset is not None:
+            _say(log.subset.lines())
         yield log
     finally:
         engine.close()
+
+
+def _say(lines: list[str]) -> None:
+    err = stderr()
+    for line in lines:
+        err.print(line, markup=False, highlight=False, emoji=False)
 
 
 # ---- commands --------------------------------------------------------------------------------
@@ -203,6 +250,7 @@ def flows_(
     markers: Annotated[
         bool, typer.Option("--markers", help="Add <start> and <end> transitions.")
     ] = False,
+    by: o.ByOpt = None,
     *,
     opts: LogOptions,
     out: OutputOptions,
@@ -210,9 +258,9 @@ def flows_(
     """Directly-follows transitions: count, customers, median and p90 time between steps."""
     from journeymap.events.flows import flows
 
-    with _opened(logs, opts) as log, busy("computing flows"):
-        table = flows(log, per=per, markers=markers)
-    emit(table, out, title=f"flows (per {per})")
+    with _opened(logs, opts, by=by) as log, busy("computing flows"):
+        table = flows(log, per=per, markers=markers, by=by)
+    emit(table, out, title=f"flows (per {per})" + (f" by {by}" if by else ""))
 
 
 @app.command("paths")
@@ -266,6 +314,7 @@ def funnel_(
         ),
     ] = None,
     per: PerOpt = "customer",
+    by: o.ByOpt = None,
     *,
     opts: LogOptions,
     out: OutputOptions,
@@ -275,9 +324,9 @@ def funnel_(
 
     parsed = parse_steps(steps)
     limit = parse_duration(within, option="--within") if within is not None else None
-    with _opened(logs, opts) as log, busy("computing the funnel"):
-        table = funnel(log, steps=parsed, within=limit, per=per)
-    emit(table, out, title="funnel")
+    with _opened(logs, opts, by=by) as log, busy("computing the funnel"):
+        table = funnel(log, steps=parsed, within=limit, per=per, by=by)
+    emit(table, out, title="funnel" + (f" by {by}" if by else ""))
 
 
 @app.command("retention")
@@ -302,22 +351,26 @@ def retention_(
             "periods later; a matrix on the terminal, long format in files.",
         ),
     ] = False,
+    by: o.ByOpt = None,
     *,
     opts: LogOptions,
     out: OutputOptions,
 ) -> None:
-    """Retention and churn per period (retained, new, lost, rates), or cohort retention."""
+    """Retention and churn per period (retained, new, reactivated, lost, rates; a partial
+    period flagged), or cohort retention."""
     from journeymap.events import retention as r
 
-    with _opened(logs, opts) as log, busy("computing retention"):
+    with _opened(logs, opts, by=by) as log, busy("computing retention"):
         if cohorts:
-            table = r.cohorts(log, period=period, event=active_event)
+            table = r.cohorts(log, period=period, event=active_event, by=by)
         else:
-            table = r.retention(log, period=period, event=active_event)
+            table = r.retention(log, period=period, event=active_event, by=by)
+    segments = f", per {by}" if by else ""
     if cohorts:
-        emit(table, out, title=f"cohorts by {period}", terminal=r.cohort_matrix(table))
+        emit(table, out, title=f"cohorts by {period}{segments}", terminal=r.cohort_matrix(table))
     else:
-        emit(table, out, title=f"retention by {period}")
+        emit(table, out, title=f"retention by {period}{segments}")
+    _say(r.partial_notes(table))
 
 
 @app.command("sessions")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from journeymap.model import JourneyMap
-    from journeymap.model.measurement import Measurement
+    from journeymap.model.measurement import Measurement, TouchpointMeasure
 
 _READ = "Reading the evidence"
 _MODEL = "Measuring"
@@ -45,7 +45,7 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
             out[key.strip()] = float(value)
         except ValueError:
             raise UsageError(
-                f"--weights {text!r}: expected SIGNAL=NUMBER pairs, e.g. csat=2,dropoff=1"
+                f"--weights {text!r}: expected SIGNAL=NUMBER pairs, e.g. csat=2,sentiment=0"
             ) from None
     return out
 
@@ -66,34 +66,61 @@ def _check_suffix(out: Path) -> None:
 
 
 def _summary(result: Measurement) -> None:
-    """The headline of a measurement on the terminal (KPIs written as the report writes them)."""
+    """The headline of a measurement on the terminal: the emotion measured from feedback next
+    to the expected one, the friction behaviour shows, then pain points and KPIs (written as
+    the report writes them)."""
     import pyarrow as pa
 
+    from journeymap.model.emotion import format_level
+    from journeymap.rendering.friction import MEASURE_NAMES, flagged_measures, measure_value
     from journeymap.rendering.measured.findings import FLAT
 
     err = stdout()
     measured = sum(1 for t in result.touchpoints if t.evidence == "measured")
     err.print(
-        f"{result.map_title}: {measured} of {len(result.touchpoints)} touchpoints measured "
-        f"(coverage {percent(result.coverage)})",
+        f"{result.map_title}: {measured} of {len(result.touchpoints)} touchpoints with an "
+        f"emotion measured from feedback (coverage {percent(result.coverage)})",
         highlight=False,
     )
 
-    def ci(lo: float | None, hi: float | None) -> str | None:
-        return None if lo is None or hi is None else f"{signed(lo)} to {signed(hi)}"
+    def value(v: float | None) -> str:
+        if v is None:
+            return MISSING
+        return format_level(int(v)) if float(v).is_integer() else signed(v)
+
+    def said(t: TouchpointMeasure) -> str:
+        if t.evidence == "none":
+            return "none"
+        return count(t.n) + (" (few)" if t.evidence == "thin" else "")
+
+    def friction(t: TouchpointMeasure) -> str:
+        if t.friction_evidence == "none":
+            return MISSING
+        if t.friction_level is None:
+            return "few customers"
+        flagged = flagged_measures(t)
+        if not flagged:
+            return "typical"
+        f = flagged[0]
+        what = f"{MEASURE_NAMES[f.measure]} {measure_value(f.measure, f.value)}"
+        return f"{t.friction_level} \u00b7 {what} vs {measure_value(f.measure, f.typical)}"
 
     rows = [
         {
             "touchpoint": t.name,
-            "expected": t.expected,
-            "measured": t.emotion,
-            "95% interval": ci(t.emotion_low, t.emotion_high),
-            "gap": t.gap,
-            "evidence": t.evidence if t.evidence != "measured" else f"n={count(t.n)}",
+            "expected": value(t.expected),
+            "measured": value(t.emotion),
+            "95% CI": MISSING
+            if t.emotion_low is None or t.emotion_high is None
+            else f"{signed(t.emotion_low)} to {signed(t.emotion_high)}",
+            "gap": value(t.gap),
+            "answers": said(t),
+            "friction (vs typical step)": friction(t),
         }
         for t in result.touchpoints
     ]
-    print_table(pa.Table.from_pylist(rows), title="emotions (map scale)", limit=0)
+    title = "emotion from feedback (map scale); friction from behaviour"
+    print_table(pa.Table.from_pylist(rows), title=title, limit=0)
     if result.pain_points:
         pains = [
             {"rank": p.rank, "pain point": p.title, "severity": p.severity}
@@ -177,7 +204,12 @@ _Save = Annotated[
 ]
 _Weights = Annotated[
     str | None,
-    _option("SIGNAL=W,...", "Weights of the emotion signals, e.g. csat=2,dropoff=1.", _MODEL),
+    _option(
+        "SIGNAL=W,...",
+        "Weights of the emotion signals (csat, nps, ces, rating, sentiment), e.g. "
+        "csat=2,sentiment=0.",
+        _MODEL,
+    ),
 ]
 _MinN = Annotated[
     int | None,

@@ -16,6 +16,14 @@ A cache file is used only when it is certainly the same log:
   used, and it is removed when the new one is written (one cache file per set of sources).
 
 Only the DuckDB engine keeps a cache, and only logs read from files.
+
+Filters (``--where``, ``--since``/``--until``, ``--lifecycle``) and segments (``--by``) are
+applied to the log *after* the cache: the cache file holds the whole log, so every filter of
+it starts from the same file, and a filtered result is never mistaken for the whole log. A
+filter on a column that plays no role needs that column in the log (``keep``). The columns
+kept are not part of the key: a cache file carries the columns asked for so far, a command
+gets those it asks for, and a command that asks for one the file lacks reads the log again
+with all of them and replaces the file.
 """
 
 from __future__ import annotations
@@ -26,9 +34,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from journeymap.engine.files import local_files
 from journeymap.errors import UsageError
@@ -38,10 +47,11 @@ if TYPE_CHECKING:
     from journeymap.events.prepare import Prepared
     from journeymap.events.read import EventLog
 
-__all__ = ["FORMAT", "CacheEntry", "entry", "load", "store"]
+__all__ = ["FORMAT", "CacheEntry", "Loaded", "entry", "load", "store"]
 
-#: the layout of a cache file; a change makes every older cache file unused
-FORMAT = 1
+#: the layout of a cache file; a change makes every older cache file unused (2: the
+#: lifecycle column)
+FORMAT = 2
 _TABLES = ("log", "prepared", "codes", "customers")
 
 
@@ -79,7 +89,8 @@ def entry(cache_dir: Path, sources: list[str], options: dict[str, Any]) -> Cache
         "format": FORMAT,
         "journeymap": __version__,
         "sources": sources,
-        "options": options,
+        # the columns carried are not part of the key: the file holds those asked for so far
+        "options": {k: v for k, v in options.items() if k != "keep"},
         "files": files,
     }
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -89,19 +100,30 @@ def entry(cache_dir: Path, sources: list[str], options: dict[str, Any]) -> Cache
     return CacheEntry(path, stale)
 
 
-def load(engine: Engine, found: CacheEntry) -> EventLog | None:
-    """The cached log, or ``None`` when there is no cache file (or it cannot be read: cut
-    short, from elsewhere, of another layout); the log is then read again."""
+class Loaded(NamedTuple):
+    """What :func:`load` found: the log (``None`` when there is none to use) and the columns
+    the cache file carries beyond the log's own (``keep``)."""
+
+    log: EventLog | None
+    kept: tuple[str, ...] = ()
+
+
+def load(engine: Engine, found: CacheEntry, keep: Sequence[str] = ()) -> Loaded:
+    """The cached log with the columns ``keep`` names, or no log when there is no cache file
+    (or it cannot be read: cut short, from elsewhere, of another layout) or when it lacks one
+    of them (a column that plays a role in the log is there under its role's name); the log
+    is then read again. The log's table holds its own columns and those ``keep`` names,
+    whatever else the file carries."""
     from journeymap.events.prepare import adopt
-    from journeymap.events.read import Columns, EventLog, ReadReport, RejectedRow
+    from journeymap.events.read import CANONICAL, Columns, EventLog, ReadReport, RejectedRow
 
     if engine.kind != "duckdb" or not found.path.is_file():
-        return None
+        return Loaded(None)
     unreadable: tuple[type[Exception], ...] = (*engine.errors, ValueError, KeyError, TypeError)
     try:
         alias = engine.attach(found.path, read_only=True)
     except engine.errors:  # not a DuckDB database file
-        return None
+        return Loaded(None)
     try:
         meta = json.loads(
             engine.run(engine.table("meta", database=(alias, "main")))["json"][0].as_py()
@@ -120,21 +142,28 @@ def load(engine: Engine, found: CacheEntry) -> EventLog | None:
             default_event=r["default_event"],
         )
         names = meta["event_names"]
+        table = tables["log"]
+        kept = tuple(c for c in table.columns if c not in CANONICAL)
+        roles = {v for v in dataclasses.asdict(report.columns).values() if v}
+        if any(c not in table.columns and c not in roles for c in keep):
+            engine.detach(alias)
+            return Loaded(None, kept)
+        table = table.select([c for c in table.columns if c in CANONICAL or c in keep])
         log = EventLog(
             engine=engine,
-            table=tables["log"],
+            table=table,
             report=report,
             sub_microsecond=meta["sub_microsecond"],
             event_names=tuple(names) if names is not None else None,
         )
     except unreadable:  # a cache file cut short or from elsewhere: read the log again
         engine.detach(alias)
-        return None
+        return Loaded(None)
     adopt(
         log, codes=tables["codes"], customers=tables["customers"],
         customer=tables["prepared"], dictionaries=True,
     )  # fmt: skip
-    return log
+    return Loaded(log, kept)
 
 
 def store(log: EventLog, found: CacheEntry) -> Path:

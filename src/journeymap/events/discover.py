@@ -33,7 +33,7 @@ from journeymap.events.prepare import prepare, seconds_between
 
 if TYPE_CHECKING:
     from journeymap.events.read import EventLog
-    from journeymap.model import JourneyMap, Stage
+    from journeymap.model import JourneyMap, Outcomes, Stage
 
 __all__ = ["discover", "split_points"]
 
@@ -81,9 +81,10 @@ def split_points(positions: list[float], stages: int) -> list[int]:
     return sorted(out)
 
 
-def _event_stats(log: EventLog, top_events: int) -> tuple[list[dict[str, Any]], int]:
-    """Per frequent event: customers reaching it, median normalised first position and
-    median seconds from the journey's start to it; and the number of customers."""
+def _event_stats(log: EventLog, top_events: int) -> tuple[list[dict[str, Any]], int, float | None]:
+    """Per frequent event: customers reaching it, median normalised first position, median
+    seconds from the journey's start to it and customers whose journey it ends; the number
+    of customers; and the 95th percentile of the seconds between consecutive events."""
     import ibis
 
     ready = prepare(log, per="customer")
@@ -103,11 +104,16 @@ def _event_stats(log: EventLog, top_events: int) -> tuple[list[dict[str, Any]], 
         position=j.rel.quantile(0.5).cast("float64"),
         seconds=j.secs.quantile(0.5).cast("float64"),
     )
+    last = p.filter(p.is_last)
+    lasts = last.group_by("code").aggregate(ended=last.count().cast("int64"))
+    stats = stats.left_join(lasts, "code").select(stats, ended=lasts.ended.fill_null(0))
     stats = ready.decode(stats, code="event")
     stats = stats.order_by([ibis.desc("customers"), "event"]).limit(top_events)
     rows = log.engine.run(stats).to_pylist()
-    total = int(log.engine.run(ends.aggregate(n=ends.count())).column("n")[0].as_py())
-    return rows, total
+    got = log.engine.run(
+        p.aggregate(n=p.count(where=p.is_last), gap=p.gap_s.quantile(0.95).cast("float64"))
+    ).to_pylist()[0]
+    return rows, int(got["n"] or 0), got["gap"]
 
 
 def discover(
@@ -129,7 +135,7 @@ def discover(
         raise UsageError(f"--stages must be at least 1, not {stages}")
     if not 0.0 <= min_share <= 1.0:
         raise UsageError(f"--min-share must be between 0 and 1, not {min_share}")
-    rows, total = _event_stats(log, top_events)
+    rows, total, gap = _event_stats(log, top_events)
     rows = [r for r in rows if r["customers"] >= min_share * total]
     if not rows:
         raise UsageError(
@@ -140,12 +146,16 @@ def discover(
     cuts = split_points([r["position"] for r in rows], number)
     groups = [rows[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True)]
     source = log.report.source
+    drafted = _stages(groups, total)
+    outcomes, said = _outcomes(drafted, rows, gap)
     m = JourneyMap(
         name=title or f"Discovered journey: {Path(source).name or source}",
         objective="A draft discovered from an event log: rename the stages, check the order.",
         status="draft",
-        stages=_stages(groups, total),
+        stages=drafted,
+        outcomes=outcomes,
         notes={
+            "outcomes": said,
             "source": source,
             "method": (
                 f"journeymap discover: the {len(rows)} events reached by most customers "
@@ -157,6 +167,50 @@ def discover(
         },
     )
     return pin_ids(m)
+
+
+#: an event ends at least this share of the journeys that reach it: a proposed outcome
+TERMINAL_SHARE = 0.5
+
+
+def _outcomes(
+    stages: list[Stage], rows: list[dict[str, Any]], gap: float | None
+) -> tuple[Outcomes, str]:
+    """Proposed outcomes: the events that end at least half of the journeys that reach them
+    (the one most customers reach as the goal, the others as other ends, for the team to
+    sort), and silence longer than 95% of the gaps between events as giving up."""
+    from journeymap.model import OutcomeEnd, Outcomes
+
+    ids = {tp.name: tp.id for s in stages for tp in s.touchpoints}
+    ending = sorted(
+        (r for r in rows if r["customers"] and r["ended"] / r["customers"] >= TERMINAL_SHARE),
+        key=lambda r: (-r["customers"], r["event"]),
+    )
+    after = _friendly(gap) if gap else "30d"
+    if not ending:
+        said = f"no event ends most journeys that reach it; abandoned after {after} (95% of gaps)"
+        return Outcomes(abandoned_after=after), said
+    ends = [
+        OutcomeEnd(id=f"end-{ids[r['event']]}", name=r["event"], touchpoints=[ids[r["event"]]])
+        for r in ending[1:]
+    ]
+    shares = ", ".join(f"{r['event']} ({percent(r['ended'] / r['customers'])})" for r in ending)
+    said = (
+        f"proposed by discover, to be checked: these events end most journeys that reach "
+        f"them: {shares}; the goal is taken to be {ending[0]['event']!r}, the most reached; "
+        f"a journey quiet for {after} (longer than 95% of the gaps between events) is "
+        "abandoned"
+    )
+    return Outcomes(goal=[ids[ending[0]["event"]]], ends=ends, abandoned_after=after), said
+
+
+def _friendly(seconds: float) -> str:
+    """Seconds rounded up to a duration people write: ``45m``, ``6h``, ``3d``."""
+    if seconds <= 3600:
+        return f"{max(1, math.ceil(seconds / 60))}m"
+    if seconds <= 2 * 86400:
+        return f"{math.ceil(seconds / 3600)}h"
+    return f"{math.ceil(seconds / 86400)}d"
 
 
 def _stages(groups: list[list[dict[str, Any]]], total: int) -> list[Stage]:

@@ -27,8 +27,16 @@ START = "<start>"
 END = "<end>"
 
 
-def flows(log: EventLog, *, per: Per = "customer", markers: bool = False) -> pa.Table:
-    """Columns ``from, to, count, customers, median_seconds, p90_seconds``, most frequent first."""
+def flows(
+    log: EventLog, *, per: Per = "customer", markers: bool = False, by: str | None = None
+) -> pa.Table:
+    """Columns ``from, to, count, customers, median_seconds, p90_seconds``, most frequent
+    first. With ``by``, the flows of each segment of the log
+    (:func:`journeymap.events.subset.segments`), stacked under a first column ``segment``."""
+    if by is not None:
+        from journeymap.events.subset import by_segment
+
+        return by_segment(log, by, lambda seg: flows(seg, per=per, markers=markers))
     import ibis
 
     ready = prepare(log, per=per)
@@ -38,7 +46,7 @@ def flows(log: EventLog, *, per: Per = "customer", markers: bool = False) -> pa.
     steps = steps.select(a=steps.code, b=steps.next_code, cid=steps.cid, gap_s=steps.gap_s)
     times = {"median_seconds": 0.5, "p90_seconds": 0.9}
     # quantile_cont while the values fit in memory, else in parts, or from a sort that spills
-    timed = per_group(log.engine, steps, ["a", "b"], "gap_s", times, values=log.report.rows_used)
+    timed = per_group(log.engine, steps, ["a", "b"], "gap_s", times, values=log.size)
     counts = steps.group_by("a", "b").aggregate(count=steps.count(), customers=steps.cid.nunique())
     edges = counts.left_join(timed, ["a", "b"]).select("a", "b", "count", "customers", *times)
     edges = ready.decode(edges, a="from", b="to")

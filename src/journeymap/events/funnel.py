@@ -81,7 +81,11 @@ def step_label(step: Step) -> str:
 
 def _check_names(prepared: Prepared, steps: list[tuple[str, ...]]) -> None:
     """A step naming an event the log never has is a typo far more often than not."""
-    known = set(prepared.names())
+    _check_known(prepared.names(), steps)
+
+
+def _check_known(names: Sequence[str], steps: list[tuple[str, ...]]) -> None:
+    known = set(names)
     for i, names in enumerate(steps, 1):
         for name in names:
             if name not in known:
@@ -96,16 +100,35 @@ def funnel(
     steps: Sequence[Step],
     within: timedelta | None = None,
     per: Per = "customer",
+    by: str | None = None,
 ) -> pa.Table:
     """Journeys reaching each step in order; see the module docstring for the definition and
-    the columns. Raises :class:`UsageError` for a step naming an event absent from the log."""
-    import ibis
-
+    the columns. With ``by``, one funnel per segment of the log
+    (:func:`journeymap.events.subset.segments`), stacked under a first column ``segment``.
+    Raises :class:`UsageError` for a step naming an event absent from the log."""
     sets = _normalise(steps)
     if within is not None and within <= timedelta(0):
         raise UsageError(f"--within must be a positive duration, not {within}")
+    if by is not None:
+        from journeymap.events.subset import by_segment
+
+        names = log.event_names
+        if names is None:
+            found = log.engine.run(log.table.select("event").distinct())
+            names = tuple(str(n) for n in found["event"].to_pylist())
+        _check_known(names, sets)
+        return by_segment(log, by, lambda seg: _funnel(seg, sets, within, per))
     prepared = prepare(log, per=per)
     _check_names(prepared, sets)
+    return _funnel(log, sets, within, per)
+
+
+def _funnel(
+    log: EventLog, sets: list[tuple[str, ...]], within: timedelta | None, per: Per
+) -> pa.Table:
+    import ibis
+
+    prepared = prepare(log, per=per)
     p = prepared.table.select("journey", "code", "pos", "ts", "ts_sub")
     within_ns = None if within is None else within // timedelta(microseconds=1) * 1000
     rows: list[ir.Table] = []

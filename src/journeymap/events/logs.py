@@ -43,11 +43,15 @@ class ReadOptions:
     session: str | None = None
     channel: str | None = None
     value: str | None = None
+    lifecycle: str | None = None
     time_format: str | None = None
     time_unit: TimeUnit | None = None
     delimiter: str | None = None
     encoding: str | None = None
     strict: bool = False
+    #: other columns to carry into the log (``read_events(keep=...)``): those a filter or a
+    #: segment names
+    keep: tuple[str, ...] = ()
 
 
 def check_cache(kind: str, cache: Path | None) -> None:
@@ -91,14 +95,32 @@ def read_logs(
 
     check_cache(engine.kind, cache)
     found = caches.entry(cache, names, dataclasses.asdict(options))
-    log = caches.load(engine, found)
-    if log is not None:
-        return LogsRead(log, f"cache: read from {found.path}")
+    loaded = caches.load(engine, found, options.keep)
+    if loaded.log is not None:
+        return LogsRead(loaded.log, f"cache: read from {found.path}")
+    wanted = options.keep
+    if loaded.kept:  # the file lacks a column: read with it and with those it carries
+        options = dataclasses.replace(options, keep=tuple(sorted({*loaded.kept, *wanted})))
     log = _read_all(names, engine, options, progress)
     if progress is not None:
         progress("ordering and keeping the log")
     path = caches.store(log, found)
+    if options.keep != wanted:
+        log = _only(log, wanted)
     return LogsRead(log, f"cache: kept in {path} (the next command on these files starts from it)")
+
+
+def _only(log: EventLog, keep: Sequence[str]) -> EventLog:
+    """The log with its own columns and those ``keep`` names, its ordered pass kept (the
+    prepared tables hold no other column)."""
+    from journeymap.events.read import CANONICAL
+
+    t = log.table
+    only = dataclasses.replace(
+        log, table=t.select([c for c in t.columns if c in CANONICAL or c in keep])
+    )
+    only.preparations = log.preparations
+    return only
 
 
 def _read_all(

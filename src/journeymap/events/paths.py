@@ -95,11 +95,11 @@ def paths(
     if collapse_loops:
         # keep the last event of each run of equal events: the names in order are the same
         p = p.filter(p.next_code.isnull() | (p.next_code != p.code))
-        variants, counted = _by_lists(engine, p, log.report.rows_used)
+        variants, counted = _by_lists(engine, p, log.size)
     elif engine.kind == "duckdb":
         variants, counted = _by_fingerprints(engine, p, top)
     else:
-        variants, counted = _by_lists(engine, p, log.report.rows_used)
+        variants, counted = _by_lists(engine, p, log.size)
     ordered = variants.order_by([ibis.desc("customers"), "codes"])
     result = engine.run(ordered if top is None else ordered.limit(top))
     every = engine.run(

@@ -351,7 +351,7 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
     derived_next = not sub and log.engine.kind == "duckdb"
     if derived_next:
         p = p.drop("next_ts")
-    kept = log.engine.materialise(p, prefix="prepared", rows=log.report.rows_used)
+    kept = log.engine.materialise(p, prefix="prepared", rows=log.size)
     if hashed and log.engine.scalar(kept.mixed.any()):
         log.engine.drop(kept)
         return None

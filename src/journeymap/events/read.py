@@ -26,6 +26,8 @@ seq        int64       input order: increases with the position in the input (se
 session    string      optional: a session id given by the data
 channel    string      optional
 value      float64     optional: revenue or another amount
+lifecycle  string      optional: the lifecycle transition (XES ``lifecycle:transition``:
+                       start, complete, ...), as written
 =========  ==========  ===================================================================
 
 Sources
@@ -139,7 +141,10 @@ from journeymap.events.sources import (
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from journeymap.events.subset import Kept
+
 __all__ = [
+    "CANONICAL",
     "REASONS",
     "ROLE_NAMES",
     "Columns",
@@ -150,6 +155,12 @@ __all__ = [
     "TimeUnit",
     "read_events",
 ]
+
+#: the columns of a log's table, in order (the optional ones when it has them); the columns
+#: carried with ``keep`` come after them
+CANONICAL: tuple[str, ...] = (
+    "customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value", "lifecycle",
+)  # fmt: skip
 
 #: Why a row cannot be used, in the order rows are checked (a row counts under its first).
 REASONS: tuple[str, ...] = (
@@ -219,7 +230,7 @@ class ReadReport:
             f"({self.time_parse}) event={event}"
             + "".join(
                 f" {role}={getattr(self.columns, role)!r}"
-                for role in ("session", "channel", "value")
+                for role in ("session", "channel", "value", "lifecycle")
                 if getattr(self.columns, role)
             ),
         ]
@@ -245,6 +256,9 @@ class EventLog:
     sub_microsecond: bool = True
     #: the event names of the rows used, sorted, when the reader counted them (else None)
     event_names: tuple[str, ...] | None = None
+    #: what filters kept of the log as read (:func:`journeymap.events.subset.subset`);
+    #: ``None``: every event used
+    subset: Kept | None = None
     #: the log ordered once for every analysis (:mod:`journeymap.events.prepare` writes it);
     #: a copy made with ``dataclasses.replace`` starts without
     preparations: Preparations = field(
@@ -254,6 +268,16 @@ class EventLog:
     @property
     def has_session(self) -> bool:
         return "session" in self.table.columns
+
+    @property
+    def has_lifecycle(self) -> bool:
+        return "lifecycle" in self.table.columns
+
+    @property
+    def size(self) -> int:
+        """Events in the log: those the filters kept, else the rows used (what the
+        analyses plan their memory with)."""
+        return self.subset.events if self.subset is not None else self.report.rows_used
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -283,6 +307,7 @@ def read_events(
     session: str | None = None,
     channel: str | None = None,
     value: str | None = None,
+    lifecycle: str | None = None,
     default_event: str | None = None,
     time_format: str | None = None,
     time_unit: TimeUnit | None = None,
@@ -306,7 +331,9 @@ def read_events(
     is called in messages. ``progress`` is called with the stage of the read ("reading",
     "parsing times", "checking rows", ...); nothing is printed otherwise. ``keep`` names
     other input columns to carry into the log's table as text, trimmed (e.g. a ``plan``
-    column that a touchpoint's ``where:`` condition reads).
+    column that a touchpoint's ``where:`` condition reads). ``lifecycle`` names the column of
+    the lifecycle transition (found by name otherwise: ``lifecycle:transition``,
+    ``lifecycle``, ``transition``); the log keeps it as ``lifecycle``.
 
     Raises :class:`EvidenceError` when the log cannot be used, and, with ``strict``, when any
     row cannot be used.
@@ -331,7 +358,7 @@ def read_events(
             )  # fmt: skip
         given: dict[Role, str | None] = {
             "customer": customer, "time": time, "event": event,
-            "session": session, "channel": channel, "value": value,
+            "session": session, "channel": channel, "value": value, "lifecycle": lifecycle,
         }  # fmt: skip
         return _read(
             engine, src, given, default_event=default_event, time_format=time_format,
@@ -387,7 +414,7 @@ def _read(
 
 def _check_keep(keep: tuple[str, ...], visible: list[str], label: str) -> None:
     """The other columns to carry must exist and must not be named like the log's own."""
-    canonical = {"customer", "event", "ts", "ts_sub", "seq", "session", "channel", "value"}
+    canonical = set(CANONICAL)
     for col in keep:
         if col not in visible:
             raise EvidenceError(missing_column(label, col, visible, wanted="to keep"))
@@ -473,8 +500,7 @@ def _stage(
         shown = ibis.cases((~c["__jm_fieldsok"], c["__jm_line"].strip()), else_=shown)
     reason = ibis.cases(*checks, else_=ibis.null("string"))
     fields: dict[str, Any] = {
-        k: c[k] for k in ("customer", "event", "ts", "ts_sub", "seq", "session", "channel",
-                          "value", *keep) if k in c.columns
+        k: c[k] for k in (*CANONICAL, *keep) if k in c.columns
     }  # fmt: skip
     if "__jm_valuetext" in c.columns:
         fields["value"] = c["__jm_valuetext"].try_cast("float64")
@@ -513,7 +539,7 @@ def _cleaned(
         "ts_sub": ts_sub.cast("int64"),
         "seq": base[SEQ],
     }
-    for role in ("session", "channel"):
+    for role in ("session", "channel", "lifecycle"):
         col = getattr(cols, role)
         if col:
             clean[role] = text(col)

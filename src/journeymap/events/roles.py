@@ -1,5 +1,5 @@
 """The roles of an event log's columns: which input column holds the customer, the time, the
-event, and the optional session, channel and value.
+event, and the optional session, channel, value and lifecycle transition.
 
 Each role is a column named by the caller, or found by its name (:data:`ROLE_NAMES`,
 compared without case, spaces, dots, dashes or colons; the first candidate present wins; a
@@ -16,9 +16,13 @@ from typing import Literal
 from journeymap.engine.reading import missing_column, name_key
 from journeymap.errors import EvidenceError
 
-__all__ = ["ROLE_NAMES", "Columns", "Role", "detect_roles"]
+__all__ = ["ROLES", "ROLE_NAMES", "Columns", "Role", "detect_roles"]
 
-Role = Literal["customer", "time", "event", "session", "channel", "value"]
+Role = Literal["customer", "time", "event", "session", "channel", "value", "lifecycle"]
+#: every role, in the order they are looked for
+ROLES: tuple[Role, ...] = (
+    "customer", "time", "event", "session", "channel", "value", "lifecycle",
+)  # fmt: skip
 
 #: Column names recognised for each role, most specific first (compared without case,
 #: spaces, dots, dashes or colons: ``case:concept:name`` ~ ``caseconceptname``).
@@ -39,6 +43,9 @@ ROLE_NAMES: dict[Role, tuple[str, ...]] = {
     "session": ("session_id", "sessionid", "ga_session_id", "session", "visit_id"),
     "channel": ("channel", "case:channel", "source", "medium", "platform", "device"),
     "value": ("value", "revenue", "amount", "dollar_value", "order_value", "price"),
+    # XES' lifecycle extension (start, complete, schedule, ...), as pm4py and CSV exports
+    # name it; names like event_type or status are not taken: they often hold other things
+    "lifecycle": ("lifecycle:transition", "lifecycle", "transition", "lifecycle_state"),
 }  # fmt: skip
 
 
@@ -56,6 +63,8 @@ class Columns:
     session: str | None = None
     channel: str | None = None
     value: str | None = None
+    #: the lifecycle transition of each event (XES ``lifecycle:transition``: start, complete)
+    lifecycle: str | None = None
 
 
 #: the roles every log needs (the event unless every row is the same event)
@@ -79,10 +88,11 @@ def detect_roles(
         if name is None:
             continue
         if name not in columns:
-            raise EvidenceError(missing_column(source, name, columns, wanted=f"for --{role}"))
+            flag = "--lifecycle-column" if role == "lifecycle" else f"--{role}"
+            raise EvidenceError(missing_column(source, name, columns, wanted=f"for {flag}"))
         chosen[role] = name
     taken = {c for c in chosen.values() if c is not None}
-    for role in ("customer", "time", "event", "session", "channel", "value"):
+    for role in ROLES:
         if role in chosen:
             continue
         if role == "event" and default_event is not None:
@@ -115,4 +125,5 @@ def detect_roles(
         session=chosen["session"],
         channel=chosen["channel"],
         value=chosen["value"],
+        lifecycle=chosen["lifecycle"],
     )

@@ -73,7 +73,7 @@ def sessions(
         s_gap_s=ibis.ifelse(p["__ends"], ibis.null().cast("float64"), p.gap_s),
         s_is_last=p.is_last | p["__ends"],
     ).drop("__ends", "__number", "__start", "__n")
-    both = log.engine.materialise(p, prefix="sessions", rows=log.report.rows_used)
+    both = log.engine.materialise(p, prefix="sessions", rows=log.size)
     # the prepared table carries only what the analyses read; the new log keeps every column
     # of the old one (channel, value, ...) with the session numbers joined on the input order
     source = log.table.drop("session") if "session" in log.table.columns else log.table

@@ -24,7 +24,8 @@ from random import Random
 
 from journeymap.model.evidence import Insight
 from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
-from journeymap.model.kpi import KPI
+from journeymap.model.kpi import KPI, Counted
+from journeymap.model.outcome import Outcomes
 from journeymap.model.persona import Persona
 from journeymap.model.touchpoint import EventMatch, FeedbackMatch, Stage, Touchpoint
 
@@ -424,10 +425,12 @@ def sample_map(*, first: date, last: date, weeks: int) -> JourneyMap:
             "kpis": [
                 KPI(id="visit-conversion", name="Visitor conversion", kind="conversion",
                     definition="Customers who order ÷ customers who visit × 100", unit="%",
-                    target=30),
+                    target=30, numerator=Counted(touchpoints=["order-confirmation"])),
                 KPI(id="checkout-conversion", name="Checkout conversion", kind="conversion",
                     definition="Customers who order ÷ customers who start checkout × 100",
-                    unit="%", target=80, stage="purchase", touchpoint="checkout"),
+                    unit="%", target=80, stage="purchase", touchpoint="checkout",
+                    numerator=Counted(touchpoints=["order-confirmation"]),
+                    denominator=Counted(touchpoints=["checkout"])),
                 KPI(id="nps", name="NPS", kind="nps", unit="points", target=40,
                     definition="% promoters − % detractors of the relationship survey"),
                 KPI(id="checkout-csat", name="Checkout CSAT", kind="csat", unit="%",
@@ -435,11 +438,14 @@ def sample_map(*, first: date, last: date, weeks: int) -> JourneyMap:
                 KPI(id="delivery-csat", name="Delivery CSAT", kind="csat", unit="%",
                     target=85, touchpoint="delivery"),
                 KPI(id="retention", name="Customer retention", kind="retention", unit="%",
-                    target=60, period="quarterly",
-                    definition="(customers at end − new customers) ÷ customers at start × 100"),
-                KPI(id="churn", name="Customer churn", kind="churn", unit="%", target=25,
-                    period="quarterly", definition="lost customers ÷ customers at start × 100"),
+                    target=50, period="monthly",
+                    definition="customers active last month who are active this month ÷ "
+                    "customers active last month × 100"),
+                KPI(id="churn", name="Customer churn", kind="churn", unit="%", target=50,
+                    period="monthly", definition="lost customers ÷ customers at start × 100"),
             ],
+            "outcomes": Outcomes(goal=["order-confirmation", "repeat-purchase"],
+                                 abandoned_after="14d"),
             "insights": [
                 Insight(id="web-analytics", name="Web analytics", kind="analytics",
                         date=_day(last), description="Clickstream, orders and deliveries."),

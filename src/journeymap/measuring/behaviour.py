@@ -107,6 +107,14 @@ from journeymap.measuring.matching import (
     rules_of,
     stage_order_of,
 )
+from journeymap.measuring.outcomes import (
+    ABANDONED,
+    GOAL,
+    IN_PROGRESS,
+    OutcomeRules,
+    journeys,
+    outcome_counts,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -159,6 +167,7 @@ class Matched:
     matched_rows: int
     matched_customers: int
     _ordered: ir.Table | None = field(default=None, repr=False)
+    _journeys: ir.Table | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -233,7 +242,10 @@ _MAX_SPAN_US = 290 * 365 * 86400 * 1_000_000
 
 
 def _ordered(matched: Matched, rules: list[Rule]) -> ir.Table:
-    """The matched events in each customer's order, with what every metric reads (kept).
+    """The customer's steps (matched events of front-stage touchpoints) in each customer's
+    order, with what every metric reads (kept). Back-stage events are left out, so the time
+    to the next step includes the back-stage work in between: the wait as the customer lives
+    it.
 
     Two window passes over the same order. Times are exact integer nanoseconds since the
     customer's first matched event (``rel``), so "the next event of another touchpoint" is a
@@ -246,6 +258,9 @@ def _ordered(matched: Matched, rules: list[Rule]) -> ir.Table:
     if matched._ordered is not None:
         return matched._ordered
     t = matched.table
+    front = [r.order for r in rules if r.front]
+    if len(front) < len(rules):  # back-stage work is not a customer step
+        t = t.filter(t.tp_order.isin(front))
     cols: dict[str, Any] = {
         "customer": t.customer,
         "tp": t.tp_order,
@@ -394,8 +409,6 @@ def _touchpoint_queries(o: ir.Table, sup_orders: list[int], window_s: float) -> 
         **({"support": rows.near_support.any()} if sup_orders else {}),
     )
     per_tp = c.group_by("tp").aggregate(
-        customers=c.count(),
-        entries=c.n.sum().cast("int64"),
         repeat_customers=c.count(where=c.n >= 2),
         loops=c.count(where=c.runs >= 2),
         backtrack_customers=c.count(where=c.backtrack),
@@ -406,7 +419,6 @@ def _touchpoint_queries(o: ir.Table, sup_orders: list[int], window_s: float) -> 
     times = o.group_by("tp").aggregate(
         median_seconds_to_next=o.to_next_s.quantile(0.5).cast("float64"),
         p90_seconds_to_next=o.to_next_s.quantile(0.9).cast("float64"),
-        **({"value": o.value.sum().cast("float64")} if "value" in o.columns else {}),
     )
     return [per_tp, times]
 
@@ -418,27 +430,68 @@ _COUNTS = (
 
 
 def _touchpoint_row(
-    rule: Rule, r: dict[str, Any], total: int, sup_orders: list[int]
+    rule: Rule, r: dict[str, Any], total: int, sup_orders: list[int], ends: dict[str, int]
 ) -> dict[str, Any]:
     n = int(r.get("customers") or 0)
+    row: dict[str, Any] = {
+        "stage": rule.stage,
+        "touchpoint": rule.touchpoint,
+        "order": rule.order,
+        "customer_step": rule.front,
+        "customers": n,
+        "reach_share": _share(n, total),
+        "entries": int(r.get("entries") or 0),
+        "value": r.get("value"),
+    }
+    if not rule.front:  # the business' work: reach and time, never the customer's steps
+        return row
     counts = {k: int(r.get(k) or 0) for k in _COUNTS}
     # a support touchpoint is not "followed by support": that would count its own contacts
     is_support = rule.order in sup_orders
     sup = int(r.get("support_customers") or 0) if sup_orders and not is_support else None
+    abandoned = ends.get(ABANDONED, 0)
     return {
-        "stage": rule.stage,
-        "touchpoint": rule.touchpoint,
-        "order": rule.order,
-        "customers": n,
-        "reach_share": _share(n, total),
+        **row,
         **counts,
         "dropoff_rate": _share(counts["dropoff_customers"], n),
+        "abandoned_customers": abandoned,
+        "abandon_rate": _share(abandoned, n),
+        "in_progress_customers": ends.get(IN_PROGRESS, 0),
         "median_seconds_to_next": r.get("median_seconds_to_next"),
         "p90_seconds_to_next": r.get("p90_seconds_to_next"),
         "support_customers": sup,
         "support_rate": _share(sup, n),
-        "value": r.get("value"),
     }
+
+
+def _reach(matched: Matched) -> ir.Table:
+    """Customers, events and value per touchpoint over every matched event (back stage too)."""
+    t = matched.table
+    return t.group_by(tp=t.tp_order).aggregate(
+        customers=t.customer.nunique(),
+        entries=t.count(),
+        **({"value": t.value.sum().cast("float64")} if "value" in t.columns else {}),
+    )
+
+
+def _ends(matched: Matched, m: JourneyMap, rules: list[Rule], by: str) -> dict[int, dict[str, int]]:
+    """How many journeys end at each customer step (``by="last_tp"``) or stage
+    (``"last_st"``), by outcome."""
+    got: dict[int, dict[str, int]] = {}
+    table = outcome_counts(matched.engine, journeys_of(matched, m), by)
+    for r in table.to_pylist():
+        if r[by] is not None:
+            got.setdefault(int(r[by]), {})[str(r["outcome"])] = int(r["customers"])
+    return got
+
+
+def journeys_of(matched: Matched, m: JourneyMap) -> ir.Table:
+    """How each journey of the matched log ends (:func:`journeymap.measuring.outcomes.journeys`),
+    computed once and kept with the matched events."""
+    if matched._journeys is None:
+        rules = _rules_for(matched, m)
+        matched._journeys = journeys(matched, OutcomeRules.of(m, rules), _ordered(matched, rules))
+    return matched._journeys
 
 
 def touchpoint_behaviour(
@@ -458,9 +511,14 @@ def touchpoint_behaviour(
     window_s = _seconds(support_window)
     sup_orders = _support_orders(support, m, rules)
     o = _ordered(matched, rules)
-    got = _merged(matched.engine, "tp", *_touchpoint_queries(o, sup_orders, window_s))
+    queries = [*_touchpoint_queries(o, sup_orders, window_s), _reach(matched)]
+    got = _merged(matched.engine, "tp", *queries)
+    ends = _ends(matched, m, rules, "last_tp")
     total = matched.matched_customers
-    out = [_touchpoint_row(rule, got.get(rule.order, {}), total, sup_orders) for rule in rules]
+    out = [
+        _touchpoint_row(rule, got.get(rule.order, {}), total, sup_orders, ends.get(rule.order, {}))
+        for rule in rules
+    ]
     return pa.Table.from_pylist(out, _touchpoint_schema())
 
 
@@ -474,7 +532,7 @@ def stage_behaviour(matched: Matched, m: JourneyMap) -> pa.Table:
     c = o.group_by(["customer", "st"]).aggregate(converts=o.converts.any(), last=o.is_last.any())
     per_stage = c.group_by("st").aggregate(
         customers=c.count(),
-        converted=c.count(where=c.converts),
+        converted=c.count(where=c.converts & ~c["last"]),
         dropoff_customers=c.count(where=c["last"]),
     )
     visits = o.filter(o.stage_start)
@@ -482,28 +540,69 @@ def stage_behaviour(matched: Matched, m: JourneyMap) -> pa.Table:
         median_seconds_in_stage=visits.in_stage_s.quantile(0.5).cast("float64")
     )
     got = _merged(matched.engine, "st", per_stage, times)
-    out = []
+    ends = _ends(matched, m, rules, "last_st")
+    funnel = _stage_funnel(matched.engine, o, len(m.stages))
     total = matched.matched_customers
-    last = len(m.stages)
-    for i, stage in enumerate(m.stages, 1):
-        r = got.get(i, {})
-        n = int(r.get("customers") or 0)
-        converted = None if i == last else int(r.get("converted") or 0)
-        dropoff = int(r.get("dropoff_customers") or 0)
-        out.append(
-            {
-                "stage": stage.id,
-                "order": i,
-                "customers": n,
-                "reach_share": _share(n, total),
-                "converted": converted,
-                "conversion_to_next": _share(converted, n),
-                "dropoff_customers": dropoff,
-                "dropoff_rate": _share(dropoff, n),
-                "median_seconds_in_stage": r.get("median_seconds_in_stage"),
-            }
-        )
+    out = [
+        _stage_row(stage.id, i, got.get(i, {}), ends.get(i, {}), funnel[i - 1], total, last)
+        for i, stage in enumerate(m.stages, 1)
+        for last in [i == len(m.stages)]
+    ]
     return pa.Table.from_pylist(out, _stage_schema())
+
+
+def _stage_row(
+    stage: str,
+    i: int,
+    r: dict[str, Any],
+    ends: dict[str, int],
+    funnel: int,
+    total: int,
+    last: bool,
+) -> dict[str, Any]:
+    """A stage's figures; ``customers = converted + dropoff_customers + went_back`` and
+    ``dropoff_customers = ended_goal + ended_other + abandoned + in_progress``."""
+    n = int(r.get("customers") or 0)
+    converted = None if last else int(r.get("converted") or 0)
+    ended = int(r.get("dropoff_customers") or 0)
+    goal = ends.get(GOAL, 0)
+    abandoned, progress = ends.get(ABANDONED, 0), ends.get(IN_PROGRESS, 0)
+    return {
+        "stage": stage,
+        "order": i,
+        "customers": n,
+        "reach_share": _share(n, total),
+        "funnel_customers": funnel,
+        "converted": converted,
+        "conversion_to_next": _share(converted, n),
+        "dropoff_customers": ended,
+        "dropoff_rate": _share(ended, n),
+        "went_back": n - (converted or 0) - ended,
+        "ended_goal": goal,
+        "ended_other": ended - goal - abandoned - progress,
+        "abandoned": abandoned,
+        "in_progress": progress,
+        "median_seconds_in_stage": r.get("median_seconds_in_stage"),
+    }
+
+
+def _stage_funnel(engine: Engine, o: ir.Table, stages: int) -> list[int]:
+    """Customers who reach each stage after every earlier one, in order (``events funnel``'s
+    definition with the stages as its steps: step k is reached at the first event of stage k
+    after the position where step k-1 was reached)."""
+    counts: list[int] = []
+    prev: ir.Table | None = None
+    for k in range(1, stages + 1):
+        events = o.filter(o.st == k).select("customer", "pos")
+        if prev is not None:
+            joined = events.join(prev, "customer")
+            events = joined.filter(joined.pos > joined.at).select("customer", "pos")
+        reached = events.group_by("customer").aggregate(at=events.pos.min())
+        if k < stages:
+            reached = engine.materialise(reached, prefix="stage_funnel")
+        counts.append(int(engine.scalar(reached.count()) or 0))
+        prev = reached
+    return counts
 
 
 def touchpoint_flows(matched: Matched, m: JourneyMap) -> pa.Table:
@@ -550,11 +649,13 @@ def _touchpoint_schema() -> pa.Schema:
     i, f, s = pa.int64(), pa.float64(), pa.string()
     return pa.schema(
         [
-            ("stage", s), ("touchpoint", s), ("order", i), ("customers", i),
-            ("reach_share", f), ("entries", i), ("repeat_customers", i), ("loops", i),
-            ("backtrack_customers", i), ("dropoff_customers", i), ("dropoff_rate", f),
-            ("next_customers", i), ("median_seconds_to_next", f), ("p90_seconds_to_next", f),
-            ("support_customers", i), ("support_rate", f), ("value", f),
+            ("stage", s), ("touchpoint", s), ("order", i), ("customer_step", pa.bool_()),
+            ("customers", i), ("reach_share", f), ("entries", i), ("repeat_customers", i),
+            ("loops", i), ("backtrack_customers", i), ("dropoff_customers", i),
+            ("dropoff_rate", f), ("abandoned_customers", i), ("abandon_rate", f),
+            ("in_progress_customers", i), ("next_customers", i), ("median_seconds_to_next", f),
+            ("p90_seconds_to_next", f), ("support_customers", i), ("support_rate", f),
+            ("value", f),
         ]
     )  # fmt: skip
 
@@ -565,8 +666,10 @@ def _stage_schema() -> pa.Schema:
     i, f, s = pa.int64(), pa.float64(), pa.string()
     return pa.schema(
         [
-            ("stage", s), ("order", i), ("customers", i), ("reach_share", f), ("converted", i),
-            ("conversion_to_next", f), ("dropoff_customers", i), ("dropoff_rate", f),
+            ("stage", s), ("order", i), ("customers", i), ("reach_share", f),
+            ("funnel_customers", i), ("converted", i), ("conversion_to_next", f),
+            ("dropoff_customers", i), ("dropoff_rate", f), ("went_back", i), ("ended_goal", i),
+            ("ended_other", i), ("abandoned", i), ("in_progress", i),
             ("median_seconds_in_stage", f),
         ]
     )  # fmt: skip

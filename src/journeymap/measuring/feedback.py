@@ -53,7 +53,19 @@ themes                  list<string>    labels of the (up to) 3 largest negative
 quotes                  list<string>    up to 3 negative verbatims
 ces_scale_low/_high     float64         the CES range used (to read the mean), null w/o CES
 rating_scale_low/_high  float64         the rating range used, null without ratings
+nps_boot, csat_boot,    list<float64>   the score (NPS, CSAT %, mean CES, mean rating,
+ces_boot, rating_boot,                  mean sentiment) on each of ``resamples`` resamples
+sentiment_boot                          of the respondents; null without answers
 ======================  ==============  ==================================================
+
+The resamples (for the interval of the measured emotion,
+:mod:`journeymap.measuring.emotion`) draw the touchpoint's respondents, the rows that give it
+a score or a verbatim, with replacement, one draw for all its signals, so that a respondent's
+score and comment stay together; two imaginary respondents join every resample, one giving
+the worst and one the best answer of each signal (the top box or not for CSAT, a promoter or
+a detractor for NPS, the ends of the scale, sentiment -1 and +1), so that a few identical
+answers never make an interval of no width. The draws are seeded by ``seed``, the file's name
+and the touchpoint: the same on every run, independent between files.
 
 Themes are looked for only when a touchpoint has at least :data:`MIN_THEME_TEXTS` negative
 verbatims: fewer are anecdotes, and k-means on a handful of short texts gives labels that
@@ -84,6 +96,7 @@ __all__ = [
     "MIN_THEME_TEXTS",
     "QUOTES",
     "QUOTE_CHARS",
+    "RESAMPLES",
     "SCORES",
     "THEMES",
     "touchpoint_feedback",
@@ -97,18 +110,25 @@ QUOTES = 3
 QUOTE_CHARS = 300
 #: The scores of the table, in column order.
 SCORES: tuple[Scale, ...] = ("nps", "csat", "ces", "rating")
+#: Resamples of a touchpoint's respondents behind the interval of its measured emotion.
+RESAMPLES = 1000
+#: the most respondents x resamples drawn at once (memory: 8 bytes each)
+_CHUNK = 2_000_000
 
 
 @dataclass
 class _Pool:
-    """Answers of one scale gathered for a touchpoint, and the range they are on."""
+    """Answers of one scale gathered for a touchpoint, the rows they come from (indices into
+    the feedback) and the range they are on."""
 
     values: list[np.ndarray] = field(default_factory=list)
     ranges: list[tuple[float, float] | None] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, values: np.ndarray, lo_hi: tuple[float, float] | None) -> None:
+    def add(self, values: np.ndarray, lo_hi: tuple[float, float] | None, rows: np.ndarray) -> None:
         self.values.append(values)
         self.ranges.append(lo_hi)
+        self.rows.append(rows)
 
     def range(self) -> tuple[float, float] | None:
         known = [r for r in self.ranges if r is not None]
@@ -321,17 +341,105 @@ def _pools(
     if own.x is not None and mask.any():
         survey = tp.feedback.survey if tp.feedback is not None else None
         scale = survey or own.scale
-        x = own.x[mask]
-        x = x[~np.isnan(x)]
-        if x.size:
+        rows = np.flatnonzero(mask & ~np.isnan(own.x))
+        if rows.size:
             lo_hi = own.range if scale == own.scale else DEFAULT_RANGES[scale]
-            pools.setdefault(scale, _Pool()).add(x, lo_hi or _observed(own.x))
+            pools.setdefault(scale, _Pool()).add(own.x[rows], lo_hi or _observed(own.x), rows)
     for x, scale, lo_hi in links.rated[tp.id]:
         present = ~np.isnan(x)
         every |= present
         if present.any():
-            pools.setdefault(scale, _Pool()).add(x[present], lo_hi)
+            pools.setdefault(scale, _Pool()).add(x[present], lo_hi, np.flatnonzero(present))
     return int(every.sum()), pools
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """One signal's answers at a touchpoint, for the bootstrap: the row of each answer, its
+    part of the score (1/0 top box for CSAT, +1/0/-1 for NPS, the answer for CES and ratings,
+    the compound score for sentiment), the worst and best part, and the factor to the score's
+    units (100 for NPS and CSAT, in points and %)."""
+
+    rows: np.ndarray
+    parts: np.ndarray
+    ends: tuple[float, float]
+    factor: float = 1.0
+
+
+def _answers(scale: Scale, pool: _Pool) -> _Answers:
+    """The answers of a pool as :func:`~journeymap.voice.scores.score_of` scores them."""
+    import numpy as np
+
+    x, rows = np.concatenate(pool.values), np.concatenate(pool.rows)
+    lo_hi = pool.range() or DEFAULT_RANGES[scale]
+    if scale == "nps":
+        return _Answers(rows, np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0)), (-1, 1), 100)
+    if scale == "csat" and lo_hi is not None:
+        return _Answers(rows, (x >= lo_hi[1] - 1).astype(float), (0.0, 1.0), 100.0)
+    return _Answers(rows, x, lo_hi or (float(x.min()), float(x.max())))
+
+
+def _rng(seed: int, source: str, tp_id: str) -> np.random.Generator:
+    """The random numbers of one touchpoint of one feedback file: the same on every run and
+    in every folder, different for every file and touchpoint."""
+    import zlib
+
+    import numpy as np
+
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return np.random.default_rng([seed, zlib.crc32(f"{name}\0{tp_id}".encode())])
+
+
+def _replicates(
+    signals: dict[str, _Answers], rng: np.random.Generator, resamples: int
+) -> dict[str, list[float]]:
+    """Each signal's score on ``resamples`` resamples of the touchpoint's respondents (rows,
+    drawn with replacement, the same draw for every signal), two imaginary respondents added
+    to every resample: one with the worst, one with the best answer of each signal. NaN where
+    a resample holds no answer of the signal."""
+    import numpy as np
+
+    respondents = np.unique(np.concatenate([a.rows for a in signals.values()]))
+    n = int(respondents.size)
+    size = n + 2
+    sums: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    for name, a in signals.items():
+        pos = np.searchsorted(respondents, a.rows)
+        total, answered = np.zeros(size), np.zeros(size)
+        np.add.at(total, pos, a.parts)
+        np.add.at(answered, pos, 1.0)
+        total[n], total[n + 1] = a.ends
+        answered[n] = answered[n + 1] = 1.0
+        sums[name], counts[name] = total, answered
+    out = {name: np.empty(resamples) for name in signals}
+    step = max(1, min(resamples, _CHUNK // size))
+    for start in range(0, resamples, step):
+        k = min(step, resamples - start)
+        idx = rng.integers(0, size, size=(k, size))
+        for name, a in signals.items():
+            c = counts[name][idx].sum(axis=1)
+            mean = np.divide(sums[name][idx].sum(axis=1), c, out=np.full(k, np.nan), where=c > 0)
+            out[name][start : start + k] = mean * a.factor
+    return {name: values.tolist() for name, values in out.items()}
+
+
+def _boot_columns(
+    pools: dict[Scale, _Pool],
+    said: list[tuple[int, float]],
+    rng: np.random.Generator,
+    resamples: int,
+) -> dict[str, list[float] | None]:
+    """The ``<signal>_boot`` columns of a touchpoint (None without answers or resamples);
+    ``said`` holds the row and VADER score of each verbatim."""
+    import numpy as np
+
+    signals: dict[str, _Answers] = {scale: _answers(scale, pool) for scale, pool in pools.items()}
+    if said:
+        rows = np.array([r for r, _ in said], dtype=np.int64)
+        signals["sentiment"] = _Answers(rows, np.array([v for _, v in said]), (-1.0, 1.0))
+    found = _replicates(signals, rng, resamples) if signals and resamples > 0 else {}
+    return {f"{name}_boot": found.get(name) for name in (*SCORES, "sentiment")}
 
 
 def _score_columns(pools: dict[Scale, _Pool], tp: Touchpoint) -> dict[str, Any]:
@@ -379,20 +487,25 @@ def touchpoint_feedback(
     *,
     min_theme_texts: int = MIN_THEME_TEXTS,
     seed: int = 0,
+    resamples: int = RESAMPLES,
 ) -> pa.Table:
     """What the feedback says about each touchpoint of ``m``: one row per touchpoint in map
     order, columns and matching rules in the module docstring; the schema metadata holds
-    ``unmatched`` (rows no touchpoint claims) and ``rows``.
+    ``unmatched`` (rows no touchpoint claims), ``rows`` and ``resamples``.
 
     ``min_theme_texts``: the fewest negative verbatims a touchpoint needs for its themes;
-    ``seed`` makes the themes reproducible. Raises :class:`UsageError` for keywords without a
-    text column, a missing or non-numeric rating column, or an answer outside its scale.
+    ``seed`` makes the themes and the resamples reproducible; ``resamples``: how many
+    resamples of the respondents the ``*_boot`` columns hold (0: none). Raises
+    :class:`UsageError` for keywords without a text column, a missing or non-numeric rating
+    column, or an answer outside its scale.
     """
     import numpy as np
     import pyarrow as pa
 
     if min_theme_texts < 1:
         raise UsageError(f"min_theme_texts must be >= 1, not {min_theme_texts}")
+    if resamples < 0:
+        raise UsageError(f"resamples must be >= 0, not {resamples}")
     own = _own_score(fb)
     links = _links(fb, m)
     verbatims = _verbatims(fb, links.claimed)
@@ -400,17 +513,21 @@ def touchpoint_feedback(
     for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
         mask = links.talks[tp.id]
         n, pools = _pools(mask, tp, own, links)
-        said = [verbatims[i] for i in np.flatnonzero(mask).tolist() if i in verbatims]
+        spoke = [i for i in np.flatnonzero(mask).tolist() if i in verbatims]
+        said = [verbatims[i] for i in spoke]
+        scored = [(i, verbatims[i][1]) for i in spoke]
         rows.append(
             {"stage": stage.id, "touchpoint": tp.id, "order": order, "n": n}
             | _score_columns(pools, tp)
             | _sentiment_columns(said, min_theme_texts, seed)
+            | _boot_columns(pools, scored, _rng(seed, fb.source, tp.id), resamples)
         )
     n_rows = fb.table.num_rows
     meta = {
         b"unmatched": str(int(n_rows - links.claimed.sum())).encode(),
         b"rows": str(n_rows).encode(),
         b"min_theme_texts": str(min_theme_texts).encode(),
+        b"resamples": str(resamples).encode(),
     }
     if own.range is not None and fb.roles.score is not None:
         meta[b"score"] = f"{fb.roles.score} ({own.scale} {range_text(own.range)})".encode()
@@ -455,4 +572,5 @@ def _schema(meta: dict[bytes, bytes]) -> pa.Schema:
         ("rating_scale_low", f64),
         ("rating_scale_high", f64),
     ]
+    fields += [(f"{name}_boot", pa.list_(f64)) for name in (*SCORES, "sentiment")]
     return pa.schema(fields, metadata=meta)

@@ -85,10 +85,9 @@ def _event_log(
     engine = Engine.connect(EngineConfig())
     try:
         progress("reading the event log")
-        log = read_events(
-            str(files.events), engine=engine, progress=progress, keep=columns_to_keep(m),
-            **dataclasses.asdict(files.log),
-        )  # fmt: skip
+        options = dataclasses.asdict(files.log)
+        options["keep"] = sorted({*options.get("keep", ()), *columns_to_keep(m)})
+        log = read_events(str(files.events), engine=engine, progress=progress, **options)
         for line in log.report.lines():
             say(line)
         yield log

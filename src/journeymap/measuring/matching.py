@@ -138,13 +138,16 @@ def glob_regex(glob: str) -> str | None:
 @dataclass(frozen=True)
 class Rule:
     """One touchpoint of a map and its place: ``order`` is its 1-based index in
-    ``m.iter_touchpoints()``, ``stage_order`` its stage's 1-based index in ``m.stages``."""
+    ``m.iter_touchpoints()``, ``stage_order`` its stage's 1-based index in ``m.stages``;
+    ``front``: whether it is a customer step (front-stage lane)."""
 
     order: int
     stage: str
     stage_order: int
     touchpoint: str
     events: EventMatch | None
+    #: a customer step (front stage); back-stage and support work is the business'
+    front: bool = True
 
     @property
     def label(self) -> str:
@@ -155,7 +158,7 @@ def rules_of(m: JourneyMap) -> list[Rule]:
     """Every touchpoint of the map, in map order."""
     index = {stage.id: i for i, stage in enumerate(m.stages, 1)}
     return [
-        Rule(order, stage.id, index[stage.id], tp.id, tp.events)
+        Rule(order, stage.id, index[stage.id], tp.id, tp.events, tp.lane == "frontstage")
         for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1)
     ]
 

@@ -5,11 +5,12 @@ Input: the per-touchpoint behaviour table (``touchpoint_behaviour``), the voice 
 (:func:`journeymap.measuring.feedback.touchpoint_feedback`) and the stage table
 (``stage_behaviour``), any of them ``None``. Everything is judged **relative to the
 journey**: a touchpoint is a pain point when it is well outside what the journey's other
-touchpoints show, because every funnel loses people and what a team can act on is the step
+customer steps (front-stage touchpoints; back-stage work is never a customer step) show,
+because every funnel loses people and what a team can act on is the step
 that loses more than the others.
 
 "Well outside" is a robust z-score, the same as in the measured-emotion model
-(:mod:`journeymap.measuring.emotion`): ``z = (x - median) / spread``, the median and the
+(:mod:`journeymap.measuring.friction`): ``z = (x - median) / spread``, the median and the
 spread (1.4826 x the median absolute deviation, floored) taken over the journey's
 touchpoints, so that the outlier itself does not move the norm. A rule fires at
 ``z >= 2`` (:data:`Z_FLAG`) and only with enough evidence (``min_n``, default 30 customers,
@@ -20,14 +21,19 @@ The rules
 ==================  ========================================================================
 kind                fires when (at a touchpoint with ``min_n`` customers/answers/verbatims)
 ==================  ========================================================================
-drop-off            drop-off rate (customers whose journey ends here / customers reaching
-                    it) z >= 2, spread floored at 5 points; not where ending is finishing
-                    (the last stage customers reach; in a one-stage journey its last step)
+drop-off            abandon rate (customers who give up here: their last step is here, their
+                    journey reached no outcome and has had no event for ``abandoned_after``
+                    (``measuring/outcomes.py``) / customers reaching it) z >= 2, spread
+                    floored at 5 points; never at a goal or end touchpoint (ending there is
+                    finishing); journeys still in progress are not counted
 loops               loops / customers or backtrack_customers / customers z >= 2 (floor 5
-                    points); the larger of the two is reported; always medium severity:
-                    going back is ambiguous (comparing products is browsing)
-slow                log10 median seconds to the next touchpoint z >= 2 (floor 0.15, a
-                    factor of 1.4), with ``min_n`` customers moving on
+                    points); the larger of the two is reported; low severity unless what
+                    customers say agrees (below): going back is ambiguous (comparing
+                    products is browsing); never at a goal or end touchpoint (what follows
+                    an outcome is a new journey)
+slow                the wait: log10 median seconds to the customer's next step z >= 2
+                    (floor 0.15, a factor of 1.4), with ``min_n`` customers moving on;
+                    back-stage work in between counts, as the customer waits through it
 support             support contacts soon after / customers z >= 2 (floor 5 points)
 low-score           a score (NPS, CSAT, CES, rating) normalised as in the emotion model is
                     below neutral and z <= -2 against the touchpoints with that score (floor
@@ -58,15 +64,17 @@ Impact
 Severity and rank
 -----------------
 Severity from the robust z: medium at 2, high at 3, critical at 5 (for low scores the z
-below the norm); the absolute voice rules give high at normalised <= -0.5, critical at
-<= -0.75, and a negative share of 50% medium, 75% high. "low" is not produced (it remains
-for team-written pain points). The rank follows ``score = conversions_lost +
-severity_weight x customers_affected`` (weights low 0.02, medium 0.05, high 0.1, critical
-0.2): a lost conversion counts in full; friction customers get through costs less than
-losing them, so a customer who met a critical friction counts as a fifth of a lost
-conversion, one who met a medium friction as a twentieth (on a draft map of the mobile-app
-onboarding log, counting each looping customer in full put the 2,741 customers who came back
-to the welcome screen above the 772 lost there). Ties: map order.
+below the norm); the absolute voice rules give high at normalised <= -0.5, critical at <=
+-0.75, and a negative share of 50% medium, 75% high. Loops are low unless a low score or
+negative verbatims at the same touchpoint agree (then medium): going back alone is as often
+browsing as confusion; a drop-off, wait or support finding that a low score or negative
+verbatims at the same touchpoint agree with is one level more severe. The rank follows
+``score = conversions_lost + severity_weight x customers_affected`` (weights low 0.02,
+medium 0.05, high 0.1, critical 0.2): a lost conversion counts in full; friction customers
+get through costs less than losing them, so a customer who met a critical friction counts as
+a fifth of a lost conversion, one who met a medium friction as a twentieth (on a draft map
+of the mobile-app onboarding log, counting each looping customer in full put the 2,741
+customers who came back to the welcome screen above the 772 lost there). Ties: map order.
 
 Team pain points
 ----------------
@@ -93,13 +101,13 @@ from journeymap.measuring.emotion import (
     Reference,
     behaviour_measures,
     by_touchpoint,
-    ending_touchpoints,
     journey_references,
     normalise_ces,
     normalise_csat,
     normalise_rating,
     robust_reference,
 )
+from journeymap.measuring.outcomes import OutcomeRules, outcome_touchpoints
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -172,6 +180,10 @@ class _Context:
     refs: Mapping[str, Reference | None]
     ends: set[str]
     min_n: int
+    #: how long without an event a journey with no outcome counts as given up, in words
+    quiet: str
+    #: the map has back-stage touchpoints (their work counts in the customer's waits)
+    back_stage: bool
     stages: Mapping[str, Mapping[str, Any]]
     acts: Mapping[str, Mapping[str, Any]]
     value_per_conversion: float | None
@@ -225,29 +237,37 @@ def _norm(ref: Reference, z: float) -> str:
 
 
 def _drop_off(ctx: _Context, s: _Step) -> _Finding | None:
+    """Customers who give up here: their journey has no outcome and has gone quiet."""
     hit = None if s.tp.id in ctx.ends else _flagged(ctx, s, "drop-off")
     if hit is None:
         return None
     z, ref = hit
-    rate, left = s.measures["drop-off"].value, s.measures["drop-off"].count
+    left = int(s.row.get("abandoned_customers") or 0)
+    rate = left / s.customers
+    waiting = int(s.row.get("in_progress_customers") or 0)
     lost = max(s.customers * (rate - ref.median), 0.0)
     evidence = (
-        f"{count(left)} of {count(s.customers)} customers ({percent(rate, digits=1)}) end their "
-        f"journey at {s.tp.name}; the journey's median step loses {percent(ref.median, digits=1)} "
-        f"{_norm(ref, z)}; {count(lost)} more customers lost than at a typical step"
+        f"{count(left)} of {count(s.customers)} customers ({percent(rate, digits=1)}) gave up at "
+        f"{s.tp.name}: no goal, no other end, and no event for {ctx.quiet} before the data "
+        f"ends; the journey's median step loses {percent(ref.median, digits=1)} {_norm(ref, z)}; "
+        f"{count(lost)} more customers lost than at a typical step"
     )
+    if waiting:
+        evidence += f" ({count(waiting)} more stopped here recently: in progress, not counted)"
     conv = ctx.stages.get(s.stage.id, {}).get("conversion_to_next")
     if conv is not None:
         evidence += f"; stage {s.stage.name} passes {percent(conv)} of its customers on"
     return _Finding(
         "drop-off", s.stage, s.tp, s.order,
-        f"{percent(rate)} of customers who reach {s.tp.name} leave the journey there "
+        f"{percent(rate)} of customers who reach {s.tp.name} give up there "
         f"(typical step: {percent(ref.median)})",
         evidence, left, _severity_of_z(z), lost, _value_lost(ctx, s.row, s.order, lost),
     )  # fmt: skip
 
 
 def _loops(ctx: _Context, s: _Step) -> _Finding | None:
+    if s.tp.id in ctx.ends:  # after an outcome a journey is done: what follows is a new one
+        return None
     loops = [(name, hit) for name in ("loops", "backtracking") if (hit := _flagged(ctx, s, name))]
     if not loops:
         return None
@@ -270,6 +290,8 @@ def _loops(ctx: _Context, s: _Step) -> _Finding | None:
 
 
 def _slow(ctx: _Context, s: _Step) -> _Finding | None:
+    """Customers wait long after this step before their next one (back-stage work in
+    between counts: it is the customer's wait)."""
     hit = _flagged(ctx, s, "slow")
     nxt = int(s.row.get("next_customers") or 0)
     if hit is None or nxt < ctx.min_n:
@@ -278,12 +300,13 @@ def _slow(ctx: _Context, s: _Step) -> _Finding | None:
     took, typical = 10 ** s.measures["slow"].value, 10**ref.median
     p90 = s.row.get("p90_seconds_to_next")
     tail = f", 1 in 10 waits over {duration(float(p90))}" if p90 is not None else ""
+    inside = "; back-stage work in between included" if ctx.back_stage else ""
     return _Finding(
         "slow", s.stage, s.tp, s.order,
-        f"Customers take {duration(took)} to move on from {s.tp.name}; a typical step "
-        f"takes {duration(typical)}",
-        f"median {duration(took)} from {s.tp.name} to the next step for {count(nxt)} "
-        f"customers{tail}; the journey's median step {duration(typical)} "
+        f"Customers wait {duration(took)} after {s.tp.name} before their next step; a "
+        f"typical step takes {duration(typical)}",
+        f"median {duration(took)} from {s.tp.name} to the customer's next step for "
+        f"{count(nxt)} customers{tail}{inside}; the journey's median step {duration(typical)} "
         f"({ref.touchpoints} steps, robust z {z:.1f} on log time)",
         (nxt + 1) // 2, _severity_of_z(z),
     )  # fmt: skip
@@ -313,8 +336,24 @@ def _behaviour(ctx: _Context, stage: Stage, tp: Touchpoint, order: int) -> list[
     row = ctx.acts.get(tp.id)
     if row is None or int(row.get("customers") or 0) < ctx.min_n:
         return []
+    if row.get("customer_step") is False:  # the business' work, not the customer's step
+        return []
     step = _Step(stage, tp, order, row, behaviour_measures(row))
     return [f for rule in _BEHAVIOUR_RULES if (f := rule(ctx, step)) is not None]
+
+
+def _corroborate(findings: list[_Finding]) -> None:
+    """What customers do, held against what they say about the same touchpoint (a low score
+    or negative verbatims there). Going back is ambiguous on its own (comparing products is
+    browsing): a loops finding is low severity, medium when customers' words agree. Any
+    other behaviour finding that customers' words agree with is one level more severe: the
+    same problem seen twice is surer and hurts more."""
+    said = {f.tp.id for f in findings if f.kind in ("low-score", "negative-themes")}
+    for f in findings:
+        if f.kind == "loops":
+            f.severity = "medium" if f.tp.id in said else "low"
+        elif f.kind in ("drop-off", "slow", "support") and f.tp.id in said:
+            f.severity = _SEVERITIES[min(_SEVERITIES.index(f.severity) + 1, 3)]
 
 
 # ---- voice rules ---------------------------------------------------------------------------
@@ -556,12 +595,15 @@ def find_pain_points(
     if value_per_conversion is not None and not value_per_conversion >= 0:
         raise UsageError(f"value_per_conversion must be >= 0, not {value_per_conversion}")
     acts, says = by_touchpoint(behaviour), by_touchpoint(voice)
-    ends = ending_touchpoints(behaviour, m)
+    steps = {r for r, row in acts.items() if row.get("customer_step") is not False}
+    ends = outcome_touchpoints(m)
     ctx = _Context(
         m=m,
-        refs=journey_references(list(acts.values()), ends),
+        refs=journey_references([acts[r] for r in acts if r in steps], ends),
         ends=ends,
         min_n=min_n,
+        quiet=duration(OutcomeRules.quiet_seconds(m)),
+        back_stage=len(steps) < len(acts),
         stages={str(r["stage"]): r for r in stages.to_pylist()} if stages is not None else {},
         acts=acts,
         value_per_conversion=value_per_conversion,
@@ -570,6 +612,7 @@ def find_pain_points(
     for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
         findings += _behaviour(ctx, stage, tp, order)
     findings += _voice(says, m, min_n, csat_neutral)
+    _corroborate(findings)
     for f in findings:
         f.quotes = list(says.get(f.tp.id, {}).get("quotes") or [])
         f.matches = _match(f, m)

@@ -9,8 +9,11 @@ One call runs, in order:
    ``survey`` column holding ``nps``/``csat``/``ces`` is split by it, each part scored on its
    own scale; several files are combined per touchpoint (the first file that has a figure
    gives it; response counts add up);
-3. the **measured emotion** of every touchpoint (``measuring/emotion.py``) with its interval,
-   evidence level and gap to the expected emotion;
+3. the **measured emotion** of every touchpoint from what customers said or scored alone
+   (``measuring/emotion.py``), with its interval over the respondents, evidence level and gap
+   to the expected emotion (none where customers said nothing), and beside it the touchpoint's
+   **friction**: its behaviour against the journey's typical step (``measuring/friction.py``),
+   never an emotion;
 4. **pain points** found and ranked (``measuring/painpoints.py``), matched with the team's;
 5. **KPIs**: conversion per stage and overall, retention and churn of the last complete
    month, NPS, CSAT and CES overall — each linked to the map's KPI of the same kind (and
@@ -40,8 +43,8 @@ from journeymap.model.measurement import (
     Drift,
     FlowMeasure,
     FoundPainPoint,
-    KPIMeasure,
     Measurement,
+    OutcomeMeasure,
     SourceInfo,
     StageMeasure,
     TouchpointMeasure,
@@ -51,6 +54,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from journeymap.events.read import EventLog
+    from journeymap.measuring.behaviour import Matched
+    from journeymap.measuring.kpis import KPIEvidence
     from journeymap.model import JourneyMap
     from journeymap.voice.read import Feedback
 
@@ -68,15 +73,19 @@ _SURVEYS = ("nps", "csat", "ces")
 _VOICE_SUMS = ("n", "nps_n", "csat_n", "ces_n", "rating_n", "sentiment_n")
 
 METHOD = (
-    "Behaviour from the event log, matched to touchpoints by their `events:` rules (reach, "
-    "drop-off, loops, back-tracking, time to next step, support contacts); voice from feedback "
-    "matched by `feedback:` rules (NPS, CSAT, CES, ratings with 95% intervals, VADER sentiment, "
-    "TF-IDF themes of negative verbatims). Each signal is normalised to [-1, 1] — scores "
-    "against fixed neutral points, behaviour relative to the journey's median touchpoint — "
-    "combined with documented weights, and scaled to the map's emotion scale with a 95% "
-    "interval; touchpoints with little evidence are marked thin. Pain points are touchpoints "
-    "well outside the journey's norm (robust z-scores), ranked by conversions lost and "
-    "customers affected. See docs/measure.md."
+    "Behaviour from the event log, matched to touchpoints by their `events:` rules; only "
+    "front-stage touchpoints are customer steps, and back-stage work counts in the customer's "
+    "wait. Journeys end in the map's outcomes (goal, other ends), are abandoned after a time "
+    "without events, or are still in progress at the end of the data. Friction per "
+    "touchpoint: abandon rate, going back, wait to the next step, support contacts, each a "
+    "robust z against the journey's other customer steps. Emotion only from what customers "
+    "said or scored, matched by `feedback:` rules (NPS, CSAT, CES, ratings, VADER sentiment), "
+    "normalised to [-1, 1] against fixed neutral points, combined with documented weights "
+    "and scaled to the map's emotion scale, with a 95% bootstrap interval over respondents; "
+    "touchpoints with little evidence are marked thin, and those without voice have no "
+    "emotion. KPIs are computed as the map defines them. Pain points are touchpoints well "
+    "outside the journey's norm, ranked by conversions lost and customers affected. See "
+    "docs/measure.md."
 )
 
 
@@ -162,109 +171,6 @@ def _no_behaviour(m: JourneyMap) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=BEHAVIOUR_SCHEMA)
 
 
-# ---- KPIs ----------------------------------------------------------------------------------
-
-
-def _kpis(
-    m: JourneyMap, log: EventLog | None, stages: pa.Table | None, feedback: list[Feedback]
-) -> list[KPIMeasure]:
-    from journeymap.voice.scores import score_of
-
-    out: list[KPIMeasure] = []
-    if stages is not None and stages.num_rows:
-        rows = stages.to_pylist()
-        names = {s.id: s.name for s in m.stages}
-        for r in rows[:-1]:
-            out.append(
-                KPIMeasure(
-                    key=f"conversion:{r['stage']}",
-                    kind="conversion",
-                    label=f"Conversion {names.get(r['stage'], r['stage'])} → next stage",
-                    value=_percent(r.get("conversion_to_next")),
-                    unit="%",
-                    n=r.get("customers"),
-                )
-            )
-        first, last = rows[0].get("customers") or 0, rows[-1].get("customers") or 0
-        if first:
-            out.append(
-                KPIMeasure(
-                    key="conversion:journey",
-                    kind="conversion",
-                    label=f"Reach {names.get(rows[-1]['stage'], '')} of those who start",
-                    value=last / first * 100,
-                    unit="%",
-                    n=first,
-                )
-            )
-    if log is not None:
-        out += _retention_kpis(log)
-    for fb in feedback:
-        scale = fb.roles.scale
-        if scale not in _SURVEYS or fb.roles.score is None:
-            continue
-        values = fb.table.column(fb.roles.score).to_pylist()
-        s = score_of(values, scale, scale_range=fb.roles.scale_range, top_box=None)
-        if s.n == 0 or any(k.key == scale for k in out):
-            continue
-        out.append(
-            KPIMeasure(
-                key=scale,
-                kind=scale,
-                label=scale.upper(),
-                value=s.score,
-                unit=None if scale == "ces" else ("points" if scale == "nps" else "%"),
-                n=s.n,
-                low=s.ci_low,
-                high=s.ci_high,
-            )
-        )
-    _link_map_kpis(m, out)
-    return out
-
-
-def _retention_kpis(log: EventLog) -> list[KPIMeasure]:
-    """Retention and churn of the last complete month with customers at its start."""
-    from journeymap.events.retention import retention
-
-    table = retention(log, period="month")
-    rows = [r for r in table.to_pylist() if r.get("customers_at_start")]
-    if len(rows) >= 2:
-        rows = rows[:-1]  # the last month is usually cut short by the end of the log
-    if not rows:
-        return []
-    r = rows[-1]
-    month = r["period"].strftime("%Y-%m") if hasattr(r["period"], "strftime") else r["period"]
-    n = int(r["customers_at_start"])
-    return [
-        KPIMeasure(
-            key="retention", kind="retention", label=f"Retention {month}",
-            value=r["retention_rate"], unit="%", n=n,
-        ),
-        KPIMeasure(
-            key="churn", kind="churn", label=f"Churn {month}",
-            value=r["churn_rate"], unit="%", n=n,
-        ),
-    ]  # fmt: skip
-
-
-def _link_map_kpis(m: JourneyMap, measured: list[KPIMeasure]) -> None:
-    """Give each computed KPI the id and target of the map's KPI that measures the same."""
-    for kpi in m.kpis:
-        want = {
-            "conversion": f"conversion:{kpi.stage}" if kpi.stage else "conversion:journey",
-        }.get(kpi.kind, kpi.kind)
-        for k in measured:
-            if k.key == want and k.kpi is None:
-                k.kpi, k.target = kpi.id, kpi.target
-                break
-
-
-def _percent(share: Any) -> float | None:
-    """A 0..1 share as a KPI value in % (a number, not text); None stays None."""
-    return None if share is None else float(share) * 100
-
-
 # ---- the measurement -----------------------------------------------------------------------
 
 
@@ -311,6 +217,7 @@ class _Evidence:
     """The per-touchpoint tables of behaviour and voice, and where they come from."""
 
     behaviour: pa.Table
+    matched: Matched | None = None
     stages: pa.Table | None = None
     flows: list[FlowMeasure] = field(default_factory=list)
     voice: pa.Table | None = None
@@ -337,6 +244,7 @@ def _evidence(
         matched = match_events(events, m)
         found = _Evidence(
             touchpoint_behaviour(matched, m, support=s.support, support_window=s.support_window),
+            matched,
             stage_behaviour(matched, m),
             [FlowMeasure.model_validate(r) for r in touchpoint_flows(matched, m).to_pylist()],
             sources=[_events_source(events, matched)],
@@ -365,6 +273,7 @@ def measure(
 ) -> Measurement:
     """Hold the map against its evidence; see the module docstring for what is computed."""
     from journeymap.measuring.emotion import measure_emotions
+    from journeymap.measuring.kpis import measure_kpis
     from journeymap.measuring.painpoints import find_pain_points, unconfirmed_pain_points
 
     s = _Settings.of(m, weights, min_n, support, support_window, value_per_conversion)
@@ -389,13 +298,52 @@ def measure(
         flows=e.flows,
         pain_points=[FoundPainPoint.model_validate(r) for r in found.to_pylist()],
         unconfirmed_pain_points=list(unconfirmed_pain_points(found, m)),
-        kpis=_kpis(m, events, e.stages, e.feedback),
+        outcomes=_outcomes(m, e.matched),
+        kpis=measure_kpis(m, _kpi_evidence(m, events, e)),
         coverage=_coverage(emotions),
     )
     result.actions = _actions(m, result, events)
     if previous is not None:
         _compare(previous, result)
     return result
+
+
+def _kpi_evidence(m: JourneyMap, events: EventLog | None, e: _Evidence) -> KPIEvidence:
+    from journeymap.measuring.behaviour import journeys_of
+    from journeymap.measuring.kpis import KPIEvidence
+
+    return KPIEvidence(
+        log=events,
+        matched=e.matched,
+        journeys=None if e.matched is None else journeys_of(e.matched, m),
+        stages=e.stages,
+        voice=e.voice,
+        feedback=e.feedback,
+    )
+
+
+def _outcomes(m: JourneyMap, matched: Matched | None) -> list[OutcomeMeasure]:
+    """How the journeys end, every way the map knows with its count (zero included)."""
+    if matched is None:
+        return []
+    from journeymap.measuring.behaviour import _rules_for, journeys_of
+    from journeymap.measuring.outcomes import OutcomeRules, outcome_counts
+
+    names = OutcomeRules.of(m, _rules_for(matched, m)).names()
+    got = {
+        str(r["outcome"]): int(r["customers"])
+        for r in outcome_counts(matched.engine, journeys_of(matched, m)).to_pylist()
+    }
+    total = sum(got.values())
+    return [
+        OutcomeMeasure(
+            key=key,
+            name=name,
+            customers=got.get(key, 0),
+            share=got.get(key, 0) / total if total else None,
+        )
+        for key, name in names.items()
+    ]
 
 
 def _compare(previous: Measurement, result: Measurement) -> None:
@@ -471,11 +419,15 @@ def _touchpoints(
         data["themes"] = list(v.get("themes") or [])
         data["quotes"] = list(v.get("quotes") or [])
         e = emo.get(tp.id, {})
-        for key in ("emotion", "emotion_low", "emotion_high", "level", "expected", "gap", "n"):
+        for key in ("emotion", "emotion_low", "emotion_high", "level", "expected", "gap", "n",
+                    "friction", "friction_level"):  # fmt: skip
             if e.get(key) is not None:
                 data[key] = e[key]
+        data["interval_method"] = e.get("interval")
         data["evidence"] = e.get("evidence") or "none"
         data["sources"] = list(e.get("sources") or [])
+        data["friction_evidence"] = e.get("friction_evidence") or "none"
+        data["friction_measures"] = [_finite(f) for f in e.get("friction_measures") or []]
         out.append(TouchpointMeasure.model_validate(_finite(data)))
     return out
 

@@ -6,6 +6,7 @@ from journeymap.model.emotion import DEFAULT_SCALE, EmotionLevel, EmotionScale
 from journeymap.model.evidence import Insight, InsightKind, insight_kind_of
 from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
 from journeymap.model.kpi import KPI
+from journeymap.model.outcome import OutcomeEnd, Outcomes
 from journeymap.model.persona import Persona
 from journeymap.model.touchpoint import (
     CHANNELS,
@@ -32,6 +33,8 @@ __all__ = [
     "JourneyMap",
     "Model",
     "Opportunity",
+    "OutcomeEnd",
+    "Outcomes",
     "PainPoint",
     "Persona",
     "Review",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from journeymap.model.emotion import EmotionScale
 from journeymap.model.journey import JourneyMap
+from journeymap.model.kpi import OUTCOME_NAMES, Counted
 from journeymap.model.touchpoint import Touchpoint
 
 __all__ = ["Finding", "Loc", "check_map"]
@@ -59,6 +60,7 @@ def check_map(m: JourneyMap) -> list[Finding]:
         *_pain_points(m, ids),
         *_opportunities(m, ids),
         *_kpis(m, ids),
+        *_outcomes(m, ids),
     ]
 
 
@@ -184,3 +186,49 @@ def _kpis(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
         if kpi.touchpoint is not None and kpi.touchpoint not in ids.touchpoints:
             loc: Loc = ("kpis", i, "touchpoint")
             yield _missing(loc, "touchpoint", kpi.touchpoint, ids.touchpoints)
+        for side in ("numerator", "denominator"):
+            counted = getattr(kpi, side)
+            if counted is not None:
+                yield from _counted(m, ("kpis", i, side), counted, ids)
+
+
+def _counted(m: JourneyMap, loc: Loc, counted: Counted, ids: _Ids) -> Iterator[Finding]:
+    """What a KPI counts names touchpoints, stages and outcomes that exist."""
+    for k, ident in enumerate(counted.touchpoints):
+        if ident not in ids.touchpoints:
+            yield _missing((*loc, "touchpoints", k), "touchpoint", ident, ids.touchpoints)
+    for k, ident in enumerate(counted.stages):
+        if ident not in ids.stages:
+            yield _missing((*loc, "stages", k), "stage", ident, ids.stages)
+    if counted.outcome is not None:
+        ends = [e.id for e in m.outcomes.ends] if m.outcomes is not None else []
+        known = [*OUTCOME_NAMES, *ends]
+        if counted.outcome not in known:
+            yield _missing((*loc, "outcome"), "outcome", counted.outcome, known)
+
+
+def _outcomes(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
+    """Every outcome names touchpoints that exist, and no touchpoint is two outcomes."""
+    if m.outcomes is None:
+        return
+    seen: dict[str, str] = {}
+    named = [("goal", ("outcomes", "goal"), m.outcomes.goal)] + [
+        (f"end {end.id!r}", ("outcomes", "ends", i, "touchpoints"), end.touchpoints)
+        for i, end in enumerate(m.outcomes.ends)
+    ]
+    for what, loc, touchpoints in named:
+        for k, ident in enumerate(touchpoints):
+            if ident not in ids.touchpoints:
+                yield _missing((*loc, k), "touchpoint", ident, ids.touchpoints)
+            elif ident in seen:
+                yield Finding(
+                    (*loc, k),
+                    f"touchpoint {ident!r} is already the {seen[ident]}; expected each "
+                    "touchpoint to end a journey one way only",
+                )
+            else:
+                seen[ident] = what
+    yield from _dupes(
+        ((("outcomes", "ends", i, "id"), e.id) for i, e in enumerate(m.outcomes.ends)),
+        "outcome end",
+    )

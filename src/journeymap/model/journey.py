@@ -12,6 +12,7 @@ from journeymap.model.base import Identified, Model, Slug
 from journeymap.model.emotion import DEFAULT_SCALE, EmotionScale
 from journeymap.model.evidence import Insight
 from journeymap.model.kpi import KPI
+from journeymap.model.outcome import Outcomes
 from journeymap.model.persona import Persona
 from journeymap.model.touchpoint import Stage, Touchpoint
 
@@ -90,8 +91,9 @@ class MeasurementSettings(Model):
 
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="Weight of each emotion signal, e.g. {csat: 2, drop-off: 1, slow: 0} "
-        "(0 turns a signal off; unnamed signals keep their defaults).",
+        description="Weight of each emotion signal (csat, nps, ces, rating, sentiment), e.g. "
+        "{csat: 2, sentiment: 0} (0 turns a signal off; unnamed signals keep their defaults; "
+        "behaviour is friction and has no weight).",
     )
     min_n: int | None = Field(
         default=None, ge=1, description="Evidence below this size is 'thin' (default 30)."
@@ -146,6 +148,11 @@ class JourneyMap(Identified):
     opportunities: list[Opportunity] = Field(
         default_factory=list, description="Action items and their expected outcomes."
     )
+    outcomes: Outcomes | None = Field(
+        default=None,
+        description="What ends a journey: its goal, other ends that are not abandonment, and "
+        "when silence means the customer gave up (default: the last stage is the goal).",
+    )
     kpis: list[KPI] = Field(default_factory=list, description="How the journey is measured.")
     insights: list[Insight] = Field(
         default_factory=list, description="Research and data the map relies on."
@@ -198,6 +205,22 @@ class JourneyMap(Identified):
             except KeyError:
                 return None
         return None
+
+    def customer_steps(self) -> list[Touchpoint]:
+        """The touchpoints the customer goes through (front stage): back-stage and support
+        touchpoints are the business' work, not the customer's steps."""
+        return [tp for _, tp in self.iter_touchpoints() if tp.lane == "frontstage"]
+
+    def goal_touchpoints(self) -> list[str]:
+        """The ids of the touchpoints that are the journey's goal: the map's ``outcomes.goal``,
+        else the front-stage touchpoints of the last stage that has any."""
+        if self.outcomes is not None and self.outcomes.goal:
+            return list(self.outcomes.goal)
+        for stage in reversed(self.stages):
+            front = [tp.id for tp in stage.touchpoints if tp.lane == "frontstage"]
+            if front:
+                return front
+        return []
 
     def emotion_value(self, ref: str | int | None) -> int | None:
         if ref is None:

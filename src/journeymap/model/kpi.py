@@ -6,9 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from journeymap.model.base import Identified, Slug
+from journeymap.model.base import Identified, Model, Slug
 
-__all__ = ["KPI", "LOWER_IS_BETTER", "KPIKind"]
+__all__ = ["KPI", "LOWER_IS_BETTER", "OUTCOME_NAMES", "Counted", "KPIKind"]
+
+#: the outcomes a KPI can count besides the map's own ends (model/outcome.py)
+OUTCOME_NAMES = ("goal", "abandoned", "in-progress")
 
 KPIKind = Literal[
     "retention",
@@ -29,6 +32,28 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
 )
 
 
+class Counted(Model):
+    """The customers a KPI counts: those who reached any of these touchpoints or stages, or
+    whose journey ended this way (all that are given must hold); nothing given: every
+    customer of the event log."""
+
+    touchpoints: list[Slug] = Field(
+        default_factory=list, description="Customers with an event of any of these touchpoints."
+    )
+    stages: list[Slug] = Field(
+        default_factory=list, description="Customers with an event of any of these stages."
+    )
+    outcome: str | None = Field(
+        default=None,
+        description="Customers whose journey ended this way: 'goal', 'abandoned', "
+        "'in-progress' or the id of one of the map's outcome ends.",
+    )
+
+    @property
+    def everyone(self) -> bool:
+        return not (self.touchpoints or self.stages or self.outcome)
+
+
 class KPI(Identified):
     """A measure of the journey: retention, churn, NPS, CSAT, CES, conversion, ..."""
 
@@ -42,6 +67,16 @@ class KPI(Identified):
     touchpoint: Slug | None = Field(default=None, description="Touchpoint it measures.")
     higher_is_better: bool | None = Field(
         default=None, description="Direction; defaults from the kind (churn: lower is better)."
+    )
+    numerator: Counted | None = Field(
+        default=None,
+        description="For a rate: the customers counted above the line (e.g. {outcome: goal}); "
+        "computed from the event log as numerator / denominator x 100.",
+    )
+    denominator: Counted | None = Field(
+        default=None,
+        description="For a rate: the customers counted below the line (default: every "
+        "customer of the event log).",
     )
     inputs: dict[str, float] = Field(
         default_factory=dict,

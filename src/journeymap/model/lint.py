@@ -315,6 +315,21 @@ def _measured_without_sample(c: _Ctx) -> Iterator[tuple[Loc, str]]:
             )
 
 
+@_rule("no-outcomes", "warning")
+def _no_outcomes(c: _Ctx) -> Iterator[tuple[Loc, str]]:
+    """A map with event rules that does not say how a journey ends (no outcomes).
+
+    The last stage is then taken as the goal, and every other end can count as giving up."""
+    if c.m.outcomes is None and any(tp.events is not None for _, tp in c.touchpoints()):
+        goal = ", ".join(c.m.goal_touchpoints()) or "none"
+        yield (
+            (),
+            "the map does not say how a journey ends; expected 'outcomes' with the goal's "
+            "touchpoints, other ends that are not abandonment (declined, cancelled) and "
+            f"'abandoned_after' (today the goal is taken to be: {goal})",
+        )
+
+
 @_rule("empty-stage", "warning")
 def _empty_stage(c: _Ctx) -> Iterator[tuple[Loc, str]]:
     """A stage without touchpoints."""

@@ -21,8 +21,11 @@ __all__ = [
     "EvidenceLevel",
     "FlowMeasure",
     "FoundPainPoint",
+    "FrictionLevel",
+    "FrictionMeasure",
     "KPIMeasure",
     "Measurement",
+    "OutcomeMeasure",
     "SourceInfo",
     "StageMeasure",
     "TouchpointMeasure",
@@ -47,6 +50,34 @@ class SourceInfo(Model):
     last: dt.datetime | None = Field(default=None, description="Latest time in the data.")
 
 
+FrictionLevel = Literal["typical", "medium", "high", "critical"]
+
+
+class FrictionMeasure(Model):
+    """One behaviour measure of a touchpoint held against the journey's typical step
+    (docs/measure.md, "Friction")."""
+
+    measure: Literal["drop-off", "loops", "backtracking", "support", "slow"]
+    value: float = Field(
+        description="A share of the touchpoint's customers (0..1); for slow, the median "
+        "seconds to the customer's next step."
+    )
+    low: float | None = Field(default=None, description="95% interval, same units.")
+    high: float | None = None
+    typical: float = Field(
+        description="The journey's typical step: the median over its touchpoints, same units."
+    )
+    z: float = Field(
+        description="Robust z: (value - typical) / the journey's usual spread (1.4826 x the "
+        "median absolute deviation, floored); on log10 seconds for slow."
+    )
+    customers: int = Field(description="Customers counted (left, looped, ...; moving on: slow).")
+    n: int = Field(description="Customers the share is of.")
+    level: FrictionLevel | None = Field(
+        default="typical", description="Null: too few customers to judge."
+    )
+
+
 class TouchpointMeasure(Model):
     """What the evidence says about one touchpoint (null: no evidence for that figure)."""
 
@@ -54,14 +85,22 @@ class TouchpointMeasure(Model):
     touchpoint: str
     name: str
     # behaviour (event log)
+    customer_step: bool = Field(
+        default=True, description="False for back-stage work: not the customer's own step."
+    )
     customers: int = 0
     reach_share: float | None = None
     entries: int = 0
     repeat_customers: int = 0
-    loops: int = 0
-    backtrack_customers: int = 0
-    dropoff_customers: int = 0
+    loops: int | None = None
+    backtrack_customers: int | None = None
+    dropoff_customers: int | None = None
     dropoff_rate: float | None = None
+    abandoned_customers: int | None = Field(
+        default=None, description="Journeys given up here (no outcome, gone quiet)."
+    )
+    abandon_rate: float | None = None
+    in_progress_customers: int | None = None
     median_seconds_to_next: float | None = None
     p90_seconds_to_next: float | None = None
     support_customers: int = 0
@@ -76,16 +115,44 @@ class TouchpointMeasure(Model):
     negative_share: float | None = None
     themes: list[str] = Field(default_factory=list)
     quotes: list[str] = Field(default_factory=list)
-    # the measured emotion
-    emotion: float | None = Field(default=None, description="On the map's emotion scale.")
-    emotion_low: float | None = None
+    # the measured emotion: from what customers said or scored, never from behaviour
+    emotion: float | None = Field(
+        default=None,
+        description="On the map's emotion scale, measured only from feedback (scores, ratings, "
+        "sentiment of verbatims); null where customers said nothing.",
+    )
+    emotion_low: float | None = Field(default=None, description="95% interval (never 0 wide).")
     emotion_high: float | None = None
+    interval_method: str | None = Field(
+        default=None,
+        description="How the interval was computed: 'bootstrap over respondents', or the "
+        "scores' own intervals combined as if fully correlated.",
+    )
     level: str | None = Field(default=None, description="Nearest level of the map's scale.")
     expected: float | None = None
-    gap: float | None = Field(default=None, description="emotion - expected.")
-    evidence: EvidenceLevel = "none"
-    n: int = Field(default=0, description="How much evidence the emotion rests on.")
-    sources: list[str] = Field(default_factory=list)
+    gap: float | None = Field(default=None, description="emotion - expected, where both exist.")
+    evidence: EvidenceLevel = Field(
+        default="none", description="Of the emotion: measured, thin, or none (no feedback)."
+    )
+    n: int = Field(
+        default=0, description="The most answers or verbatims behind one of its signals."
+    )
+    sources: list[str] = Field(default_factory=list, description="The voice signals used.")
+    # friction: what customers did, against the journey's typical step (not an emotion)
+    friction: float | None = Field(
+        default=None,
+        description="Robust z of the touchpoint's most telling behaviour measure against the "
+        "journey's typical step (2 or more: flagged); null without behaviour.",
+    )
+    friction_level: FrictionLevel | None = Field(
+        default=None,
+        description="typical, or medium/high/critical as pain points; null: "
+        "not judged (no behaviour, or too few customers).",
+    )
+    friction_evidence: EvidenceLevel = "none"
+    friction_measures: list[FrictionMeasure] = Field(
+        default_factory=list, description="Every measure, the most telling first."
+    )
 
 
 class StageMeasure(Model):
@@ -95,11 +162,36 @@ class StageMeasure(Model):
     name: str
     customers: int = 0
     reach_share: float | None = None
-    converted: int = 0
+    funnel_customers: int | None = Field(
+        default=None,
+        description="Customers who reach this stage after every earlier one, in order (as "
+        "`events funnel` counts with the stages as its steps).",
+    )
+    converted: int = Field(
+        default=0, description="Go on: reach a later stage and do not end their journey here."
+    )
     conversion_to_next: float | None = None
-    dropoff_customers: int = 0
+    dropoff_customers: int = Field(
+        default=0, description="End here: their last step is in this stage (any outcome)."
+    )
     dropoff_rate: float | None = None
+    went_back: int = Field(
+        default=0, description="Neither: they end their journey in an earlier stage."
+    )
+    ended_goal: int = Field(default=0, description="Of those ending here: reached the goal.")
+    ended_other: int = Field(default=0, description="... ended another way (declined, ...).")
+    abandoned: int = Field(default=0, description="... gave up (no outcome, gone quiet).")
+    in_progress: int = Field(default=0, description="... still in progress at the data's end.")
     median_seconds_in_stage: float | None = None
+
+
+class OutcomeMeasure(Model):
+    """How many journeys end one way (docs/measure.md, "Outcomes")."""
+
+    key: str = Field(description="'goal', an end's id, 'abandoned' or 'in-progress'.")
+    name: str
+    customers: int = 0
+    share: float | None = Field(default=None, description="Of every journey, 0..1.")
 
 
 class FlowMeasure(Model):
@@ -147,6 +239,20 @@ class KPIMeasure(Model):
     target: float | None = None
     previous: float | None = Field(default=None, description="Value in the last measurement.")
     change: float | None = None
+    definition: str | None = Field(
+        default=None, description="What was computed, in words (numerator, denominator, filter)."
+    )
+    period: str | None = Field(
+        default=None, description="The period the value covers ('2026-Q1', '2026-01-05 to ...')."
+    )
+    partial: bool = Field(
+        default=False,
+        description="The period is cut short by the end of the data: not comparable with a "
+        "target for the whole period.",
+    )
+    note: str | None = Field(
+        default=None, description="Why the value is missing or must be read with care."
+    )
 
 
 class ActionEstimate(Model):
@@ -190,6 +296,9 @@ class Measurement(Model):
     pain_points: list[FoundPainPoint] = Field(default_factory=list)
     unconfirmed_pain_points: list[str] = Field(
         default_factory=list, description="Team pain points the data does not show."
+    )
+    outcomes: list[OutcomeMeasure] = Field(
+        default_factory=list, description="How the journeys end, every way with its count."
     )
     kpis: list[KPIMeasure] = Field(default_factory=list)
     actions: list[ActionEstimate] = Field(default_factory=list)

@@ -2,10 +2,13 @@
 expected and an actual point per touchpoint, each with its written label, and the gap between.
 
 The actual emotions are the ones a person wrote on the map, or, given a
-:class:`~journeymap.model.measurement.Measurement`, the measured ones: each with its 95%
-interval (drawn as a light band), hollow and noted when its evidence is thin, and left out —
-with a note under the expected point — when there is none. A person's gap is a whole number of
-levels; a measured one is written with one decimal.
+:class:`~journeymap.model.measurement.Measurement`, the measured ones, which come from what
+customers said or scored alone: each with its 95% interval (drawn as a light band), hollow and
+noted when it rests on few answers, and left out — with *no feedback* under the expected point
+— where customers said nothing, whatever their behaviour (that is friction, drawn in a lane
+of its own: :mod:`~journeymap.rendering.friction`). The expected emotion is drawn everywhere,
+the gap only where both exist. A person's gap is a whole number of levels; a measured one is
+written with one decimal.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ _NUMBER = re.compile(r"^[+\-\u2212]?\d+$")
 #: half the width of the interval band beyond the first and last point of a run
 BAND_CAP = 12.0
 NOTE_SIZE = 9.5
+#: the note under an expected emotion that customers said nothing about
+NO_FEEDBACK = "no feedback"
 
 
 def tick_text(value: int, label: str) -> str:
@@ -104,7 +109,7 @@ class Emotions:
             "thin" if thin else "measured",
             None if tm.emotion_low is None else min(max(tm.emotion_low, lo), hi),
             None if tm.emotion_high is None else min(max(tm.emotion_high, lo), hi),
-            f"thin evidence, n={nb.count(tm.n)}" if thin else None,
+            f"few answers, n={nb.count(tm.n)}" if thin else None,
         )
 
     def unmeasured(self, tp: Touchpoint) -> bool:
@@ -130,7 +135,7 @@ class Emotions:
         out: list[tuple[str, str | None]] = []
         exp = self.expected_text(tp)
         if exp is not None:
-            out.append((exp, "no evidence" if self.unmeasured(tp) else None))
+            out.append((exp, NO_FEEDBACK if self.unmeasured(tp) else None))
         act = self.actual(tp)
         if act is not None:
             out.append((act.text, act.note))
@@ -233,7 +238,7 @@ def _marks(
     actual: list[EmotionPoint] = []
     gaps: list[EmotionGap] = []
     if exp is not None and exp_text is not None:
-        note = "no evidence" if em.unmeasured(tp) else None
+        note = NO_FEEDBACK if em.unmeasured(tp) else None
         label = _point_label(exp_text, cx, plot.y(exp), lw, above=act is None or exp > act.value,
                              actual=False, note=note)  # fmt: skip
         same = act is not None and act.evidence == "asserted" and act.text == exp_text

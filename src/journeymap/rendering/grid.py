@@ -20,6 +20,7 @@ from journeymap.rendering.text import text_width
 from journeymap.rendering.view import (
     Box,
     EmotionCurve,
+    FrictionMark,
     KpiCard,
     LaneKey,
     LaneView,
@@ -56,10 +57,17 @@ LANE_TITLES: dict[LaneKey, str] = {
     "touchpoints": "Touchpoints",
     "thoughts": "Thoughts & quotes",
     "emotion": "Emotion",
+    "friction": "Friction",
     "pains": "Pain points",
     "opportunities": "Opportunities",
     "backstage": "Back stage",
     "kpis": "KPIs",
+}
+
+#: a line under a lane's title, in the gutter
+_LANE_NOTES: dict[LaneKey, str] = {
+    "backstage": "Below the line of visibility",
+    "friction": "What customers did, against the journey's typical step",
 }
 
 
@@ -114,6 +122,7 @@ class Filled:
     pins: list[Pin] = field(default_factory=list)
     kpis: list[KpiCard] = field(default_factory=list)
     curve: EmotionCurve | None = None
+    frictions: list[FrictionMark] = field(default_factory=list)
 
 
 class Grid:
@@ -172,8 +181,8 @@ class Grid:
     def lane(self, key: LaneKey, y: float, content_h: float) -> LaneView:
         """A lane from ``y`` tall enough for ``content_h`` and for its title in the gutter."""
         paras = [Para(LANE_TITLES[key], LANE_TITLE, bold=True)]
-        if key == "backstage":
-            note = "Below the line of visibility"
+        note = _LANE_NOTES.get(key)
+        if note is not None:
             paras.append(Para(note, SMALL, italic=True, tone="muted", gap_before=2))
         title = stack(paras, MARGIN + 12, y + LANE_PAD, self.gutter - 24)
         h = max(content_h, title.height) + 2 * LANE_PAD

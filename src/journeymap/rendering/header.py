@@ -81,16 +81,20 @@ def _subtitle(m: JourneyMap, measurement: Measurement | None, *, kpis_follow: bo
 
 
 def _measured_line(ms: Measurement) -> str:
-    """What the measured curve rests on, in one line under the title."""
+    """What the measured curve and the friction lane rest on, in one line under the title."""
     events = sum(s.rows_used for s in ms.sources if s.kind == "events")
     answers = sum(s.rows_used for s in ms.sources if s.kind == "feedback")
-    what = [f"{nb.count(events)} events" if events else "",
-            f"{nb.count(answers)} feedback rows" if answers else ""]  # fmt: skip
-    basis = " and ".join(w for w in what if w) or "no evidence"
-    return (
-        f"Actual emotions measured {ms.measured_at.date().isoformat()} from {basis} \u00b7 "
-        f"{nb.percent(ms.coverage)} of touchpoints evidence-backed"
-    )
+    when = ms.measured_at.date().isoformat()
+    if answers:
+        line = (
+            f"Actual emotions measured {when} from {nb.count(answers)} feedback rows \u00b7 "
+            f"{nb.percent(ms.coverage)} of touchpoints with a measured emotion"
+        )
+    else:
+        line = f"Measured {when}: no feedback, so no measured emotion"
+    if events:
+        line += f" \u00b7 friction from {nb.count(events)} events"
+    return line
 
 
 def _persona(m: JourneyMap, x: float, y: float, w: float) -> tuple[Box, Rect, Text]:

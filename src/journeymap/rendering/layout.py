@@ -2,7 +2,8 @@
 
 The grid (:mod:`~journeymap.rendering.grid`): stages are columns, split into one sub-column
 per front-stage touchpoint; lanes are rows, from top to bottom: stage header, customer actions,
-touchpoints, thoughts, emotion curve, pain points, opportunities, back stage, KPIs. Lanes with
+touchpoints, thoughts, emotion curve, friction (on a measured map), pain points,
+opportunities, back stage, KPIs. Lanes with
 nothing in them are left out. Every sub-column is at least :data:`COL_MIN` wide, text wraps
 inside its box and lanes grow to fit their tallest cell, so a big map makes a bigger canvas,
 never an overlap.
@@ -23,6 +24,7 @@ from journeymap.model.measurement import Measurement
 from journeymap.rendering.blocks import INSET
 from journeymap.rendering.cards import backstage_lane, kpi_lane, pin_lane, row_lane, stage_headers
 from journeymap.rendering.curve import Emotions, emotion_lane, tick_text
+from journeymap.rendering.friction import friction_lane
 from journeymap.rendering.grid import COL_MIN, MARGIN, Filled, Grid, gutter_width
 from journeymap.rendering.header import header
 from journeymap.rendering.text import text_width, truncate
@@ -67,6 +69,7 @@ def layout(
     y = fill(row_lane(grid, "touchpoints", "touchpoint", y), y)
     y = fill(row_lane(grid, "thoughts", "thought", y), y)
     y = fill(emotion_lane(emotions, grid, y), y)
+    y = fill(friction_lane(measurement, grid, y), y)
     y = fill(pin_lane(m, grid, "pains", m.pain_points, y), y)
     y = fill(pin_lane(m, grid, "opportunities", m.opportunities, y), y)
     before_back = y
@@ -74,9 +77,11 @@ def layout(
     visibility = before_back if y > before_back else None
     y = fill(kpi_lane(m, grid, y), y)
     curve = next((f.curve for f in filled if f.curve is not None), None)
+    frictions = tuple(mk for f in filled for mk in f.frictions)
     legend, bottom = _legend(
-        m.scale, grid.width, y + 18, curve=curve is not None, measured=measurement is not None
-    )
+        m.scale, grid.width, y + 18, curve=curve is not None, measured=measurement is not None,
+        friction=any(mk.flagged for mk in frictions),
+    )  # fmt: skip
     return MapView(
         width=grid.width,
         height=math.ceil(bottom + MARGIN),
@@ -93,21 +98,28 @@ def layout(
         emotion=curve,
         legend=legend,
         visibility_y=visibility,
+        frictions=frictions,
     )
 
 
 def _legend(
-    scale: EmotionScale, width: float, y: float, *, curve: bool, measured: bool
-) -> tuple[tuple[LegendItem, ...], float]:
+    scale: EmotionScale, width: float, y: float, *, curve: bool, measured: bool,
+    friction: bool = False,
+) -> tuple[tuple[LegendItem, ...], float]:  # fmt: skip
     """The legend under the grid, in rows as wide as the canvas, and where it ends."""
     entries: list[tuple[LegendKind, str, float, int]] = []
     if curve and measured:
         entries += [
             ("expected", "Expected emotion", 34.0, 0),
-            ("actual", "Measured emotion", 34.0, 0),
+            ("actual", "Measured emotion (from feedback)", 34.0, 0),
             ("band", "95% interval", 26.0, 0),
-            ("thin", "Thin evidence", 14.0, 0),
+            ("thin", "Few answers", 14.0, 0),
             ("gap", "Gap (measured \u2212 expected)", 26.0, 0),
+        ]
+    if friction:
+        entries += [
+            ("friction", "Friction: medium, high, critical", 14.0, 0),
+            ("ambiguous", "Loops or going back (ambiguous)", 14.0, 0),
         ]
     elif curve:
         entries += [

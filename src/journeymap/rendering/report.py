@@ -2,16 +2,19 @@
 map as SVG, PNG or PDF.
 
 The HTML report is what a CX lead presents: the header (map, version, when it was measured,
-from which sources), the key numbers, the map with measured emotions, the funnel per stage,
-the flows between touchpoints, expected against measured emotion, evidence coverage, the
-ranked pain points with their quotes, the KPIs with their trends, the action items with what
-they are worth, and the method. It loads nothing — CSS and SVG are inline, there is no script
+from which sources), the key numbers, the map with measured emotions and friction, the funnel
+per stage, the flows between touchpoints, expected against measured emotion, feedback
+coverage, friction per touchpoint beside what customers say there, the ranked pain points
+with their quotes, the KPIs with their trends, the action items with what they are worth, and
+the method. A measured emotion comes from feedback alone; behaviour is friction, never an
+emotion (docs/measure.md). It loads nothing — CSS and SVG are inline, there is no script
 — and prints on landscape pages. Every figure comes from the data functions of
 :mod:`journeymap.rendering.measured`; this module only words and arranges them.
 
 JSON is the measurement itself (``Measurement.model_dump_json``), valid against the published
 schema. Markdown gives the seed tables with measured columns: Stage | Touchpoint | Expected |
-Actual (measured, CI, n) | Gap | Pain point, then KPIs, pain points and action items.
+Actual (from feedback: CI, n) | Gap | Friction | Pain point, then KPIs, pain points and
+action items.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from journeymap import _numbers as nb
 from journeymap.errors import UsageError
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap
-from journeymap.model.measurement import Measurement, SourceInfo
+from journeymap.model.measurement import Measurement, SourceInfo, TouchpointMeasure
 from journeymap.rendering import measured as charts
 from journeymap.rendering.files import suffixes_for, write_as
+from journeymap.rendering.friction import AMBIGUOUS, friction_line, friction_summary
 from journeymap.rendering.html import inline_svg, template
 from journeymap.rendering.markdown import escape_cell, section
 from journeymap.rendering.measured import render_measured_svg
@@ -65,24 +69,37 @@ QUOTES_PER_PAIN = 2
 GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "Expected and measured emotion",
-        "Expected is what the team wrote in the map. Measured is computed from what customers "
-        "did (drop-off, loops, back-tracking, support contacts, slowness, each compared with "
-        "the journey's typical touchpoint) and said (NPS, CSAT, CES, ratings, sentiment), each "
-        "signal put on a scale from -1 to +1, combined with weights and placed on the map's "
-        "emotion scale.",
+        "Expected is what the team wrote in the map. Measured comes only from what customers "
+        "said or scored about the touchpoint (NPS, CSAT, CES, ratings, the sentiment of their "
+        "comments), each put on a scale from -1 to +1 by a fixed convention, combined with "
+        "weights and placed on the map's emotion scale. What customers did is friction, never "
+        "an emotion: a touchpoint nobody said anything about has no measured emotion.",
     ),
     (
         "95% interval",
-        "The range the measured emotion lies in with 95% confidence, given how much evidence "
-        "there is: the light band on the map and in the gap chart. Wide means uncertain.",
+        "The range the measured emotion lies in with 95% confidence given who happened to "
+        "answer: a bootstrap over the respondents. Wide means few or divided answers. It does "
+        "not cover the convention that turns scores into emotion levels.",
     ),
     (
         "Evidence",
-        "Measured: enough customers or answers to trust the value. Thin: too little evidence; "
-        "the value is shown hollow and grey, as a hint only. None: no evidence at all; no value "
-        "is drawn. Coverage is the share of touchpoints that are measured.",
+        "Measured: at least 30 answers or comments behind a signal. Few answers: the value is "
+        "shown hollow and grey, as a hint only. No feedback: no value is drawn. Coverage is "
+        "the share of touchpoints with a measured emotion.",
     ),
-    ("Gap", "Measured minus expected emotion. Negative: customers feel worse than planned."),
+    (
+        "Gap",
+        "Measured minus expected emotion, where both exist. Negative: customers feel worse "
+        "than planned.",
+    ),
+    (
+        "Friction",
+        "What customers did at a touchpoint against the journey's typical step: drop-off, "
+        "loops, going back, support contacts soon after, the wait until their next step. "
+        "Medium, high and critical (one to three bars) are 2, 3 and 5 usual spreads worse "
+        "than the typical step, as for pain points; loops and going back stay medium and grey, "
+        "as they can be browsing. Friction says where customers struggle, not what they feel.",
+    ),
     (
         "Funnel",
         "Customers per stage; 'go on' is the share of a stage's customers who later reach any "
@@ -116,19 +133,22 @@ class KeyNumber:
 
 
 def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
-    """The report's key numbers: evidence coverage, the biggest pain point, the largest
-    emotion gap, and up to three headline KPIs (journey conversion, NPS, CSAT, CES,
-    retention, churn — those the measurement has)."""
+    """The report's key numbers: feedback coverage, the biggest pain point, the largest
+    emotion gap, the most friction, and up to three headline KPIs (journey conversion, NPS,
+    CSAT, CES, retention, churn — those the measurement has)."""
     out: list[KeyNumber] = []
     cov = {r["evidence"]: r for r in charts.coverage_data(m, measurement).to_pylist()}
     total = len(measurement.touchpoints)
-    detail = f"{cov['measured']['touchpoints']} of {total} touchpoints backed by evidence"
+    detail = (
+        f"{cov['measured']['touchpoints']} of {total} touchpoints have a measured emotion "
+        "from customers' feedback"
+    )
     if cov["thin"]["touchpoints"] or cov["none"]["touchpoints"]:
         detail += (
-            f"; {cov['thin']['touchpoints']} thin, {cov['none']['touchpoints']} without evidence"
+            f"; {cov['thin']['touchpoints']} few answers, {cov['none']['touchpoints']} no feedback"
         )
     tone: Literal["good", "bad", "neutral"] = "good" if measurement.coverage >= 0.8 else "bad"
-    out.append(KeyNumber("Evidence coverage", nb.percent(measurement.coverage), detail, tone))
+    out.append(KeyNumber("Feedback coverage", nb.percent(measurement.coverage), detail, tone))
     pains = charts.pain_data(m, measurement).to_pylist()
     if pains:
         p = pains[0]
@@ -145,6 +165,9 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
         got = f"{g['level'] or scale.level(round(g['emotion'])).label}"
         detail = f"at {g['name']}: expected {exp}, measured {got} {nb.signed(g['emotion'])}"
         out.append(KeyNumber("Largest emotion gap", nb.signed(g["gap"]), detail, "bad"))
+    most = _most_friction(m, measurement)
+    if most is not None:
+        out.append(most)
     kpis = {r["key"]: r for r in charts.kpi_data(m, measurement).to_pylist()}
     for key in [k for k in _HEADLINE_KPIS if k in kpis][:3]:
         k = kpis[key]
@@ -158,6 +181,23 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
         tone = "neutral" if k["on_target"] is None else "good" if k["on_target"] else "bad"
         out.append(KeyNumber(k["label"], nb.figure(k["value"], k["unit"]), " · ".join(bits), tone))
     return out
+
+
+def _most_friction(m: JourneyMap, measurement: Measurement) -> KeyNumber | None:
+    """The touchpoint with the most friction (not an ambiguous one), with what customers say
+    there."""
+    rows = [r for r in charts.friction_data(m, measurement).to_pylist()
+            if r["level"] != "typical" and not r["ambiguous"]]  # fmt: skip
+    if not rows:
+        return None
+    r = rows[0]
+    detail = f"{r['what']} ({r['typical_words']} in this journey, n={nb.count(r['n'])}); "
+    detail += (
+        f"customers there feel {r['level_felt']} {nb.signed(r['emotion'])}"
+        if r["emotion"] is not None
+        else "no feedback there"
+    )
+    return KeyNumber(f"Most friction ({r['level']})", r["name"], detail, "bad")
 
 
 # ---- words for the template -------------------------------------------------------------------
@@ -193,6 +233,57 @@ def _evidence_span(measurement: Measurement) -> str:
     first = min(f.replace(tzinfo=None) for f in firsts)
     last = max(x.replace(tzinfo=None) for x in lasts)
     return f"{_date(first)} \u2013 {_date(last)}"
+
+
+def _scores(t: TouchpointMeasure) -> str:
+    """What customers scored at a touchpoint, in words: ``CSAT 54.7%, NPS +1``."""
+    bits = []
+    if t.csat is not None:
+        bits.append(f"CSAT {nb.percentage(t.csat, digits=1)}")
+    if t.nps is not None:
+        bits.append(f"NPS {nb.signed(t.nps, digits=0)}")
+    if t.ces is not None:
+        bits.append(f"CES {nb.number(t.ces, decimals=1)}")
+    if t.rating is not None:
+        bits.append(f"rating {nb.number(t.rating, decimals=1)}")
+    if t.sentiment is not None:
+        bits.append(f"sentiment {nb.signed(t.sentiment, digits=2)}")
+    return ", ".join(bits)
+
+
+def _friction_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    """The touchpoints with friction above typical, the most first, each with what customers
+    said there (the measured emotion and the scores; their quotes are with the pain points)
+    or that they said nothing."""
+    tps = {t.touchpoint: t for t in measurement.touchpoints}
+    rows = []
+    for r in charts.friction_data(m, measurement).to_pylist():
+        if r["level"] == "typical":
+            continue
+        t = tps[r["touchpoint"]]
+        flagged = [
+            friction_line(f) + (": can be browsing" if f.measure in AMBIGUOUS else "")
+            for f in t.friction_measures
+            if f.level not in (None, "typical")
+        ]
+        felt = ""
+        if r["emotion"] is not None:
+            felt = f"{r['level_felt'] or ''} {nb.signed(r['emotion'])}".strip()
+            if r["evidence"] == "thin":
+                felt += " (few answers)"
+        rows.append(
+            {
+                "name": r["name"],
+                "stage": r["stage_name"],
+                "level": r["level"],
+                "color": "#8a94a3" if r["ambiguous"] else charts.severity_color(r["level"]),
+                "measures": flagged,
+                "felt": felt,
+                "scores": _scores(t),
+                "gap": nb.signed(r["gap"]) if r["gap"] is not None else "",
+            }
+        )
+    return rows
 
 
 def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
@@ -330,6 +421,9 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         has_flows=bool(ms.flows),
         gaps_svg=inline_svg(charts.draw_gaps(charts.gap_data(m, ms), scale=scale)),
         coverage_svg=inline_svg(charts.draw_coverage(charts.coverage_data(m, ms))),
+        friction_svg=inline_svg(charts.draw_friction(charts.friction_data(m, ms))),
+        frictions=_friction_rows(m, ms),
+        has_behaviour=any(t.friction_evidence != "none" for t in ms.touchpoints),
         thin=[f"{names.get(k, t.name)} (n={nb.count(t.n)})" for k, t in thin.items()],
         unmeasured=list(coverage["none"]["names"]),
         pains=(pains := _pain_rows(m, ms))[:PAIN_CARDS],
@@ -361,14 +455,14 @@ def _md(text: str | None) -> str:
 
 def _actual_cell(t: Any) -> str:
     if t.evidence == "none" or t.emotion is None:
-        return "no evidence"
+        return "no feedback"
     text = f"{t.level or ''} {nb.signed(t.emotion)}".strip()
     if t.emotion_low is not None and t.emotion_high is not None:
         text += f" (95% CI {nb.signed(t.emotion_low)} to {nb.signed(t.emotion_high)}"
         text += f", n={nb.count(t.n)})"
     else:
         text += f" (n={nb.count(t.n)})"
-    return text + (" \u2014 thin evidence" if t.evidence == "thin" else "")
+    return text + (" \u2014 few answers" if t.evidence == "thin" else "")
 
 
 def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
@@ -381,7 +475,7 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
     span = _evidence_span(ms)
     if span:
         meta.append(f"evidence {span}")
-    meta.append(f"coverage {nb.percent(ms.coverage)} of touchpoints measured")
+    meta.append(f"coverage {nb.percent(ms.coverage)} of touchpoints with a measured emotion")
     parts.append(_md(", ".join(meta)) + ".\n")
     tables = [_sources_table(ms), _emotions_table(m, ms), _funnel_table(m, ms), _kpi_table(m, ms),
               _pain_table(m, ms)]  # fmt: skip
@@ -408,7 +502,8 @@ def _sources_table(ms: Measurement) -> Table | None:
 
 
 def _emotions_table(m: JourneyMap, ms: Measurement) -> Table:
-    """Stage | Touchpoint | Expected | Actual (measured, CI, n) | Gap | Pain point."""
+    """Stage | Touchpoint | Expected | Actual (from feedback: CI, n) | Gap | Friction | Pain
+    point."""
     pains_by_tp: dict[str, list[str]] = {}
     for p in sorted(ms.pain_points, key=lambda p: p.rank):
         if p.touchpoint:
@@ -420,10 +515,13 @@ def _emotions_table(m: JourneyMap, ms: Measurement) -> Table:
         exp = m.expected_value(tp)
         expected = f"{m.scale.level(exp).label} {format_level(exp)}" if exp is not None else ""
         gap = nb.signed(t.gap) if t is not None and t.gap is not None else ""
-        rows.append([stage.name, tp.name, expected, _actual_cell(t) if t else "no evidence", gap,
-                     "; ".join(pains_by_tp.get(tp.id, []))])  # fmt: skip
-    headers = ["Stage", "Touchpoint", "Expected", "Actual (measured, CI, n)", "Gap", "Pain point"]
-    return Table("Expected and measured emotion", headers, rows)
+        felt = _actual_cell(t) if t else "no feedback"
+        friction = friction_summary(t) if t else ""
+        pains = "; ".join(pains_by_tp.get(tp.id, []))
+        rows.append([stage.name, tp.name, expected, felt, gap, friction, pains])
+    headers = ["Stage", "Touchpoint", "Expected", "Actual (from feedback: CI, n)", "Gap",
+               "Friction (behaviour vs the journey)", "Pain point"]  # fmt: skip
+    return Table("Expected and measured emotion, and friction", headers, rows)
 
 
 def _funnel_table(m: JourneyMap, ms: Measurement) -> Table | None:

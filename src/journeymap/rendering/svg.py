@@ -12,7 +12,10 @@ written label, expected and actual differ in line style (dashed/solid), marker s
 
 A measured curve (a map drawn with a measurement) adds the 95% interval of each measured
 emotion as a light band behind the solid line; a value on thin evidence is a hollow grey
-circle on a grey stretch of line, with its note written under the label.
+circle on a grey stretch of line, with its note written under the label. A measured map also
+has a friction lane: a card with a meter of one to three bars (medium, high, critical) for
+each touchpoint whose behaviour is flagged, grey for loops and going back, which are
+ambiguous; the level is carried by the number of bars and written words, not by colour alone.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from itertools import pairwise
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
 from journeymap.rendering.blocks import ARROW
+from journeymap.rendering.friction import METER_BARS
 from journeymap.rendering.icons import channel_icon, marker_star
 from journeymap.rendering.layout import layout
 from journeymap.rendering.svgkit import (
@@ -47,6 +51,7 @@ from journeymap.rendering.svgkit import (
     expected_mark,
     gap_line,
     measured_mark,
+    meter,
     num,
     points,
     polyline,
@@ -59,6 +64,7 @@ from journeymap.rendering.view import (
     Box,
     EmotionCurve,
     EmotionPoint,
+    FrictionMark,
     KpiCard,
     LegendItem,
     MapView,
@@ -215,6 +221,20 @@ def _pin(pin: Pin) -> list[str]:
     return out + _texts(pin.box.lines)
 
 
+def _friction(mark: FrictionMark) -> list[str]:
+    """A flagged friction as a card with its meter; a typical or thin one as muted text."""
+    if not mark.flagged or mark.meter is None or mark.level is None:
+        return _texts(mark.box.lines)
+    if mark.ambiguous:
+        color = THIN
+        out = _accent_card(mark.box, fill="#f5f7fa", stroke="#d5dce5", bar=color)
+    else:
+        color = SEVERITY_COLORS.get(mark.level, SEVERITY_COLORS["medium"])
+        out = _accent_card(mark.box, fill="#fdf7f2", stroke="#efd9c8", bar=color)
+    out.append(meter(mark.meter, METER_BARS.get(mark.level, 1), color))
+    return out + _texts(mark.box.lines)
+
+
 def _kpi(card: KpiCard) -> list[str]:
     out = _card_frame(card.box, fill="#ffffff", stroke="#cfd8e3")
     if card.marker is not None and card.on_target is not None:
@@ -324,6 +344,10 @@ def _legend_symbol(item: LegendItem) -> list[str]:
                stroke=NEGATIVE, stroke_width=1.2),
             el("line", x1=r.x + 13.5, y1=cy, x2=r.x + 20.5, y2=cy, stroke=INK, stroke_width=1.6),
         ]  # fmt: skip
+    if item.kind == "friction":
+        return [meter(Rect(r.x, r.y, 14, 14), 2, SEVERITY_COLORS["high"])]
+    if item.kind == "ambiguous":
+        return [meter(Rect(r.x, r.y, 14, 14), 1, THIN)]
     if item.kind == "pain":
         return [_warning(Rect(r.x, r.y, 14, 14), TONES["pain"])]
     if item.kind == "opportunity":
@@ -387,6 +411,8 @@ def draw_svg(view: MapView) -> str:
                       stroke_width=1.4, stroke_dasharray="8 5"))  # fmt: skip
     if view.emotion is not None:
         out += _emotion(view.emotion)
+    for mark in view.frictions:
+        out += _friction(mark)
     for box in view.boxes:
         out += _box(box)
     for card in view.touchpoints:

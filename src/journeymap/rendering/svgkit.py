@@ -46,6 +46,7 @@ __all__ = [
     "expected_mark",
     "gap_line",
     "measured_mark",
+    "meter",
     "num",
     "points",
     "polyline",
@@ -211,6 +212,18 @@ def measured_mark(cx: float, cy: float, r: float, fill: str, *, stroke_width: fl
 def thin_mark(cx: float, cy: float, r: float = 5.4) -> str:
     """A measured emotion on thin evidence: a hollow grey circle."""
     return el("circle", cx=cx, cy=cy, r=r, fill="#ffffff", stroke=THIN, stroke_width=1.8)
+
+
+def meter(r: Rect, bars: int, color: str) -> str:
+    """Friction: three ascending bars, the first ``bars`` of them filled with ``color``."""
+    w = r.w / 4
+    gap = (r.w - 3 * w) / 2
+    out = ""
+    for k in range(3):
+        h = r.h * (0.45 + 0.275 * k)
+        out += el("rect", x=r.x + k * (w + gap), y=r.bottom - h, width=w, height=h, rx=1,
+                  fill=color if k < bars else "#dde3ea")  # fmt: skip
+    return out
 
 
 def gap_line(x1: float, y1: float, x2: float, y2: float, color: str) -> str:

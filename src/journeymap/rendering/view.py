@@ -23,6 +23,7 @@ __all__ = [
     "EmotionGap",
     "EmotionPoint",
     "Evidence",
+    "FrictionMark",
     "Header",
     "KpiCard",
     "LaneKey",
@@ -45,7 +46,15 @@ Anchor = Literal["start", "middle", "end"]
 #: The role of a text, which the drawing turns into a colour.
 Tone = Literal["ink", "muted", "inverse", "inverse-muted", "pain", "opportunity", "accent"]
 LaneKey = Literal[
-    "actions", "touchpoints", "thoughts", "emotion", "pains", "opportunities", "backstage", "kpis"
+    "actions",
+    "touchpoints",
+    "thoughts",
+    "emotion",
+    "friction",
+    "pains",
+    "opportunities",
+    "backstage",
+    "kpis",
 ]
 BoxKind = Literal[
     "stage",
@@ -58,9 +67,20 @@ BoxKind = Literal[
     "backstage",
     "systems",
     "kpi",
+    "friction",
 ]
 LegendKind = Literal[
-    "expected", "actual", "gap", "band", "thin", "pain", "opportunity", "moment", "level"
+    "expected",
+    "actual",
+    "gap",
+    "band",
+    "thin",
+    "friction",
+    "ambiguous",
+    "pain",
+    "opportunity",
+    "moment",
+    "level",
 ]
 #: Where a point of the curve comes from: a person's word (the map), a measurement backed by
 #: enough evidence, or a measurement on too little evidence (drawn hollow, with a note).
@@ -192,6 +212,28 @@ class Pin:
 
     def moved(self, dx: float, dy: float) -> Pin:
         return replace(self, box=self.box.moved(dx, dy), icon_rect=self.icon_rect.moved(dx, dy))
+
+
+@dataclass(frozen=True)
+class FrictionMark:
+    """A touchpoint's friction in the friction lane: for a flagged level a card with a meter
+    (one to three bars: medium, high, critical) and the measures in words; for a typical or
+    thin one a muted line. ``ambiguous``: the measure is loops or going back (drawn grey)."""
+
+    touchpoint_id: str
+    #: typical, medium, high or critical; None: too few customers to judge
+    level: str | None
+    ambiguous: bool
+    box: Box
+    meter: Rect | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.level not in (None, "typical")
+
+    def moved(self, dx: float, dy: float) -> FrictionMark:
+        meter = None if self.meter is None else self.meter.moved(dx, dy)
+        return replace(self, box=self.box.moved(dx, dy), meter=meter)
 
 
 @dataclass(frozen=True)
@@ -360,6 +402,8 @@ class MapView:
     legend: tuple[LegendItem, ...]
     #: the line of visibility, above the back-stage lane, when there is one
     visibility_y: float | None
+    #: the friction of each touchpoint, on a measured map
+    frictions: tuple[FrictionMark, ...] = ()
 
     def lane(self, key: LaneKey) -> LaneView | None:
         return next((lane for lane in self.lanes if lane.key == key), None)
@@ -374,4 +418,5 @@ class MapView:
         out += list(self.boxes)
         out += [p.box for p in self.pins]
         out += [k.box for k in self.kpis]
+        out += [f.box for f in self.frictions]
         return out

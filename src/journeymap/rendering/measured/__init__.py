@@ -14,7 +14,9 @@ The charts, each as *data* -> *drawing*, one module each:
 - flows between touchpoints, a Sankey (``flows``): :func:`flow_nodes`, :func:`flow_links` ->
   :func:`draw_sankey`;
 - expected against measured emotion (``emotions``): :func:`gap_data` -> :func:`draw_gaps`;
-- evidence coverage (``emotions``): :func:`coverage_data` -> :func:`draw_coverage`;
+- feedback coverage (``emotions``): :func:`coverage_data` -> :func:`draw_coverage`;
+- friction per touchpoint, and what customers say there (``friction``):
+  :func:`friction_data` -> :func:`draw_friction`;
 - KPIs with trends (``findings``): :func:`kpi_data` -> a table in the report, with
   :func:`trend_arrow`;
 - pain points (``findings``): :func:`pain_data` -> cards in the report;
@@ -47,6 +49,7 @@ from journeymap.rendering.measured.findings import (
     trend_arrow,
 )
 from journeymap.rendering.measured.flows import draw_sankey, flow_links, flow_nodes
+from journeymap.rendering.measured.friction import draw_friction, friction_data
 from journeymap.rendering.measured.funnel import draw_funnel, funnel_data
 from journeymap.rendering.svg import to_svg
 
@@ -54,11 +57,13 @@ __all__ = [
     "action_data",
     "coverage_data",
     "draw_coverage",
+    "draw_friction",
     "draw_funnel",
     "draw_gaps",
     "draw_sankey",
     "flow_links",
     "flow_nodes",
+    "friction_data",
     "funnel_data",
     "gap_data",
     "kpi_data",
@@ -72,7 +77,7 @@ __all__ = [
 def render_measured_svg(
     m: JourneyMap, measurement: Measurement, *, width: int | None = None
 ) -> str:
-    """The journey-map visual with its measured emotions: expected dashed, measured solid,
-    the 95% interval as a light band, thin evidence hollow with a note, no point without
-    evidence, and every gap written."""
+    """The journey-map visual with its measured emotions: expected dashed everywhere,
+    measured (from feedback) solid, the 95% interval as a light band, few answers hollow with
+    a note, no point without feedback, the gap where both exist; and the friction lane."""
     return to_svg(m, width=width, measurement=measurement)

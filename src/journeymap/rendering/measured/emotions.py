@@ -1,5 +1,9 @@
-"""Expected against measured emotion, and how much of the map the evidence backs:
-:func:`gap_data` -> :func:`draw_gaps`, :func:`coverage_data` -> :func:`draw_coverage`."""
+"""Expected against measured emotion, and how much of the map customers' feedback backs:
+:func:`gap_data` -> :func:`draw_gaps`, :func:`coverage_data` -> :func:`draw_coverage`.
+
+A measured emotion comes from what customers said or scored alone (docs/measure.md), so both
+charts count touchpoints with feedback; behaviour is friction
+(:mod:`~journeymap.rendering.measured.friction`)."""
 
 from __future__ import annotations
 
@@ -77,7 +81,8 @@ def gap_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
 
 
 def coverage_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
-    """How much of the map the evidence backs: one row per evidence level (``measured``,
+    """How much of the map customers' feedback backs: one row per evidence level of the
+    measured emotion (``measured``,
     ``thin``, ``none``, in that order) with ``touchpoints`` (count), ``share`` (of all
     touchpoints of the measurement, 0..1) and ``names`` (the touchpoints, in map order)."""
     _, tp_names = names(m)
@@ -101,7 +106,7 @@ def coverage_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
 
 def draw_gaps(table: pa.Table, *, scale: Sequence[tuple[int, str]], width: float = CHART_W) -> str:
     """Expected (diamond) against measured emotion (circle) per touchpoint, the 95% interval
-    as a light band, the gap written at the right; hollow grey for thin evidence. ``scale``
+    as a light band, the gap written at the right; hollow grey for few answers. ``scale``
     is the map's levels as ``(value, label)``, lowest first."""
     rows = table.to_pylist()
     title = "Expected and measured emotion per touchpoint"
@@ -159,7 +164,7 @@ def _gap_row(
     else:
         out.append(measured_mark(xa, y, 6, color(r["emotion"])))
     out.append(text(nb.signed(gap), gx, y + 4, 13, bold=True, fill=ink))
-    note = f"n={nb.count(r['n'])}" + (" \u00b7 thin" if thin else "")
+    note = f"n={nb.count(r['n'])}" + (" \u00b7 few answers" if thin else "")
     out.append(text(note, gx + 46, y + 4, 10, italic=thin, fill=MUTED))
     return out
 
@@ -174,23 +179,24 @@ def _gap_legend(x0: float, ly: float) -> list[str]:
            fill_opacity=BAND_OPACITY),
         text("95% interval", x0 + 192, ly, 10.5, fill=MUTED),
         thin_mark(x0 + 276, ly - 4, 5),
-        text("thin evidence", x0 + 286, ly, 10.5, fill=MUTED),
+        text("few answers", x0 + 286, ly, 10.5, fill=MUTED),
     ]  # fmt: skip
 
 
 # ---- coverage ---------------------------------------------------------------------------------
 
 _COVERAGE_STYLE = {
-    "measured": (REACH, "#ffffff", "measured"),
-    "thin": ("#c4ccd6", INK, "thin evidence"),
-    "none": (NONE_FILL, MUTED, "no evidence"),
+    "measured": (REACH, "#ffffff", "measured from feedback"),
+    "thin": ("#c4ccd6", INK, "few answers"),
+    "none": (NONE_FILL, MUTED, "no feedback"),
 }
 
 
 def draw_coverage(table: pa.Table, *, width: float = 560.0) -> str:
-    """The share of touchpoints measured, on thin evidence and without evidence, as one bar."""
+    """The share of touchpoints with an emotion measured from feedback, on few answers and
+    without feedback, as one bar."""
     rows = table.to_pylist()
-    title = "Evidence coverage"
+    title = "Feedback coverage"
     total = sum(r["touchpoints"] for r in rows)
     if not total:
         return empty(width, title, "The measurement has no touchpoints.")
