@@ -15,19 +15,26 @@ d       apply 190, review 195 (back)                                    in progr
 e       apply 0, offer 3, accept 4, apply 100                           goal (the last one)
 f       apply 200                                                       in progress
 ======  ==============================================================  =====================
+
+Also: measuring some of the log (filters), each segment of it (``by``), and a log with
+lifecycle transitions (a start and its complete are one step).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import dataclasses
+import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import journeymap as jm
+from journeymap.cli import app
 from journeymap.engine import Engine
 from journeymap.events.read import EventLog, read_events
 from journeymap.measuring.behaviour import (
@@ -36,6 +43,7 @@ from journeymap.measuring.behaviour import (
     stage_behaviour,
     touchpoint_behaviour,
 )
+from journeymap.measuring.from_files import EvidenceFiles, measure_files
 from journeymap.measuring.pipeline import measure
 
 LOAN = """\
@@ -181,3 +189,132 @@ def test_no_drop_off_at_an_outcome(loan: tuple[EventLog, jm.JourneyMap]) -> None
     assert "decline" not in drops
     assert "accept" not in drops
     assert "review" not in [p.touchpoint for p in result.pain_points]
+
+
+# ---- filters, segments, lifecycles ----------------------------------------------------------
+
+ENV = {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
+#: a, b, c are on the basic plan; d, e, f on pro
+PLAN = {"a": "basic", "b": "basic", "c": "basic", "d": "pro", "e": "pro", "f": "pro"}
+
+
+def _write(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _at(hours: float) -> str:
+    return (T0 + timedelta(hours=hours)).isoformat() + "Z"
+
+
+@pytest.fixture
+def planned(tmp_path: Path) -> Path:
+    rows = [(who, what, _at(h), PLAN[who]) for who, what, h in ROWS]
+    return _write(tmp_path / "loan.csv", ["customer", "event", "timestamp", "plan"], rows)
+
+
+def _outcomes(result: jm.Measurement | Any) -> dict[str, int]:
+    return {o.key: o.customers for o in result.outcomes}
+
+
+def test_each_segment_measured_against_the_whole_data(planned: Path) -> None:
+    """c (basic) offered at 10 h is abandoned: the data runs to 200 h, although the basic
+    plan's own events stop at 30 h (a's acceptance). Segments add up to the whole."""
+    m = jm.loads(LOAN)
+    with Engine.connect() as engine:
+        log = read_events(planned, engine=engine, keep=["plan"])
+        result = measure(m, events=log, by="plan")
+    segs = {s.value: s for s in result.segments}
+    assert list(segs) == ["basic", "pro"]
+    assert (segs["basic"].customers, segs["pro"].customers) == (3, 3)
+    assert _outcomes(segs["basic"]) == {
+        "goal": 1, "declined": 1, "abandoned": 1, "in-progress": 0,
+    }  # fmt: skip
+    assert _outcomes(segs["pro"]) == {"goal": 1, "declined": 0, "abandoned": 0, "in-progress": 2}
+    whole = _outcomes(result)
+    assert {k: _outcomes(segs["basic"])[k] + _outcomes(segs["pro"])[k] for k in whole} == whole
+    basic_stages = {st.stage: st for st in segs["basic"].stages}
+    assert (basic_stages["apply"].customers, basic_stages["decide"].customers) == (3, 3)
+    assert basic_stages["accept"].customers == 1
+    # the whole log's figures are unchanged by measuring its segments
+    assert result.stages == measure(m, events=read_events(planned)).stages
+
+
+def test_filters_keep_events_before_measuring(planned: Path) -> None:
+    """--where plan=pro keeps d, e, f; --until 150 h ends the data there: d (190 h) and f
+    (200 h) are gone, and e's second application (100 h) decides nothing (the goal came
+    before), so e is the only journey."""
+    m = jm.loads(LOAN)
+    said: list[str] = []
+    files = EvidenceFiles(events=planned, where=("plan=pro",), until=_at(150)[:-1])
+    result = measure_files(m, files, say=said.append).result
+    assert _outcomes(result) == {"goal": 1, "declined": 0, "abandoned": 0, "in-progress": 0}
+    assert result.sources[0].customers == 1
+    notes = result.sources[0].notes
+    assert notes[0].startswith("filters: where plan=pro; until 2024-03-07")
+    assert "kept 4 of 17 events" in notes[1]
+    assert any(line.startswith("kept 4 of 17 events") for line in said)
+
+
+def test_a_start_and_its_complete_are_one_step(tmp_path: Path) -> None:
+    """Offer is worked on from 10 h to 12 h, with a chat in between: read as events, Offer
+    comes twice around the chat (a loop); as steps it is one visit, then the chat."""
+    m = jm.loads(
+        LOAN.replace(
+            "      - {name: Decline, events: [decline]}",
+            "      - {name: Decline, events: [decline]}\n      - {name: Chat, events: [chat]}",
+        )
+    )
+    rows = [
+        ("a", "apply", _at(0), "complete"), ("a", "offer", _at(10), "start"),
+        ("a", "chat", _at(11), "complete"), ("a", "offer", _at(12), "complete"),
+        ("a", "accept", _at(20), "complete"),
+        ("b", "apply", _at(0), "complete"), ("b", "offer", _at(5), "start"),
+        ("b", "offer", _at(6), "complete"), ("b", "accept", _at(7), "complete"),
+    ]  # fmt: skip
+    header = ["case:concept:name", "concept:name", "time:timestamp", "lifecycle:transition"]
+    path = _write(tmp_path / "steps.csv", header, rows)
+    with Engine.connect() as engine:
+        log = read_events(path, engine=engine)
+        assert log.has_lifecycle
+        paired = measure(m, events=log, min_n=1)
+        # the same events without their transitions: what measuring did before
+        plain = measure(
+            m, events=dataclasses.replace(log, table=log.table.drop("lifecycle")), min_n=1
+        )
+    offer = {t.touchpoint: t for t in paired.touchpoints}["offer"]
+    offer_before = {t.touchpoint: t for t in plain.touchpoints}["offer"]
+    assert (offer_before.loops, offer_before.entries) == (1, 4)
+    assert (offer.loops, offer.entries, offer.customers) == (0, 2, 2)
+    assert not [p for p in paired.pain_points if p.touchpoint == "offer" and p.kind == "loops"]
+    notes = paired.sources[0].notes
+    assert notes == [
+        "steps: 7 from 9 events: 2 a start and its complete, 5 a complete without start "
+        "(no service time recorded), 0 started and not completed (open)"
+    ]
+
+
+def test_measure_by_and_where_from_the_command_line(planned: Path, tmp_path: Path) -> None:
+    map_file = tmp_path / "loan.yaml"
+    map_file.write_text(LOAN)
+    args = ["measure", str(map_file), "--events", str(planned), "--no-save", "--by", "plan",
+            "--since", "2024-03-01", "-o", str(tmp_path / "r.json")]  # fmt: skip
+    result = CliRunner().invoke(app, args, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "by plan: how journeys end, and reach per stage" in result.output
+    table = result.output.split("by plan:")[1]
+    assert "basic" in table and "pro" in table and "33.3%" in table
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [s["value"] for s in report["segments"]] == ["basic", "pro"]
+    bad = CliRunner().invoke(app, ["measure", str(map_file), "--by", "plan"], env=ENV)
+    assert bad.exit_code == 2
+    assert "give --events" in bad.output
+    wrong = CliRunner().invoke(
+        app, ["measure", str(map_file), "--events", str(planned), "--no-save", "--by", "plann"],
+        env=ENV,
+    )  # fmt: skip
+    assert wrong.exit_code == 2
+    assert "plann" in wrong.output and "Traceback" not in wrong.output

@@ -10,14 +10,19 @@ import typer
 from journeymap._numbers import MISSING, change, count, figure, percent, signed
 from journeymap.cli._common import handle_errors, stderr, stdout
 from journeymap.cli._options import (
+    FILTERS,
     CustomerCol,
     DateCol,
     EventCol,
+    LifecycleCol,
     ScoreCol,
+    SinceOpt,
     StrictOpt,
     TextCol,
     TimeCol,
     TouchpointCol,
+    UntilOpt,
+    WhereOpt,
 )
 from journeymap.cli._output import busy, print_table
 from journeymap.errors import UsageError
@@ -229,6 +234,18 @@ _ValuePerConversion = Annotated[
 ]
 
 
+_By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="COL",
+        help="Also measure the stages and outcomes of each value of COL, a column of the event "
+        "log (e.g. a plan or a channel): one segment per value.",
+        rich_help_panel=FILTERS,
+    ),
+]
+
+
 @handle_errors
 def measure(
     map_file: _MapArg,
@@ -248,9 +265,18 @@ def measure(
     text: TextCol = None,
     date: DateCol = None,
     touchpoint: TouchpointCol = None,
+    lifecycle: LifecycleCol = None,
     strict: StrictOpt = False,
+    where: WhereOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    by: _By = None,
 ) -> None:
-    """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report."""
+    """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report.
+
+    A log with lifecycle transitions (XES lifecycle:transition) is measured as steps: a start
+    and its complete are one step. --where, --since and --until keep some of the events
+    before measuring; --by measures the stages and outcomes of each segment too."""
     from journeymap.events.logs import ReadOptions
     from journeymap.formats.document import load
     from journeymap.measuring.from_files import EvidenceFiles, check_files, measure_files
@@ -262,9 +288,14 @@ def measure(
         raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
     files = EvidenceFiles(
         events=events[0] if events else None, feedback=feedback or [],
-        log=ReadOptions(customer=customer, time=time, event=event, strict=strict),
-        score=score, text=text, date=date, touchpoint=touchpoint,
+        log=ReadOptions(
+            customer=customer, time=time, event=event, lifecycle=lifecycle, strict=strict
+        ),
+        score=score, text=text, date=date, touchpoint=touchpoint, where=tuple(where or ()),
+        since=since, until=until, by=by,
     )  # fmt: skip
+    if files.events is None and (where or since or until or by):
+        raise UsageError("--where, --since, --until and --by apply to the event log: give --events")
     if check:
         if files.events is None:
             raise UsageError("--check needs an event log (--events LOG)")
@@ -284,6 +315,7 @@ def measure(
         stdout().print(report_json(result), markup=False, highlight=False, soft_wrap=True)
     else:
         _summary(result)
+        _segments(result)
     err = stderr()
     if run.previous is not None and result.drift is not None:
         err.print(
@@ -295,6 +327,30 @@ def measure(
         err.print(f"saved {run.saved}", highlight=False)
     for o in output or []:
         err.print(f"wrote {write_report(m, result, o)}", highlight=False)
+
+
+def _segments(result: Measurement) -> None:
+    """The segments side by side (``--by``), one column each: how their journeys end, and
+    the share of their customers reaching each stage."""
+    if not result.segments:
+        return
+    import pyarrow as pa
+
+    def share(v: float | None) -> str:
+        return percent(v, digits=1) if v is not None else MISSING
+
+    segs = result.segments
+    labels = [s.value if s.value is not None else "(empty)" for s in segs]
+    lines: list[tuple[str, list[str]]] = [("customers", [count(s.customers) for s in segs])]
+    for i, o in enumerate(segs[0].outcomes):
+        lines.append((o.name, [share(s.outcomes[i].share) for s in segs]))
+    for i, st in enumerate(segs[0].stages):
+        lines.append((f"reach {st.name}", [share(s.stages[i].reach_share) for s in segs]))
+    columns: dict[str, list[str]] = {"": [name for name, _ in lines]}
+    for j, label in enumerate(labels):
+        columns[label] = [values[j] for _, values in lines]
+    title = f"by {segs[0].column}: how journeys end, and reach per stage"
+    print_table(pa.table(columns), title=title, limit=0)
 
 
 def _say(line: str) -> None:

@@ -606,20 +606,23 @@ def _stage_funnel(engine: Engine, o: ir.Table, stages: int) -> list[int]:
 
 
 def touchpoint_flows(matched: Matched, m: JourneyMap) -> pa.Table:
-    """Moves between touchpoints: per (source, target), how often customers went from an
-    event of ``source`` straight to an event of another touchpoint ``target`` (the next
-    matched event in their order; repeats of one touchpoint collapsed), and how many
-    customers did so at least once. ``designed`` marks a move to the next touchpoint in map
-    order: the path the team drew. Sorted by customers, most first."""
+    """Moves between customer steps: per (source, target), how often customers went from an
+    event of ``source`` straight to an event of another front-stage touchpoint ``target``
+    (their next customer step; back-stage work in between is not a step, and repeats of one
+    touchpoint are collapsed), and how many customers did so at least once. ``designed``
+    marks a move to the next customer step in map order: the path the team drew. Sorted by
+    customers, most first."""
+    import itertools
+
     import ibis
     import pyarrow as pa
 
     rules = _rules_for(matched, m)
     ids = {r.order: r.touchpoint for r in rules}
-    t = matched.table
-    t = t.select(customer=t.customer, tp=t.tp_order, ts=t.ts, sub=t.ts_sub, seq=t.seq)
-    w = ibis.window(group_by=t.customer, order_by=[t.ts, t.sub, t.seq])
-    o = t.mutate(next_tp=t.tp.lead().over(w))
+    following = dict(itertools.pairwise(sorted(r.order for r in rules if r.front)))
+    o = _ordered(matched, rules)
+    w = ibis.window(group_by=o.customer, order_by=o.pos)
+    o = o.select("customer", "tp", next_tp=o.tp.lead().over(w))
     moved = o.filter(o.next_tp.notnull() & (o.next_tp != o.tp))
     agg = moved.group_by(["tp", "next_tp"]).aggregate(
         moves=moved.count(), customers=moved.customer.nunique()
@@ -631,7 +634,7 @@ def touchpoint_flows(matched: Matched, m: JourneyMap) -> pa.Table:
             "target": ids[int(r["next_tp"])],
             "customers": int(r["customers"]),
             "moves": int(r["moves"]),
-            "designed": int(r["next_tp"]) == int(r["tp"]) + 1,
+            "designed": following.get(int(r["tp"])) == int(r["next_tp"]),
         }
         for r in rows
     ]

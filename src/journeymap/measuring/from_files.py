@@ -48,7 +48,10 @@ class EvidenceFiles:
     """The evidence of a measurement as files, and how to read them. ``log``: the columns
     and times of the event log (found by name when not given; its ``customer`` and
     ``strict`` also apply to the feedback files); ``score``, ``text``, ``date``,
-    ``touchpoint``: the columns of the feedback files."""
+    ``touchpoint``: the columns of the feedback files. ``where``, ``since``, ``until``: the
+    events to keep (:func:`journeymap.events.subset.subset`; the columns the conditions
+    name are carried into the log); ``by``: a column of the event log whose segments are
+    measured too."""
 
     events: str | Path | None = None
     feedback: Sequence[str | Path] = ()
@@ -57,6 +60,22 @@ class EvidenceFiles:
     text: str | None = None
     date: str | None = None
     touchpoint: str | None = None
+    where: Sequence[str] = ()
+    since: str | None = None
+    until: str | None = None
+    by: str | None = None
+
+    def columns_to_keep(self, m: JourneyMap) -> list[str]:
+        """The event-log columns to carry: those the map's ``where:`` conditions, the
+        filters and ``by`` name, beyond the log's own."""
+        from journeymap.engine.conditions import parse_conditions
+        from journeymap.events.read import CANONICAL
+        from journeymap.measuring.pipeline import columns_to_keep
+
+        named = [c.column for c in parse_conditions(self.where)] + ([self.by] if self.by else [])
+        return sorted(
+            {*self.log.keep, *columns_to_keep(m), *(c for c in named if c not in CANONICAL)}
+        )
 
 
 @dataclass(frozen=True)
@@ -80,16 +99,20 @@ def _event_log(
         return
     from journeymap.engine import Engine, EngineConfig
     from journeymap.events.read import read_events
-    from journeymap.measuring.pipeline import columns_to_keep
+    from journeymap.events.subset import subset
 
     engine = Engine.connect(EngineConfig())
     try:
         progress("reading the event log")
         options = dataclasses.asdict(files.log)
-        options["keep"] = sorted({*options.get("keep", ()), *columns_to_keep(m)})
+        options["keep"] = files.columns_to_keep(m)
         log = read_events(str(files.events), engine=engine, progress=progress, **options)
         for line in log.report.lines():
             say(line)
+        log = subset(log, where=files.where, since=files.since, until=files.until)
+        if log.subset is not None:
+            for line in log.subset.lines():
+                say(line)
         yield log
     finally:
         engine.close()
@@ -159,7 +182,7 @@ def measure_files(
         progress("measuring")
         result = pipeline.measure(
             m, events=log, feedback=feedback, previous=previous, weights=weights, min_n=min_n,
-            value_per_conversion=value_per_conversion,
+            value_per_conversion=value_per_conversion, by=files.by,
         )  # fmt: skip
     saved = pipeline.save_measurement(result, folder) if folder is not None else None
     return FileMeasurement(result, previous, saved)

@@ -30,8 +30,8 @@ is ``partial`` and never presented as a complete one (the last complete period i
 partial period only when there is no complete one, and then flagged).
 
 Besides the map's KPIs, the journey's own figures are listed when the map has no KPI that is
-the same figure: reaching the goal, going on from each stage, retention and churn of the last
-complete month, NPS, CSAT and CES overall.
+the same figure: reaching the goal, going on from each stage without an outcome touchpoint,
+retention and churn of the last complete month, NPS, CSAT and CES overall.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap._numbers import count
-from journeymap.measuring.outcomes import ABANDONED, GOAL, IN_PROGRESS
+from journeymap.measuring.outcomes import ABANDONED, GOAL, IN_PROGRESS, outcome_touchpoints
 from journeymap.model.measurement import KPIMeasure
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ def _map_kpi(m: JourneyMap, kpi: KPI, e: KPIEvidence) -> KPIMeasure:
             "not computed: a custom KPI needs a numerator (and a denominator) to be computed "
             "from the data",
         )
+    if _is_goal_share(kpi):  # the journey's own "Reached the goal": shown once, as the map's
+        found.key = "conversion:journey"
     found.kpi, found.target, found.label = kpi.id, kpi.target, kpi.name
     if kpi.unit and found.unit is None and found.value is not None:
         found.unit = kpi.unit
@@ -207,7 +209,7 @@ def _conversion(m: JourneyMap, kpi: KPI, e: KPIEvidence) -> KPIMeasure:
         return found
     if kpi.stage is not None:
         return next(
-            (k for k in _stage_kpis(m, e) if k.key == f"conversion:{kpi.stage}"),
+            (k for k in _stage_kpis(m, e, every=True) if k.key == f"conversion:{kpi.stage}"),
             _missing(f"conversion:{kpi.stage}", "conversion", "not computed: no event log"),
         )
     return _goal_kpi(m, e) or _missing("conversion:journey", "conversion", "no event log")
@@ -235,6 +237,18 @@ def _journey_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
     return out
 
 
+def _is_goal_share(kpi: KPI) -> bool:
+    """Whether the KPI counts the customers who reached the goal among every customer."""
+    num, den = kpi.numerator, kpi.denominator
+    return (
+        num is not None
+        and num.outcome == "goal"
+        and not num.touchpoints
+        and not num.stages
+        and (den is None or den.everyone)
+    )
+
+
 def _goal_kpi(m: JourneyMap, e: KPIEvidence) -> KPIMeasure | None:
     if e.journeys is None or e.log is None:
         return None
@@ -251,12 +265,21 @@ def _goal_kpi(m: JourneyMap, e: KPIEvidence) -> KPIMeasure | None:
     )  # fmt: skip
 
 
-def _stage_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
+def _stage_kpis(m: JourneyMap, e: KPIEvidence, *, every: bool = False) -> list[KPIMeasure]:
+    """Going on from each stage but the last; without ``every``, not from a stage with an
+    outcome touchpoint (ending there is finishing: e.g. the stage of the order)."""
     if e.stages is None or not e.stages.num_rows:
         return []
     names = {s.id: s.name for s in m.stages}
+    # a stage where journeys end by an outcome: ending there is finishing, not failing to go on
+    ends = outcome_touchpoints(m)
+    ending = (
+        set() if every else {s.id for s in m.stages if any(t.id in ends for t in s.touchpoints)}
+    )
     out = []
     for r in e.stages.to_pylist()[:-1]:
+        if r["stage"] in ending:
+            continue
         share = r.get("conversion_to_next")
         out.append(
             KPIMeasure(

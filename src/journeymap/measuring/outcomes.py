@@ -9,7 +9,8 @@ outcome         when
 ``goal``        its last event of an outcome touchpoint is one of the goal's touchpoints
 an end's id     ... is one of that end's touchpoints (declined, cancelled, refunded)
 ``abandoned``   it has no event of an outcome touchpoint, and its last event is more than
-                ``abandoned_after`` before the data ends (the log's last event)
+                ``abandoned_after`` before the data ends (the log's last event;
+                for filtered logs and segments, the whole log's, :func:`data_end`)
 ``in-progress`` it has no event of an outcome touchpoint, and its last event is more recent:
                 the data ends before we can tell (censored): neither lost nor won
 ==============  ===========================================================================
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
+    from journeymap.events.read import EventLog
     from journeymap.measuring.behaviour import Matched
     from journeymap.measuring.matching import Rule
     from journeymap.model import JourneyMap
@@ -52,6 +54,7 @@ __all__ = [
     "GOAL",
     "IN_PROGRESS",
     "OutcomeRules",
+    "data_end",
     "journeys",
     "outcome_counts",
     "outcome_touchpoints",
@@ -101,7 +104,7 @@ class OutcomeRules:
     def names(self) -> dict[str, str]:
         """Each outcome's name for people, by its key."""
         return {
-            GOAL: "Reached the goal",
+            GOAL: "Ended at the goal",
             **{key: name for key, name, _ in self.ends},
             ABANDONED: "Abandoned",
             IN_PROGRESS: "In progress",
@@ -148,7 +151,7 @@ def journeys(matched: Matched, rules: OutcomeRules, ordered: ir.Table) -> ir.Tab
     import ibis
 
     engine = matched.engine
-    end = engine.scalar(matched.log.table.ts.max())
+    end = data_end(matched.log)
     t = matched.table
     t = t.select(customer=t.customer, tp=t.tp_order, ts=t.ts, sub=t.ts_sub, seq=t.seq)
     per = t.group_by("customer").aggregate(last_ts=t.ts.max())
@@ -174,6 +177,17 @@ def journeys(matched: Matched, rules: OutcomeRules, ordered: ir.Table) -> ir.Tab
         last_st=j.last_st,
     )
     return engine.materialise(result, prefix="journeys")
+
+
+def data_end(log: EventLog) -> Any:
+    """When the data ends: the log's last event; for a subset of a log (filters, a
+    segment), the last event of the log as read, or the ``until`` bound when earlier: a
+    customer of one segment is not "in progress" because the segment's own events stop
+    earlier than the data does."""
+    kept = log.subset
+    if kept is not None and kept.last_ts is not None:
+        return kept.last_ts if kept.until is None else min(kept.last_ts, kept.until)
+    return log.engine.scalar(log.table.ts.max())
 
 
 def _naive(value: Any) -> dt.datetime:

@@ -3,7 +3,9 @@
 One call runs, in order:
 
 1. **behaviour** per touchpoint and stage from the event log (``measuring/behaviour.py``:
-   reach, repeats, loops, back-tracking, drop-off, time to the next step, support contacts);
+   reach, repeats, loops, back-tracking, drop-off, time to the next step, support contacts).
+   A log with lifecycle transitions is measured as steps: a ``start`` and its ``complete``
+   are one step (:func:`journeymap.events.lifecycle.steps`), never a loop;
 2. **voice** per touchpoint from each feedback file (``measuring/feedback.py``: NPS, CSAT, CES,
    ratings with intervals, sentiment, negative themes and quotes). A feedback file with a
    ``survey`` column holding ``nps``/``csat``/``ces`` is split by it, each part scored on its
@@ -19,7 +21,9 @@ One call runs, in order:
    month, NPS, CSAT and CES overall — each linked to the map's KPI of the same kind (and
    stage) when there is one;
 6. **action items**: what each opportunity is worth from the pain points it addresses;
-7. **drift** against the previous measurement, when one is given.
+7. **drift** against the previous measurement, when one is given;
+8. with ``by``, the stages and outcomes of each **segment** of the log (the events whose
+   column ``by`` holds one value, :func:`journeymap.events.subset.segments`).
 
 The result is a :class:`~journeymap.model.measurement.Measurement`; :func:`save_measurement`
 writes it as JSON (schema: ``docs/measurement.schema.json``) and :func:`previous_measurement`
@@ -45,6 +49,7 @@ from journeymap.model.measurement import (
     FoundPainPoint,
     Measurement,
     OutcomeMeasure,
+    SegmentMeasure,
     SourceInfo,
     StageMeasure,
     TouchpointMeasure,
@@ -60,6 +65,7 @@ if TYPE_CHECKING:
     from journeymap.voice.read import Feedback
 
 __all__ = [
+    "as_steps",
     "columns_to_keep",
     "load_measurement",
     "measure",
@@ -241,13 +247,16 @@ def _evidence(
     if events is None:
         found = _Evidence(_no_behaviour(m))
     else:
+        notes = [*events.subset.lines()] if events.subset is not None else []
+        events, paired = as_steps(events)
+        notes += paired
         matched = match_events(events, m)
         found = _Evidence(
             touchpoint_behaviour(matched, m, support=s.support, support_window=s.support_window),
             matched,
             stage_behaviour(matched, m),
             [FlowMeasure.model_validate(r) for r in touchpoint_flows(matched, m).to_pylist()],
-            sources=[_events_source(events, matched)],
+            sources=[_events_source(events, matched, notes)],
         )
     found.feedback = [p for fb in feedback for p in _split_surveys(fb)]
     voices = [touchpoint_feedback(p, m) for p in found.feedback]
@@ -270,8 +279,11 @@ def measure(
     support_window: str | None = None,
     value_per_conversion: float | None = None,
     now: dt.datetime | None = None,
+    by: str | None = None,
 ) -> Measurement:
-    """Hold the map against its evidence; see the module docstring for what is computed."""
+    """Hold the map against its evidence; see the module docstring for what is computed.
+    ``by``: a column of the event log (carried with ``read_events(..., keep=[by])`` unless
+    it plays a role): the stages and outcomes of each of its values too."""
     from journeymap.measuring.emotion import measure_emotions
     from journeymap.measuring.kpis import measure_kpis
     from journeymap.measuring.painpoints import find_pain_points, unconfirmed_pain_points
@@ -281,6 +293,8 @@ def measure(
         raise UsageError("nothing to measure with: give an event log, feedback, or both")
     if not list(m.iter_touchpoints()):
         raise UsageError(f"{m.name!r} has no touchpoints to measure")
+    if by is not None and events is None:
+        raise UsageError("--by cuts the event log into segments: give an event log (--events)")
     e = _evidence(m, events, feedback, s)
     emotions = measure_emotions(e.behaviour, e.voice, m, weights=s.weights, min_n=s.min_n)
     found = find_pain_points(
@@ -301,6 +315,7 @@ def measure(
         outcomes=_outcomes(m, e.matched),
         kpis=measure_kpis(m, _kpi_evidence(m, events, e)),
         coverage=_coverage(emotions),
+        segments=_segments(m, events, by) if events is not None and by is not None else [],
     )
     result.actions = _actions(m, result, events)
     if previous is not None:
@@ -320,6 +335,27 @@ def _kpi_evidence(m: JourneyMap, events: EventLog | None, e: _Evidence) -> KPIEv
         voice=e.voice,
         feedback=e.feedback,
     )
+
+
+def _segments(m: JourneyMap, log: EventLog, by: str) -> list[SegmentMeasure]:
+    """The stages and outcomes of each segment of ``log`` by the column ``by``."""
+    from journeymap.events.subset import segments
+    from journeymap.measuring.behaviour import match_events, stage_behaviour
+
+    out = []
+    for seg in segments(log, by):
+        steps, _ = as_steps(seg.log)
+        matched = match_events(steps, m)
+        out.append(
+            SegmentMeasure(
+                column=by,
+                value=seg.value,
+                customers=matched.matched_customers,
+                stages=_stages(m, stage_behaviour(matched, m)),
+                outcomes=_outcomes(m, matched),
+            )
+        )
+    return out
 
 
 def _outcomes(m: JourneyMap, matched: Matched | None) -> list[OutcomeMeasure]:
@@ -355,7 +391,21 @@ def _compare(previous: Measurement, result: Measurement) -> None:
             k.previous, k.change = before.value, k.value - before.value
 
 
-def _events_source(log: EventLog, matched: Any) -> SourceInfo:
+def as_steps(log: EventLog) -> tuple[EventLog, list[str]]:
+    """The log as steps when it has lifecycle transitions (a ``start`` and its ``complete``
+    one step: :func:`journeymap.events.lifecycle.steps`), with what was done, in words; the
+    log itself otherwise."""
+    if not log.has_lifecycle:
+        return log, []
+    from journeymap.events.lifecycle import steps
+
+    made = steps(log)
+    if not made.report.pairs:  # nothing to pair: every event is one step already
+        return log, made.report.lines()
+    return made.log, made.report.lines()
+
+
+def _events_source(log: EventLog, matched: Any, notes: Sequence[str] = ()) -> SourceInfo:
     r = log.report
     summary = log.engine.run(
         log.table.aggregate(
@@ -372,6 +422,7 @@ def _events_source(log: EventLog, matched: Any) -> SourceInfo:
         customers=int(summary["customers"]),
         first=summary["first"],
         last=summary["last"],
+        notes=list(notes),
     )
 
 

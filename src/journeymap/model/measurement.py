@@ -26,6 +26,7 @@ __all__ = [
     "KPIMeasure",
     "Measurement",
     "OutcomeMeasure",
+    "SegmentMeasure",
     "SourceInfo",
     "StageMeasure",
     "TouchpointMeasure",
@@ -48,6 +49,11 @@ class SourceInfo(Model):
     customers: int | None = None
     first: dt.datetime | None = Field(default=None, description="Earliest time in the data.")
     last: dt.datetime | None = Field(default=None, description="Latest time in the data.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What was done to the rows before measuring: filters and what they kept, "
+        "lifecycle transitions paired into steps.",
+    )
 
 
 FrictionLevel = Literal["typical", "medium", "high", "critical"]
@@ -194,6 +200,17 @@ class OutcomeMeasure(Model):
     share: float | None = Field(default=None, description="Of every journey, 0..1.")
 
 
+class SegmentMeasure(Model):
+    """The stages and outcomes of one segment of the customers (``measure --by COL``): the
+    events whose column holds one value (docs/measure.md, "Filters and segments")."""
+
+    column: str
+    value: str | None = Field(description="The segment's value; null: events without one.")
+    customers: int = Field(default=0, description="Customers with a matched event in it.")
+    stages: list[StageMeasure] = Field(default_factory=list)
+    outcomes: list[OutcomeMeasure] = Field(default_factory=list)
+
+
 class FlowMeasure(Model):
     """Customers moving from one touchpoint straight to another (repeats of one touchpoint
     collapsed); ``designed`` when the move follows the map's order (the next touchpoint)."""
@@ -299,6 +316,9 @@ class Measurement(Model):
     )
     outcomes: list[OutcomeMeasure] = Field(
         default_factory=list, description="How the journeys end, every way with its count."
+    )
+    segments: list[SegmentMeasure] = Field(
+        default_factory=list, description="Stages and outcomes per segment (`--by COL`)."
     )
     kpis: list[KPIMeasure] = Field(default_factory=list)
     actions: list[ActionEstimate] = Field(default_factory=list)
