@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 SECTIONS = (
-    "summary", "map", "flows", "emotions", "friction", "pains", "kpis", "actions", "method",
+    "summary", "map", "outcomes", "flows", "emotions", "friction", "pains", "kpis", "actions",
+    "method",
 )  # fmt: skip
 WIDTH = 1200
 PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
@@ -63,9 +64,10 @@ def full_page(
     tmp = tmp_path_factory.mktemp("shots")
     shot = tmp / "page.png"
     # tall enough for the whole page; the grey below the footer is cut off
-    chromium.run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},9000", page.as_uri())
+    chromium.run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},12000", page.as_uri())
     img = Image.open(shot).convert("RGB")
     bottom = _last_drawn_row(img)
+    assert bottom < img.height - 100, "the page is taller than the screenshot"
     return img.crop((0, 0, WIDTH, min(bottom + 24, img.height)))
 
 

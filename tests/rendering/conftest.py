@@ -28,6 +28,7 @@ from journeymap.model.measurement import (
     FrictionMeasure,
     KPIMeasure,
     Measurement,
+    OutcomeMeasure,
     SourceInfo,
     StageMeasure,
     TouchpointMeasure,
@@ -194,6 +195,11 @@ kpis:
   - {id: conversion, name: Visitor conversion, kind: conversion, value: 18, target: 20, unit: "%"}
   - {id: nps, name: NPS, kind: nps, target: 30}
   - {id: churn, name: Churn, kind: churn, target: 10, unit: "%"}
+outcomes:
+  goal: [checkout, review-request, referral]
+  ends:
+    - {id: cancelled, name: Cancelled, touchpoints: [tracking], by: customer}
+  abandoned_after: 14d
 """
 
 # touchpoint id -> customers, emotion, low, high, expected, evidence, n
@@ -259,22 +265,33 @@ def make_measurement() -> Measurement:
                 quotes=["The card form kept failing."] if tp_id == "checkout" else [],
             ).model_copy(update=_friction(tp_id))
         )  # fmt: skip
+    # each stage: customers = converted + went_back + dropoff_customers, and dropoff_customers
+    # = ended_goal + ended_other + abandoned + in_progress; every journey ends in one stage
     stages = [
         StageMeasure(stage="discover", name="Discover", customers=1000, reach_share=1.0,
-                     converted=800, conversion_to_next=0.8, dropoff_customers=200,
-                     dropoff_rate=0.2),
+                     funnel_customers=1000, converted=800, conversion_to_next=0.8,
+                     dropoff_customers=200, dropoff_rate=0.2, abandoned=170, in_progress=30),
         StageMeasure(stage="consider", name="Consider", customers=800, reach_share=0.8,
-                     converted=500, conversion_to_next=0.625, dropoff_customers=300,
-                     dropoff_rate=0.375),
+                     funnel_customers=800, converted=500, conversion_to_next=0.625,
+                     dropoff_customers=300, dropoff_rate=0.375, abandoned=280, in_progress=20),
         StageMeasure(stage="purchase", name="Purchase", customers=500, reach_share=0.5,
-                     converted=300, conversion_to_next=0.6, dropoff_customers=200,
-                     dropoff_rate=0.4),
+                     funnel_customers=480, converted=300, conversion_to_next=0.6,
+                     dropoff_customers=200, dropoff_rate=0.4, ended_goal=50, abandoned=140,
+                     in_progress=10),
         StageMeasure(stage="delivery", name="Delivery", customers=300, reach_share=0.3,
-                     converted=120, conversion_to_next=0.4, dropoff_customers=150,
-                     dropoff_rate=0.5),
+                     funnel_customers=290, converted=120, conversion_to_next=0.4,
+                     dropoff_customers=150, dropoff_rate=0.5, went_back=30, ended_goal=120,
+                     ended_other=30),
         StageMeasure(stage="loyalty", name="Loyalty", customers=150, reach_share=0.15,
-                     dropoff_customers=150, dropoff_rate=1.0),
+                     funnel_customers=110, dropoff_customers=150, dropoff_rate=1.0,
+                     ended_goal=150),
     ]  # fmt: skip
+    outcomes = [
+        OutcomeMeasure(key="goal", name="Reached the goal", customers=320, share=0.32),
+        OutcomeMeasure(key="cancelled", name="Cancelled", customers=30, share=0.03),
+        OutcomeMeasure(key="abandoned", name="Abandoned", customers=590, share=0.59),
+        OutcomeMeasure(key="in-progress", name="In progress", customers=60, share=0.06),
+    ]
     flows = [
         FlowMeasure(source=a, target=b, customers=c, moves=c + 10, designed=d)
         for a, b, c, d in [
@@ -317,11 +334,17 @@ def make_measurement() -> Measurement:
     kpis = [
         KPIMeasure(key="conversion:journey", kind="conversion", label="Visitor conversion",
                    value=15.0, unit="%", n=1000, kpi="conversion", target=20.0, previous=18.0,
-                   change=-3.0),
+                   change=-3.0, period="2026-01-05 to 2026-03-29",
+                   definition="orders \u00f7 visitors \u00d7 100: 150 of 1,000"),
         KPIMeasure(key="nps", kind="nps", label="NPS", value=21.0, unit="points", n=400,
                    low=14.0, high=28.0, kpi="nps", target=30.0, previous=15.0, change=6.0),
-        KPIMeasure(key="churn", kind="churn", label="Churn 2026-02", value=12.0, unit="%",
-                   n=900, kpi="churn", target=10.0, previous=14.0, change=-2.0),
+        # the data ends inside March: a partial month, never held against the target
+        KPIMeasure(key="churn", kind="churn", label="Churn 2026-03", value=12.0, unit="%",
+                   n=900, kpi="churn", target=10.0, previous=14.0, change=-2.0,
+                   period="2026-03", partial=True,
+                   definition="customers active in February not active in March \u00f7 "
+                              "customers active in February \u00d7 100",
+                   note="the data ends inside 2026-03: no complete month to compare"),
         KPIMeasure(key="csat", kind="csat", label="CSAT", value=78.0, unit="%", n=640,
                    target=75.0, previous=78.02, change=-0.02),
     ]  # fmt: skip
@@ -348,7 +371,7 @@ def make_measurement() -> Measurement:
                        rows_unmatched=10, customers=610,
                        first=dt.datetime(2026, 1, 6), last=dt.datetime(2026, 3, 30)),
         ],
-        touchpoints=tps, stages=stages, flows=flows, pain_points=pains,
+        touchpoints=tps, stages=stages, flows=flows, pain_points=pains, outcomes=outcomes,
         unconfirmed_pain_points=["confusing-faq"], kpis=kpis, actions=actions,
         coverage=8 / 11,
         drift=Drift(previous_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), previous_map_version="2.0",

@@ -178,6 +178,29 @@ def test_funnel_data(shop: JourneyMap, ms: Measurement) -> None:
     assert [r["reach"] for r in rows] == pytest.approx([1.0, 0.8, 0.5, 0.3, 0.15])
     assert [r["conversion_to_next"] for r in rows] == [0.8, 0.625, 0.6, 0.4, None]
     assert [r["dropoff_customers"] for r in rows] == [200, 300, 200, 150, 150]
+    assert [r["went_back"] for r in rows] == [0, 0, 0, 30, 0]
+    assert [r["abandoned"] for r in rows] == [170, 280, 140, 0, 0]
+    for r in rows:  # the split adds up to the stage's customers
+        assert r["customers"] == r["converted"] + r["went_back"] + r["dropoff_customers"]
+        ends = r["ended_goal"] + r["ended_other"] + r["abandoned"] + r["in_progress"]
+        assert ends == r["dropoff_customers"]
+    # a measurement without outcomes (saved before they were measured): the split is unknown
+    ms.outcomes = []
+    rows = charts.funnel_data(shop, ms).to_pylist()
+    assert {r["abandoned"] for r in rows} == {None} and {r["went_back"] for r in rows} == {None}
+
+
+def test_outcome_data(shop: JourneyMap, ms: Measurement) -> None:
+    ms.outcomes.reverse()  # listed goal, other ends, abandoned, in progress, whatever the order
+    rows = charts.outcome_data(shop, ms).to_pylist()
+    assert [(r["key"], r["kind"], r["customers"]) for r in rows] == [
+        ("goal", "goal", 320), ("cancelled", "end", 30), ("abandoned", "abandoned", 590),
+        ("in-progress", "in-progress", 60),
+    ]  # fmt: skip
+    assert sum(r["customers"] for r in rows) == 1000  # every journey ends one way
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0)
+    ms.outcomes = []
+    assert charts.outcome_data(shop, ms).num_rows == 0
 
 
 def test_flow_nodes_and_links(shop: JourneyMap, ms: Measurement) -> None:
@@ -228,9 +251,13 @@ def test_kpi_data_trends_and_targets(shop: JourneyMap, ms: Measurement) -> None:
     conv, nps, churn, csat = (rows[k] for k in ("conversion:journey", "nps", "churn", "csat"))
     assert (conv["trend"], conv["improved"], conv["on_target"]) == ("down", False, False)
     assert (nps["trend"], nps["improved"], nps["on_target"]) == ("up", True, False)
-    # churn: lower is better, so going down is an improvement
+    # churn: lower is better, so going down is an improvement; its month is partial, so it
+    # is not held against the target (12% against 10% would be off target)
     assert churn["higher_is_better"] is False
-    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", True, False)
+    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", True, None)
+    assert (churn["partial"], churn["period"]) == (True, "2026-03")
+    assert conv["definition"] == "orders \u00f7 visitors \u00d7 100: 150 of 1,000"
+    assert (conv["partial"], conv["note"]) == (False, None)
     assert (csat["trend"], csat["improved"], csat["on_target"]) == ("flat", None, True)
 
 
@@ -253,12 +280,43 @@ def test_pain_and_action_data(shop: JourneyMap, ms: Measurement) -> None:
 
 
 def test_funnel_drawing(shop: JourneyMap, ms: Measurement) -> None:
+    ms.outcomes = []  # how the journeys end is unknown: the end of each bar is red
     svg = charts.draw_funnel(charts.funnel_data(shop, ms))
     _svg_root(svg)
     for text in ("1,000 customers", "\u2192 62.5% go on to a later stage",
                  "300 end their journey here (37.5%)", "reach 15%"):  # fmt: skip
         assert f">{text}</text>" in svg, text
     assert "go on to a later stage" not in svg.split("Loyalty")[1]  # the last stage goes nowhere
+
+
+def test_funnel_drawing_splits_the_end_of_each_bar_by_outcome(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    svg = charts.draw_funnel(charts.funnel_data(shop, ms))
+    root = _svg_root(svg)
+    for text in ("200 end here: 170 abandoned, 30 in progress",
+                 "150 end here: 120 at the goal, 30 another way", "150 end here: 150 at the goal",
+                 "end here at the goal", "abandoned here"):  # fmt: skip
+        assert f">{text}</text>" in svg, text
+    # the red end of a bar is the abandoned journeys only: Loyalty's bar has none
+    rects = list(root.iter(f"{{{NS['svg']}}}rect"))
+    red = [r for r in rects if r.get("fill") == NEGATIVE and r.get("height") == "26"]
+    assert len(red) == 3  # discover, consider, purchase
+    widths = sorted(float(r.get("width", 0)) for r in red)
+    assert widths[0] / widths[-1] == pytest.approx(140 / 280, abs=0.01)
+
+
+def test_outcomes_drawing(shop: JourneyMap, ms: Measurement) -> None:
+    svg = charts.draw_outcomes(charts.outcome_data(shop, ms), width=640)
+    root = _svg_root(svg)
+    for text in ("Reached the goal: 320 (32.0%)", "Cancelled: 30 (3.0%)",
+                 "Abandoned: 590 (59.0%)", "In progress: 60 (6.0%)", "59.0%"):  # fmt: skip
+        assert f">{text}</text>" in svg, text
+    bars = [r for r in root.iter(f"{{{NS['svg']}}}rect") if r.get("height") == "30"]
+    assert [round(float(r.get("width", 0))) for r in bars] == [205, 19, 378, 38]  # of 640
+    assert bars[2].get("fill") == NEGATIVE
+    empty = charts.outcome_data(shop, ms.model_copy(update={"outcomes": []}))
+    assert "No journey" in charts.draw_outcomes(empty)
 
 
 def test_sankey_drawing_highlights_the_designed_path(shop: JourneyMap, ms: Measurement) -> None:
@@ -397,9 +455,9 @@ def test_report_html_is_well_formed_and_self_contained(shop: JourneyMap, ms: Mea
     assert "http://" not in html and "https://" not in html
     assert all("src" not in attrs for _, attrs in parser.tags)
     ids = {attrs.get("id") for _, attrs in parser.tags}
-    assert {"summary", "map", "flows", "emotions", "friction", "pains", "kpis", "actions",
-            "method"} <= ids  # fmt: skip
-    assert tags.count("svg") >= 6  # map, funnel, flows, gaps, coverage, friction (+ arrows)
+    assert {"summary", "map", "outcomes", "flows", "emotions", "friction", "pains", "kpis",
+            "actions", "method"} <= ids  # fmt: skip
+    assert tags.count("svg") >= 7  # map, outcomes, funnel, flows, gaps, coverage, friction
 
 
 def test_report_html_says_the_key_numbers(shop: JourneyMap, ms: Measurement) -> None:
@@ -429,10 +487,17 @@ def test_report_html_says_the_key_numbers(shop: JourneyMap, ms: Measurement) -> 
 def test_report_html_escapes_what_it_is_given(shop: JourneyMap, ms: Measurement) -> None:
     ms.map_title = "<script>alert(1)</script>"
     ms.pain_points[0].quotes = ["<b>bold</b> & more"]
+    ms.outcomes[1].name = "<i>Cancelled</i>"
+    ms.kpis[0].definition = "<u>orders</u> & visitors"
+    ms.kpis[2].note = "<s>note</s>"
     html = report_html(shop, ms)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+    assert "<i>Cancelled" not in html and "&lt;i&gt;Cancelled&lt;/i&gt;" in html
+    assert "&lt;u&gt;orders&lt;/u&gt; &amp; visitors" in html and "&lt;s&gt;note" in html
+    md = report_markdown(shop, ms)
+    assert "<i>" not in md and "<u>" not in md and "<s>" not in md
 
 
 def test_report_markdown_has_the_seed_tables(shop: JourneyMap, ms: Measurement) -> None:
@@ -457,6 +522,186 @@ def test_report_markdown_has_the_seed_tables(shop: JourneyMap, ms: Measurement) 
     assert "| Visitor conversion | 15% | 18% | \u22123 pts | 20% | Off target |" in md
     assert "## Pain points" in md and "## Action items" in md and "## Method" in md
     assert "- Confusing FAQ" in md
+
+
+class _Tables(HTMLParser):
+    """The tables of one section of the report, as rows of cell text (a cell's lines joined
+    by a space)."""
+
+    def __init__(self, section: str) -> None:
+        super().__init__()
+        self.section, self.depth = section, 0
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section":
+            self.depth += 1 if self.depth or dict(attrs).get("id") == self.section else 0
+        elif self.depth and tag == "table":
+            self.tables.append([])
+        elif self.depth and tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif self.depth and tag in ("td", "th") and self.tables:
+            self.cell = []
+        elif self.cell is not None and tag in ("br", "span", "div"):
+            self.cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section" and self.depth:
+            self.depth -= 1
+        elif tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _tables(html: str, section: str) -> list[list[list[str]]]:
+    parser = _Tables(section)
+    parser.feed(html)
+    return parser.tables
+
+
+def _count(cell: str) -> int:
+    """The count a cell starts with (``1,015 33.8%`` -> 1015; ``–`` -> 0)."""
+    first = cell.split()[0]
+    return 0 if first == "\u2013" else int(first.replace(",", ""))
+
+
+def test_report_html_shows_how_the_journeys_end(shop: JourneyMap, ms: Measurement) -> None:
+    html = report_html(shop, ms)
+    assert '<a href="#outcomes">Outcomes</a>' in html
+    (table,) = _tables(html, "outcomes")
+    assert table == [
+        ["Outcome", "Customers", "Share of journeys"],
+        ["Reached the goal", "320", "32.0%"],
+        ["Cancelled", "30", "3.0%"],
+        ["Abandoned", "590", "59.0%"],
+        ["In progress", "60", "6.0%"],
+        ["Every journey", "1,000", "100.0%"],
+    ]
+    lead = html.split('id="outcomes-title"')[1].split("</p>")[0]
+    for words in ("no event for more than 14.0 days before the data ends",
+                  "<code>abandoned_after: 14d</code>", "neither lost nor finished",
+                  "Ending another way (Cancelled) is finished"):  # fmt: skip
+        assert words in lead, words
+    section = html.split('id="outcomes"')[1].split("</section>")[0]
+    assert '<svg width="640"' in section and 'aria-label="How the journeys end"' in section
+
+
+def test_report_html_stage_table_adds_up(shop: JourneyMap, ms: Measurement) -> None:
+    html = report_html(shop, ms)
+    (table,) = _tables(html, "flows")
+    head = ["Stage", "Customers", "Go on", "Went back", "End their journey here"]
+    assert table[0] == head
+    assert table[1] == ["All", "At the goal", "Another way", "Abandoned", "In progress"]
+    rows = {r[0].split(" reach")[0]: r[1:] for r in table[2:]}
+    assert list(rows) == ["Discover", "Consider", "Purchase", "Delivery", "Loyalty"]
+    # counts with their share of the stage's customers; no share for none
+    assert rows["Delivery"] == ["300", "120 40.0%", "30 10.0%", "150 50.0%", "120 40.0%",
+                                "30 10.0%", "0", "0"]  # fmt: skip
+    assert rows["Loyalty"][1] == "\u2013"  # the last stage has no later one to go on to
+    for name, cells in rows.items():
+        customers, on, back, ended, goal, other, abandoned, progress = map(_count, cells)
+        assert customers == on + back + ended, name
+        assert ended == goal + other + abandoned + progress, name
+    stage = next(s for s in ms.stages if s.stage == "purchase")
+    assert _count(rows["Purchase"][6]) == stage.abandoned == 140
+    assert "<b>Customers = Go on + Went back + End here</b>" in html
+    assert "<b>End here = At the goal + Another way + Abandoned + In progress</b>" in html
+
+
+def test_report_html_without_outcomes_has_no_outcome_section(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    ms.outcomes = []  # no event log, or a measurement saved before outcomes were measured
+    html = report_html(shop, ms)
+    assert 'id="outcomes"' not in html and 'href="#outcomes"' not in html
+    assert _tables(html, "flows") == []  # the split is unknown: only the funnel chart
+    assert "300 end their journey here (37.5%)" in html
+
+
+def test_report_html_kpis_show_definition_period_and_partial(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    html = report_html(shop, ms)
+    (table,) = _tables(html, "kpis")
+    assert table[0] == ["KPI", "Value", "Interval, n", "Period", "Previous", "Change", "Target",
+                        "Status"]  # fmt: skip
+    rows = {r[0].split(" ")[0]: r for r in table[1:]}
+    conv, churn = rows["Visitor"], rows["Churn"]
+    assert conv[0] == "Visitor conversion orders \u00f7 visitors \u00d7 100: 150 of 1,000"
+    assert conv[3] == "2026-01-05 to 2026-03-29"
+    assert conv[-1] == "Off target"
+    # a partial month: flagged, and never held against the target (12% against 10%)
+    assert churn[3] == "2026-03 partial period"
+    assert churn[6] == "10%" and churn[-1] == "Not compared: partial period"
+    assert "on target" not in " ".join(churn).lower()
+    assert "off target" not in " ".join(churn).lower()
+    assert "the data ends inside 2026-03: no complete month to compare" in churn[0]
+    assert "customers active in February not active in March" in churn[0]
+
+
+def test_key_number_of_a_partial_kpi_is_not_judged(shop: JourneyMap, ms: Measurement) -> None:
+    ms.kpis[0].partial = True  # journey conversion: 15% against a target of 20%
+    card = {k.label: k for k in key_numbers(shop, ms)}["Visitor conversion"]
+    assert card.tone == "neutral"
+    assert "partial period 2026-01-05 to 2026-03-29" in card.detail
+
+
+def test_report_markdown_shows_outcomes_stage_split_and_kpi_definitions(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    md = report_markdown(shop, ms)
+    outcomes = md.split("## How the journeys end\n")[1].split("\n## ")[0]
+    for line in ("| Outcome | Customers | Share of journeys |",
+                 "| Reached the goal | 320 | 32.0% |", "| Cancelled | 30 | 3.0% |",
+                 "| Abandoned | 590 | 59.0% |", "| In progress | 60 | 6.0% |",
+                 "| Every journey | 1,000 | 100.0% |"):  # fmt: skip
+        assert line in outcomes.splitlines(), line
+    assert "neither lost nor finished" in outcomes and "14.0 days" in outcomes
+    assert md.index("## How the journeys end") < md.index("## Funnel") < md.index("## KPIs")
+    funnel = md.split("## Funnel\n")[1].split("\n## ")[0]
+    assert ("| Stage | Customers | Reach | Go on | Went back | End here | At the goal | "
+            "Another way | Abandoned | In progress |") in funnel  # fmt: skip
+    assert ("| Delivery | 300 | 30% | 120 (40.0%) | 30 (10.0%) | 150 (50.0%) | 120 (40.0%) | "
+            "30 (10.0%) | 0 | 0 |") in funnel  # fmt: skip
+    rows = [ln for ln in funnel.splitlines() if ln.startswith("| ") and "Stage" not in ln
+            and "---" not in ln]  # fmt: skip
+    assert len(rows) == 5
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        customers, on, back, ended, goal, other, abandoned, progress = (
+            _count(cells[i]) for i in (1, 3, 4, 5, 6, 7, 8, 9)
+        )
+        assert customers == on + back + ended, row
+        assert ended == goal + other + abandoned + progress, row
+    assert "Customers = Go on + Went back + End here" in funnel
+    kpis = md.split("## KPIs\n")[1].split("\n## ")[0]
+    assert (
+        "| KPI | Value | Previous | Change | Target | Status | Period | Definition | Note |" in kpis
+    )
+    conv = next(ln for ln in kpis.splitlines() if ln.startswith("| Visitor conversion |"))
+    assert (
+        "| Off target | 2026-01-05 to 2026-03-29 | orders \u00f7 visitors \u00d7 100: 150 of "
+        in conv
+    )
+    churn = next(ln for ln in kpis.splitlines() if ln.startswith("| Churn 2026-03 |"))
+    assert "| Not compared: partial period | 2026-03 (partial period) |" in churn
+    assert "on target" not in churn.lower() and "off target" not in churn.lower()
+    assert churn.endswith("| the data ends inside 2026-03: no complete month to compare |")
+
+
+def test_report_markdown_without_outcomes_keeps_the_plain_funnel(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    ms.outcomes = []
+    md = report_markdown(shop, ms)
+    assert "## How the journeys end" not in md
+    assert "| Stage | Customers | Reach | Go on | End here |" in md
+    assert "| Consider | 800 | 80% | 62.5% | 300 (37.5%) |" in md
 
 
 def test_report_json_is_the_measurement(ms: Measurement) -> None:

@@ -2,19 +2,21 @@
 map as SVG, PNG or PDF.
 
 The HTML report is what a CX lead presents: the header (map, version, when it was measured,
-from which sources), the key numbers, the map with measured emotions and friction, the funnel
-per stage, the flows between touchpoints, expected against measured emotion, feedback
-coverage, friction per touchpoint beside what customers say there, the ranked pain points
-with their quotes, the KPIs with their trends, the action items with what they are worth, and
-the method. A measured emotion comes from feedback alone; behaviour is friction, never an
-emotion (docs/measure.md). It loads nothing — CSS and SVG are inline, there is no script
-— and prints on landscape pages. Every figure comes from the data functions of
+from which sources), the key numbers, the map with measured emotions and friction, how the
+journeys end (outcomes), the funnel per stage with how each stage's customers split (go on,
+went back, end there by outcome), the flows between touchpoints, expected against measured
+emotion, feedback coverage, friction per touchpoint beside what customers say there, the
+ranked pain points with their quotes, the KPIs with their definitions, periods and trends (a
+partial period is never compared with its target), the action items with what they are
+worth, and the method. A measured emotion comes from feedback alone; behaviour is friction,
+never an emotion (docs/measure.md). It loads nothing — CSS and SVG are inline, there is no
+script — and prints on landscape pages. Every figure comes from the data functions of
 :mod:`journeymap.rendering.measured`; this module only words and arranges them.
 
 JSON is the measurement itself (``Measurement.model_dump_json``), valid against the published
 schema. Markdown gives the seed tables with measured columns: Stage | Touchpoint | Expected |
-Actual (from feedback: CI, n) | Gap | Friction | Pain point, then KPIs, pain points and
-action items.
+Actual (from feedback: CI, n) | Gap | Friction | Pain point, then the outcomes, the funnel,
+KPIs, pain points and action items.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from journeymap.errors import UsageError
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement, SourceInfo, TouchpointMeasure
+from journeymap.model.outcome import DEFAULT_ABANDONED_AFTER, duration_of
 from journeymap.rendering import measured as charts
 from journeymap.rendering.files import suffixes_for, write_as
 from journeymap.rendering.friction import AMBIGUOUS, friction_line, friction_summary
@@ -36,6 +39,8 @@ from journeymap.rendering.html import inline_svg, template
 from journeymap.rendering.markdown import escape_cell, section
 from journeymap.rendering.measured import render_measured_svg
 from journeymap.rendering.measured.findings import FLAT
+from journeymap.rendering.measured.funnel import SPLIT
+from journeymap.rendering.measured.outcomes import outcome_color
 from journeymap.rendering.tables import Table
 from journeymap.rendering.text import FONT_FAMILY
 
@@ -101,9 +106,18 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "as they can be browsing. Friction says where customers struggle, not what they feel.",
     ),
     (
+        "Outcomes",
+        "How each journey ends: at the map's goal, another way the map names (declined, "
+        "cancelled: finished, not given up), abandoned (no outcome and no event for longer "
+        "than the map's abandoned_after before the data ends), or in progress (no outcome yet "
+        "but a recent event: neither lost nor finished). Only abandoned journeys are drop-off.",
+    ),
+    (
         "Funnel",
-        "Customers per stage; 'go on' is the share of a stage's customers who later reach any "
-        "later stage, 'end their journey here' those whose last step is in this stage.",
+        "Customers per stage; 'go on' are a stage's customers who later reach a later stage "
+        "and do not end their journey in it, 'end here' those whose last step is in this "
+        "stage (by outcome), 'went back' the others, who end their journey in an earlier "
+        "stage. The three add up to the stage's customers.",
     ),
     (
         "Flows",
@@ -178,6 +192,8 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
             bits.append(f"{nb.change(k['change'], k['unit'], flat=FLAT)} since last time")
         if k["n"]:
             bits.append(f"n={nb.count(k['n'])}")
+        if k["partial"]:
+            bits.append("partial period" + (f" {k['period']}" if k["period"] else ""))
         tone = "neutral" if k["on_target"] is None else "good" if k["on_target"] else "bad"
         out.append(KeyNumber(k["label"], nb.figure(k["value"], k["unit"]), " · ".join(bits), tone))
     return out
@@ -296,6 +312,8 @@ def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
         if k["low"] is not None and k["high"] is not None:
             ci = f"95% CI {nb.figure(k['low'])}\u2013{nb.figure(k['high'], unit)}"
         status = {True: "On target", False: "Off target", None: ""}[k["on_target"]]
+        if k["partial"] and k["target"] is not None:
+            status = "Not compared: partial period"  # never against a whole period's target
         rows.append(
             {
                 "label": k["label"],
@@ -312,9 +330,97 @@ def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
                 "status": status,
                 "on_target": k["on_target"],
                 "direction": "" if k["higher_is_better"] else "lower is better",
+                "definition": k["definition"] or "",
+                "period": k["period"] or "",
+                "partial": bool(k["partial"]),
+                "note": k["note"] or "",
             }
         )
     return rows
+
+
+def _abandoned_after(m: JourneyMap) -> tuple[str, str]:
+    """The map's ``abandoned_after`` in words and as written (``14.0 days``, ``14d``)."""
+    written = m.outcomes.abandoned_after if m.outcomes is not None else DEFAULT_ABANDONED_AFTER
+    return nb.duration(duration_of(written).total_seconds()), written
+
+
+def _outcome_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    """How the journeys end, one row per outcome (goal, other ends, abandoned, in progress),
+    then every journey: ``name, kind, customers, share, color``."""
+    rows: list[dict[str, Any]] = charts.outcome_data(m, measurement).to_pylist()
+    if not rows:
+        return []
+    total = sum(r["customers"] for r in rows)
+    out = [
+        {"name": r["name"], "kind": r["kind"], "customers": nb.count(r["customers"]),
+         "share": nb.percent(r["share"], digits=1), "color": outcome_color(r["kind"])}
+        for r in rows
+    ]  # fmt: skip
+    out.append({"name": "Every journey", "kind": "total", "customers": nb.count(total),
+                "share": nb.percent(1.0 if total else None, digits=1), "color": ""})  # fmt: skip
+    return out
+
+
+def _outcome_words(m: JourneyMap, measurement: Measurement) -> str:
+    """What the outcomes mean, in words, with the map's own ``abandoned_after`` (backticks
+    mark code, for :func:`_prose`)."""
+    words, written = _abandoned_after(m)
+    whose = "the map's" if m.outcomes is not None else "the default"
+    text = (
+        "Each journey is counted once, by how it ends. Abandoned: no outcome, and no event "
+        f"for more than {words} before the data ends ({whose} `abandoned_after: {written}`). "
+        f"In progress: no outcome yet, but an event in the last {words} of the data: these "
+        "journeys are neither lost nor finished, so they count neither as abandoned nor as "
+        "reaching the goal."
+    )
+    outcomes = charts.outcome_data(m, measurement).to_pylist()
+    ends = [o["name"] for o in outcomes if o["kind"] == "end"]
+    if ends:
+        text += f" Ending another way ({', '.join(ends)}) is finished, not given up."
+    if m.outcomes is None or not m.outcomes.goal:
+        text += (
+            " The map names no goal (`outcomes:`), so the touchpoints of its last stage are "
+            "the goal."
+        )
+    return text
+
+
+def _share_of(n: int | None, of: int) -> str:
+    """``n`` as a share of ``of`` (a stage's customers); empty for none."""
+    return nb.percent(n / of, digits=1) if n and of else ""
+
+
+def _stage_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    """Each stage with how its customers split: go on, went back, end here by outcome (counts
+    and shares of the stage's customers); empty when the split is unknown (no outcomes)."""
+    rows = charts.funnel_data(m, measurement).to_pylist()
+    if not measurement.outcomes or not any(r["customers"] for r in rows):
+        return []
+    out = []
+    for r in rows:
+        n = r["customers"]
+        last = r["conversion_to_next"] is None
+        row: dict[str, Any] = {
+            "name": r["name"],
+            "customers": nb.count(n),
+            "reach": nb.percent(r["reach"]),
+            "converted": nb.MISSING if last else nb.count(r["converted"]),
+            "converted_share": "" if last else _share_of(r["converted"], n),
+            "dropoff": nb.count(r["dropoff_customers"]),
+            "dropoff_share": _share_of(r["dropoff_customers"], n),
+        }
+        for key in SPLIT:
+            row[key] = nb.count(r[key])
+            row[f"{key}_share"] = _share_of(r[key], n)
+        out.append(row)
+    return out
+
+
+def _has_other_ends(m: JourneyMap, measurement: Measurement) -> bool:
+    """Whether the map names ends besides the goal (or a stage has journeys ending so)."""
+    ends = any(o["kind"] == "end" for o in charts.outcome_data(m, measurement).to_pylist())
+    return ends or any(s.ended_other for s in measurement.stages)
 
 
 def _pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
@@ -413,8 +519,13 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         sources=[_source(s) for s in ms.sources],
         key_numbers=key_numbers(m, ms),
         map_svg=inline_svg(render_measured_svg(m, ms)),
+        outcomes=_outcome_rows(m, ms),
+        outcomes_svg=inline_svg(charts.draw_outcomes(charts.outcome_data(m, ms), width=640)),
+        outcome_words=_prose(_outcome_words(m, ms)),
         funnel_svg=inline_svg(charts.draw_funnel(charts.funnel_data(m, ms))),
         has_stages=bool(ms.stages),
+        stages=_stage_rows(m, ms),
+        other_ends=_has_other_ends(m, ms),
         sankey_svg=inline_svg(
             charts.draw_sankey(charts.flow_nodes(m, ms), charts.flow_links(m, ms))
         ),
@@ -477,9 +588,17 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
         meta.append(f"evidence {span}")
     meta.append(f"coverage {nb.percent(ms.coverage)} of touchpoints with a measured emotion")
     parts.append(_md(", ".join(meta)) + ".\n")
-    tables = [_sources_table(ms), _emotions_table(m, ms), _funnel_table(m, ms), _kpi_table(m, ms),
-              _pain_table(m, ms)]  # fmt: skip
-    parts += [section(t) for t in tables if t is not None]
+    parts += [section(t) for t in (_sources_table(ms), _emotions_table(m, ms)) if t is not None]
+    outcomes = _outcome_table(m, ms)
+    if outcomes is not None:
+        words = _outcome_words(m, ms).replace("`", "")
+        parts.append(section(outcomes) + "\n" + _md(words) + "\n")
+    funnel = _funnel_table(m, ms)
+    if funnel is not None:
+        parts.append(section(funnel))
+        if _stage_rows(m, ms):
+            parts[-1] += "\n" + _md(_split_words(_has_other_ends(m, ms))) + "\n"
+    parts += [section(t) for t in (_kpi_table(m, ms), _pain_table(m, ms)) if t is not None]
     if ms.unconfirmed_pain_points:
         team = {p.id: p.name for p in m.pain_points}
         listed = "\n".join(f"- {_md(team.get(p, p))}" for p in ms.unconfirmed_pain_points)
@@ -524,22 +643,72 @@ def _emotions_table(m: JourneyMap, ms: Measurement) -> Table:
     return Table("Expected and measured emotion, and friction", headers, rows)
 
 
+def _outcome_table(m: JourneyMap, ms: Measurement) -> Table | None:
+    rows = [[r["name"], r["customers"], r["share"]] for r in _outcome_rows(m, ms)]
+    if not rows:
+        return None
+    return Table("How the journeys end", ["Outcome", "Customers", "Share of journeys"], rows)
+
+
+#: the headers of a stage's split, as in the HTML report's stage table
+_SPLIT_HEADERS = {
+    "went_back": "Went back",
+    "ended_goal": "At the goal",
+    "ended_other": "Another way",
+    "abandoned": "Abandoned",
+    "in_progress": "In progress",
+}
+
+
+def _split_words(other_ends: bool) -> str:
+    """How the columns of the stage table add up, in words."""
+    ends = "At the goal + Another way" if other_ends else "At the goal"
+    return (
+        "Every customer of a stage is counted once: Customers = Go on + Went back + End here, "
+        f"and End here = {ends} + Abandoned + In progress. Went back: they end their journey "
+        "in an earlier stage. Shares are of the stage's customers."
+    )
+
+
 def _funnel_table(m: JourneyMap, ms: Measurement) -> Table | None:
     if not ms.stages:
         return None
-    rows = [[r["name"], nb.count(r["customers"]), nb.percent(r["reach"]),
-             nb.percent(r["conversion_to_next"], digits=1),
-             f"{nb.count(r['dropoff_customers'])} ({nb.percent(r['dropoff_rate'], digits=1)})"]
-            for r in charts.funnel_data(m, ms).to_pylist()]  # fmt: skip
-    return Table("Funnel", ["Stage", "Customers", "Reach", "Go on", "End here"], rows)
+    split = _stage_rows(m, ms)
+    if not split:  # no outcomes: the split is unknown
+        rows = [[r["name"], nb.count(r["customers"]), nb.percent(r["reach"]),
+                 nb.percent(r["conversion_to_next"], digits=1),
+                 f"{nb.count(r['dropoff_customers'])} ({nb.percent(r['dropoff_rate'], digits=1)})"]
+                for r in charts.funnel_data(m, ms).to_pylist()]  # fmt: skip
+        return Table("Funnel", ["Stage", "Customers", "Reach", "Go on", "End here"], rows)
+
+    def cell(r: dict[str, Any], key: str) -> str:
+        share = r[f"{key}_share"]
+        return f"{r[key]} ({share})" if share else str(r[key])
+
+    keys = [k for k in SPLIT if k != "ended_other" or _has_other_ends(m, ms)]
+    headers = ["Stage", "Customers", "Reach", "Go on", "Went back", "End here"]
+    headers += [_SPLIT_HEADERS[k] for k in keys if k != "went_back"]
+    rows = [
+        [r["name"], r["customers"], r["reach"], cell(r, "converted"), cell(r, "went_back"),
+         cell(r, "dropoff")] + [cell(r, k) for k in keys if k != "went_back"]
+        for r in split
+    ]  # fmt: skip
+    return Table("Funnel", headers, rows)
 
 
 def _kpi_table(m: JourneyMap, ms: Measurement) -> Table | None:
     if not ms.kpis:
         return None
-    rows = [[k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
-             k["change"], k["target"], k["status"]] for k in _kpi_rows(m, ms)]  # fmt: skip
-    return Table("KPIs", ["KPI", "Value", "Previous", "Change", "Target", "Status"], rows)
+    kpis = _kpi_rows(m, ms)
+    notes = any(k["note"] for k in kpis)
+    rows = []
+    for k in kpis:
+        period = k["period"] + (" (partial period)" if k["partial"] else "")
+        row = [k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
+               k["change"], k["target"], k["status"], period.strip(), k["definition"]]  # fmt: skip
+        rows.append([*row, k["note"]] if notes else row)
+    headers = ["KPI", "Value", "Previous", "Change", "Target", "Status", "Period", "Definition"]
+    return Table("KPIs", [*headers, "Note"] if notes else headers, rows)
 
 
 def _pain_table(m: JourneyMap, ms: Measurement) -> Table | None:

@@ -10,7 +10,9 @@ together.
 The charts, each as *data* -> *drawing*, one module each:
 
 - the map with measured emotions: :func:`render_measured_svg` (drawn from the layout);
-- customers per stage (``funnel``): :func:`funnel_data` -> :func:`draw_funnel`;
+- how the journeys end (``outcomes``): :func:`outcome_data` -> :func:`draw_outcomes`;
+- customers per stage, and how they split by outcome (``funnel``): :func:`funnel_data` ->
+  :func:`draw_funnel`;
 - flows between touchpoints, a Sankey (``flows``): :func:`flow_nodes`, :func:`flow_links` ->
   :func:`draw_sankey`;
 - expected against measured emotion (``emotions``): :func:`gap_data` -> :func:`draw_gaps`;
@@ -24,8 +26,10 @@ The charts, each as *data* -> *drawing*, one module each:
 
 Definitions (the report's glossary says the same): *reach* is the share of the measured
 customers who reach a stage; *goes on* is ``conversion_to_next`` (customers of the stage who
-later reach any later stage); *ends here* is ``dropoff_customers`` (customers whose last
-matched stage is this one). A flow is *designed* when it follows the map's order (a
+later reach any later stage and do not end their journey in it); *ends here* is
+``dropoff_customers`` (customers whose last step is in this stage), split by outcome (at the
+goal, another way, abandoned, in progress); *went back* are the stage's other customers, who
+end their journey in an earlier stage. A flow is *designed* when it follows the map's order (a
 touchpoint to the next one); every other flow is a deviation, drawn grey. A KPI's *trend* is
 the sign of its change since the previous measurement; it *improved* when that change goes the
 KPI's better way (lower for churn, cart abandonment, time to resolution and CES).
@@ -51,6 +55,7 @@ from journeymap.rendering.measured.findings import (
 from journeymap.rendering.measured.flows import draw_sankey, flow_links, flow_nodes
 from journeymap.rendering.measured.friction import draw_friction, friction_data
 from journeymap.rendering.measured.funnel import draw_funnel, funnel_data
+from journeymap.rendering.measured.outcomes import draw_outcomes, outcome_data
 from journeymap.rendering.svg import to_svg
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "draw_friction",
     "draw_funnel",
     "draw_gaps",
+    "draw_outcomes",
     "draw_sankey",
     "flow_links",
     "flow_nodes",
@@ -67,6 +73,7 @@ __all__ = [
     "funnel_data",
     "gap_data",
     "kpi_data",
+    "outcome_data",
     "pain_data",
     "render_measured_svg",
     "severity_color",

@@ -31,10 +31,13 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     """The KPIs of the measurement with their trend: ``key, label, kind, value, unit, n, low,
     high, previous, change, target, higher_is_better, trend`` (``up``, ``down``, ``flat`` or
     null without a previous value), ``improved`` (the change goes the better way; null when
-    flat or unknown) and ``on_target`` (null without a target).
+    flat or unknown), ``on_target`` (null without a target, and for a partial period), and
+    what the value is: ``definition, period, partial, note``.
 
     A KPI linked to a map KPI takes that KPI's direction; otherwise lower is better for churn,
-    cart abandonment, time to resolution and CES. A change below :data:`FLAT` is flat.
+    cart abandonment, time to resolution and CES. A change below :data:`FLAT` is flat. A
+    partial period (the data ends inside it) is never compared with a target for the whole
+    period.
     """
     map_kpis = {k.id: k for k in m.kpis}
     rows: list[dict[str, Any]] = []
@@ -49,7 +52,7 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
         )  # fmt: skip
         improved = None if trend in (None, "flat") else (trend == "up") == higher
         on_target = None
-        if k.value is not None and k.target is not None:
+        if k.value is not None and k.target is not None and not k.partial:
             on_target = k.value >= k.target if higher else k.value <= k.target
         rows.append(
             {
@@ -68,13 +71,17 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
                 "trend": trend,
                 "improved": improved,
                 "on_target": on_target,
+                "definition": k.definition,
+                "period": k.period,
+                "partial": k.partial,
+                "note": k.note,
             }
         )
     return arrow_table(
         rows,
         "key:str label:str kind:str value:float unit:str n:int low:float high:float "
         "previous:float change:float target:float higher_is_better:bool trend:str "
-        "improved:bool on_target:bool",
+        "improved:bool on_target:bool definition:str period:str partial:bool note:str",
     )
 
 

@@ -1,0 +1,92 @@
+"""How the journeys end: :func:`outcome_data` -> :func:`draw_outcomes`.
+
+A journey ends at the map's goal, another way the map names (declined, cancelled: finished,
+not given up), abandoned (no outcome and quiet for longer than the map's ``abandoned_after``
+before the data ends), or is still in progress (no outcome yet, but quiet for less than that:
+neither lost nor finished). See docs/measure.md, "Outcomes".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from journeymap import _numbers as nb
+from journeymap.model.journey import JourneyMap
+from journeymap.model.measurement import Measurement
+from journeymap.rendering.measured._chart import CHART_W, REACH, arrow_table, empty, room
+from journeymap.rendering.svgkit import INK, LEVEL_COLORS, MUTED, NEGATIVE, THIN, document, el
+from journeymap.rendering.svgkit import text as label
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["OUTCOME_KINDS", "draw_outcomes", "outcome_color", "outcome_data"]
+
+#: the kinds of outcome, in the order the report lists them: the goal, the map's other ends,
+#: abandoned, in progress
+OUTCOME_KINDS = ("goal", "end", "abandoned", "in-progress")
+#: kind -> (fill, text colour on it)
+_STYLE = {
+    "goal": (REACH, "#ffffff"),
+    "end": (THIN, "#ffffff"),
+    "abandoned": (NEGATIVE, "#ffffff"),
+    "in-progress": (LEVEL_COLORS[0], INK),
+}
+
+
+def outcome_color(kind: str) -> str:
+    """The colour of a kind of outcome, as in :func:`draw_outcomes`."""
+    return _STYLE[kind][0]
+
+
+def _kind(key: str) -> str:
+    return key if key in ("goal", "abandoned", "in-progress") else "end"
+
+
+def outcome_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
+    """One row per way a journey can end, in :data:`OUTCOME_KINDS` order (the map's other
+    ends in its order): ``key, name, kind, customers, share`` (of every journey, 0..1). Empty
+    when the measurement has no outcomes (no event log)."""
+    rows: list[dict[str, Any]] = [
+        {"key": o.key, "name": o.name, "kind": _kind(o.key), "customers": o.customers,
+         "share": o.share}
+        for o in measurement.outcomes
+    ]  # fmt: skip
+    rows.sort(key=lambda r: OUTCOME_KINDS.index(r["kind"]))
+    return arrow_table(rows, "key:str name:str kind:str customers:int share:float")
+
+
+def draw_outcomes(table: pa.Table, *, width: float = CHART_W) -> str:
+    """How the journeys end as one bar split by outcome (the goal blue, other ends grey,
+    abandoned red, in progress light grey), each part as long as its journeys, with a legend
+    of names, customers and shares."""
+    rows = table.to_pylist()
+    title = "How the journeys end"
+    total = sum(r["customers"] for r in rows)
+    if not total:
+        return empty(width, title, "No journey in this measurement.")
+    out: list[str] = []
+    x = 0.0
+    for r in rows:
+        if not r["customers"]:
+            continue
+        fill, ink = _STYLE[r["kind"]]
+        w = width * r["customers"] / total
+        out.append(el("rect", x=x, y=0.0, width=w, height=30, fill=fill, stroke="#ffffff",
+                      stroke_width=1.5))  # fmt: skip
+        share = nb.percent(r["customers"] / total, digits=1)
+        if room(share, 12, bold=True) + 10 < w:
+            out.append(label(share, x + w / 2, 19.5, 12, bold=True, anchor="middle", fill=ink))
+        x += w
+    lx, ly = 0.0, 52.5
+    for r in rows:
+        fill, _ = _STYLE[r["kind"]]
+        share = f" ({nb.percent(r['share'], digits=1)})" if r["share"] is not None else ""
+        words = f"{r['name']}: {nb.count(r['customers'])}{share}"
+        step = 17 + room(words, 11) + 22
+        if lx and lx + step - 22 > width:  # the next legend line
+            lx, ly = 0.0, ly + 18
+        out.append(el("rect", x=lx, y=ly - 10.5, width=12, height=12, rx=2, fill=fill))
+        out.append(label(words, lx + 17, ly, 11, fill=INK if r["customers"] else MUTED))
+        lx += step
+    return document(width, ly + 10, title, out)
