@@ -474,3 +474,45 @@ def test_onboarding_conversion(onboarding: Measured) -> None:
     passed = sum(j.outcome == "goal" for j in journeys)
     kpi = _by(onboarding.result.kpis, "kpi")["onboarding-conversion"]
     assert (kpi.value, kpi.n) == (pytest.approx(100 * passed / len(journeys)), 4139)
+
+
+# ---- what the measurement says it cannot tell --------------------------------------------------
+
+
+def test_what_cannot_be_judged_is_said(receipt: Measured) -> None:
+    """The citizen's only step where a journey can be given up is the application (the
+    others are outcomes): no norm for drop-off, so no touchpoint is judged on it, and the
+    measurement says so instead of calling every step typical."""
+    assert receipt.result.caveats == [
+        "Drop-off (journeys given up) is not judged: 1 customer step has it, and the "
+        "journey's norm needs 3. No touchpoint is flagged for it, which does not mean it is "
+        "typical."
+    ]
+    for t in receipt.result.touchpoints:
+        assert "drop-off" not in [f.measure for f in t.friction_measures], t.touchpoint
+
+
+def test_one_off_journeys_get_no_retention(measured: Measured) -> None:
+    """An application or an onboarding is done once: retention and churn are not listed as
+    figures, and the note says why."""
+    kpis = _by(measured.result.kpis, "key")
+    assert "churn" not in kpis
+    retention = kpis["retention"]
+    assert retention.value is None
+    assert retention.note is not None and "within less than a month" in retention.note
+
+
+def test_no_going_on_from_where_journeys_end(measured: Measured) -> None:
+    """A stage with an outcome touchpoint is where journeys finish: "go on from" it would
+    count the finished as lost; the stages without one keep the figure."""
+    keys = {k.key for k in measured.result.kpis}
+    for stage in measured.m.stages[:-1]:
+        ends_here = any(tp.id in measured.outcome_tps for tp in stage.touchpoints)
+        assert (f"conversion:{stage.id}" in keys) is not ends_here, stage.id
+
+
+def test_the_goals_share_is_listed_once(onboarding: Measured) -> None:
+    """The map's onboarding conversion is passed / users: the journey's own "Reached the goal",
+    listed once under the map's name."""
+    goal = [k for k in onboarding.result.kpis if k.key == "conversion:journey"]
+    assert [(k.kpi, k.label) for k in goal] == [("onboarding-conversion", "Onboarding conversion")]

@@ -98,6 +98,7 @@ __all__ = [
     "friction_rank",
     "journey_references",
     "measure_friction",
+    "not_judged",
     "robust_reference",
     "uses_abandon",
 ]
@@ -384,13 +385,22 @@ def measure_friction(behaviour: pa.Table | None, m: JourneyMap, *, min_n: int = 
     behind a measure) and ``friction_measures`` (a list of structs: ``measure, value, low,
     high, typical, z, customers, n, level``; level null under ``min_n`` customers). Schema
     metadata ``reference``: the journey's norms (JSON), ``drop_off``: ``abandoned`` or
-    ``every ending``.
+    ``every ending``, ``steps``: per measure, the customer steps that have it (JSON; a norm
+    needs :data:`MIN_REFERENCE`: see :func:`not_judged`).
     """
     import pyarrow as pa
 
     acts = {str(r["touchpoint"]): r for r in customer_steps(by_touchpoint(behaviour).values())}
     ends = finishing_touchpoints(behaviour, m)
     refs = journey_references(list(acts.values()), ends)
+    have = {
+        name: sum(
+            1
+            for row in acts.values()
+            if name in behaviour_measures(row) and not _skipped(name, row, ends)
+        )
+        for name in MEASURES
+    }
     rows = []
     for order, (stage, tp) in enumerate(m.iter_touchpoints(), 1):
         measures = _measures(acts.get(tp.id, {}), refs, ends, min_n)
@@ -410,8 +420,28 @@ def measure_friction(behaviour: pa.Table | None, m: JourneyMap, *, min_n: int = 
         ).encode(),
         b"drop_off": b"abandoned" if uses_abandon(acts.values()) else b"every ending",
         b"min_n": str(min_n).encode(),
+        b"steps": json.dumps(have).encode(),
     }
     return pa.Table.from_pylist(rows, schema=friction_schema(meta))
+
+
+def not_judged(metadata: Mapping[bytes, bytes] | None) -> list[str]:
+    """In words, the friction measures that customer steps have but too few of them for the
+    journey's norm (:data:`MIN_REFERENCE`), from the metadata of :func:`measure_friction`
+    (or of the emotion table, which carries it): those are judged nowhere, not typical."""
+    if not metadata or b"steps" not in metadata:
+        return []
+    have = json.loads(metadata[b"steps"])
+    names = {"drop-off": "Drop-off (journeys given up)", "loops": "Loops",
+             "backtracking": "Going back", "support": "Support contacts",
+             "slow": "The wait to the next step"}  # fmt: skip
+    return [
+        f"{names[name]} is not judged: {n} customer step{'s' if n != 1 else ''} "
+        f"{'have' if n != 1 else 'has'} it, and the journey's norm needs {MIN_REFERENCE}. "
+        "No touchpoint is flagged for it, which does not mean it is typical."
+        for name, n in have.items()
+        if 0 < n < MIN_REFERENCE and name in names
+    ]
 
 
 def friction_schema(meta: dict[bytes, bytes] | None = None) -> pa.Schema:

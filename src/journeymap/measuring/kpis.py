@@ -224,7 +224,12 @@ def _journey_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
     if goal is not None:
         out.append(goal)
     out += _stage_kpis(m, e)
-    if e.log is not None:
+    once = one_off_share(e.log, "month") if e.log is not None else 0.0
+    if once >= ONE_OFF:
+        skipped = _missing("retention", "retention", "not listed: " + one_off_note(once, "month"))
+        skipped.label = "Retention and churn"
+        out.append(skipped)
+    elif e.log is not None:
         out += [
             k
             for k in (_retention("retention", "month", e), _retention("churn", "month", e))
@@ -235,6 +240,40 @@ def _journey_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
         if found.value is not None:
             out.append(found)
     return out
+
+
+#: a period's nominal length in days
+_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30, "quarter": 91}
+#: when at least this share of customers do everything within less than one period, their
+#: journeys are one-off (an application, an onboarding): retention and churn per period say
+#: little about them
+ONE_OFF = 0.9
+
+
+def one_off_share(log: EventLog, period: str) -> float:
+    """The share of the log's customers whose first and last events are less than one
+    ``period`` apart (0..1)."""
+    t = log.table
+    span = t.ts.max().delta(t.ts.min(), unit="second")
+    per = t.group_by("customer").aggregate(span=span)
+    within = per.span < _DAYS[period] * 86400
+    got = log.engine.run(per.aggregate(n=per.count(), one=per.count(where=within))).to_pylist()[0]
+    return int(got["one"] or 0) / int(got["n"]) if got["n"] else 0.0
+
+
+def one_off_note(share: float, period: str) -> str:
+    return (
+        f"{share * 100:.0f}% of customers do everything within less than a {period}: one-off "
+        "journeys (an application, an onboarding), which retention and churn per "
+        f"{period} say little about"
+    )
+
+
+def _file_name(source: str) -> str:
+    """A source as people name it: its file name (a report does not show local paths)."""
+    from pathlib import PurePath
+
+    return PurePath(source).name or source
 
 
 def _is_goal_share(kpi: KPI) -> bool:
@@ -288,7 +327,8 @@ def _stage_kpis(m: JourneyMap, e: KPIEvidence, *, every: bool = False) -> list[K
                 value=None if share is None else float(share) * 100, unit="%",
                 n=r.get("customers"),
                 definition=f"customers who reach a later stage and do not end their journey "
-                f"in {names.get(r['stage'], r['stage'])} ÷ customers who reach it × 100",
+                f"in {names.get(r['stage'], r['stage'])} ÷ customers who reach it × 100: "
+                f"{count(int(r.get('converted') or 0))} of {count(int(r.get('customers') or 0))}",
                 period=_log_period(e),
             )
         )  # fmt: skip
@@ -321,7 +361,7 @@ def _score(m: JourneyMap, scale: str, touchpoint: str | None, e: KPIEvidence) ->
             return KPIMeasure(
                 key=scale, kind=scale, label=scale.upper(), value=s.score, unit=unit, n=s.n,
                 low=s.ci_low, high=s.ci_high,
-                definition=f"{scale.upper()} of every answer of {fb.source}",
+                definition=f"{scale.upper()} of every answer of {_file_name(fb.source)}",
             )  # fmt: skip
     return _missing(scale, scale, f"no {scale.upper()} answers in the feedback")
 
@@ -355,10 +395,13 @@ def _retention(kind: str, period: Period | None, e: KPIEvidence) -> KPIMeasure:
         else "customers active in the period before who are not active in it ÷ customers "
         "active in the period before × 100"
     )
+    notes = [f"the data ends inside {label}: no complete {period} to compare"] if partial else []
+    once = one_off_share(e.log, period)
+    if once >= ONE_OFF:
+        notes.append(one_off_note(once, period))
     return KPIMeasure(
         key=key, kind=kind, label=f"{kind.capitalize()} {label}", value=value, unit="%", n=n,
-        definition=formula, period=label, partial=partial,
-        note=f"the data ends inside {label}: no complete {period} to compare" if partial else None,
+        definition=formula, period=label, partial=partial, note="; ".join(notes) or None,
     )  # fmt: skip
 
 

@@ -285,6 +285,7 @@ def measure(
     ``by``: a column of the event log (carried with ``read_events(..., keep=[by])`` unless
     it plays a role): the stages and outcomes of each of its values too."""
     from journeymap.measuring.emotion import measure_emotions
+    from journeymap.measuring.friction import not_judged
     from journeymap.measuring.kpis import measure_kpis
     from journeymap.measuring.painpoints import find_pain_points, unconfirmed_pain_points
 
@@ -315,6 +316,7 @@ def measure(
         outcomes=_outcomes(m, e.matched),
         kpis=measure_kpis(m, _kpi_evidence(m, events, e)),
         coverage=_coverage(emotions),
+        caveats=not_judged(emotions.schema.metadata),
         segments=_segments(m, events, by) if events is not None and by is not None else [],
     )
     result.actions = _actions(m, result, events)

@@ -323,4 +323,9 @@ class Measurement(Model):
     kpis: list[KPIMeasure] = Field(default_factory=list)
     actions: list[ActionEstimate] = Field(default_factory=list)
     coverage: float = Field(default=0.0, description="Share of touchpoints measured, 0..1.")
+    caveats: list[str] = Field(
+        default_factory=list,
+        description="What this measurement cannot tell, in words (e.g. a friction measure "
+        "too few customer steps have to be judged).",
+    )
     drift: Drift | None = None
