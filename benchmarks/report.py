@@ -20,6 +20,11 @@ TARGET_PEAK = 2 * 10**9  # the issue's GB, decimal: the stricter reading
 TARGET_PEAK_BIG = 4 * 10**9
 ANALYSES = ["flows", "steptimes", "paths", "funnel", "retention"]
 STAGES = ["load", "prepare", *ANALYSES]
+#: journeymap's measure of a journey map on the same log (no peer has one)
+MEASURE = "journeymap-measure"
+#: the issue's reference for measure at 10M (before; a quiet 2-core machine): wall, peak (GB)
+MEASURE_BEFORE_SECONDS = 11.0
+MEASURE_BEFORE_PEAK = 1.75e9
 #: where a tool has no such analysis, what the benchmark uses instead
 SUBSTITUTES = {
     ("pm4py", "funnel"): "pandas on pm4py's formatted frame (pm4py has no ordered funnel)",
@@ -78,7 +83,7 @@ def _cmp_times(
 
 
 def agreement(res: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    tools = list(res.get("together", {}))
+    tools = [t for t in res.get("together", {}) if t != MEASURE]  # it answers other questions
     ref_tool = "pandas" if "pandas" in tools else (tools[0] if tools else None)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     if ref_tool is None:
@@ -167,7 +172,7 @@ def summary_text(res: dict[str, Any]) -> str:
         total = sum(e.get("seconds", 0) for e in st.values())
         errs = [f"{k}: {e['error']}" for k, e in st.items() if "error" in e]
         lines.append(
-            f"{tool:16} {total:8.2f} s  peak {_gib(r.get('peak_rss'))}"
+            f"{tool:18} {total:8.2f} s  peak {_gib(r.get('peak_rss'))}"
             + (f"  FAILED {r['failed'][:200]}" if r.get("failed") else "")
             + (f"  errors: {errs}" if errs else "")
         )
@@ -222,7 +227,12 @@ retentioneering: `read_parquet` + `Eventstream`); **prepare** is the ordered pas
 (journeymap's `prepare`, pandas' sort + shift). Each tool runs in its own process.
 **journeymap-cached** is journeymap as a second command on the log: an earlier command kept
 it with `--cache` (`benchmarks/cached.py`, untimed, not in the table), so its load opens the
-cache file and its prepare finds the ordered table there."""
+cache file and its prepare finds the ordered table there. **journeymap measure** (journeymap
+only: no peer measures a journey map) holds the map `benchmarks/shop-map.yaml` against the same
+file in a process of its own: load reads the map and the log (`read_events`), then
+`journeymap.measure(map, events=log)` matches the events to the map's touchpoints, orders the
+matched events, decides each journey's outcome and measures behaviour, friction, pain points,
+KPIs and actions (no feedback file)."""
 
 
 def _label(n: int) -> str:
@@ -239,7 +249,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
     w('`make bench` (1M and 10M events) or `make bench SIZES="1000000"`; 100M journeymap only:')
     w(
         "`make bench SIZES=100000000` (the default 1.5GB memory limit; spills to "
-        "`benchmarks/data/duckdb-tmp`)."
+        "`benchmarks/data/duckdb-tmp`); journeymap and its `measure` alone: "
+        '`make bench SIZES=10000000 BENCH_ARGS="--tools journeymap,journeymap-measure"`.'
     )
     w("")
     if not results:
@@ -340,6 +351,24 @@ def _targets(results: list[dict[str, Any]], w: Any) -> None:
                     )
     else:
         w("| 10M targets | 10M not run | – |")
+    mf = measure_figures(ten) if ten else None
+    ref = (
+        f"10M: `measure` not slower than before ({MEASURE_BEFORE_SECONDS:.0f} s, "
+        f"{MEASURE_BEFORE_PEAK / 1e9:.2f} GB on a quiet 2-core machine)"
+    )
+    if mf and not mf.get("error") and mf.get("wall") and mf.get("peak"):
+        ok = mf["wall"] <= MEASURE_BEFORE_SECONDS and mf["peak"] <= MEASURE_BEFORE_PEAK
+        shared = (mf.get("other_cores") or 0) > 0.25
+        w(
+            f"| {ref} | {_s(mf['wall'])} for the process (load + measure {_s(mf['total'])}), "
+            f"peak {_both(mf['peak'])}"
+            + (f"; {mf['other_cores']:.2f} cores busy with other work" if shared else "")
+            + f" | {'yes' if ok else 'no'} |"
+        )
+    elif mf:
+        w(f"| {ref} | failed: {mf.get('error') or 'no figures'} | no |")
+    else:
+        w(f"| {ref} | not run | – |")
     big = by_n.get(100_000_000)
     if big and "journeymap" in big["together"]:
         jm = big["together"]["journeymap"]
@@ -397,6 +426,8 @@ def _size_tables(res: dict[str, Any], w: Any) -> None:
     w("| --- | " + " | ".join("---:" for _ in STAGES) + " | ---: | ---: | ---: | ---: |")
     jm_total = _together_total(jm) if jm else None
     for tool, r in together.items():
+        if tool == MEASURE:
+            continue
         st = r.get("stages", {})
         cells = []
         for s in STAGES:
@@ -419,7 +450,9 @@ def _size_tables(res: dict[str, Any], w: Any) -> None:
         )
     w("")
     busy = [
-        (t, r.get("other_cores")) for t, r in together.items() if r.get("other_cores") is not None
+        (t, r.get("other_cores"))
+        for t, r in together.items()
+        if r.get("other_cores") is not None and t != MEASURE
     ]
     if busy:
         w(
@@ -437,11 +470,13 @@ def _size_tables(res: dict[str, Any], w: Any) -> None:
             )
         )
         w("")
-    errs = [(t, _errors(r)) for t, r in together.items() if _errors(r)]
+    errs = [(t, _errors(r)) for t, r in together.items() if _errors(r) and t != MEASURE]
     for t, e in errs:
         w(f"- {t}: {e}")
     if errs:
         w("")
+    if MEASURE in together:
+        _measure_section(res, w)
     sep = res.get("separate", {})
     if sep:
         w("### Each analysis alone (a fresh process: load + prepare + the analysis)")
@@ -487,25 +522,152 @@ def _size_tables(res: dict[str, Any], w: Any) -> None:
         w("")
 
 
+def _after_load(r: dict[str, Any]) -> float | None:
+    """journeymap's stages after the load: prepare and the analyses."""
+    total = _together_total(r)
+    load = r.get("stages", {}).get("load", {}).get("seconds")
+    return None if total is None or load is None else total - load
+
+
+def measure_figures(res: dict[str, Any]) -> dict[str, Any] | None:
+    """measure's figures at one size, and its ratios to journeymap's events analyses."""
+    r = res.get("together", {}).get(MEASURE)
+    if not r:
+        return None
+    st = r.get("stages", {})
+    out: dict[str, Any] = {
+        "load": st.get("load", {}).get("seconds"),
+        "measure": st.get("measure", {}).get("seconds"),
+        "total": _together_total(r),
+        "wall": r.get("wall_seconds"),
+        "cpu": r.get("cpu_seconds"),
+        "peak": r.get("peak_rss"),
+        "other_cores": r.get("other_cores"),
+        "error": _errors(r),
+    }
+    jm = res.get("together", {}).get("journeymap")
+    if jm:
+        out["jm_total"] = _together_total(jm)
+        out["jm_after_load"] = _after_load(jm)
+        out["jm_wall"] = jm.get("wall_seconds")
+        out["jm_peak"] = jm.get("peak_rss")
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.1f}x" if a and b else "–"
+
+
+def _measure_section(res: dict[str, Any], w: Any) -> None:
+    r = res["together"][MEASURE]
+    f = measure_figures(res) or {}
+    w("### journeymap measure (journeymap only: no peer measures a journey map)")
+    w("")
+    w("`journeymap.measure(map, events=log)` with `benchmarks/shop-map.yaml`, in a process of")
+    w("its own: *load* reads the map and the log (`read_events`), *measure* is the call (its")
+    w("matching, its own ordered pass, outcomes, behaviour, friction, pain points, KPIs);")
+    w("*process* is the whole process' wall time, interpreter start and imports included (what")
+    w("a command would take). The ratios compare with journeymap's events analyses on the same")
+    w("file, in the table above: *measure* against its prepare + flows + paths + funnel +")
+    w("retention (everything after the same load), *total* against its total.")
+    w("")
+    w(
+        "| tool | load | measure | total | process | CPU | peak | measure vs analyses "
+        "| total vs analyses | peak vs analyses |"
+    )
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
+    if f.get("error"):
+        w(f"| {MEASURE} | failed: {f['error']} | | | | | | | | |")
+        w("")
+        return
+    after = f.get("jm_after_load")
+    w(
+        f"| {MEASURE} | {_s(f['load'])} | {_s(f['measure'])} | {_s(f['total'])} | "
+        f"{_s(f['wall'])} | {_s(f['cpu'])} | {_gib(f['peak'])} | "
+        f"measure = {_ratio(f['measure'], after)} prepare+flows+paths+funnel+retention "
+        f"({_s(after)}) | "
+        f"{_ratio(f['total'], f.get('jm_total'))} ({_s(f.get('jm_total'))}) | "
+        f"{_ratio(f['peak'], f.get('jm_peak'))} |"
+    )
+    w("")
+    sub = r.get("substages") or {}
+    if sub:
+        order = sorted(sub.items(), key=lambda kv: -kv[1].get("seconds", 0))
+        w(
+            "Where measure's time goes (exclusive wall seconds of the functions it calls; "
+            "work the engine defers counts where it runs): "
+            + ", ".join(
+                f"{name} {_s(e['seconds'])}"
+                + (f" (peak {_gib(e['peak_rss'])})" if e.get("peak_rss") else "")
+                for name, e in order
+                if e.get("seconds", 0) >= 0.005
+            )
+            + "."
+        )
+        w("")
+    a = r.get("answers", {}).get("measure")
+    if a:
+        outcomes = a.get("outcomes", {})
+        total = sum(outcomes.values()) or 0
+        ends = ", ".join(
+            f"{k} {v:,}" + (f" ({v / total:.1%})" if total else "") for k, v in outcomes.items()
+        )
+        kpis = a.get("kpis", {})
+        conv = kpis.get("kpi:visit-conversion", kpis.get("conversion:journey"))
+        friction = ", ".join(f"{k} {v}" for k, v in (a.get("friction") or {}).items()) or "none"
+        w(
+            f"What it found: {a.get('customers') or 0:,} customers, "
+            f"{a.get('rows_unmatched') or 0:,} of {a.get('rows_used') or 0:,} events claimed by "
+            f"no touchpoint; journeys: {ends}"
+            + (f"; visitor conversion {conv:.1f}%" if conv is not None else "")
+            + f"; friction above typical: {friction}; {a.get('pain_points', 0)} pain points, "
+            f"{a.get('flows', 0)} flows between touchpoints."
+        )
+        w("")
+    if f.get("other_cores") is not None:
+        c = f["other_cores"]
+        w(
+            f"Cores used by other processes while measure ran (of {res['machine']['nproc']}): "
+            f"{c:.2f}"
+            + (
+                ". **The machine was shared: its wall times are inflated (CPU seconds much "
+                "less so).**"
+                if c > 0.25
+                else " (a quiet machine)."
+            )
+        )
+        w("")
+
+
 def _linearity(results: list[dict[str, Any]], w: Any) -> None:
     rows = [
-        (r["events"], _jm_total(r), r["together"].get("journeymap", {}).get("stages", {}))
+        (r["events"], _jm_total(r), r["together"].get("journeymap", {}).get("stages", {}), r)
         for r in results
     ]
     rows = [r for r in rows if r[1]]
     if len(rows) < 2:
         return
+    with_measure = any((measure_figures(r) or {}).get("total") for *_, r in rows)
     w("## Linearity (journeymap, all analyses in one process)")
     w("")
-    w("| events | total | per 1M events | load | prepare | analyses |")
-    w("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, total, st in rows:
+    head = "| events | total | per 1M events | load | prepare | analyses |"
+    rule = "| ---: | ---: | ---: | ---: | ---: | ---: |"
+    if with_measure:
+        head += " measure (load + measure) | per 1M events |"
+        rule += " ---: | ---: |"
+    w(head)
+    w(rule)
+    for n, total, st, res in rows:
         an = sum(st[a]["seconds"] for a in ANALYSES if a in st and "seconds" in st[a])
-        w(
+        line = (
             f"| {_label(n)} | {_s(total)} | {_s(total / (n / 1e6))} | "
             f"{_s(st.get('load', {}).get('seconds'))} | "
             f"{_s(st.get('prepare', {}).get('seconds'))} | {_s(an)} |"
         )
+        if with_measure:
+            mt = (measure_figures(res) or {}).get("total")
+            line += f" {_s(mt)} | {_s(mt / (n / 1e6) if mt else None)} |"
+        w(line)
     w("")
 
 

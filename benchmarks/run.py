@@ -3,6 +3,7 @@
     python benchmarks/run.py                          # 1M and 10M events, all tools
     python benchmarks/run.py --sizes 1000000 --tools journeymap,pandas
     python benchmarks/run.py --sizes 100000000 --tools journeymap
+    python benchmarks/run.py --sizes 10000000 --tools journeymap,journeymap-measure
 
 For each size the file ``benchmarks/data/events-<size>.parquet`` is generated when missing
 (``generate.py``, seeded, so every run sees the same events). Then each tool runs in its own
@@ -11,6 +12,10 @@ one after the other ("together"). With ``--separate`` (the default) each analysi
 alone in a fresh process (load + prepare + that analysis), so its peak memory is its own.
 Peak memory is the process' maximum RSS as the kernel reports it (``wait4``), and per stage
 the peak sampled while the stage ran.
+
+``journeymap-measure`` (journeymap only: no peer measures a journey map) runs
+``journeymap.measure`` with the map ``benchmarks/shop-map.yaml`` on the same file in a process
+of its own, measured the same way: load (the map and ``read_events``), then ``measure``.
 
 The answers of the tools are compared (``report.py``); results go to
 ``benchmarks/data/results/<size>.json`` and the table to ``benchmarks/RESULTS.md``.
@@ -33,8 +38,12 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS_DIR = DATA / "results"
 DEFAULT_SIZES = [1_000_000, 10_000_000]
-TOOLS = ["journeymap", "journeymap-cached", "pandas", "retentioneering", "pm4py"]
+TOOLS = [
+    "journeymap", "journeymap-cached", "journeymap-measure", "pandas", "retentioneering", "pm4py",
+]  # fmt: skip
 ANALYSES = ["flows", "steptimes", "paths", "funnel", "retention"]
+#: tools that run something else than the events analyses, in one process of their own
+OWN_ANALYSES = {"journeymap-measure": ["measure"]}
 #: above this size only these tools run unless asked (pm4py takes minutes at 10M)
 BIG = 20_000_000
 BIG_TOOLS = ["journeymap"]
@@ -192,6 +201,12 @@ def bench_size(
                 check=True, capture_output=True,
             )  # fmt: skip
             tool_options = {**options, "cache_dir": str(folder)}
+        if tool in OWN_ANALYSES:  # already alone in its process: no separate runs
+            print(f"[{label(n)}] {tool}", file=sys.stderr, flush=True)
+            result["together"][tool] = run_worker(
+                tool, data, OWN_ANALYSES[tool], tool_options, timeout
+            )
+            continue
         print(f"[{label(n)}] {tool}: all analyses in one process", file=sys.stderr, flush=True)
         result["together"][tool] = run_worker(tool, data, ANALYSES, tool_options, timeout)
         if tool == "journeymap-cached":
@@ -240,10 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         # above BIG each analysis alone would repeat the long load + prepare five times
         separate = args.separate and n <= BIG
         res = bench_size(n, use, separate=separate, options=options, timeout=args.timeout)
-        if n > BIG:
-            res["skipped"] = {
-                t: f"not run above {label(BIG)} events" for t in tools if t not in use
-            }
+        skipped = {t: f"not run above {label(BIG)} events" for t in tools if t not in use}
+        skipped |= {t: "not in --tools" for t in TOOLS if t not in tools}
+        if skipped:
+            res["skipped"] = skipped
         res["agreement"] = report.agreement(res)
         (RESULTS_DIR / f"{n}.json").write_text(json.dumps(res, indent=1, default=str))
         print(report.summary_text(res), file=sys.stderr, flush=True)

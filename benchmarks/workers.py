@@ -23,6 +23,13 @@ retention   monthly activity: at start, retained, new, reactivated, lost, at end
 Each analysis also returns a small normalised answer (counts per pair, top variants, funnel
 counts, retention rows, medians for the most frequent pairs) that ``report.py`` compares
 across tools.
+
+``--tool journeymap-measure`` is journeymap's ``measure`` on the same file, which no peer
+has: ``load`` reads the map ``shop-map.yaml`` and the log (``read_events``, keeping the
+columns the map's ``where:`` conditions read, as ``measure_files`` does), then the one stage
+``measure`` runs ``journeymap.measure(map, events=log)``: matching, its own ordered pass,
+outcomes, behaviour, friction, pain points, KPIs and actions. Its answer is a summary of the
+measurement, and ``substages`` the exclusive time of the functions it calls.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ ANALYSES = ["flows", "steptimes", "paths", "funnel", "retention"]
 TOP_VARIANTS = 10
 TOP_PAIRS_FOR_TIMES = 20
 CUSTOMER, TIME, EVENT = "customer_id", "timestamp", "event"
+#: the journey map the measure row holds against the generated clickstream
+MEASURE_MAP = Path(__file__).resolve().parent / "shop-map.yaml"
 
 
 # ---- measuring -------------------------------------------------------------------------------
@@ -60,6 +69,7 @@ class Sampler(threading.Thread):
         self._proc = psutil.Process()
         self._every = every
         self._peak = 0
+        self._sub_peak = 0  # the same, reset by mark_sub() (substages inside a stage)
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -68,6 +78,7 @@ class Sampler(threading.Thread):
             rss = self._proc.memory_info().rss
             with self._lock:
                 self._peak = max(self._peak, rss)
+                self._sub_peak = max(self._sub_peak, rss)
             time.sleep(self._every)
 
     def mark(self) -> int:
@@ -75,6 +86,13 @@ class Sampler(threading.Thread):
         with self._lock:
             peak, self._peak = max(self._peak, rss), rss
         return peak
+
+    def mark_sub(self) -> int:
+        """The peak since the previous ``mark_sub()``; leaves ``mark()``'s peak alone."""
+        rss = self._proc.memory_info().rss
+        with self._lock:
+            peak, self._sub_peak = max(self._sub_peak, rss), rss
+        return int(peak)
 
     def stop(self) -> None:
         self._stop.set()
@@ -199,6 +217,8 @@ class Tool:
         self.data = data
         self.options = options
         self.notes = []
+        self.sampler: Sampler | None = None  # set by work()
+        self.substages: dict[str, dict[str, Any]] = {}
 
     def load(self) -> None:
         raise NotImplementedError
@@ -378,8 +398,11 @@ class Journeymap(Tool):
         self.engine = Engine.connect(EngineConfig(**config))
         if self.options.get("quiet_progress", True):
             self.engine.execute("SET enable_progress_bar = false")
-        self.log = read_events(self.data, engine=self.engine)
+        self.log = read_events(self.data, engine=self.engine, **self._read_options())
         self.notes.append(f"engine settings: {config or 'defaults'}")
+
+    def _read_options(self) -> dict[str, Any]:
+        return {}
 
     def prepare(self) -> None:
         from journeymap.events.prepare import prepare
@@ -507,8 +530,153 @@ class JourneymapCached(Journeymap):
         self.notes.append(f"from the cache {found.path.name}")
 
 
+class Substages:
+    """Exclusive wall and CPU seconds (and the peak RSS) of named functions while a call runs.
+
+    ``targets``: (module under ``journeymap.``, function, label); each function is replaced
+    on its module for the duration (the measuring code imports its
+    helpers inside functions or calls module globals, so the call sites see the wrapper); a
+    function's time leaves out that of wrapped functions it calls. Work the engine defers
+    (Ibis expressions) counts where it is executed.
+    """
+
+    def __init__(self, targets: list[tuple[str, str, str]], sampler: Sampler | None) -> None:
+        self.targets = targets
+        self.sampler = sampler
+        self.times: dict[str, dict[str, Any]] = {}
+        self._stack: list[list[float]] = []  # per active call: children's wall, children's cpu
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def _wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start, cpu = time.perf_counter(), _cpu()
+            self._stack.append([0.0, 0.0])
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                wall, used = time.perf_counter() - start, _cpu() - cpu
+                child_wall, child_cpu = self._stack.pop()
+                if self._stack:
+                    self._stack[-1][0] += wall
+                    self._stack[-1][1] += used
+                entry = self.times.setdefault(
+                    label, {"seconds": 0.0, "cpu_seconds": 0.0, "calls": 0, "peak_rss": 0}
+                )
+                entry["seconds"] += wall - child_wall
+                entry["cpu_seconds"] += used - child_cpu
+                entry["calls"] += 1
+                if self.sampler is not None:
+                    entry["peak_rss"] = max(entry["peak_rss"], self.sampler.mark_sub())
+
+        return timed
+
+    def __enter__(self) -> Substages:
+        import importlib
+
+        for name, attr, label in self.targets:
+            try:
+                module = importlib.import_module(f"journeymap.{name}")
+            except ImportError:  # another journeymap version: not there
+                continue
+            fn = getattr(module, attr, None)
+            if fn is None:
+                continue
+            self._saved.append((module, attr, fn))
+            setattr(module, attr, self._wrap(label, fn))
+        if self.sampler is not None:
+            self.sampler.mark_sub()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for module, attr, fn in reversed(self._saved):
+            setattr(module, attr, fn)
+        self._saved.clear()
+
+
+class JourneymapMeasure(Journeymap):
+    """``journeymap.measure(map, events=log)`` on the generated log, with the map of
+    ``shop-map.yaml`` (journeymap only: no peer measures a journey map)."""
+
+    name = "journeymap-measure"
+    #: measure orders the matched events itself, inside its stage: no separate prepare
+    prepare = Tool.prepare
+
+    def load(self) -> None:
+        import journeymap as jm
+
+        self.map = jm.load(self.options.get("map") or MEASURE_MAP)
+        super().load()
+
+    def _read_options(self) -> dict[str, Any]:
+        from journeymap.measuring.pipeline import columns_to_keep
+
+        keep = columns_to_keep(self.map)
+        return {"keep": keep} if keep else {}
+
+    def analysis(self, name: str) -> Callable[[], dict[str, Any]]:
+        if name != "measure":
+            raise ValueError(f"{self.name} runs the one analysis 'measure', not {name!r}")
+        return self.measure
+
+    def measure(self) -> dict[str, Any]:
+        from journeymap.measuring import pipeline
+
+        beh, emo, pip = "measuring.behaviour", "measuring.emotion", "measuring.pipeline"
+        targets = [
+            (beh, "match_events", "matching"),
+            (beh, "_ordered", "ordered pass"),
+            (beh, "journeys", "journeys' outcomes"),
+            (beh, "touchpoint_behaviour", "touchpoint behaviour"),
+            (beh, "stage_behaviour", "stage behaviour"),
+            (beh, "touchpoint_flows", "touchpoint flows"),
+            (pip, "_events_source", "log summary"),
+            (emo, "measure_emotions", "emotion"),
+            (emo, "measure_friction", "friction"),  # emotion's import of it is what it calls
+            ("measuring.painpoints", "find_pain_points", "pain points"),
+            (pip, "_outcomes", "outcome counts"),
+            ("measuring.kpis", "measure_kpis", "KPIs"),
+            ("events.retention", "retention", "KPIs' retention over the log"),
+            (pip, "_actions", "actions"),
+        ]
+        start, cpu = time.perf_counter(), _cpu()
+        with Substages(targets, self.sampler) as sub:
+            result = pipeline.measure(self.map, events=self.log)
+        wall, used = time.perf_counter() - start, _cpu() - cpu
+        timed = sum(t["seconds"] for t in sub.times.values())
+        timed_cpu = sum(t["cpu_seconds"] for t in sub.times.values())
+        sub.times["other"] = {
+            "seconds": max(0.0, wall - timed),
+            "cpu_seconds": max(0.0, used - timed_cpu),
+            "calls": 1,
+        }
+        self.substages = sub.times
+        return measurement_answer(result)
+
+
+def measurement_answer(result: Any) -> dict[str, Any]:
+    """A small summary of a measurement: what ``report.py`` prints beside the timings."""
+    src = next((s for s in result.sources if s.kind == "events"), None)
+    return {
+        "customers": int(src.customers) if src and src.customers is not None else None,
+        "rows_used": int(src.rows_used) if src and src.rows_used is not None else None,
+        "rows_unmatched": int(src.rows_unmatched or 0) if src else None,
+        "outcomes": {o.key: int(o.customers) for o in getattr(result, "outcomes", [])},
+        "kpis": {k.key: k.value for k in result.kpis if k.value is not None},
+        "touchpoints": len(result.touchpoints),
+        "friction": {
+            t.touchpoint: level
+            for t in result.touchpoints
+            if (level := getattr(t, "friction_level", None)) not in (None, "typical")
+        },
+        "pain_points": len(result.pain_points),
+        "flows": len(result.flows),
+        "actions": len(getattr(result, "actions", None) or []),
+    }
+
+
 TOOLS: dict[str, type[Tool]] = {
-    t.name: t for t in (Journeymap, JourneymapCached, Pandas, Pm4py, Retentioneering)
+    t.name: t
+    for t in (Journeymap, JourneymapCached, JourneymapMeasure, Pandas, Pm4py, Retentioneering)
 }
 
 
@@ -529,6 +697,7 @@ def work(tool_name: str, data: str, analyses: list[str], options: dict[str, Any]
     result: dict[str, Any] = {"tool": tool_name, "data": data, "stages": {}, "answers": {}}
     t0 = time.perf_counter()
     tool = TOOLS[tool_name](data, options)
+    tool.sampler = sampler
     stages: list[tuple[str, Callable[[], Any]]] = [("load", tool.load)]
     if type(tool).prepare is not Tool.prepare:  # only tools with an ordered pass of their own
         stages.append(("prepare", tool.prepare))
@@ -558,6 +727,8 @@ def work(tool_name: str, data: str, analyses: list[str], options: dict[str, Any]
     except Exception as exc:  # versions are informative only
         result["versions"] = {"error": str(exc)}
     result["notes"] = tool.notes
+    if tool.substages:
+        result["substages"] = tool.substages
     return result
 
 
@@ -571,6 +742,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--temp-directory")
     ap.add_argument("--max-temp-directory-size")
     ap.add_argument("--cache-dir", help="journeymap-cached: where the cache was written")
+    ap.add_argument("--map", help=f"journeymap-measure: the map (default {MEASURE_MAP.name})")
     args = ap.parse_args(argv)
     analyses = ANALYSES if args.analyses == "all" else args.analyses.split(",")
     options = {
@@ -578,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
         "temp_directory": args.temp_directory,
         "max_temp_directory_size": args.max_temp_directory_size,
         "cache_dir": args.cache_dir,
+        "map": args.map,
     }
     started = time.perf_counter()
     result = work(args.tool, args.data, analyses, options)
