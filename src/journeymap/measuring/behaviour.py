@@ -152,9 +152,10 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|min|s|m|h|d|w)")
 class Matched:
     """A log's events labelled with their touchpoints.
 
-    ``table`` (kept in the engine) has the log's canonical columns plus ``touchpoint``
-    and ``stage`` (ids) and ``tp_order`` (the touchpoint's 1-based index in the map), for
-    the matched events only. ``rows``/``customers`` describe the whole log,
+    ``table`` (kept in the engine) has the columns the measures read (``customer, event,
+    ts, ts_sub, seq`` and ``value`` when the log has one) plus ``touchpoint`` and ``stage``
+    (ids) and ``tp_order`` (the touchpoint's 1-based index in the map), for the matched
+    events only. ``rows``/``customers`` describe the whole log,
     ``matched_rows``/``matched_customers`` the matched part; the rest is unmatched.
     """
 
@@ -181,6 +182,10 @@ class Matched:
 # ---- matching --------------------------------------------------------------------------------
 
 
+#: the columns of the log the matched table keeps
+_MATCHED_COLUMNS = ("customer", "event", "ts", "ts_sub", "seq", "value")
+
+
 def match_events(log: EventLog, m: JourneyMap) -> Matched:
     """Label every event with the first touchpoint (in map order) whose rule matches it.
 
@@ -197,7 +202,10 @@ def match_events(log: EventLog, m: JourneyMap) -> Matched:
     # keeps it lazily: the patterns run, and may fail, when the counts are computed.
     with regex_errors(engine, rules):
         labelled = derive(rules, t, lambda d: d.mutate(tp_order=claim(rules, d)))
-        labelled = engine.materialise(labelled, prefix="matched")
+        # only what the measures read is kept, and the event name (the channel, session and
+        # carried columns have done their work once claimed): a smaller table to scan and hold
+        kept = [c for c in _MATCHED_COLUMNS if c in labelled.columns]
+        labelled = engine.materialise(labelled.select(*kept, "tp_order"), prefix="matched")
         hit = labelled.tp_order.notnull()
         counts = labelled.aggregate(
             rows=labelled.count(),
@@ -211,7 +219,7 @@ def match_events(log: EventLog, m: JourneyMap) -> Matched:
     ids = [(mine.tp_order == r.order, r.touchpoint) for r in rules]
     stages = [(mine.tp_order == r.order, r.stage) for r in rules]
     table = mine.select(
-        *t.columns,
+        *kept,
         touchpoint=ibis.cases(*ids, else_=none) if ids else none,
         stage=ibis.cases(*stages, else_=none) if stages else none,
         tp_order=mine.tp_order,

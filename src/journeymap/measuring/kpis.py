@@ -37,8 +37,8 @@ retention and churn of the last complete month, NPS, CSAT and CES overall.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap._numbers import count
@@ -77,6 +77,14 @@ class KPIEvidence:
     stages: pa.Table | None = None
     voice: pa.Table | None = None
     feedback: Sequence[Feedback] = ()
+    #: figures of the whole log several KPIs read, computed once (each is a scan of the log)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` the first time ``key`` is asked for, its result after."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 def measure_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
@@ -186,6 +194,11 @@ def _period_note(kpi: KPI) -> str | None:
 def _log_period(e: KPIEvidence) -> str | None:
     if e.log is None:
         return None
+    return e.once("period", lambda: _period_of(e))  # type: ignore[no-any-return]
+
+
+def _period_of(e: KPIEvidence) -> str | None:
+    assert e.log is not None
     t = e.log.table
     got = e.log.engine.run(t.aggregate(first=t.ts.min(), last=t.ts.max())).to_pylist()[0]
     if got["first"] is None:
@@ -224,7 +237,7 @@ def _journey_kpis(m: JourneyMap, e: KPIEvidence) -> list[KPIMeasure]:
     if goal is not None:
         out.append(goal)
     out += _stage_kpis(m, e)
-    once = one_off_share(e.log, "month") if e.log is not None else 0.0
+    once = _one_off(e, "month")
     if once >= ONE_OFF:
         skipped = _missing("retention", "retention", "not listed: " + one_off_note(once, "month"))
         skipped.label = "Retention and churn"
@@ -248,6 +261,13 @@ _DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30, "quarter": 91}
 #: journeys are one-off (an application, an onboarding): retention and churn per period say
 #: little about them
 ONE_OFF = 0.9
+
+
+def _one_off(e: KPIEvidence, period: str) -> float:
+    if e.log is None:
+        return 0.0
+    log = e.log
+    return e.once(("one-off", period), lambda: one_off_share(log, period))  # type: ignore[no-any-return]
 
 
 def one_off_share(log: EventLog, period: str) -> float:
@@ -378,10 +398,12 @@ def _retention(kind: str, period: Period | None, e: KPIEvidence) -> KPIMeasure:
         return _missing(key, kind, "not computed: no event log")
     from journeymap.events.retention import retention
 
-    rows = [r for r in retention(e.log, period=period).to_pylist() if r.get("customers_at_start")]
+    log = e.log
+    table = e.once(("retention", period), lambda: retention(log, period=period).to_pylist())
+    rows = [r for r in table if r.get("customers_at_start")]
     if not rows:
         return _missing(key, kind, f"no {period} with customers at its start")
-    end = e.log.engine.scalar(e.log.table.ts.max())
+    end = e.once("end", lambda: log.engine.scalar(log.table.ts.max()))
     complete = [r for r in rows if _complete(r["period"], period, end)]
     r, partial = (complete[-1], False) if complete else (rows[-1], True)
     start = r["period"]
@@ -396,7 +418,7 @@ def _retention(kind: str, period: Period | None, e: KPIEvidence) -> KPIMeasure:
         "active in the period before × 100"
     )
     notes = [f"the data ends inside {label}: no complete {period} to compare"] if partial else []
-    once = one_off_share(e.log, period)
+    once = _one_off(e, period)
     if once >= ONE_OFF:
         notes.append(one_off_note(once, period))
     return KPIMeasure(
