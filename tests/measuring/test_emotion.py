@@ -417,14 +417,14 @@ def test_abandonment_replaces_drop_off_and_null_measures_are_absent() -> None:
     delivery = {f["measure"]: f for f in rows["delivery"]["friction_measures"]}
     assert delivery["drop-off"]["value"] == pytest.approx(0.05)
     assert rows["delivery"]["friction_level"] == "typical"
-    # at the goal, ending is finishing: no drop-off measure
-    assert {f["measure"] for f in rows["survey"]["friction_measures"]} == {"loops"}
+    # at the goal, ending is finishing and coming back a new journey: no drop-off, no loops
+    assert {f["measure"] for f in rows["survey"]["friction_measures"]} == set()
     # back-stage work is not the customer's step: no friction, out of the norms
     assert (rows["product"]["friction_evidence"], rows["product"]["friction_measures"]) == (
         "none", [],
     )  # fmt: skip
     reference = json.loads(table.schema.metadata[b"reference"])
-    assert (reference["drop-off"]["of"], reference["loops"]["of"]) == (4, 5)
+    assert (reference["drop-off"]["of"], reference["loops"]["of"]) == (4, 4)
 
 
 def test_going_back_is_at_most_medium_and_comes_after_clear_friction() -> None:

@@ -17,15 +17,20 @@ measure        of the touchpoint's customers (``customers``)
 drop-off       ``abandoned_customers`` (journeys given up here: not at a goal, not ended
                by the business, not still in progress) when the table has an
                ``abandon_rate`` column; else ``dropoff_customers`` (every journey whose
-               last step is here). Left out where ending the journey is finishing it
-               (:func:`finishing_touchpoints`: the map's goal and other ends; without
-               abandonment figures the last stage customers reach)
+               last step is here)
 loops          ``loops``: customers who come back after moving on
 backtracking   ``backtrack_customers``: customers who go back to an earlier stage
 support        ``support_customers`` (or ``support_rate``): a support contact soon after
 slow           log10 of ``median_seconds_to_next`` (of ``next_customers``; times under a
                second count as one second)
 =============  =========================================================================
+
+Where ending the journey is finishing it (:func:`finishing_touchpoints`: the map's goal
+and other ends) drop-off, loops and going back are not read: ending there is no drop-off,
+and coming back or going back after an outcome is a new journey, not friction of this one
+(as for pain points). The wait to the next step is read: a map often goes on after its goal
+(an order, then the delivery). Without abandonment figures (an older behaviour table) the
+last stage customers reach stands for the ends, and only its drop-off is left out.
 
 A null figure is no measure. Back-stage touchpoints (``customer_step`` false) are the
 business' work, not the customer's steps: they have no friction and stay out of the norms.
@@ -68,6 +73,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +92,7 @@ __all__ = [
     "MEASURES",
     "MIN_REFERENCE",
     "RATE_FLOOR",
+    "Ends",
     "Measure",
     "Reference",
     "behaviour_measures",
@@ -290,9 +297,34 @@ def ending_touchpoints(behaviour: pa.Table | None, m: JourneyMap) -> set[str]:
     return {tp for _, tps in stages[hit[-1] :] for tp in tps}
 
 
-def _skipped(name: str, row: Mapping[str, Any], ends: set[str]) -> bool:
-    """Drop-off where ending the journey is finishing it."""
-    return name == "drop-off" and row.get("touchpoint") in ends
+#: the measures not read where ending the journey is finishing it (the map's outcomes):
+#: ending there is no drop-off, and coming back or going back after an outcome is a new
+#: journey, not friction of this one
+_NOT_AT_ENDS = frozenset({"drop-off", "loops", "backtracking"})
+
+
+class Ends(frozenset[str]):
+    """The touchpoints where ending the journey is finishing it; ``outcomes``: whether they
+    are the map's outcomes (else a guess, the last stage customers reach: drop-off alone is
+    left out there)."""
+
+    outcomes: bool = False
+
+    @classmethod
+    def of(cls, ends: Iterable[str], *, outcomes: bool) -> Ends:
+        made = cls(ends)
+        made.outcomes = outcomes
+        return made
+
+
+def _skipped(name: str, row: Mapping[str, Any], ends: AbstractSet[str]) -> bool:
+    """A measure not read at a touchpoint where ending the journey is finishing it."""
+    tp = row.get("touchpoint")
+    if tp not in ends:
+        return False
+    if not isinstance(ends, Ends) or not ends.outcomes:
+        return name == "drop-off"
+    return name in _NOT_AT_ENDS
 
 
 def customer_steps(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -301,18 +333,18 @@ def customer_steps(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]
     return [r for r in rows if r.get("customer_step") is not False]
 
 
-def finishing_touchpoints(behaviour: pa.Table | None, m: JourneyMap) -> set[str]:
+def finishing_touchpoints(behaviour: pa.Table | None, m: JourneyMap) -> AbstractSet[str]:
     """Where ending the journey is finishing it: the touchpoints of the map's goal and other
     ends when the table tells abandoned journeys apart, else :func:`ending_touchpoints`."""
     if behaviour is not None and "abandon_rate" in behaviour.column_names:
         from journeymap.measuring.outcomes import outcome_touchpoints
 
-        return outcome_touchpoints(m)
+        return Ends.of(outcome_touchpoints(m), outcomes=True)
     return ending_touchpoints(behaviour, m)
 
 
 def journey_references(
-    rows: Sequence[Mapping[str, Any]], ends: set[str]
+    rows: Sequence[Mapping[str, Any]], ends: AbstractSet[str]
 ) -> dict[str, Reference | None]:
     """The journey's norm of each friction measure over the touchpoints that have it
     (drop-off as every ending: outside the ending touchpoints ``ends``)."""
@@ -333,7 +365,7 @@ def _natural(name: str, x: float) -> float:
 
 
 def _measures(
-    row: Mapping[str, Any], refs: Mapping[str, Reference | None], ends: set[str], min_n: int
+    row: Mapping[str, Any], refs: Mapping[str, Reference | None], ends: AbstractSet[str], min_n: int
 ) -> list[dict[str, Any]]:
     """The touchpoint's measures against the journey's norms, the most telling first (a
     measure over fewer than ``min_n`` customers has no level)."""
@@ -428,20 +460,35 @@ def measure_friction(behaviour: pa.Table | None, m: JourneyMap, *, min_n: int = 
 def not_judged(metadata: Mapping[bytes, bytes] | None) -> list[str]:
     """In words, the friction measures that customer steps have but too few of them for the
     journey's norm (:data:`MIN_REFERENCE`), from the metadata of :func:`measure_friction`
-    (or of the emotion table, which carries it): those are judged nowhere, not typical."""
+    (or of the emotion table, which carries it): those are judged nowhere, not typical. One
+    sentence per number of steps."""
     if not metadata or b"steps" not in metadata:
         return []
     have = json.loads(metadata[b"steps"])
-    names = {"drop-off": "Drop-off (journeys given up)", "loops": "Loops",
-             "backtracking": "Going back", "support": "Support contacts",
-             "slow": "The wait to the next step"}  # fmt: skip
-    return [
-        f"{names[name]} is not judged: {n} customer step{'s' if n != 1 else ''} "
-        f"{'have' if n != 1 else 'has'} it, and the journey's norm needs {MIN_REFERENCE}. "
-        "No touchpoint is flagged for it, which does not mean it is typical."
-        for name, n in have.items()
-        if 0 < n < MIN_REFERENCE and name in names
-    ]
+    names = {"drop-off": "drop-off (journeys given up)", "loops": "loops (coming back)",
+             "backtracking": "going back to an earlier stage", "support": "support contacts",
+             "slow": "the wait to the next step"}  # fmt: skip
+    by_n: dict[int, list[str]] = {}
+    for name, n in have.items():
+        if 0 < n < MIN_REFERENCE and name in names:
+            by_n.setdefault(int(n), []).append(names[name])
+    out = []
+    for n, measures in sorted(by_n.items()):
+        listed = (
+            measures[0] if len(measures) == 1 else ", ".join(measures[:-1]) + " and " + measures[-1]
+        )
+        steps = (
+            f"{n} customer step has {'it' if len(measures) == 1 else 'them'}"
+            if n == 1
+            else (f"{n} customer steps have {'it' if len(measures) == 1 else 'them'}")
+        )
+        out.append(
+            f"Not judged against the journey: {listed}. Only {steps}, and the journey's norm "
+            f"needs {MIN_REFERENCE}. No touchpoint is flagged for "
+            f"{'it' if len(measures) == 1 else 'them'}, which does not mean "
+            f"{'it is' if len(measures) == 1 else 'they are'} typical."
+        )
+    return out
 
 
 def friction_schema(meta: dict[bytes, bytes] | None = None) -> pa.Schema:

@@ -88,6 +88,7 @@ finding supports (none at its touchpoint, or for a stage-wide one none in its st
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,7 @@ from journeymap.measuring.emotion import (
     normalise_rating,
     robust_reference,
 )
+from journeymap.measuring.friction import finishing_touchpoints
 from journeymap.measuring.outcomes import OutcomeRules, outcome_touchpoints
 
 if TYPE_CHECKING:
@@ -178,7 +180,7 @@ def _worse(a: str, b: str) -> str:
 class _Context:
     m: JourneyMap
     refs: Mapping[str, Reference | None]
-    ends: set[str]
+    ends: AbstractSet[str]
     min_n: int
     #: how long without an event a journey with no outcome counts as given up, in words
     quiet: str
@@ -596,7 +598,11 @@ def find_pain_points(
         raise UsageError(f"value_per_conversion must be >= 0, not {value_per_conversion}")
     acts, says = by_touchpoint(behaviour), by_touchpoint(voice)
     steps = {r for r, row in acts.items() if row.get("customer_step") is not False}
-    ends = outcome_touchpoints(m)
+    ends = (
+        finishing_touchpoints(behaviour, m)
+        if behaviour is not None and "abandon_rate" in behaviour.column_names
+        else outcome_touchpoints(m)
+    )
     ctx = _Context(
         m=m,
         refs=journey_references([acts[r] for r in acts if r in steps], ends),
