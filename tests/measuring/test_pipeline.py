@@ -91,6 +91,37 @@ def test_kpis_link_to_the_map_and_agree_with_the_events_commands(
     assert first.conversion_to_next == pytest.approx(first.converted / first.customers)
 
 
+def test_the_demo_kpis_mean_what_they_say(
+    demo: SampleFiles, measured: tuple[jm.JourneyMap, Measurement]
+) -> None:
+    """Visitor conversion is customers who ordered ÷ every visitor; checkout CSAT is the
+    checkout's own answers (4 or 5 of 5), not every CSAT answer: both counted here from the
+    raw files."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    _, result = measured
+    kpis = {k.kpi: k for k in result.kpis if k.kpi}
+    events = pq.read_table(demo.events, columns=["customer_id", "event"]).to_pylist()
+    visitors = {e["customer_id"] for e in events}
+    ordered = {e["customer_id"] for e in events if e["event"] == "order_placed"}
+    conversion = kpis["visit-conversion"]
+    assert (conversion.value, conversion.n) == (
+        pytest.approx(100 * len(ordered) / len(visitors)), len(visitors),
+    )  # fmt: skip
+    with Path(demo.feedback).open(encoding="utf-8") as f:
+        answers = [r for r in csv.DictReader(f) if r["survey"] == "csat" and r["score"]]
+    at_checkout = [int(r["score"]) for r in answers if r["touchpoint"] == "Checkout"]
+    checkout = kpis["checkout-csat"]
+    assert (checkout.value, checkout.n) == (
+        pytest.approx(100 * sum(s >= 4 for s in at_checkout) / len(at_checkout)), len(at_checkout),
+    )  # fmt: skip
+    every = [int(r["score"]) for r in answers]
+    assert len(every) > len(at_checkout)  # every CSAT answer would be another figure
+    assert checkout.value != pytest.approx(100 * sum(s >= 4 for s in every) / len(every))
+
+
 def test_action_items_get_an_estimate_from_the_pain_points_they_address(
     measured: tuple[jm.JourneyMap, Measurement],
 ) -> None:
