@@ -89,3 +89,53 @@ def test_measure_format_json_prints_the_measurement(demo_dir: Path) -> None:
     data = json.loads(result.stdout)
     assert data["map_title"] and len(data["touchpoints"]) > 5
     assert data["pain_points"][0]["rank"] == 1
+
+
+def test_measure_says_how_the_journeys_ended(demo_dir: Path, tmp_path: Path) -> None:
+    args = ["measure", str(demo_dir / "journey.yaml"), "--events",
+            str(demo_dir / "events.parquet"), "--no-save", "-o",
+            str(tmp_path / "r.json")]  # fmt: skip
+    result = CliRunner().invoke(app, args, env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    outcomes = json.loads((tmp_path / "r.json").read_text())["outcomes"]
+    total = sum(o["customers"] for o in outcomes)
+    ends = ", ".join(
+        f"{o['name'][0].lower()}{o['name'][1:]} {100 * o['customers'] / total:.1f}%"
+        for o in outcomes
+        if o["customers"]
+    )
+    line = f"journeys: {total:,} \u2014 {ends}"
+    assert line.startswith("journeys: 800 \u2014 ended at the goal ")
+    lines = result.stdout.splitlines()
+    assert line in lines
+    # after the touchpoint table, before the pain points
+    assert lines.index(line) < lines.index("pain points, ranked")
+    assert "note: " not in result.stdout  # the demo's measures can all be judged
+
+
+def test_summary_prints_caveats_and_a_partial_change(capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from journeymap.cli.measure import _summary
+    from journeymap.model.measurement import KPIMeasure, Measurement, OutcomeMeasure
+
+    caveat = "Drop-off (journeys given up) is not judged: 1 customer step has it [sic]."
+    result = Measurement(
+        map_id="m", map_title="Permits", measured_at=dt.datetime(2026, 1, 1), method="-",
+        outcomes=[
+            OutcomeMeasure(key="goal", name="Ended at the goal", customers=1246),
+            OutcomeMeasure(key="stopped", name="Stopped (report Y)", customers=15),
+            OutcomeMeasure(key="declined", name="Declined", customers=0),
+            OutcomeMeasure(key="abandoned", name="Abandoned", customers=131),
+        ],
+        kpis=[KPIMeasure(key="churn", kind="churn", label="Churn", value=12.0, unit="%",
+                         previous=14.0, change=-2.0, partial=True)],
+        caveats=[caveat],
+    )  # fmt: skip
+    _summary(result)
+    out = capsys.readouterr().out.splitlines()
+    # every outcome with a customer, of 1,392 journeys
+    line = "journeys: 1,392 \u2014 ended at the goal 89.5%, stopped (report Y) 1.1%, abandoned 9.4%"
+    assert line in out
+    assert f"note: {caveat}" in out  # each caveat on its own line, brackets and all
+    assert any("\u22122 pts (partial period)" in line for line in out)

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 
 # Hosts Chromium itself contacts at start-up (time sync, component updates, accounts).
 BROWSER_HOSTS = frozenset(
@@ -51,6 +52,53 @@ class Chromium:
         }
         files = {u for u in urls if urlparse(u).scheme == "file"}
         return hosts - BROWSER_HOSTS, files
+
+    def page_image(self, tmp: Path, page: Path, width: int = 1200) -> Image.Image:
+        """The whole page, ``width`` px wide, down to the end of what is drawn."""
+        shot = tmp / "page.png"
+        # tall enough for the whole page; the grey below the footer is cut off
+        self.run(tmp, f"--screenshot={shot}", f"--window-size={width},12000", page.as_uri())
+        img = Image.open(shot).convert("RGB")
+        bottom = _last_drawn_row(img)
+        assert bottom < img.height - 100, "the page is taller than the screenshot"
+        return img.crop((0, 0, width, min(bottom + 24, img.height)))
+
+    @staticmethod
+    def cards(img: Image.Image) -> list[tuple[int, int]]:
+        """The vertical extent of each white section of a report, read down a column inside
+        the cards."""
+        px = img.load()
+        assert px is not None
+        # x=40 is inside every card (the page's column starts at 32 px), left of their
+        # content; the map's section spans the window, and its padding (x=6) is white
+        out: list[tuple[int, int]] = []
+        start = None
+        for y in range(img.height):
+            white = (255, 255, 255) in (px[40, y], px[6, y])
+            if white and start is None:
+                start = y
+            elif not white and start is not None:
+                if y - start > 80:
+                    out.append((start, y))
+                start = None
+        return out
+
+
+def _last_drawn_row(img: Image.Image) -> int:
+    px = img.load()
+    assert px is not None
+    for y in range(img.height - 1, -1, -1):
+        if any(_far(px[x, y], PAGE_BG) for x in range(0, img.width, 7)):  # type: ignore[arg-type]
+            return y
+    return 0
+
+
+#: the report page's grey between its white section cards
+PAGE_BG = (238, 242, 246)
+
+
+def _far(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return sum(abs(p - q) for p, q in zip(a, b, strict=True)) > 12
 
 
 @pytest.fixture(scope="session")

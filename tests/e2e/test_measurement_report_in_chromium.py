@@ -4,7 +4,9 @@ Chromium) as a CX lead would open it.
 The report is made the way ``journeymap demo`` makes it: the generated sample (events, survey
 answers, map) measured, then written as HTML. The tests check that every section renders (in
 the DOM and on the screenshot), that the key numbers are on the page, and that opening it asks
-the network for nothing.
+the network for nothing. The same data measured after 1 February by segment (``measure
+--since 2026-02-01 --by segment``) adds the filter line in the header, the segments section
+and, with a caveat, the notices in the friction and method sections.
 
 ``JOURNEYMAP_UPDATE_SCREENSHOTS=1`` also writes the screenshots the docs show
 (``docs/img/report-*.png``).
@@ -33,7 +35,6 @@ SECTIONS = (
     "method",
 )  # fmt: skip
 WIDTH = 1200
-PAGE_BG = (238, 242, 246)  # the page's grey between the white section cards
 
 
 @pytest.fixture(scope="module")
@@ -60,47 +61,37 @@ def full_page(
     chromium: Chromium,
 ) -> Image.Image:
     """The whole report, 1200 px wide, as one screenshot."""
-    page = demo[0]
-    tmp = tmp_path_factory.mktemp("shots")
-    shot = tmp / "page.png"
-    # tall enough for the whole page; the grey below the footer is cut off
-    chromium.run(tmp, f"--screenshot={shot}", f"--window-size={WIDTH},12000", page.as_uri())
-    img = Image.open(shot).convert("RGB")
-    bottom = _last_drawn_row(img)
-    assert bottom < img.height - 100, "the page is taller than the screenshot"
-    return img.crop((0, 0, WIDTH, min(bottom + 24, img.height)))
+    return chromium.page_image(tmp_path_factory.mktemp("shots"), demo[0])
 
 
-def _last_drawn_row(img: Image.Image) -> int:
-    px = img.load()
-    assert px is not None
-    for y in range(img.height - 1, -1, -1):
-        if any(_far(px[x, y], PAGE_BG) for x in range(0, img.width, 7)):  # type: ignore[arg-type]
-            return y
-    return 0
+@pytest.fixture(scope="module")
+def segmented(
+    demo: tuple[Path, jm.JourneyMap, Measurement], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Measurement]:
+    """The demo's data after 1 February, by segment, with a caveat (as the permit-receipt log
+    gives one), written as HTML."""
+    from journeymap.measuring.from_files import EvidenceFiles, measure_files
+    from journeymap.rendering.report import write_report
+
+    page, m, _ = demo
+    folder = page.parent
+    files = EvidenceFiles(events=folder / "events.parquet", feedback=[folder / "feedback.csv"],
+                          since="2026-02-01", by="segment")  # fmt: skip
+    result = measure_files(m, files).result
+    result.caveats = [CAVEAT]
+    out = tmp_path_factory.mktemp("segmented") / "report.html"
+    return write_report(m, result, out), result
 
 
-def _far(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
-    return sum(abs(p - q) for p, q in zip(a, b, strict=True)) > 12
+CAVEAT = (
+    "Drop-off (journeys given up) is not judged: 1 customer step has it, and the journey's "
+    "norm needs 3. No touchpoint is flagged for it, which does not mean it is typical."
+)
 
 
-def _cards(img: Image.Image) -> list[tuple[int, int]]:
-    """The vertical extent of each white section, read down a column inside the cards."""
-    px = img.load()
-    assert px is not None
-    # x=40 is inside every card (the page's column starts at 32 px), left of their content;
-    # the map's section spans the window, and its padding (x=6) is white where cards have none
-    out: list[tuple[int, int]] = []
-    start = None
-    for y in range(img.height):
-        white = (255, 255, 255) in (px[40, y], px[6, y])
-        if white and start is None:
-            start = y
-        elif not white and start is not None:
-            if y - start > 80:
-                out.append((start, y))
-            start = None
-    return out
+def _amber(p: tuple[int, int, int]) -> bool:
+    """The filter line's background (#f6e3b4) and its like."""
+    return p[0] > 230 and 200 < p[1] < 240 and p[2] < 200
 
 
 def test_dom_has_every_section_and_the_key_numbers(
@@ -127,7 +118,7 @@ def test_dom_has_every_section_and_the_key_numbers(
 
 
 def test_screenshot_shows_every_section(
-    full_page: Image.Image, demo: tuple[Path, jm.JourneyMap, Measurement]
+    full_page: Image.Image, demo: tuple[Path, jm.JourneyMap, Measurement], chromium: Chromium
 ) -> None:
     img = full_page.convert("L")
     hist = img.histogram()
@@ -135,7 +126,7 @@ def test_screenshot_shows_every_section(
     assert sum(hist[:128]) / pixels > 0.005, "almost no text or lines drawn"
     assert sum(hist[:245]) / pixels > 0.05, "the page is nearly blank"
     # the nine sections are nine white cards, each with something drawn in it
-    cards = _cards(full_page)
+    cards = chromium.cards(full_page)
     assert len(cards) == len(SECTIONS), cards
     for top, bottom in cards:
         band = full_page.crop((0, top, WIDTH, bottom)).convert("L")
@@ -177,3 +168,38 @@ def test_opening_the_report_makes_no_network_request(
     hosts, files = chromium.requests(tmp_path, demo[0])
     assert not hosts, f"the page asked the network for {hosts}"
     assert files <= {demo[0].as_uri()}, files  # nor does it open any other file
+
+
+def test_a_filtered_report_by_segment_says_so(
+    segmented: tuple[Path, Measurement], tmp_path: Path, chromium: Chromium
+) -> None:
+    page, result = segmented
+    dom = chromium.run(tmp_path, "--dump-dom", page.as_uri()).stdout
+    header = dom.split("<header")[1].split("</header>")[0]
+    customers = f"{result.sources[0].customers:,}"
+    assert "<b>Filtered:</b> since 2026-02-01 (inclusive) — " in header
+    assert f"{customers} of 3,000 customers" in header and "feedback not filtered" in header
+    assert '<a href="#segments">Segments</a>' in header
+    labels = [s.value for s in result.segments]
+    assert labels == ["bargain hunters", "new visitors", "returning shoppers"]
+    section = dom.split('id="segments"')[1].split("</section>")[0]
+    for label in (*labels, "All customers", "How their journeys end", "Reach"):
+        assert label is not None and label in section, label
+    friction = dom.split('id="friction"')[1].split("</section>")[0]
+    assert 'class="notice"' in friction and "is not judged" in friction
+    # eleven white cards now, each with something drawn in it; the filter line stands out
+    # in the header (amber on the dark blue)
+    img = chromium.page_image(tmp_path, page)
+    cards = chromium.cards(img)
+    assert len(cards) == len(SECTIONS) + 1, cards
+    for top, bottom in cards:
+        band = img.crop((0, top, WIDTH, bottom)).convert("L")
+        assert sum(band.histogram()[:128]) / (band.size[0] * band.size[1]) > 0.002, top
+    px = img.load()
+    assert px is not None
+    amber = sum(
+        _amber(px[x, y])  # type: ignore[arg-type]
+        for y in range(cards[0][0])
+        for x in range(0, WIDTH, 2)
+    )
+    assert amber > 2500, amber

@@ -29,6 +29,7 @@ from journeymap.model.measurement import (
     KPIMeasure,
     Measurement,
     OutcomeMeasure,
+    SegmentMeasure,
     SourceInfo,
     StageMeasure,
     TouchpointMeasure,
@@ -380,6 +381,51 @@ def make_measurement() -> Measurement:
     )  # fmt: skip
 
 
+#: what ``--since`` and ``--where`` leave a note of (measuring: EventSubset.lines)
+FILTER_NOTES = [
+    "filters: since 2026-01-05 (inclusive); channel!=store",
+    "kept 12,000 of 15,500 events (77.4%) and 1,000 of 1,300 customers (76.9%)",
+]
+NOT_JUDGED = (
+    "Drop-off (journeys given up) is not judged: 1 customer step has it, and the journey's "
+    "norm needs 3. No touchpoint is flagged for it, which does not mean it is typical."
+)
+
+
+def _segment(value: str | None, customers: int, outcomes: dict[str, int],
+             stages: dict[str, int]) -> SegmentMeasure:  # fmt: skip
+    """A segment of SHOP: its customers, journeys by outcome key, customers per stage."""
+    names = {"goal": "Reached the goal", "cancelled": "Cancelled", "abandoned": "Abandoned",
+             "in-progress": "In progress"}  # fmt: skip
+    journeys = sum(outcomes.values())
+    return SegmentMeasure(
+        column="channel", value=value, customers=customers,
+        outcomes=[OutcomeMeasure(key=k, name=names[k], customers=n, share=n / journeys)
+                  for k, n in outcomes.items()],
+        stages=[StageMeasure(stage=k, name=k.title(), customers=n, reach_share=n / customers)
+                for k, n in stages.items()],
+    )  # fmt: skip
+
+
+def make_segmented_measurement() -> Measurement:
+    """The shop's measurement of the events after 5 January not in a store (a filter), by
+    channel (two segments whose customers overlap: 600 + 450 of 1,000), with a friction
+    measure it cannot judge (a caveat)."""
+    ms = make_measurement()
+    ms.sources[0].notes = list(FILTER_NOTES)
+    ms.caveats = [NOT_JUDGED]
+    ms.segments = [
+        _segment("web", 600, {"goal": 240, "cancelled": 18, "abandoned": 312, "in-progress": 30},
+                 {"discover": 600, "consider": 480, "purchase": 330, "delivery": 210,
+                  "loyalty": 108}),
+        # listed in another order: matched by key, shown in the report's order
+        _segment("app", 450, {"in-progress": 30, "abandoned": 318, "cancelled": 12, "goal": 90},
+                 {"loyalty": 50, "delivery": 100, "purchase": 200, "consider": 360,
+                  "discover": 450}),
+    ]  # fmt: skip
+    return ms
+
+
 @pytest.fixture
 def shop_yaml() -> str:
     return SHOP
@@ -393,3 +439,8 @@ def shop() -> JourneyMap:
 @pytest.fixture
 def ms() -> Measurement:
     return make_measurement()
+
+
+@pytest.fixture
+def segmented() -> Measurement:
+    return make_segmented_measurement()

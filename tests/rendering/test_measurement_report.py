@@ -251,14 +251,17 @@ def test_kpi_data_trends_and_targets(shop: JourneyMap, ms: Measurement) -> None:
     conv, nps, churn, csat = (rows[k] for k in ("conversion:journey", "nps", "churn", "csat"))
     assert (conv["trend"], conv["improved"], conv["on_target"]) == ("down", False, False)
     assert (nps["trend"], nps["improved"], nps["on_target"]) == ("up", True, False)
-    # churn: lower is better, so going down is an improvement; its month is partial, so it
-    # is not held against the target (12% against 10% would be off target)
+    # churn: lower is better, but its month is partial: it is held neither against the target
+    # (12% against 10% would be off target) nor against last time (down would be better)
     assert churn["higher_is_better"] is False
-    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", True, None)
+    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", None, None)
     assert (churn["partial"], churn["period"]) == (True, "2026-03")
     assert conv["definition"] == "orders \u00f7 visitors \u00d7 100: 150 of 1,000"
     assert (conv["partial"], conv["note"]) == (False, None)
     assert (csat["trend"], csat["improved"], csat["on_target"]) == ("flat", None, True)
+    ms.kpis[2].partial = False  # a whole month: judged both ways
+    churn = next(r for r in charts.kpi_data(shop, ms).to_pylist() if r["key"] == "churn")
+    assert (churn["trend"], churn["improved"], churn["on_target"]) == ("down", True, False)
 
 
 def test_pain_and_action_data(shop: JourneyMap, ms: Measurement) -> None:
@@ -358,6 +361,8 @@ def test_trend_arrows() -> None:
     assert 'aria-label="up, better"' in up_good and POSITIVE in up_good
     assert NEGATIVE in charts.trend_arrow("down", False)
     assert 'aria-label="no change"' in charts.trend_arrow("flat", None)
+    # a change not judged better or worse says only its direction
+    assert 'aria-label="down"' in charts.trend_arrow("down", None)
 
 
 def test_charts_of_an_empty_measurement_say_so(shop: JourneyMap) -> None:
@@ -766,3 +771,211 @@ def test_a_big_measured_map_stays_readable(big_map: JourneyMap) -> None:
     assert len(curve.bands) > 1  # touchpoints without evidence break the band
     for band in curve.bands:
         assert all(top - 0.01 <= y <= bottom + 0.01 for _, y in band.outline)
+
+
+# ---- segments, filters and caveats -------------------------------------------------------------
+
+
+def test_segment_data(shop: JourneyMap, segmented: Measurement) -> None:
+    rows = charts.segment_data(shop, segmented).to_pylist()
+    assert len(rows) == 2 * (1 + 4 + 5)  # customers, four outcomes, five stages per segment
+    web, app = rows[:10], rows[10:]
+    assert {r["label"] for r in web} == {"web"} and {r["column"] for r in app} == {"channel"}
+    assert [r["figure"] for r in web] == ["customers"] + ["outcome"] * 4 + ["reach"] * 5
+    # the app segment lists its outcomes in another order: matched by key, in the report's
+    # order (goal, the map's other ends, abandoned, in progress), every segment alike
+    for seg in (web, app):
+        assert [r["key"] for r in seg[1:5]] == ["goal", "cancelled", "abandoned", "in-progress"]
+        assert [r["key"] for r in seg[5:]] == ["discover", "consider", "purchase", "delivery",
+                                               "loyalty"]  # fmt: skip
+    assert (app[0]["customers"], app[0]["share"]) == (450, None)
+    assert [r["customers"] for r in app[1:5]] == [90, 12, 318, 30]
+    assert app[1]["share"] == pytest.approx(0.2) and app[1]["kind"] == "goal"
+    assert [r["customers"] for r in app[5:]] == [450, 360, 200, 100, 50]
+    assert app[7]["share"] == pytest.approx(200 / 450) and app[7]["name"] == "Purchase"
+    # the events without a value are a segment too
+    segmented.segments[1].value = None
+    assert charts.segment_data(shop, segmented).column("label")[10].as_py() == "(empty)"
+    assert charts.segment_data(shop, segmented).column("segment")[10].as_py() is None
+    assert charts.segment_data(shop, make_plain(segmented)).num_rows == 0
+
+
+def make_plain(ms: Measurement) -> Measurement:
+    """The measurement without segments, filters or caveats."""
+    sources = [s.model_copy(update={"notes": []}) for s in ms.sources]
+    return ms.model_copy(update={"segments": [], "caveats": [], "sources": sources})
+
+
+#: the segment table of the segmented shop: a share of the segment's journeys or customers
+#: (one decimal), with the customers behind it; the last column is every customer
+SEGMENT_ROWS = [
+    ["Customers", "600", "450", "1,000"],
+    ["Reached the goal", "40.0% 240", "20.0% 90", "32.0% 320"],
+    ["Cancelled", "3.0% 18", "2.7% 12", "3.0% 30"],
+    ["Abandoned", "52.0% 312", "70.7% 318", "59.0% 590"],
+    ["In progress", "5.0% 30", "6.7% 30", "6.0% 60"],
+    ["Discover", "100.0% 600", "100.0% 450", "100.0% 1,000"],
+    ["Consider", "80.0% 480", "80.0% 360", "80.0% 800"],
+    ["Purchase", "55.0% 330", "44.4% 200", "50.0% 500"],
+    ["Delivery", "35.0% 210", "22.2% 100", "30.0% 300"],
+    ["Loyalty", "18.0% 108", "11.1% 50", "15.0% 150"],
+]
+
+
+def test_report_html_shows_the_segments(shop: JourneyMap, segmented: Measurement) -> None:
+    html = report_html(shop, segmented)
+    assert '<a href="#segments">Segments</a>' in html
+    (table,) = _tables(html, "segments")
+    assert table[0] == ["By channel", "web", "app", "All customers"]
+    rows = [r for r in table[1:] if len(r) > 1]
+    groups = [r[0] for r in table[1:] if len(r) == 1]
+    assert rows == SEGMENT_ROWS
+    assert groups == [
+        "How their journeys end \u2014 share of the segment's journeys, and how many",
+        "Reach \u2014 share of the segment's customers who reach the stage, and how many",
+    ]
+    section = html.split('id="segments"')[1].split("</section>")[0]
+    for words in ("One column per value of <code>channel</code> in the event log",
+                  "a customer whose events hold several values is in several segments",
+                  "judged against the end of the whole data"):  # fmt: skip
+        assert words in section, words
+    # after the funnel and flows, before the emotions
+    assert html.index('id="flows"') < html.index('id="segments"') < html.index('id="emotions"')
+
+
+def test_report_markdown_shows_the_segments(shop: JourneyMap, segmented: Measurement) -> None:
+    md = report_markdown(shop, segmented)
+    part = md.split("## Segments\n")[1].split("\n## ")[0]
+    lines = [ln for ln in part.splitlines() if ln.startswith("| ") and "---" not in ln]
+    assert lines[0] == "| By channel | web | app | All customers |"
+    cells = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[1:]]
+    # the same figures as the HTML table, the customers in brackets, reach named so
+    expected = [[name if i < 5 else f"Reach {name}",
+                 *(v.replace(" ", " (", 1) + ")" if " " in v else v for v in values)]
+                for i, (name, *values) in enumerate(SEGMENT_ROWS)]  # fmt: skip
+    assert cells == expected
+    assert "| Reach Purchase | 55.0% (330) | 44.4% (200) | 50.0% (500) |" in lines
+    assert "A segment is the events whose channel holds the value" in part
+    assert md.index("## Funnel") < md.index("## Segments") < md.index("## KPIs")
+
+
+def test_without_segments_filters_or_caveats_nothing_is_said(
+    shop: JourneyMap, segmented: Measurement
+) -> None:
+    plain = make_plain(segmented)
+    html = report_html(shop, plain)
+    for absent in ('id="segments"', 'href="#segments"', "Filtered:", 'class="filtered"',
+                   'class="source-notes"', 'class="notice"', "cannot tell"):  # fmt: skip
+        assert absent not in html, absent
+    md = report_markdown(shop, plain)
+    for absent in ("## Segments", "**Filtered:**", "before measuring", "> **Note:**",
+                   "cannot tell"):  # fmt: skip
+        assert absent not in md, absent
+
+
+def test_report_header_says_when_filters_kept_part_of_the_data(
+    shop: JourneyMap, segmented: Measurement
+) -> None:
+    words = ("since 2026-01-05 (inclusive); channel!=store \u2014 1,000 of 1,300 customers "
+             "(76.9%) of the event log; feedback not filtered")  # fmt: skip
+    html = report_html(shop, segmented)
+    header = html.split("<header")[1].split("</header>")[0]
+    assert f'<p class="filtered"><b>Filtered:</b> {words}</p>' in header
+    md = report_markdown(shop, segmented)
+    head = md.split("## Sources")[0]
+    assert f"**Filtered:** {words}.\n" in head
+    # the notes of each source, under the table of the evidence used
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    notes = summary.split("</table>")[1]
+    assert "<b>events.parquet</b> (event log), before measuring:" in notes
+    for note in segmented.sources[0].notes:
+        assert f'<span class="lines">{note}</span>' in notes
+    assert "survey.csv" not in notes  # nothing was done to it
+    sources = md.split("## Sources\n")[1].split("\n## ")[0]
+    assert (
+        "What was done to the sources before measuring:\n\n- events.parquet (event log)\n"
+        "  - filters: since 2026-01-05 (inclusive); channel!=store\n"
+        "  - kept 12,000 of 15,500 events (77.4%) and 1,000 of 1,300 customers (76.9%)\n"
+    ) in sources
+    # lifecycle steps are a note, not a filter: no header line
+    segmented.sources[0].notes = ["steps: 7 from 9 events: 2 a start and its complete"]
+    html = report_html(shop, segmented)
+    assert "Filtered:" not in html
+    assert '<span class="lines">steps: 7 from 9 events: 2 a start and its complete</span>' in html
+
+
+def test_caveats_are_a_notice_in_friction_and_method(
+    shop: JourneyMap, segmented: Measurement
+) -> None:
+    segmented.caveats.append("Loops <b>are</b> not judged & more.")
+    html = report_html(shop, segmented)
+    caveat = (
+        "Drop-off (journeys given up) is not judged: 1 customer step has it, and the "
+        "journey&#39;s norm needs 3. No touchpoint is flagged for it, which does not mean it "
+        "is typical."
+    )
+    friction = html.split('id="friction"')[1].split("</section>")[0]
+    notice = f'<div class="notice" role="note"><p><b>Note:</b> {caveat}</p>'
+    assert notice in friction
+    assert friction.index(notice) < friction.index("<table")  # before the table
+    assert "Loops &lt;b&gt;are&lt;/b&gt; not judged &amp; more." in friction
+    method = html.split('id="method"')[1].split("</section>")[0]
+    assert "<h3>What this measurement cannot tell</h3>" in method
+    assert f'<div class="notice" role="note"><p>{caveat}</p>' in method
+    assert "<b>are</b>" not in html
+    md = report_markdown(shop, segmented)
+    emotions = md.split("## Expected and measured emotion, and friction\n")[1].split("\n## ")[0]
+    plain = caveat.replace("&#39;", "'")
+    assert emotions.startswith(f"\n> **Note:** {plain}\n>\n> **Note:** Loops &lt;b>are&lt;/b>")
+    assert emotions.index("> **Note:**") < emotions.index("| Stage |")
+    method_md = md.split("## Method\n")[1]
+    assert f"### What this measurement cannot tell\n\n> **Note:** {plain}\n" in method_md
+
+
+def test_a_partial_kpi_has_no_better_or_worse_arrow(shop: JourneyMap, ms: Measurement) -> None:
+    html = report_html(shop, ms)
+    (table,) = _tables(html, "kpis")
+    rows = {r[0].split(" ")[0]: r for r in table[1:]}
+    # churn went down (lower is better) in a partial month: a difference, not an improvement
+    assert rows["Churn"][5] == "\u22122 pts (partial period)"
+    kpis = html.split('id="kpis"')[1].split("</section>")[0]
+    churn = kpis.split("Churn 2026-03")[1].split("</tr>")[0]
+    assert "<svg" not in churn and 'class="better"' not in churn and 'class="worse"' not in churn
+    # a whole period's change keeps its arrow: NPS up, better
+    nps = kpis.split("<td>NPS")[1].split("</tr>")[0]
+    assert 'aria-label="up, better"' in nps and 'class="better"' in nps
+    assert rows["NPS"][5] == "up, better+6 points"  # the arrow's title, then the change
+    md = report_markdown(shop, ms)
+    churn_md = next(ln for ln in md.splitlines() if ln.startswith("| Churn 2026-03 |"))
+    assert "| \u22122 pts (partial period) |" in churn_md
+    nps_md = next(ln for ln in md.splitlines() if ln.startswith("| NPS |"))
+    assert "| +6 points |" in nps_md and "partial" not in nps_md
+    # the drift says the same
+    ms.drift.kpis["churn"] = -2.0  # type: ignore[union-attr]
+    assert "Churn 2026-03: \u22122 pts (partial period)" in report_html(shop, ms)
+
+
+def test_a_kpi_without_a_value_is_no_key_number(shop: JourneyMap, ms: Measurement) -> None:
+    ms.kpis[1].value = None  # NPS: not computable (e.g. retention of one-off journeys)
+    labels = [k.label for k in key_numbers(shop, ms)]
+    assert "NPS" not in labels and "CSAT" in labels
+
+
+def test_funnel_reach_is_the_measurements_reach(shop: JourneyMap, ms: Measurement) -> None:
+    # with --since, journeys start in a later stage: fewer reach the first stage than the
+    # second, and reach is of every customer measured, as the segments and terminal say
+    ms.stages[0].customers, ms.stages[0].reach_share = 760, 0.76
+    ms.stages[1].reach_share = 0.8
+    rows = charts.funnel_data(shop, ms).to_pylist()
+    assert [r["reach"] for r in rows[:2]] == pytest.approx([0.76, 0.8])
+    ms.stages[0].reach_share = None  # saved without it: of the most customers a stage has
+    assert charts.funnel_data(shop, ms).to_pylist()[0]["reach"] == pytest.approx(760 / 800)
+
+
+def test_report_html_with_everything_is_well_formed(
+    shop: JourneyMap, segmented: Measurement
+) -> None:
+    parser = _Balance()
+    parser.feed(report_html(shop, segmented))
+    parser.close()
+    assert parser.problems == [] and parser.stack == []

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from journeymap.model import JourneyMap
-    from journeymap.model.measurement import Measurement, TouchpointMeasure
+    from journeymap.model.measurement import KPIMeasure, Measurement, TouchpointMeasure
 
 _READ = "Reading the evidence"
 _MODEL = "Measuring"
@@ -70,10 +70,35 @@ def _check_suffix(out: Path) -> None:
     format_of(out, REPORT_SUFFIXES, what="report")
 
 
+def _journeys(result: Measurement) -> str | None:
+    """How the journeys ended, in one line: ``journeys: 3,000 — ended at the goal 33.7%,
+    abandoned 65.1%, in progress 1.2%`` (every outcome with a customer); None without
+    outcomes (no event log)."""
+    total = sum(o.customers for o in result.outcomes)
+    if not total:
+        return None
+
+    def lower(name: str) -> str:  # "Ended at the goal" -> "ended at the goal"; "NPS ..." stays
+        return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+    ends = [f"{lower(o.name)} {percent(o.customers / total, digits=1)}"
+            for o in result.outcomes if o.customers]  # fmt: skip
+    return f"journeys: {count(total)} — " + ", ".join(ends)
+
+
+def _kpi_change(k: KPIMeasure, *, flat: float) -> str:
+    """A KPI's change since the last measurement, as the report writes it; for a partial
+    period only a difference (``−2 pts (partial period)``), neither better nor worse."""
+    if k.change is None:
+        return MISSING
+    return change(k.change, k.unit, flat=flat) + (" (partial period)" if k.partial else "")
+
+
 def _summary(result: Measurement) -> None:
     """The headline of a measurement on the terminal: the emotion measured from feedback next
-    to the expected one, the friction behaviour shows, then pain points and KPIs (written as
-    the report writes them)."""
+    to the expected one, the friction behaviour shows, how the journeys ended and what the
+    measurement cannot tell (its caveats, each a ``note:``), then pain points and KPIs
+    (written as the report writes them; a partial period's change is only a difference)."""
     import pyarrow as pa
 
     from journeymap.model.emotion import format_level
@@ -126,6 +151,11 @@ def _summary(result: Measurement) -> None:
     ]
     title = "emotion from feedback (map scale); friction from behaviour"
     print_table(pa.Table.from_pylist(rows), title=title, limit=0)
+    journeys = _journeys(result)
+    if journeys is not None:
+        err.print(journeys, markup=False, highlight=False)
+    for caveat in result.caveats:
+        err.print(f"note: {caveat}", markup=False, highlight=False)
     if result.pain_points:
         pains = [
             {"rank": p.rank, "pain point": p.title, "severity": p.severity}
@@ -140,7 +170,7 @@ def _summary(result: Measurement) -> None:
                 "kpi": k.label,
                 "value": figure(k.value, k.unit),
                 "target": figure(k.target, k.unit),
-                "change": MISSING if k.change is None else change(k.change, k.unit, flat=FLAT),
+                "change": _kpi_change(k, flat=FLAT),
             }
             for k in result.kpis
         ]

@@ -2,13 +2,16 @@
 map as SVG, PNG or PDF.
 
 The HTML report is what a CX lead presents: the header (map, version, when it was measured,
-from which sources), the key numbers, the map with measured emotions and friction, how the
-journeys end (outcomes), the funnel per stage with how each stage's customers split (go on,
-went back, end there by outcome), the flows between touchpoints, expected against measured
-emotion, feedback coverage, friction per touchpoint beside what customers say there, the
-ranked pain points with their quotes, the KPIs with their definitions, periods and trends (a
-partial period is never compared with its target), the action items with what they are
-worth, and the method. A measured emotion comes from feedback alone; behaviour is friction,
+from which sources, and the filters when only part of the event log was measured), the key
+numbers with the sources and what was done to them (filters, lifecycle steps), the map with
+measured emotions and friction, how the journeys end (outcomes), the funnel per stage with
+how each stage's customers split (go on, went back, end there by outcome), the flows between
+touchpoints, the segments side by side (``--by``), expected against measured emotion,
+feedback coverage, friction per touchpoint beside what customers say there (after what the
+measurement cannot tell, its caveats), the ranked pain points with their quotes, the KPIs
+with their definitions, periods and trends (a partial period is compared neither with its
+target nor as better or worse), the action items with what they are worth, and the method
+with the caveats again. A measured emotion comes from feedback alone; behaviour is friction,
 never an emotion (docs/measure.md). It loads nothing — CSS and SVG are inline, there is no
 script — and prints on landscape pages. Every figure comes from the data functions of
 :mod:`journeymap.rendering.measured`; this module only words and arranges them.
@@ -16,12 +19,14 @@ script — and prints on landscape pages. Every figure comes from the data funct
 JSON is the measurement itself (``Measurement.model_dump_json``), valid against the published
 schema. Markdown gives the seed tables with measured columns: Stage | Touchpoint | Expected |
 Actual (from feedback: CI, n) | Gap | Friction | Pain point, then the outcomes, the funnel,
-KPIs, pain points and action items.
+the segments, KPIs, pain points and action items, with the same filter line, source notes and
+caveats as the HTML report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -41,6 +46,7 @@ from journeymap.rendering.measured import render_measured_svg
 from journeymap.rendering.measured.findings import FLAT
 from journeymap.rendering.measured.funnel import SPLIT
 from journeymap.rendering.measured.outcomes import outcome_color
+from journeymap.rendering.measured.segments import segment_data, segment_label
 from journeymap.rendering.tables import Table
 from journeymap.rendering.text import FONT_FAMILY
 
@@ -149,7 +155,7 @@ class KeyNumber:
 def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
     """The report's key numbers: feedback coverage, the biggest pain point, the largest
     emotion gap, the most friction, and up to three headline KPIs (journey conversion, NPS,
-    CSAT, CES, retention, churn — those the measurement has)."""
+    CSAT, CES, retention, churn — those the measurement has a value for)."""
     out: list[KeyNumber] = []
     cov = {r["evidence"]: r for r in charts.coverage_data(m, measurement).to_pylist()}
     total = len(measurement.touchpoints)
@@ -183,7 +189,8 @@ def key_numbers(m: JourneyMap, measurement: Measurement) -> list[KeyNumber]:
     if most is not None:
         out.append(most)
     kpis = {r["key"]: r for r in charts.kpi_data(m, measurement).to_pylist()}
-    for key in [k for k in _HEADLINE_KPIS if k in kpis][:3]:
+    # a KPI without a value (retention of one-off journeys, ...) is no key number
+    for key in [k for k in _HEADLINE_KPIS if k in kpis and kpis[k]["value"] is not None][:3]:
         k = kpis[key]
         bits = []
         if k["target"] is not None:
@@ -223,7 +230,7 @@ def _date(value: dt.datetime | None) -> str:
     return "" if value is None else f"{value.day} {value:%b %Y}"
 
 
-def _source(s: SourceInfo) -> dict[str, str]:
+def _source(s: SourceInfo) -> dict[str, Any]:
     rows = nb.count(s.rows_used)
     if s.rows_read != s.rows_used:
         rows += f" of {nb.count(s.rows_read)}"
@@ -238,7 +245,40 @@ def _source(s: SourceInfo) -> dict[str, str]:
         "unmatched": nb.count(s.rows_unmatched) if s.rows_unmatched else "0",
         "customers": nb.count(s.customers),
         "span": span,
+        "notes": list(s.notes),
     }  # fmt: skip
+
+
+#: a source's note on its filters, and the customers they kept (pipeline: EventSubset.lines)
+_FILTERS = "filters: "
+_KEPT = re.compile(r"(?P<kept>[\d,]+) of (?P<of>[\d,]+) customers(?: \((?P<share>[^)]+)\))?")
+
+
+def _filter_line(measurement: Measurement) -> str:
+    """What the header says when filters kept only part of the data: the filters, how many
+    customers they kept, and which sources are not filtered (``since 2026-02-01 (inclusive)
+    — 2,390 of 3,000 customers (79.7%) of the event log; feedback not filtered``); empty
+    without filters."""
+    parts, unfiltered = [], []
+    for s in measurement.sources:
+        filters = next((n for n in s.notes if n.startswith(_FILTERS)), None)
+        what = "event log" if s.kind == "events" else "feedback"
+        if filters is None:
+            unfiltered.append(what)
+            continue
+        text = filters.removeprefix(_FILTERS)
+        kept = next((k for n in s.notes if n.startswith("kept ") and (k := _KEPT.search(n))), None)
+        if kept is not None:
+            share = f" ({kept['share']})" if kept["share"] else ""
+            text += f" — {kept['kept']} of {kept['of']} customers{share} of the {what}"
+        else:
+            text += f" (the {what})"
+        parts.append(text)
+    if not parts:
+        return ""
+    if unfiltered:
+        parts.append(f"{' and '.join(dict.fromkeys(unfiltered))} not filtered")
+    return "; ".join(parts)
 
 
 def _evidence_span(measurement: Measurement) -> str:
@@ -324,8 +364,12 @@ def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
                 "change": nb.change(k["change"], unit, flat=FLAT)
                 if k["change"] is not None
                 else "",
-                "arrow": Markup(charts.trend_arrow(k["trend"], k["improved"])),
-                "improved": k["improved"],
+                # a partial period is a difference only: neither better nor worse, no arrow
+                "change_note": "partial period" if k["partial"] and k["change"] is not None else "",
+                "arrow": Markup(
+                    "" if k["partial"] else charts.trend_arrow(k["trend"], k["improved"])
+                ),
+                "improved": None if k["partial"] else k["improved"],
                 "target": nb.figure(k["target"], unit) if k["target"] is not None else "",
                 "status": status,
                 "on_target": k["on_target"],
@@ -423,6 +467,71 @@ def _has_other_ends(m: JourneyMap, measurement: Measurement) -> bool:
     return ends or any(s.ended_other for s in measurement.stages)
 
 
+#: the column of every customer, after the segments' columns
+ALL_CUSTOMERS = "All customers"
+#: the headings of the segment table's groups of rows
+_SEGMENT_GROUPS = {
+    "outcome": ("How their journeys end", "share of the segment's journeys, and how many"),
+    "reach": ("Reach", "share of the segment's customers who reach the stage, and how many"),
+}
+
+
+def _segment_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
+    """The segments side by side, one row per figure: the customers, each outcome's share of
+    the journeys and each stage's reach, as shares with one decimal and the customers behind
+    them. Each row has ``name, figure, color``, ``group`` (the heading of the rows it starts,
+    if any) and ``cells``: one ``(value, count)`` per segment, then all customers. Empty
+    without segments."""
+    rows = segment_data(m, measurement).to_pylist()
+    segments = len(measurement.segments)
+    if not rows or not segments:
+        return []
+    figures = len(rows) // segments  # every segment has the same figures, in the same order
+    outcomes = {o.key: o for o in measurement.outcomes}
+    stages = {s.stage: s for s in measurement.stages}
+    journeys = sum(o.customers for o in measurement.outcomes) if measurement.outcomes else None
+
+    def cell(share: float | None, customers: int | None) -> tuple[str, str]:
+        return nb.percent(share, digits=1), nb.count(customers)
+
+    out: list[dict[str, Any]] = []
+    for j in range(figures):
+        first = rows[j]
+        figure, key = first["figure"], first["key"]
+        cells = [rows[i * figures + j] for i in range(segments)]
+        if figure == "customers":
+            values = [(nb.count(r["customers"]), "") for r in cells]
+            values.append((nb.count(journeys), ""))
+        elif figure == "outcome":
+            values = [cell(r["share"], r["customers"]) for r in cells]
+            o = outcomes.get(key)
+            values.append(cell(o.share, o.customers) if o else (nb.MISSING, ""))
+        else:
+            values = [cell(r["share"], r["customers"]) for r in cells]
+            st = stages.get(key)
+            values.append(cell(st.reach_share, st.customers) if st else (nb.MISSING, ""))
+        group = None if out and out[-1]["figure"] == figure else _SEGMENT_GROUPS.get(figure)
+        out.append({
+            "name": first["name"], "figure": figure, "cells": values, "group": group,
+            "color": outcome_color(first["kind"]) if figure == "outcome" else "",
+        })  # fmt: skip
+    return out
+
+
+def _segment_words(measurement: Measurement) -> str:
+    """What a segment is, in words (backticks mark code, for :func:`_prose`)."""
+    column = measurement.segments[0].column
+    return (
+        f"One column per value of `{column}` in the event log, then all customers. A segment "
+        f"is the events whose `{column}` holds the value: a customer whose events hold "
+        "several values is in several segments, so the segments' customers can add up to "
+        "more than all customers. Whether a journey is abandoned or in progress is judged "
+        "against the end of the whole data, not of the segment's own events. How journeys "
+        "end is a share of the segment's journeys; reach, the share of its customers who "
+        "reach the stage."
+    )
+
+
 def _pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
     """Pain points in words; each quote is shown once, with the first pain point that has it."""
     rows: list[dict[str, Any]] = charts.pain_data(m, measurement).to_pylist()
@@ -470,11 +579,12 @@ def _drift_lines(m: JourneyMap, measurement: Measurement) -> list[str]:
     if d is None:
         return []
     names = {tp.id: tp.name for _, tp in m.iter_touchpoints()}
-    labels = {k.key: (k.label, k.unit) for k in measurement.kpis}
+    labels = {k.key: (k.label, k.unit, k.partial) for k in measurement.kpis}
     lines = []
     for key, change in sorted(d.kpis.items(), key=lambda kv: -abs(kv[1]))[:6]:
-        label, unit = labels.get(key, (key, None))
-        lines.append(f"{label}: {nb.change(change, unit, flat=FLAT)}")
+        label, unit, partial = labels.get(key, (key, None, False))
+        note = " (partial period)" if partial else ""
+        lines.append(f"{label}: {nb.change(change, unit, flat=FLAT)}{note}")
     for tp, change in sorted(d.emotions.items(), key=lambda kv: -abs(kv[1]))[:4]:
         if abs(change) >= 0.05:
             lines.append(f"Emotion at {names.get(tp, tp)}: {nb.signed(change)}")
@@ -514,6 +624,7 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         version=ms.map_version or m.version,
         measured_at=f"{_date(ms.measured_at)}, {ms.measured_at:%H:%M} UTC",
         evidence_span=_evidence_span(ms),
+        filtered=_filter_line(ms),
         persona=m.persona.name if m.persona else None,
         objective=m.objective,
         sources=[_source(s) for s in ms.sources],
@@ -530,6 +641,12 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
             charts.draw_sankey(charts.flow_nodes(m, ms), charts.flow_links(m, ms))
         ),
         has_flows=bool(ms.flows),
+        segments=_segment_rows(m, ms),
+        segment_labels=[segment_label(s) for s in ms.segments],
+        segment_column=ms.segments[0].column if ms.segments else "",
+        segment_words=_prose(_segment_words(ms)) if ms.segments else "",
+        all_customers=ALL_CUSTOMERS,
+        caveats=list(ms.caveats),
         gaps_svg=inline_svg(charts.draw_gaps(charts.gap_data(m, ms), scale=scale)),
         coverage_svg=inline_svg(charts.draw_coverage(charts.coverage_data(m, ms))),
         friction_svg=inline_svg(charts.draw_friction(charts.friction_data(m, ms))),
@@ -588,7 +705,15 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
         meta.append(f"evidence {span}")
     meta.append(f"coverage {nb.percent(ms.coverage)} of touchpoints with a measured emotion")
     parts.append(_md(", ".join(meta)) + ".\n")
-    parts += [section(t) for t in (_sources_table(ms), _emotions_table(m, ms)) if t is not None]
+    filtered = _filter_line(ms)
+    if filtered:
+        parts.append(f"**Filtered:** {_md(filtered)}.\n")
+    sources = _sources_table(ms)
+    if sources is not None:
+        parts.append(section(sources) + _source_notes(ms))
+    # what the measurement cannot tell, before the friction it concerns
+    head, table = section(_emotions_table(m, ms)).split("\n\n", 1)
+    parts.append(f"{head}\n\n{_notices(ms.caveats)}{table}")
     outcomes = _outcome_table(m, ms)
     if outcomes is not None:
         words = _outcome_words(m, ms).replace("`", "")
@@ -598,6 +723,10 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
         parts.append(section(funnel))
         if _stage_rows(m, ms):
             parts[-1] += "\n" + _md(_split_words(_has_other_ends(m, ms))) + "\n"
+    segments = _segment_table(m, ms)
+    if segments is not None:
+        words = _segment_words(ms).replace("`", "")
+        parts.append(section(segments) + "\n" + _md(words) + "\n")
     parts += [section(t) for t in (_kpi_table(m, ms), _pain_table(m, ms)) if t is not None]
     if ms.unconfirmed_pain_points:
         team = {p.id: p.name for p in m.pain_points}
@@ -609,7 +738,43 @@ def report_markdown(m: JourneyMap, measurement: Measurement) -> str:
         headers = ["Action item", "Where", "Expected outcome", "Per month", "KPI", "KPI figures"]
         parts.append(section(Table("Action items", headers, rows)))
     parts.append(f"## Method\n\n{_md(ms.method)}\n")
+    if ms.caveats:
+        parts.append(f"### What this measurement cannot tell\n\n{_notices(ms.caveats)}")
     return "\n".join(parts)
+
+
+def _notices(caveats: list[str]) -> str:
+    """Caveats as Markdown notices, one quoted paragraph each; empty without any."""
+    if not caveats:
+        return ""
+    return "\n>\n".join(f"> **Note:** {_md(c)}" for c in caveats) + "\n\n"
+
+
+def _source_notes(ms: Measurement) -> str:
+    """What was done to each source before measuring (filters, lifecycle steps), as a list
+    under the sources table; empty when nothing was."""
+    noted = [_source(s) for s in ms.sources if s.notes]
+    if not noted:
+        return ""
+    lines = []
+    for s in noted:
+        lines.append(f"- {_md(s['name'])} ({s['kind'].lower()})")
+        lines += [f"  - {_md(n)}" for n in s["notes"]]
+    return "\nWhat was done to the sources before measuring:\n\n" + "\n".join(lines) + "\n"
+
+
+def _segment_table(m: JourneyMap, ms: Measurement) -> Table | None:
+    """The segments side by side, as the HTML report and the terminal show them."""
+    rows = _segment_rows(m, ms)
+    if not rows:
+        return None
+    headers = [f"By {ms.segments[0].column}", *(segment_label(s) for s in ms.segments),
+               ALL_CUSTOMERS]  # fmt: skip
+    out = []
+    for r in rows:
+        name = f"Reach {r['name']}" if r["figure"] == "reach" else r["name"]
+        out.append([name, *(f"{v} ({c})" if c else v for v, c in r["cells"])])
+    return Table("Segments", headers, out)
 
 
 def _sources_table(ms: Measurement) -> Table | None:
@@ -704,8 +869,9 @@ def _kpi_table(m: JourneyMap, ms: Measurement) -> Table | None:
     rows = []
     for k in kpis:
         period = k["period"] + (" (partial period)" if k["partial"] else "")
+        change = k["change"] + (f" ({k['change_note']})" if k["change_note"] else "")
         row = [k["label"], k["value"] + (f" ({k['ci']})" if k["ci"] else ""), k["previous"],
-               k["change"], k["target"], k["status"], period.strip(), k["definition"]]  # fmt: skip
+               change, k["target"], k["status"], period.strip(), k["definition"]]  # fmt: skip
         rows.append([*row, k["note"]] if notes else row)
     headers = ["KPI", "Value", "Previous", "Change", "Target", "Status", "Period", "Definition"]
     return Table("KPIs", [*headers, "Note"] if notes else headers, rows)

@@ -15,6 +15,8 @@ The charts, each as *data* -> *drawing*, one module each:
   :func:`draw_funnel`;
 - flows between touchpoints, a Sankey (``flows``): :func:`flow_nodes`, :func:`flow_links` ->
   :func:`draw_sankey`;
+- the segments side by side, ``--by`` (``segments``): :func:`segment_data` -> a table in the
+  report;
 - expected against measured emotion (``emotions``): :func:`gap_data` -> :func:`draw_gaps`;
 - feedback coverage (``emotions``): :func:`coverage_data` -> :func:`draw_coverage`;
 - friction per touchpoint, and what customers say there (``friction``):
@@ -56,6 +58,7 @@ from journeymap.rendering.measured.flows import draw_sankey, flow_links, flow_no
 from journeymap.rendering.measured.friction import draw_friction, friction_data
 from journeymap.rendering.measured.funnel import draw_funnel, funnel_data
 from journeymap.rendering.measured.outcomes import draw_outcomes, outcome_data
+from journeymap.rendering.measured.segments import segment_data
 from journeymap.rendering.svg import to_svg
 
 __all__ = [
@@ -76,6 +79,7 @@ __all__ = [
     "outcome_data",
     "pain_data",
     "render_measured_svg",
+    "segment_data",
     "severity_color",
     "trend_arrow",
 ]

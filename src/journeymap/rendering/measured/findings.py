@@ -4,7 +4,8 @@
 
 A KPI's *trend* is the sign of its change since the previous measurement (a change under
 :data:`FLAT` is flat); it *improved* when that change goes the KPI's better way (lower for
-churn, cart abandonment, time to resolution and CES).
+churn, cart abandonment, time to resolution and CES). A KPI of a partial period is judged
+neither against its target nor as better or worse than before.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     """The KPIs of the measurement with their trend: ``key, label, kind, value, unit, n, low,
     high, previous, change, target, higher_is_better, trend`` (``up``, ``down``, ``flat`` or
     null without a previous value), ``improved`` (the change goes the better way; null when
-    flat or unknown), ``on_target`` (null without a target, and for a partial period), and
-    what the value is: ``definition, period, partial, note``.
+    flat or unknown, and for a partial period), ``on_target`` (null without a target, and for
+    a partial period), and what the value is: ``definition, period, partial, note``.
 
     A KPI linked to a map KPI takes that KPI's direction; otherwise lower is better for churn,
     cart abandonment, time to resolution and CES. A change below :data:`FLAT` is flat. A
     partial period (the data ends inside it) is never compared with a target for the whole
-    period.
+    period, nor called better or worse than the previous value (a whole period, or another
+    part of one): its ``change`` is only a difference.
     """
     map_kpis = {k.id: k for k in m.kpis}
     rows: list[dict[str, Any]] = []
@@ -50,7 +52,7 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
         trend = None if change is None else "flat" if abs(change) < FLAT else (
             "up" if change > 0 else "down"
         )  # fmt: skip
-        improved = None if trend in (None, "flat") else (trend == "up") == higher
+        improved = None if trend in (None, "flat") or k.partial else (trend == "up") == higher
         on_target = None
         if k.value is not None and k.target is not None and not k.partial:
             on_target = k.value >= k.target if higher else k.value <= k.target
@@ -173,7 +175,8 @@ def action_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
 
 def trend_arrow(trend: str | None, improved: bool | None, *, size: float = 14.0) -> str:
     """A small SVG arrow for a KPI's change: up, down or flat, blue when it improved, red when
-    it got worse, grey when flat; empty without a previous value."""
+    it got worse, grey when flat or not judged (``improved`` null); empty without a previous
+    value."""
     if trend is None:
         return ""
     color = MUTED if improved is None else POSITIVE if improved else NEGATIVE
@@ -183,10 +186,10 @@ def trend_arrow(trend: str | None, improved: bool | None, *, size: float = 14.0)
         label = "no change"
     elif trend == "up":
         d = f"M{n(h)} {n(s - 2)}V3M{n(h - 4)} 7L{n(h)} 3L{n(h + 4)} 7"
-        label = "up" + (", better" if improved else ", worse")
+        label = "up" + ("" if improved is None else ", better" if improved else ", worse")
     else:
         d = f"M{n(h)} 2V{n(s - 3)}M{n(h - 4)} {n(s - 7)}L{n(h)} {n(s - 3)}L{n(h + 4)} {n(s - 7)}"
-        label = "down" + (", better" if improved else ", worse")
+        label = "down" + ("" if improved is None else ", better" if improved else ", worse")
     return (
         f'<svg width="{num(s)}" height="{num(s)}" viewBox="0 0 {num(s)} {num(s)}" role="img" '
         f"aria-label={quoteattr(label)} class=\"trend\">"

@@ -41,9 +41,10 @@ def funnel_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     ``customers = converted + went_back + dropoff_customers`` and ``dropoff_customers =
     ended_goal + ended_other + abandoned + in_progress``. The split is null for a measurement
     without outcomes (one saved before they were measured, or without an event log), where it
-    is unknown. ``reach`` is the stage's customers divided by the customers of the journey (the
-    most customers any stage has, normally the first), 0..1. Stages without figures have 0
-    customers.
+    is unknown. ``reach`` is the share of the measured customers who reach the stage (the
+    measurement's ``reach_share``, as the segments and the terminal give it: with ``--since``
+    the first stage need not have every customer), else the stage's customers divided by the
+    most customers any stage has, 0..1. Stages without figures have 0 customers.
     """
     by_id = {s.stage: s for s in measurement.stages}
     total = max((s.customers for s in measurement.stages), default=0)
@@ -52,13 +53,16 @@ def funnel_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     for i, stage in enumerate(m.stages, 1):
         s = by_id.get(stage.id)
         customers = s.customers if s else 0
+        reach = s.reach_share if s is not None else None
+        if reach is None and total:
+            reach = customers / total
         rows.append(
             {
                 "stage": stage.id,
                 "name": stage.name,
                 "order": i,
                 "customers": customers,
-                "reach": customers / total if total else None,
+                "reach": reach,
                 "converted": s.converted if s else 0,
                 "conversion_to_next": s.conversion_to_next if s else None,
                 "dropoff_customers": s.dropoff_customers if s else 0,

@@ -20,7 +20,7 @@ from journeymap.rendering.svgkit import text as label
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["OUTCOME_KINDS", "draw_outcomes", "outcome_color", "outcome_data"]
+__all__ = ["OUTCOME_KINDS", "draw_outcomes", "outcome_color", "outcome_data", "outcome_kind"]
 
 #: the kinds of outcome, in the order the report lists them: the goal, the map's other ends,
 #: abandoned, in progress
@@ -39,7 +39,9 @@ def outcome_color(kind: str) -> str:
     return _STYLE[kind][0]
 
 
-def _kind(key: str) -> str:
+def outcome_kind(key: str) -> str:
+    """The kind of an outcome (:data:`OUTCOME_KINDS`) from its key: the map's other ends are
+    ``end``."""
     return key if key in ("goal", "abandoned", "in-progress") else "end"
 
 
@@ -48,7 +50,7 @@ def outcome_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     ends in its order): ``key, name, kind, customers, share`` (of every journey, 0..1). Empty
     when the measurement has no outcomes (no event log)."""
     rows: list[dict[str, Any]] = [
-        {"key": o.key, "name": o.name, "kind": _kind(o.key), "customers": o.customers,
+        {"key": o.key, "name": o.name, "kind": outcome_kind(o.key), "customers": o.customers,
          "share": o.share}
         for o in measurement.outcomes
     ]  # fmt: skip
