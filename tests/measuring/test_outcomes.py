@@ -289,6 +289,11 @@ def test_a_start_and_its_complete_are_one_step(tmp_path: Path) -> None:
     offer_before = {t.touchpoint: t for t in plain.touchpoints}["offer"]
     assert (offer_before.loops, offer_before.entries) == (1, 4)
     assert (offer.loops, offer.entries, offer.customers) == (0, 2, 2)
+    # service time, start to complete: a 2 h, b 1 h; the applications have no start
+    assert (offer.service_steps, offer.median_service_seconds) == (2, pytest.approx(5400))
+    apply = {t.touchpoint: t for t in paired.touchpoints}["apply"]
+    assert (apply.service_steps, apply.median_service_seconds) == (0, None)
+    assert offer_before.service_steps is None  # events, not steps
     assert not [p for p in paired.pain_points if p.touchpoint == "offer" and p.kind == "loops"]
     notes = paired.sources[0].notes
     assert notes == [

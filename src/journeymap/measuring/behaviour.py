@@ -45,6 +45,10 @@ support_customers       int64    customers with an event of a support touchpoint
 support_rate            float64  support_customers / customers
 value                   float64  sum of the log's value over the events of X (null when the
                                  log has no value column or none of them has a value)
+service_steps           int64    a log of lifecycle steps (a start and its complete one step,
+                                 ``events.lifecycle``): the steps of X with both; else null
+median_service_seconds  float64  their median start-to-complete seconds (back stage too: the
+                                 business' work takes time the customer waits through)
 ======================  =======  =============================================================
 
 Example, one customer: ``A A B A C`` (A, B in stage 1, C in stage 2). A: entries 3, repeat
@@ -183,7 +187,8 @@ class Matched:
 
 
 #: the columns of the log the matched table keeps
-_MATCHED_COLUMNS = ("customer", "event", "ts", "ts_sub", "seq", "value")
+_MATCHED_COLUMNS = ("customer", "event", "ts", "ts_sub", "seq", "value", "service_seconds",
+                    "state")  # fmt: skip
 
 
 def match_events(log: EventLog, m: JourneyMap) -> Matched:
@@ -450,6 +455,8 @@ def _touchpoint_row(
         "reach_share": _share(n, total),
         "entries": int(r.get("entries") or 0),
         "value": r.get("value"),
+        "service_steps": r.get("service_steps"),
+        "median_service_seconds": r.get("median_service_seconds"),
     }
     if not rule.front:  # the business' work: reach and time, never the customer's steps
         return row
@@ -473,12 +480,21 @@ def _touchpoint_row(
 
 
 def _reach(matched: Matched) -> ir.Table:
-    """Customers, events and value per touchpoint over every matched event (back stage too)."""
+    """Customers, events and value per touchpoint over every matched event (back stage too),
+    and, for a log of lifecycle steps, the service time of the steps with a start and a
+    complete."""
     t = matched.table
+    extra: dict[str, Any] = {}
+    if "value" in t.columns:
+        extra["value"] = t.value.sum().cast("float64")
+    if "service_seconds" in t.columns and "state" in t.columns:
+        paired = t.state == "paired"
+        extra["service_steps"] = t.count(where=paired)
+        extra["median_service_seconds"] = t.service_seconds.quantile(0.5, where=paired).cast(
+            "float64"
+        )
     return t.group_by(tp=t.tp_order).aggregate(
-        customers=t.customer.nunique(),
-        entries=t.count(),
-        **({"value": t.value.sum().cast("float64")} if "value" in t.columns else {}),
+        customers=t.customer.nunique(), entries=t.count(), **extra
     )
 
 
@@ -666,7 +682,7 @@ def _touchpoint_schema() -> pa.Schema:
             ("dropoff_rate", f), ("abandoned_customers", i), ("abandon_rate", f),
             ("in_progress_customers", i), ("next_customers", i), ("median_seconds_to_next", f),
             ("p90_seconds_to_next", f), ("support_customers", i), ("support_rate", f),
-            ("value", f),
+            ("value", f), ("service_steps", i), ("median_service_seconds", f),
         ]
     )  # fmt: skip
 

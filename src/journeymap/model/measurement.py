@@ -108,6 +108,13 @@ class TouchpointMeasure(Model):
     abandon_rate: float | None = None
     in_progress_customers: int | None = None
     median_seconds_to_next: float | None = None
+    service_steps: int | None = Field(
+        default=None,
+        description="Steps with a start and a complete (a log with lifecycle transitions).",
+    )
+    median_service_seconds: float | None = Field(
+        default=None, description="Their median time from start to complete, in seconds."
+    )
     p90_seconds_to_next: float | None = None
     support_customers: int = 0
     support_rate: float | None = None
