@@ -63,6 +63,8 @@ from journeymap.errors import UsageError
 from journeymap.events.prepare import events_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import ibis.expr.types as ir
     import pyarrow as pa
 
@@ -248,13 +250,25 @@ def retention(
 ) -> pa.Table:
     """Per period: partial or not, customers at start, retained, new, reactivated, lost, at
     end, retention and churn rates; with ``by``, per segment. See the module docstring."""
+    return _per_segment(log, _retention, period, event, by)
+
+
+def _per_segment(
+    log: EventLog,
+    compute: Callable[[EventLog, Period, str | None, tuple[datetime | None, datetime]], pa.Table],
+    period: Period,
+    event: str | None,
+    by: str | None,
+) -> pa.Table:
+    """``compute`` on the whole log, or on each segment by ``by`` (each judged against the
+    time the whole log covers); a named event the log lacks is a clear error."""
+    window = observed(log)
     if by is not None:
         from journeymap.events.subset import by_segment
 
         _check_event(log, event)
-        window = observed(log)
-        return by_segment(log, by, lambda seg: _retention(seg, period, event, window))
-    result = _retention(log, period, event, observed(log))
+        return by_segment(log, by, lambda seg: compute(seg, period, event, window))
+    result = compute(log, period, event, window)
     if event is not None and result.num_rows == 0:
         raise _no_such_event(log, event)
     return result
@@ -325,16 +339,7 @@ def cohorts(
     cohort_size (0..1). Every k from 0 to the last period of the calendar appears, with 0
     customers where none were active. With ``by``, per segment (a first column
     ``segment``)."""
-    if by is not None:
-        from journeymap.events.subset import by_segment
-
-        _check_event(log, event)
-        window = observed(log)
-        return by_segment(log, by, lambda seg: _cohorts(seg, period, event, window))
-    result = _cohorts(log, period, event, observed(log))
-    if event is not None and result.num_rows == 0:
-        raise _no_such_event(log, event)
-    return result
+    return _per_segment(log, _cohorts, period, event, by)
 
 
 def _cohorts(

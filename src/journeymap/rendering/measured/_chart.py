@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from journeymap.model.journey import JourneyMap
-from journeymap.rendering.svgkit import MUTED, document, text
+from journeymap.rendering.svgkit import MUTED, document, el, text
 from journeymap.rendering.text import text_width
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CHART_W", "REACH", "SLACK", "arrow_table", "empty", "names", "room"]
+__all__ = ["CHART_W", "REACH", "SLACK", "arrow_table", "empty", "names", "room", "split_bar"]
 
 #: default width of a chart, in pixels (the report's column)
 CHART_W = 1120.0
@@ -50,3 +50,21 @@ def room(content: str, size: float, *, bold: bool = False) -> float:
 def empty(width: float, title: str, message: str) -> str:
     """A chart with nothing to draw: the reason, in words."""
     return document(width, 48, title, [text(message, 0, 28, 12, italic=True, fill=MUTED)])
+
+
+def split_bar(parts: list[tuple[float, str, str, str]], width: float) -> list[str]:
+    """One 30 px bar split into ``parts`` (size, fill, ink, the label written inside when it
+    fits), each as long as its share of the whole; parts of size 0 are not drawn."""
+    total = sum(size for size, *_ in parts)
+    out: list[str] = []
+    x = 0.0
+    for size, fill, ink, share in parts:
+        if not size or not total:
+            continue
+        w = width * size / total
+        out.append(el("rect", x=x, y=0.0, width=w, height=30, fill=fill, stroke="#ffffff",
+                      stroke_width=1.5))  # fmt: skip
+        if room(share, 12, bold=True) + 10 < w:
+            out.append(text(share, x + w / 2, 19.5, 12, bold=True, anchor="middle", fill=ink))
+        x += w
+    return out

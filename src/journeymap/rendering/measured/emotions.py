@@ -14,7 +14,15 @@ from journeymap import _numbers as nb
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
 from journeymap.rendering.curve import tick_text
-from journeymap.rendering.measured._chart import CHART_W, REACH, arrow_table, empty, names, room
+from journeymap.rendering.measured._chart import (
+    CHART_W,
+    REACH,
+    arrow_table,
+    empty,
+    names,
+    room,
+    split_bar,
+)
 from journeymap.rendering.svgkit import (
     BAND_FILL,
     BAND_OPACITY,
@@ -200,19 +208,11 @@ def draw_coverage(table: pa.Table, *, width: float = 560.0) -> str:
     total = sum(r["touchpoints"] for r in rows)
     if not total:
         return empty(width, title, "The measurement has no touchpoints.")
-    out: list[str] = []
-    x = 0.0
-    for r in rows:
-        if not r["touchpoints"]:
-            continue
-        fill, ink, _ = _COVERAGE_STYLE[r["evidence"]]
-        w = width * r["touchpoints"] / total
-        out.append(el("rect", x=x, y=0.0, width=w, height=30, fill=fill, stroke="#ffffff",
-                      stroke_width=1.5))  # fmt: skip
-        share = nb.percent(r["share"])
-        if room(share, 12, bold=True) + 10 < w:
-            out.append(text(share, x + w / 2, 19.5, 12, bold=True, anchor="middle", fill=ink))
-        x += w
+    out = split_bar(
+        [(r["touchpoints"], *_COVERAGE_STYLE[r["evidence"]][:2], nb.percent(r["share"]))
+         for r in rows],
+        width,
+    )  # fmt: skip
     lx = 0.0
     for r in rows:
         fill, _, word = _COVERAGE_STYLE[r["evidence"]]

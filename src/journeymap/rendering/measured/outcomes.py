@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from journeymap import _numbers as nb
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
-from journeymap.rendering.measured._chart import CHART_W, REACH, arrow_table, empty, room
+from journeymap.rendering.measured._chart import CHART_W, REACH, arrow_table, empty, room, split_bar
 from journeymap.rendering.svgkit import INK, LEVEL_COLORS, MUTED, NEGATIVE, THIN, document, el
 from journeymap.rendering.svgkit import text as label
 
@@ -67,19 +67,11 @@ def draw_outcomes(table: pa.Table, *, width: float = CHART_W) -> str:
     total = sum(r["customers"] for r in rows)
     if not total:
         return empty(width, title, "No journey in this measurement.")
-    out: list[str] = []
-    x = 0.0
-    for r in rows:
-        if not r["customers"]:
-            continue
-        fill, ink = _STYLE[r["kind"]]
-        w = width * r["customers"] / total
-        out.append(el("rect", x=x, y=0.0, width=w, height=30, fill=fill, stroke="#ffffff",
-                      stroke_width=1.5))  # fmt: skip
-        share = nb.percent(r["customers"] / total, digits=1)
-        if room(share, 12, bold=True) + 10 < w:
-            out.append(label(share, x + w / 2, 19.5, 12, bold=True, anchor="middle", fill=ink))
-        x += w
+    out = split_bar(
+        [(r["customers"], *_STYLE[r["kind"]], nb.percent(r["customers"] / total, digits=1))
+         for r in rows],
+        width,
+    )  # fmt: skip
     lx, ly = 0.0, 52.5
     for r in rows:
         fill, _ = _STYLE[r["kind"]]
