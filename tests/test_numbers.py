@@ -76,6 +76,8 @@ def test_change_has_a_sign_and_points_for_percentages() -> None:
         (200, "3 minutes", "3m 20s"),
         (9.2 * 3600, "9.2 hours", "9h 12m"),
         (3.1 * 86400, "3.1 days", "3d 2h"),
+        (30 * 86400, "30 days", "30d 0h"),
+        (2 * 3600, "2 hours", "2h 00m"),
     ],
 )
 def test_durations(seconds: float, words: str, short: str) -> None:

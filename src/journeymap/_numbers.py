@@ -153,14 +153,15 @@ def change(value: float, unit: str | None = None, *, flat: float = 0.0) -> str:
 
 
 def duration(seconds: float) -> str:
-    """Seconds in a sentence: ``42 seconds``, ``12 minutes``, ``9.2 hours``, ``3.1 days``."""
+    """Seconds in a sentence: ``42 seconds``, ``12 minutes``, ``9.2 hours``, ``3.1 days``,
+    ``30 days`` (a whole number without its ``.0``)."""
     if seconds < 90:
         return f"{seconds:.0f} seconds"
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f} minutes"
     if seconds < 36 * 3600:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
+        return f"{seconds / 3600:.1f}".removesuffix(".0") + " hours"
+    return f"{seconds / 86400:.1f}".removesuffix(".0") + " days"
 
 
 def duration_short(seconds: float) -> str:

@@ -120,7 +120,7 @@ def test_drop_off_and_slow_delivery_with_support_are_found_and_ranked() -> None:
     assert slow["conversions_lost"] is None
     assert slow["score"] == pytest.approx(SEVERITY_WEIGHT["critical"] * 100)
     assert slow["title"] == (
-        "Customers wait 3.0 days after Delivery before their next step; a typical step takes "
+        "Customers wait 3 days after Delivery before their next step; a typical step takes "
         "90 seconds"
     )
 

@@ -588,7 +588,7 @@ def test_report_html_shows_how_the_journeys_end(shop: JourneyMap, ms: Measuremen
         ["Every journey", "1,000", "100.0%"],
     ]
     lead = html.split('id="outcomes-title"')[1].split("</p>")[0]
-    for words in ("no event for more than 14.0 days before the data ends",
+    for words in ("no event for more than 14 days before the data ends",
                   "<code>abandoned_after: 14d</code>", "neither lost nor finished",
                   "Ending another way (Cancelled) is finished"):  # fmt: skip
         assert words in lead, words
@@ -666,7 +666,7 @@ def test_report_markdown_shows_outcomes_stage_split_and_kpi_definitions(
                  "| Abandoned | 590 | 59.0% |", "| In progress | 60 | 6.0% |",
                  "| Every journey | 1,000 | 100.0% |"):  # fmt: skip
         assert line in outcomes.splitlines(), line
-    assert "neither lost nor finished" in outcomes and "14.0 days" in outcomes
+    assert "neither lost nor finished" in outcomes and "14 days" in outcomes
     assert md.index("## How the journeys end") < md.index("## Funnel") < md.index("## KPIs")
     funnel = md.split("## Funnel\n")[1].split("\n## ")[0]
     assert ("| Stage | Customers | Reach | Go on | Went back | End here | At the goal | "

@@ -384,7 +384,7 @@ def _kpi_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
 
 
 def _abandoned_after(m: JourneyMap) -> tuple[str, str]:
-    """The map's ``abandoned_after`` in words and as written (``14.0 days``, ``14d``)."""
+    """The map's ``abandoned_after`` in words and as written (``14 days``, ``14d``)."""
     written = m.outcomes.abandoned_after if m.outcomes is not None else DEFAULT_ABANDONED_AFTER
     return nb.duration(duration_of(written).total_seconds()), written
 
