@@ -9,6 +9,7 @@ command that shows them in another panel declares its own alias with them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -130,6 +131,23 @@ EngineKindOpt = Annotated[
 SparkMaster = Annotated[
     str | None, _in(ENGINE, "URL", "Spark master URL (default: a local session).")
 ]
+#: a size: a number and a unit, decimal (KB, MB, GB, TB; K, M, G, T) or binary (KiB, ...)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt])(?:i?b)?\s*", re.IGNORECASE)
+
+
+def _size(value: str | None) -> str | None:
+    """A size option (``--memory-limit``) as typed, once it is known to be a size: a usage
+    error (exit 2) naming the option and the form otherwise, before any work."""
+    if value is None:
+        return None
+    m = _SIZE.fullmatch(value)
+    if m is None or float(m.group(1)) == 0:
+        raise typer.BadParameter(
+            f"{value!r} is not a size: expected a number and a unit, e.g. 2GB, 512MB or 1.5GiB"
+        )
+    return value
+
+
 MemoryLimit = Annotated[
     str | None,
     _in(
@@ -137,6 +155,7 @@ MemoryLimit = Annotated[
         "SIZE",
         "Memory the engine may use, e.g. 4GB; beyond it DuckDB spills to disk (default 1.5GB; "
         "Spark: the driver's memory, default 4g).",
+        callback=_size,
     ),
 ]
 TempDir = Annotated[

@@ -16,6 +16,7 @@ from journeymap.cli._common import (
     print_problems,
     stderr,
     stdout,
+    warn,
     write_text_or_stdout,
 )
 from journeymap.errors import UsageError
@@ -98,19 +99,15 @@ def lint(
 ) -> None:
     """Report findings a reviewer should look at; exit 1 when an error-level finding exists."""
     from journeymap.formats.document import load, locate
-    from journeymap.measuring.pipeline import (
-        load_measurement,
-        measurements_dir,
-        previous_measurement,
-    )
+    from journeymap.measuring.pipeline import latest_measurement, measurements_dir
     from journeymap.model.lint import lint as run_lint
 
     day = today.date() if today else dt.date.today()
     rows: list[dict[str, object]] = []
     for f in files:
         m = load(f)
-        latest = previous_measurement(measurements_dir(f))
-        measured = load_measurement(latest) if latest else None
+        latest = latest_measurement(measurements_dir(f), say=warn)
+        measured = latest[1] if latest is not None else None
         for finding in run_lint(m, today=day, measurement=measured):
             pos = locate(m, finding.loc)
             rows.append(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from journeymap._numbers import MISSING, change, count, figure, percent, signed
-from journeymap.cli._common import handle_errors, stderr, stdout
+from journeymap.cli._common import check_writable, handle_errors, stderr, stdout
 from journeymap.cli._options import (
     FILTERS,
     CustomerCol,
@@ -310,10 +310,13 @@ def measure(
     from journeymap.events.logs import ReadOptions
     from journeymap.formats.document import load
     from journeymap.measuring.from_files import EvidenceFiles, check_files, measure_files
+    from journeymap.measuring.pipeline import measurements_dir
 
     m = load(map_file)
     for o in output or []:
         _check_suffix(o)
+    if save and not check:  # where it will be saved, before the work
+        check_writable(measurements_dir(map_file), folder=True)
     if len(events or []) > 1:
         raise UsageError("give one --events log (a folder or glob of Parquet files is one log)")
     files = EvidenceFiles(

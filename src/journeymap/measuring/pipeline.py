@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journeymap._atomic import atomic_write_text
 from journeymap._numbers import count
 from journeymap.errors import EvidenceError, UsageError
 from journeymap.model.measurement import (
@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 __all__ = [
     "as_steps",
     "columns_to_keep",
+    "latest_measurement",
     "load_measurement",
     "measure",
     "measurement_schema",
@@ -601,12 +602,39 @@ def measurements_dir(map_path: str | Path) -> Path:
     return p.with_name(p.stem + ".measurements")
 
 
+#: the name of a measurement: its time (UTC, to the second), ``-0001``... when one of that
+#: second is there already; names sort as the measurements were taken
+_STAMP = "%Y-%m-%dT%H-%M-%SZ"
+_SAME_SECOND = 9999
+
+
+def _stamp(t: dt.datetime) -> str:
+    """A time as measurement files are named by it (UTC; a time without a zone is UTC)."""
+    return (t.astimezone(dt.UTC) if t.tzinfo is not None else t).strftime(_STAMP)
+
+
+def _names(folder: Path, stamp: str) -> Iterator[Path]:
+    """The names a measurement of ``stamp`` may take, in order."""
+    yield folder / f"{stamp}.json"
+    for n in range(1, _SAME_SECOND + 1):
+        yield folder / f"{stamp}-{n:04d}.json"
+
+
 def save_measurement(result: Measurement, folder: str | Path) -> Path:
-    """Write ``folder/<measured_at>.json`` (atomic) and return its path."""
-    stamp = result.measured_at.strftime("%Y-%m-%dT%H-%M-%SZ")
-    path = Path(folder) / f"{stamp}.json"
-    atomic_write_text(path, result.model_dump_json(indent=2) + "\n")
-    return path
+    """Write ``folder/<measured_at>.json`` and return its path: atomically, through a temp file
+    of this writer's own, and never over another measurement. The first measurement of a
+    second takes the plain name; the next ones of that second ``<measured_at>-0001.json``,
+    ``-0002``, ... in the order they are saved (runs at once each keep theirs)."""
+    from journeymap._atomic import atomic_write_new
+
+    stamp = _stamp(result.measured_at)
+    data = (result.model_dump_json(indent=2) + "\n").encode("utf-8")
+    try:
+        return atomic_write_new(_names(Path(folder), stamp), data)
+    except FileExistsError:
+        raise UsageError(
+            f"{folder}: already {_SAME_SECOND + 1} measurements taken at {stamp}; move some away"
+        ) from None
 
 
 def load_measurement(path: str | Path) -> Measurement:
@@ -615,27 +643,63 @@ def load_measurement(path: str | Path) -> Measurement:
 
     p = Path(path)
     try:
-        return Measurement.model_validate_json(p.read_text(encoding="utf-8"))
+        return Measurement.model_validate_json(p.read_bytes())
     except FileNotFoundError:
         raise EvidenceError(f"{p}: no such measurement file") from None
+    except OSError as e:
+        raise EvidenceError(f"{p}: cannot read it: {e.strerror or e}") from None
     except pydantic.ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise EvidenceError(
-            f"{p}: not a journeymap measurement ({where}: {first['msg']})"
-        ) from None
+        problem = f"{where}: {first['msg']}" if where else first["msg"]
+        raise EvidenceError(f"{p}: not a journeymap measurement ({problem})") from None
 
 
-def previous_measurement(folder: str | Path, *, before: dt.datetime | None = None) -> Path | None:
-    """The latest measurement saved in ``folder`` (earlier than ``before`` when given)."""
+def _saved(folder: Path, before: dt.datetime | None) -> list[Path]:
+    """The measurement files of ``folder``, oldest first (earlier than ``before`` if given)."""
+    found = [f for f in folder.glob("*.json") if not f.name.startswith(".")]
+    found.sort(key=lambda f: f.stem)  # "<second>" before "<second>-0001"
+    if before is not None:
+        stamp = _stamp(before)
+        found = [f for f in found if f.stem < stamp]
+    return found
+
+
+def latest_measurement(
+    folder: str | Path,
+    *,
+    before: dt.datetime | None = None,
+    say: Callable[[str], None] | None = None,
+) -> tuple[Path, Measurement] | None:
+    """The latest measurement saved in ``folder`` that can be read (earlier than ``before``
+    when given), with its file. A file that is not a measurement (cut short, edited, not
+    JSON) does not block the others: it is skipped with a warning naming it, told to ``say``
+    (else a :class:`UserWarning`), and the one before it is taken."""
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    found = sorted(folder.glob("*.json"))
-    if before is not None:
-        stamp = before.strftime("%Y-%m-%dT%H-%M-%SZ")
-        found = [f for f in found if f.stem < stamp]
-    return found[-1] if found else None
+    for f in reversed(_saved(folder, before)):
+        try:
+            return f, load_measurement(f)
+        except EvidenceError as e:
+            message = f"{e}; skipped it (the measurement before it is used)"
+            if say is not None:
+                say(message)
+            else:
+                warnings.warn(message, UserWarning, stacklevel=3)
+    return None
+
+
+def previous_measurement(
+    folder: str | Path,
+    *,
+    before: dt.datetime | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Path | None:
+    """The file of the latest measurement saved in ``folder`` (earlier than ``before`` when
+    given); one that cannot be read is skipped with a warning (:func:`latest_measurement`)."""
+    found = latest_measurement(folder, before=before, say=say)
+    return found[0] if found is not None else None
 
 
 def measurement_schema() -> dict[str, Any]:
