@@ -148,14 +148,11 @@ def fmt(
 ) -> None:
     """Normalise map files in place: keys in order, ids pinned, comments kept."""
     from journeymap._atomic import atomic_write_text
-    from journeymap.formats.document import format_of, format_text
+    from journeymap.formats.document import format_of, format_text, read_text
 
     changed = []
     for f in files:
-        try:
-            text = f.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UsageError(f"{f}: no such file") from None
+        text = read_text(f)  # located errors: missing, unreadable, not UTF-8, too big
         new_text = format_text(text, file=str(f), fmt=format_of(f))
         if new_text != text:
             changed.append(f)

@@ -21,18 +21,22 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from journeymap._atomic import atomic_write_text
 from journeymap.errors import MapFileError, Problem
+from journeymap.formats import _guard
+from journeymap.formats._guard import MapLimits
 from journeymap.model.base import Identified, slugify
 from journeymap.model.checks import Loc, check_map
 from journeymap.model.journey import JourneyMap
 
 __all__ = [
     "MapFormat",
+    "MapLimits",
     "dumps",
     "format_of",
     "format_text",
@@ -40,6 +44,7 @@ __all__ = [
     "loads",
     "locate",
     "pin_ids",
+    "read_text",
     "save",
 ]
 
@@ -77,8 +82,8 @@ class _Representer(RoundTripRepresenter):
 _Representer.add_representer(ScalarFloat, _Representer.represent_scalar_float)
 
 
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
+def _yaml(y: YAML | None = None) -> YAML:
+    y = YAML(typ="rt") if y is None else y
     y.Representer = _Representer
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)
@@ -87,6 +92,23 @@ def _yaml() -> YAML:
 
 
 # ---- locating problems ---------------------------------------------------------------------
+
+
+def _key_position(node: CommentedMap, key: str, *, on_key: bool) -> tuple[int, int] | None:
+    """0-based position of ``key`` (or its value) in ``node``, or in the mapping it was
+    merged from (``<<: *anchor``); None when ruamel did not record one."""
+    seen: set[int] = set()
+    todo = [node]
+    while todo:
+        m = todo.pop(0)
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        if key in m.lc.data:
+            line, col = m.lc.key(key) if on_key else m.lc.value(key)
+            return int(line), int(col)
+        todo += [s for s in getattr(m, "merge", None) or [] if isinstance(s, CommentedMap)]
+    return None
 
 
 def _position(tree: Any, loc: Loc, *, on_key: bool) -> tuple[int, int] | None:
@@ -98,8 +120,9 @@ def _position(tree: Any, loc: Loc, *, on_key: bool) -> tuple[int, int] | None:
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
         if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
-            line, col = node.lc.key(part) if (last and on_key) else node.lc.value(part)
-            best = (line + 1, col + 1)
+            at = _key_position(node, part, on_key=last and on_key)
+            if at is not None:
+                best = (at[0] + 1, at[1] + 1)
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
             line, col = node.lc.item(part)
@@ -190,6 +213,7 @@ def _describe(err: Mapping[str, Any], loc: Loc) -> tuple[str, bool]:
 def _problems_from_validation(exc: ValidationError, tree: Any, file: str) -> list[Problem]:
     out: list[Problem] = []
     seen: set[tuple[Loc, str]] = set()
+    written: set[Problem] = set()
     for err in exc.errors():
         loc = _clean_loc(tree, tuple(err["loc"]))
         msg, on_key = _describe(err, loc)
@@ -197,16 +221,30 @@ def _problems_from_validation(exc: ValidationError, tree: Any, file: str) -> lis
             continue
         seen.add((loc, msg))
         pos = _position(tree, loc, on_key=on_key)
-        out.append(Problem(msg, file, *(pos or (None, None))))
+        problem = Problem(msg, file, *(pos or (None, None)))
+        if problem not in written:  # a key merged into two mappings (<<: *anchor) fails twice
+            written.add(problem)
+            out.append(problem)
     return out
 
 
 # ---- loading -------------------------------------------------------------------------------
 
 
-def _parse(text: str, file: str) -> Any:
+def _refused(exc: _guard._Refused, file: str) -> MapFileError:
+    line = None if exc.line is None else exc.line + 1
+    col = None if exc.column is None else exc.column + 1
+    return MapFileError.single(exc.message, file=file, line=line, column=col)
+
+
+def _parse(text: str, file: str, limits: MapLimits) -> Any:
+    """The ruamel tree of ``text``, within ``limits``; every failure is a located error."""
     try:
-        return _yaml().load(text)
+        _guard.check_size(text, limits)
+        _guard.check_characters(text)
+        return _yaml(_guard.Loader(limits)).load(text)
+    except _guard._Refused as exc:
+        raise _refused(exc, file) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "not valid YAML"
@@ -217,6 +255,37 @@ def _parse(text: str, file: str) -> Any:
         raise MapFileError.single(
             f"cannot parse: {problem}", file=file, line=line, column=col
         ) from None
+    except ReaderError as exc:  # check_characters refuses these first; kept as a safety net
+        line, col = _guard.line_col(text, min(int(exc.position), len(text)))
+        raise MapFileError.single(
+            f"cannot parse: {exc.reason}", file=file, line=line + 1, column=col + 1
+        ) from None
+    except RecursionError:  # only when max_depth is raised past what Python's stack holds
+        raise MapFileError.single(
+            f"nested too deeply to read (more levels than Python's stack holds); expected at "
+            f"most {limits.max_depth} levels of mappings and lists",
+            file=file,
+        ) from None
+
+
+def _check_text(tree: Any, file: str) -> None:
+    """Refuse control characters in keys and text values (written as escapes: raw ones
+    never reach the parser), each at its line and column."""
+    found: list[tuple[tuple[int, int], Problem]] = []
+    for loc, is_key, problem in _guard.walk_text(tree):
+        path = tuple(p for p in loc if isinstance(p, str | int))
+        last = loc[-1] if loc else None
+        if is_key:
+            what = "a key"
+        elif isinstance(last, str):
+            what = repr(last)
+        else:
+            what = "an item"
+        line, col = _position(tree, path, on_key=is_key) or (None, None)
+        found.append(((line or 0, col or 0), Problem(f"{what} holds {problem}", file, line, col)))
+    if found:
+        unique = {str(p): (at, p) for at, p in found}  # a merged key is met twice
+        raise MapFileError([p for _, p in sorted(unique.values(), key=lambda x: x[0])])
 
 
 def _to_plain(node: Any) -> Any:
@@ -236,9 +305,12 @@ def _to_plain(node: Any) -> Any:
     return node
 
 
-def loads(text: str, *, file: str = "<string>") -> JourneyMap:
-    """Parse and validate a map from YAML or JSON text; raises :class:`MapFileError`."""
-    tree = _parse(text, file)
+def loads(text: str, *, file: str = "<string>", limits: MapLimits | None = None) -> JourneyMap:
+    """Parse and validate a map from YAML or JSON text; raises :class:`MapFileError`.
+
+    ``limits`` bounds the file's size, nesting and alias expansion (see :class:`MapLimits`).
+    """
+    tree = _parse(text, file, limits or MapLimits())
     if tree is None:
         raise MapFileError.single(
             "the file is empty; expected a journey map (a mapping with 'title' and 'stages')",
@@ -254,6 +326,7 @@ def loads(text: str, *, file: str = "<string>") -> JourneyMap:
             line=1,
             column=1,
         )
+    _check_text(tree, file)
     try:
         m = JourneyMap.model_validate(_to_plain(tree))
     except ValidationError as exc:
@@ -269,20 +342,40 @@ def loads(text: str, *, file: str = "<string>") -> JourneyMap:
     return m
 
 
-def load(path: str | Path) -> JourneyMap:
-    """Read a map file (``.yaml``/``.yml``/``.json``). Errors name FILE:LINE:COL."""
+def read_text(path: str | Path, *, limits: MapLimits | None = None) -> str:
+    """The text of a map file, as ``open(..., encoding="utf-8")`` reads it (newlines
+    translated), read no further than the size limit. Errors name the file."""
     p = Path(path)
+    limits = limits or MapLimits()
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            data = f.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise MapFileError.single("no such file", file=p) from None
     except IsADirectoryError:
         raise MapFileError.single("is a directory; expected a map file", file=p) from None
+    except OSError as exc:
+        raise MapFileError.single(
+            f"cannot read: {(exc.strerror or str(exc)).lower()}", file=p
+        ) from None
+    try:
+        _guard.check_size(data, limits)
+        text = data.decode("utf-8")
+    except _guard._Refused as exc:
+        raise _refused(exc, str(path)) from None
     except UnicodeDecodeError as exc:
         raise MapFileError.single(
             f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p
         ) from None
-    return loads(text, file=str(path))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load(path: str | Path, *, limits: MapLimits | None = None) -> JourneyMap:
+    """Read a map file (``.yaml``/``.yml``/``.json``). Errors name FILE:LINE:COL.
+
+    ``limits`` bounds the file's size, nesting and alias expansion (see :class:`MapLimits`).
+    """
+    return loads(read_text(path, limits=limits), file=str(path), limits=limits)
 
 
 # ---- saving --------------------------------------------------------------------------------
@@ -457,8 +550,10 @@ def save(
     atomic_write_text(path, dumps(m, fmt=fmt or format_of(path), canonical=canonical))
 
 
-def format_text(text: str, *, file: str = "<string>", fmt: MapFormat = "yaml") -> str:
+def format_text(
+    text: str, *, file: str = "<string>", fmt: MapFormat = "yaml", limits: MapLimits | None = None
+) -> str:
     """What ``journeymap fmt`` makes of a file: ids pinned, keys in order, comments kept."""
-    m = loads(text, file=file)
+    m = loads(text, file=file, limits=limits)
     pin_ids(m)
     return dumps(m, fmt=fmt, canonical=True)
