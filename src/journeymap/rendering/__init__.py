@@ -15,7 +15,8 @@ from journeymap.errors import UsageError
 from journeymap.model.journey import JourneyMap
 from journeymap.rendering.files import format_of, suffixes_for, write_as
 from journeymap.rendering.html import to_html
-from journeymap.rendering.layout import layout
+from journeymap.rendering.layout import layout, least_size
+from journeymap.rendering.limits import check_least_size
 from journeymap.rendering.svg import to_svg
 
 __all__ = [
@@ -41,8 +42,16 @@ def format_for(path: str | Path) -> RenderFormat:
     return format_of(path, SUFFIXES, what="output")
 
 
-def render_bytes(m: JourneyMap, fmt: RenderFormat, *, scale: float = 2.0) -> bytes:
-    """The map drawn in ``fmt``. Text formats are UTF-8; ``scale`` applies to PNG only."""
+def render_bytes(m: JourneyMap, fmt: RenderFormat, *, scale: float | None = None) -> bytes:
+    """The map drawn in ``fmt``. Text formats are UTF-8.
+
+    ``scale`` applies to PNG only: PNG pixels per map pixel, by default 2, or less when the
+    picture would be too big. A PNG or PDF too big to draw is refused with a
+    :class:`~journeymap.errors.RenderError` naming its size and the limit, before it is
+    drawn (see :mod:`journeymap.rendering.limits`); SVG and HTML have no limit.
+    """
+    if fmt in ("png", "pdf"):
+        check_least_size(*least_size(m), fmt, scale)
     if fmt == "svg":
         return to_svg(m).encode("utf-8")
     if fmt == "png":
@@ -71,7 +80,7 @@ def render_file(
     out: str | Path,
     *,
     fmt: RenderFormat | None = None,
-    scale: float = 2.0,
+    scale: float | None = None,
 ) -> Path:
     """Write the map to ``out`` atomically; the format follows the suffix unless given."""
     return write_as(out, fmt, SUFFIXES, lambda f: render_bytes(m, f, scale=scale), what="output")

@@ -14,6 +14,7 @@ from journeymap.rendering.text import ASCENT, DESCENT, LINE_HEIGHT, text_width, 
 from journeymap.rendering.view import Box, Rect, Text, Tone, TouchpointCard
 
 __all__ = [
+    "MAX_LINES",
     "Block",
     "Para",
     "channel_label",
@@ -39,6 +40,9 @@ ICON = 22.0
 PIN_ICON = 15.0
 AVATAR = 42.0
 MARK = 12.0
+#: the most lines of one paragraph: a longer text is cut, its last line ending with an
+#: ellipsis, so that no one field can make a card (and the picture) as tall as it likes
+MAX_LINES = 12
 
 # font sizes
 TITLE = 26.0
@@ -76,7 +80,8 @@ class Para:
     gap_before: float = 0.0
     #: minimum height of each line box (to sit beside an icon)
     min_line: float = 0.0
-    max_lines: int | None = None
+    #: lines kept at most (see :data:`MAX_LINES`)
+    max_lines: int = MAX_LINES
 
 
 @dataclass

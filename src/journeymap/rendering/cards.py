@@ -130,17 +130,22 @@ def pin_lane(
     """Pain points or opportunities as cards under their touchpoint (or across their stage)."""
     if not items or not grid.slots:
         return None
-    placed: list[tuple[int, int, PainPoint | Opportunity]] = []
+    # the stage of every touchpoint, once (``m.stage_id_of`` looks through the whole map)
+    stage_of: dict[str, str] = {}
+    for stage, tp in m.iter_touchpoints():
+        stage_of.setdefault(tp.id, stage.id)
+    placed: list[tuple[int, int, str | None, PainPoint | Opportunity]] = []
     for item in items:
-        start, end = grid.span_of(m.stage_id_of(item), item.touchpoint)
-        placed.append((start, end, item))
+        stage_id = item.stage or (stage_of.get(item.touchpoint) if item.touchpoint else None)
+        start, end = grid.span_of(stage_id, item.touchpoint)
+        placed.append((start, end, stage_id, item))
     # cards for a whole stage first, then those under a touchpoint; file order otherwise
-    placed.sort(key=lambda p: p[1] - p[0] == 1 and p[2].touchpoint is not None)
+    placed.sort(key=lambda p: p[1] - p[0] == 1 and p[3].touchpoint is not None)
     sky = Skyline(len(grid.slots), 0.0)
     made: list[Pin] = []
-    for start, end, item in placed:
+    for start, end, stage_id, item in placed:
         x, w = grid.span_box(start, end)
-        pin = _pin(m, item, x, w)
+        pin = _pin(m, item, x, w, stage_id)
         dy = sky.place(start, end, pin.box.rect.h)
         made.append(pin.moved(0.0, dy))
     lane = grid.lane(key, y, sky.height)
@@ -178,9 +183,11 @@ def _opportunity_paras(m: JourneyMap, item: Opportunity) -> list[Para]:
     return paras
 
 
-def _pin(m: JourneyMap, item: PainPoint | Opportunity, x: float, w: float) -> Pin:
+def _pin(
+    m: JourneyMap, item: PainPoint | Opportunity, x: float, w: float, stage_id: str | None
+) -> Pin:
     """The card of a pain point (severity, teams, source) or an opportunity (outcome, owner,
-    status, priority, KPI), with its icon beside the title."""
+    status, priority, KPI), in stage ``stage_id``, with its icon beside the title."""
     if isinstance(item, PainPoint):
         kind: BoxKind = "pain"
         level = item.severity
@@ -196,7 +203,7 @@ def _pin(m: JourneyMap, item: PainPoint | Opportunity, x: float, w: float) -> Pi
         kind,
         Rect(x, 0.0, w, h),
         tuple(block.lines),
-        stage_id=m.stage_id_of(item),
+        stage_id=stage_id,
         touchpoint_id=item.touchpoint,
         item_id=item.id,
     )

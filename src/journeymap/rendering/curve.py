@@ -74,6 +74,21 @@ class Emotions:
         self.measured: dict[str, TouchpointMeasure] | None = (
             None if measurement is None else {t.touchpoint: t for t in measurement.touchpoints}
         )
+        # the level of every emotion word met: the scale's look-up is not cheap, and a map
+        # has a few words for many touchpoints
+        self._values: dict[tuple[type, str | int], int | None] = {}
+
+    def value(self, ref: str | int | None) -> int | None:
+        """The value of the level an emotion word or number stands for (``None``: none)."""
+        if ref is None:
+            return None
+        key = (type(ref), ref)
+        if key not in self._values:
+            self._values[key] = self.m.emotion_value(ref)
+        return self._values[key]
+
+    def expected_value(self, tp: Touchpoint) -> int | None:
+        return self.value(tp.expected_emotion)
 
     def _text(self, ref: str | int, value: int) -> str:
         """The author's word for the emotion (the scale's for a number) and its level."""
@@ -84,7 +99,7 @@ class Emotions:
         return f"{label} {format_level(value)}"
 
     def expected_text(self, tp: Touchpoint) -> str | None:
-        exp = self.m.expected_value(tp)
+        exp = self.expected_value(tp)
         if exp is None or tp.expected_emotion is None:
             return None
         return self._text(tp.expected_emotion, exp)
@@ -92,8 +107,10 @@ class Emotions:
     def actual(self, tp: Touchpoint) -> Actual | None:
         """The actual emotion to draw: measured when there is a measurement, else written."""
         if self.measured is None:
-            act = self.m.actual_value(tp)
-            if act is None or tp.actual_emotion is None:
+            if tp.actual_emotion is None:
+                return None
+            act = self.value(tp.actual_emotion.emotion)
+            if act is None:
                 return None
             return Actual(act, self._text(tp.actual_emotion.emotion, act), "asserted")
         tm = self.measured.get(tp.id)
@@ -231,7 +248,7 @@ def _marks(
     (each when there is one)."""
     cx = slot.x + slot.w / 2
     lw = slot.w - 2 * INSET - 4
-    exp = em.m.expected_value(tp)
+    exp = em.expected_value(tp)
     exp_text = em.expected_text(tp)
     act = em.actual(tp)
     expected: list[EmotionPoint] = []

@@ -21,13 +21,31 @@ import math
 from journeymap.model.emotion import EmotionScale
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
-from journeymap.rendering.blocks import INSET
+from journeymap.rendering.blocks import (
+    CARD_TITLE,
+    ICON,
+    INSET,
+    LANE_PAD,
+    PAD,
+    SMALL,
+    STAGE_NAME,
+    TITLE,
+)
 from journeymap.rendering.cards import backstage_lane, kpi_lane, pin_lane, row_lane, stage_headers
 from journeymap.rendering.curve import Emotions, emotion_lane, tick_text
 from journeymap.rendering.friction import friction_lane
-from journeymap.rendering.grid import COL_MIN, MARGIN, Filled, Grid, gutter_width
+from journeymap.rendering.grid import (
+    CANVAS_MIN_HEADER,
+    COL_MIN,
+    COL_PREFERRED,
+    GUTTER_MIN,
+    MARGIN,
+    Filled,
+    Grid,
+    gutter_width,
+)
 from journeymap.rendering.header import header
-from journeymap.rendering.text import text_width, truncate
+from journeymap.rendering.text import LINE_HEIGHT, text_width, truncate
 from journeymap.rendering.view import (
     LegendItem,
     LegendKind,
@@ -37,7 +55,13 @@ from journeymap.rendering.view import (
     level_tone,
 )
 
-__all__ = ["COL_MIN", "layout"]
+__all__ = ["COL_MIN", "layout", "least_size"]
+
+#: space between the header and the grid, under the stage headers, above the legend
+_ABOVE_GRID = 22.0
+_BELOW_STAGES = 4.0
+_ABOVE_LEGEND = 18.0
+_LEGEND_ROW = 22.0
 
 
 def layout(
@@ -54,9 +78,9 @@ def layout(
     col_min = max(COL_MIN, min(320.0, emotions.widest_label() + 2 * INSET + 8))
     grid = Grid(m, width, gutter=gutter, col_min=col_min)
     head, bottom = header(m, grid.width, measurement)
-    grid_top = bottom + 22
+    grid_top = bottom + _ABOVE_GRID
     stages, y = stage_headers(m, grid, grid_top)
-    y += 4
+    y += _BELOW_STAGES
     filled: list[Filled] = []
 
     def fill(lane: Filled | None, y: float) -> float:
@@ -79,8 +103,8 @@ def layout(
     curve = next((f.curve for f in filled if f.curve is not None), None)
     frictions = tuple(mk for f in filled for mk in f.frictions)
     legend, bottom = _legend(
-        m.scale, grid.width, y + 18, curve=curve is not None, measured=measurement is not None,
-        friction=any(mk.flagged for mk in frictions),
+        m.scale, grid.width, y + _ABOVE_LEGEND, curve=curve is not None,
+        measured=measurement is not None, friction=any(mk.flagged for mk in frictions),
     )  # fmt: skip
     return MapView(
         width=grid.width,
@@ -100,6 +124,33 @@ def layout(
         visibility_y=visibility,
         frictions=frictions,
     )
+
+
+def least_size(m: JourneyMap) -> tuple[float, float]:
+    """A lower bound of the size of ``layout(m)``, worked out without laying anything out (no
+    text measured), in time linear in the number of touchpoints: to refuse a picture too big
+    to draw before spending time and memory on it.
+
+    The width is that of the sub-columns at their narrowest; the height that of the header's
+    title and meta line, one line of stage names, one row of touchpoint cards and the legend.
+    """
+    slots, front = 0, False
+    for stage in m.stages:
+        n = sum(1 for tp in stage.touchpoints if tp.lane == "frontstage")
+        slots += max(n, 1)
+        front = front or n > 0
+    width = max(
+        CANVAS_MIN_HEADER, 2 * MARGIN + GUTTER_MIN + max(slots, 1) * max(COL_MIN, COL_PREFERRED)
+    )
+    header = MARGIN + LINE_HEIGHT * (TITLE + SMALL)
+    stage_row = (LINE_HEIGHT * STAGE_NAME if m.stages else 0.0) + 2 * PAD + 2
+    # a touchpoint card: its channel beside the icon, then its name
+    cards = 2 * LANE_PAD + 2 * PAD + ICON + 5 + LINE_HEIGHT * CARD_TITLE if front else 0.0
+    height = (
+        header + _ABOVE_GRID + stage_row + _BELOW_STAGES + cards
+        + _ABOVE_LEGEND + _LEGEND_ROW + MARGIN
+    )  # fmt: skip
+    return width, height
 
 
 def _legend(
@@ -136,7 +187,7 @@ def _legend(
         for lv in scale.levels:
             tone = level_tone(lv.value, scale.minimum, scale.maximum)
             entries.append(("level", tick_text(lv.value, lv.label), 12.0, tone))
-    size, row_h = 11.0, 22.0
+    size, row_h = 11.0, _LEGEND_ROW
     x, top = MARGIN, y
     items: list[LegendItem] = []
     right = width - MARGIN

@@ -8,10 +8,19 @@ why the visual draws its symbols (stars, ticks, warnings) as shapes, never as ch
 
 from __future__ import annotations
 
+import math
 import re
 from types import ModuleType
 
 from journeymap.errors import RenderError
+from journeymap.rendering.limits import (
+    DEFAULT_SCALE,
+    check_elements,
+    pdf_fit,
+    png_scale,
+    shrink_svg,
+    svg_size,
+)
 
 __all__ = ["pdf_page_size", "png_size", "svg_to_pdf", "svg_to_png"]
 
@@ -34,19 +43,41 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
-    """Rasterise an SVG document; ``scale`` 2 gives a sharp image for slides and screens."""
-    if not scale > 0:
+def svg_to_png(svg: str, *, scale: float | None = None) -> bytes:
+    """Rasterise an SVG document; ``scale`` PNG pixels per SVG pixel.
+
+    With no ``scale``, 2 (sharp on slides and screens), or less when the picture would pass
+    :data:`~journeymap.rendering.limits.MAX_PNG_PIXELS`; a picture too big even so, or too big
+    at the ``scale`` asked, is refused with a :class:`RenderError` before any pixel is drawn
+    (see :mod:`~journeymap.rendering.limits`).
+    """
+    if scale is not None and not (scale > 0 and math.isfinite(scale)):
         raise RenderError(f"scale must be a positive number, got {scale!r}")
+    size = svg_size(svg)
+    if size is not None:
+        scale = png_scale(*size, scale)
+    check_elements(svg, "PNG")
     try:
-        data = _vlc().svg_to_png(svg, scale=scale)
+        data = _vlc().svg_to_png(svg, scale=DEFAULT_SCALE if scale is None else scale)
     except (RuntimeError, ValueError) as exc:
         raise RenderError(f"cannot draw the SVG as PNG: {_first_line(exc)}") from None
     return bytes(data)
 
 
 def svg_to_pdf(svg: str) -> bytes:
-    """The SVG as a one-page vector PDF of the same size (text stays text)."""
+    """The SVG as a one-page vector PDF of the same size (text stays text); one SVG pixel is
+    one unit (1/72 inch) of the page.
+
+    A picture wider or taller than the PDF format allows (14,400 units) is drawn smaller to
+    fit, down to half its size, and refused beyond that (see
+    :mod:`~journeymap.rendering.limits`).
+    """
+    check_elements(svg, "PDF")
+    size = svg_size(svg)
+    if size is not None:
+        factor = pdf_fit(*size)
+        if factor < 1.0:
+            svg = shrink_svg(svg, factor)
     try:
         data = _vlc().svg_to_pdf(svg)
     except (RuntimeError, ValueError) as exc:

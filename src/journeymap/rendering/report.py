@@ -41,6 +41,8 @@ from journeymap.rendering import measured as charts
 from journeymap.rendering.files import suffixes_for, write_as
 from journeymap.rendering.friction import AMBIGUOUS, friction_line, friction_summary
 from journeymap.rendering.html import inline_svg, template
+from journeymap.rendering.layout import least_size
+from journeymap.rendering.limits import check_least_size
 from journeymap.rendering.markdown import escape_cell, section
 from journeymap.rendering.measured import render_measured_svg
 from journeymap.rendering.measured.findings import FLAT
@@ -891,22 +893,26 @@ def _pain_table(m: JourneyMap, ms: Measurement) -> Table | None:
 # ---- the measured map as picture, and files -----------------------------------------------------
 
 
-def report_png(m: JourneyMap, measurement: Measurement, *, scale: float = 2.0) -> bytes:
-    """The map with measured emotions as PNG (no browser: vl-convert)."""
+def report_png(m: JourneyMap, measurement: Measurement, *, scale: float | None = None) -> bytes:
+    """The map with measured emotions as PNG (no browser: vl-convert); ``scale`` as for
+    :func:`journeymap.rendering.render_bytes`, and refused the same way when too big."""
     from journeymap.rendering.raster import svg_to_png
 
+    check_least_size(*least_size(m), "png", scale)
     return svg_to_png(render_measured_svg(m, measurement), scale=scale)
 
 
 def report_pdf(m: JourneyMap, measurement: Measurement) -> bytes:
-    """The map with measured emotions as a one-page vector PDF."""
+    """The map with measured emotions as a one-page vector PDF (shrunk to fit the format's
+    page size, or refused when too big)."""
     from journeymap.rendering.raster import svg_to_pdf
 
+    check_least_size(*least_size(m), "pdf", None)
     return svg_to_pdf(render_measured_svg(m, measurement))
 
 
 def report_bytes(
-    m: JourneyMap, measurement: Measurement, fmt: ReportFormat, *, scale: float = 2.0
+    m: JourneyMap, measurement: Measurement, fmt: ReportFormat, *, scale: float | None = None
 ) -> bytes:
     """The report in ``fmt``: ``html`` (the whole report), ``json`` (the measurement), ``md``
     (tables), or the measured map as ``svg``, ``png`` (``scale`` applies) or ``pdf``."""
@@ -931,7 +937,7 @@ def write_report(
     out: str | Path,
     *,
     fmt: ReportFormat | None = None,
-    scale: float = 2.0,
+    scale: float | None = None,
 ) -> Path:
     """Write the report to ``out`` atomically; the format follows the suffix unless given."""
 

@@ -10,6 +10,8 @@ glyphs rendered by vl-convert (see ``tests/rendering/test_render_raster.py``).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from itertools import islice
 
 __all__ = [
     "ASCENT",
@@ -78,8 +80,17 @@ _EXTRA: dict[str, tuple[int, int]] = {
 #: for the fonts further down the stack.
 _SAFETY = 1.03
 
+#: The width of every character met so far, regular and bold (measuring a character that is
+#: not in the tables asks :mod:`unicodedata`, which is slow). Bounded: a text of every code
+#: point cannot make it grow without end.
+_CACHE: tuple[dict[str, int], dict[str, int]] = (
+    {chr(32 + i): w for i, w in enumerate(_REGULAR)},
+    {chr(32 + i): w for i, w in enumerate(_BOLD)},
+)
+_CACHE_MAX = 20_000
 
-def _char_width(ch: str, bold: bool) -> int:
+
+def _measure(ch: str, bold: bool) -> int:
     code = ord(ch)
     if 32 <= code <= 126:
         return (_BOLD if bold else _REGULAR)[code - 32]
@@ -93,39 +104,129 @@ def _char_width(ch: str, bold: bool) -> int:
     # accented Latin letters are as wide as their base letter
     base = unicodedata.normalize("NFKD", ch)[:1]
     if base and base != ch and 32 <= ord(base) <= 126:
-        return _char_width(base, bold)
+        return _measure(base, bold)
     return 650 if bold else 600
+
+
+def _char_width(ch: str, bold: bool) -> int:
+    """Advance width of one character in 1/1000 em."""
+    cache = _CACHE[bold]
+    width = cache.get(ch)
+    if width is None:
+        width = _measure(ch, bold)
+        if len(cache) < _CACHE_MAX:
+            cache[ch] = width
+    return width
+
+
+def _units(text: str, bold: bool) -> int:
+    """Advance width of ``text`` in 1/1000 em: a whole number, so widths of parts add up
+    exactly."""
+    cache = _CACHE[bold]
+    try:
+        return sum(map(cache.__getitem__, text))
+    except KeyError:
+        return sum(_char_width(ch, bold) for ch in text)
+
+
+def _px(units: int, size: float) -> float:
+    """``units`` (1/1000 em) as pixels at ``size`` px, widened by the safety margin."""
+    return units * size / 1000.0 * _SAFETY
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimated advance width of ``text`` at ``size`` px, a little on the wide side."""
-    units = sum(_char_width(ch, bold) for ch in text)
-    return units * size / 1000.0 * _SAFETY
-
-
-def _break_word(word: str, width: float, size: float, bold: bool) -> list[str]:
-    """Split a word that is wider than the line into pieces that fit."""
-    pieces: list[str] = []
-    current = ""
-    for ch in word:
-        if current and text_width(current + ch, size, bold=bold) > width:
-            pieces.append(current)
-            current = ch
-        else:
-            current += ch
-    if current:
-        pieces.append(current)
-    return pieces
+    return _px(_units(text, bold), size)
 
 
 def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str:
-    """``text`` shortened with an ellipsis so that it fits in ``width``."""
-    if text_width(text, size, bold=bold) <= width:
+    """``text`` shortened with an ellipsis so that it fits in ``width``.
+
+    The result is the longest start of ``text`` (trailing spaces dropped) that fits with the
+    ellipsis after it. Linear in the part of ``text`` that fits, whatever its length: widths
+    are added up once, left to right, and the scan stops at the first character that no
+    longer fits.
+    """
+    widths: list[int] = []
+    total = 0
+    for ch in text:
+        w = _char_width(ch, bold)
+        total += w
+        widths.append(w)
+        if _px(total, size) > width:
+            break
+    else:
         return text
-    out = text
-    while out and text_width(out.rstrip() + "\u2026", size, bold=bold) > width:
-        out = out[:-1]
-    return out.rstrip() + "\u2026" if out else ""
+    # Only the start scanned can matter: a longer cut holds what did not fit, or is the same
+    # cut followed by spaces, which are dropped. ``ends[k]``: where ``text[:k].rstrip()``
+    # ends; ``cum[k]``: the width of ``text[:k]``.
+    ellipsis = _char_width("\u2026", bold)
+    cum = [0] * (len(widths) + 1)
+    ends = [0] * (len(widths) + 1)
+    end = 0
+    for k, ch in enumerate(text[: len(widths)], start=1):
+        cum[k] = cum[k - 1] + widths[k - 1]
+        if not ch.isspace():
+            end = k
+        ends[k] = end
+    for k in range(len(widths), 0, -1):
+        if _px(cum[ends[k]] + ellipsis, size) <= width:
+            return text[: ends[k]] + "\u2026"
+    return ""
+
+
+def _break_word(word: str, width: float, size: float, bold: bool) -> Iterator[tuple[str, int]]:
+    """Split a word that is wider than the line into pieces that fit, each with its width in
+    units; lazily, so that a huge word costs only the pieces taken."""
+    start, units = 0, 0
+    for i, ch in enumerate(word):
+        w = _char_width(ch, bold)
+        if i > start and _px(units + w, size) > width:
+            yield word[start:i], units
+            start, units = i, w
+        else:
+            units += w
+    if start < len(word):
+        yield word[start:], units
+
+
+def _lines(text: str, width: float, size: float, bold: bool, first_indent: float) -> Iterator[str]:
+    """The lines of :func:`wrap`, one at a time (a caller that needs only the first few lines
+    of a long text stops early)."""
+    space = _char_width(" ", bold)
+    started = False  # a line has been given out: the first-line indent no longer applies
+    for para in text.splitlines() or [""]:
+        words = para.split()
+        if not words:
+            yield ""
+            started = True
+            continue
+        current, units = "", 0
+        for word in words:
+            # the first line of the whole text is narrower by the indent
+            limit = width - first_indent if not started else width
+            word_units = _units(word, bold)
+            candidate = units + space + word_units if current else word_units
+            if _px(candidate, size) <= limit:
+                current = f"{current} {word}" if current else word
+                units = candidate
+                continue
+            if current:
+                yield current
+                started = True
+                current, units = "", 0
+                limit = width
+            if _px(word_units, size) <= limit:
+                current, units = word, word_units
+            else:
+                pieces = _break_word(word, limit, size, bold)
+                current, units = next(pieces)
+                for piece in pieces:
+                    yield current
+                    started = True
+                    current, units = piece
+        yield current
+        started = True
 
 
 def wrap(
@@ -141,34 +242,16 @@ def wrap(
 
     Explicit newlines are kept; a word longer than a line is broken between characters.
     ``first_indent`` narrows the first line (for a bullet written before it). With
-    ``max_lines``, the last kept line ends with an ellipsis when text was cut.
+    ``max_lines``, the last kept line ends with an ellipsis when text was cut, and only the
+    lines kept are worked out: a text of any length is wrapped in time linear in its length.
     """
-    lines: list[str] = []
-    for para in text.splitlines() or [""]:
-        words = para.split()
-        if not words:
-            lines.append("")
-            continue
-        current = ""
-        for word in words:
-            # the first line of the whole text is narrower by the indent
-            limit = width - first_indent if not lines else width
-            candidate = f"{current} {word}" if current else word
-            if text_width(candidate, size, bold=bold) <= limit:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-                current = ""
-                limit = width
-            if text_width(word, size, bold=bold) <= limit:
-                current = word
-            else:
-                *done, current = _break_word(word, limit, size, bold)
-                lines.extend(done)
-        lines.append(current)
-    if max_lines is not None and len(lines) > max_lines:
-        kept = lines[:max_lines]
+    lines = _lines(text, width, size, bold, first_indent)
+    if max_lines is None:
+        return list(lines)
+    if max_lines < 1:
+        raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+    kept = list(islice(lines, max_lines + 1))
+    if len(kept) > max_lines:
+        kept = kept[:max_lines]
         kept[-1] = truncate(kept[-1] + "\u2026", width, size, bold=bold)
-        return kept
-    return lines
+    return kept
