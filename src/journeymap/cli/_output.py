@@ -10,6 +10,7 @@ import inspect
 import io
 import json
 import math
+import re
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from journeymap import _numbers as nb
 from journeymap.cli._common import stderr, stdout
@@ -240,21 +242,33 @@ def _fixed(t: pa.DataType) -> bool:
     return _numeric(t) or bool(pa.types.is_temporal(t))
 
 
+#: control characters a terminal would act on (clear the screen, write the clipboard, ...)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: str) -> Text:
+    """Data for the terminal as text only: Rich markup in it is not read (``[link=...]``,
+    ``[bold red]`` are shown as written) and control characters are shown as escapes
+    (``\\x1b``), never sent to the terminal."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
+
+
 def print_table(table: pa.Table, *, title: str, limit: int, hide: tuple[str, ...] = ()) -> None:
     shown = [f for f in table.schema if f.name not in hide]
     rows = table.to_pylist() if limit <= 0 else table.slice(0, limit).to_pylist()
     cells = [[_cell(f.name, row[f.name]) for f in shown] for row in rows]
-    rich_table = Table(title=title, title_justify="left", show_edge=False)
+    rich_table = Table(title=plain(title), title_justify="left", show_edge=False)
     for i, f in enumerate(shown):
         header = _header(f.name)
         if _fixed(f.type):  # numbers and times stay whole
             width = max([len(r[i]) for r in cells] + [max(map(len, header.split()))])
             justify: Literal["left", "right"] = "right" if _numeric(f.type) else "left"
-            rich_table.add_column(header, justify=justify, overflow="fold", min_width=width)
+            rich_table.add_column(plain(header), justify=justify, overflow="fold",
+                                  min_width=width)  # fmt: skip
         else:
-            rich_table.add_column(header, overflow="fold")
+            rich_table.add_column(plain(header), overflow="fold")
     for r in cells:
-        rich_table.add_row(*r)
+        rich_table.add_row(*(plain(c) for c in r))
     out = stdout()
     out.print(rich_table)
     if len(rows) < table.num_rows:
