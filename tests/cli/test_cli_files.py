@@ -120,6 +120,11 @@ def test_diff_against_a_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyP
     code, _, err = invoke("diff", "HEAD~5:journey.yaml", "journey.yaml")
     assert code == 2
     assert "HEAD~5:journey.yaml" in err
+    # a "revision" that git would read as its option (--output=FILE writes a file): refused
+    code, _, err = invoke("diff", "--", "--output=pwned.txt:journey.yaml", "journey.yaml")
+    assert code == 2
+    assert "cannot start with '-'" in err
+    assert not list(tmp_path.glob("pwned*"))  # git wrote nothing
 
 
 def test_import_seed_tables(seeds_dir: Path, tmp_path: Path) -> None:

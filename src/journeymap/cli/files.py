@@ -78,6 +78,10 @@ def _load_version(spec: Path) -> JourneyMap:
     if spec.exists() or ":" not in str(spec):
         return load(spec)
     text = str(spec)
+    if text.startswith("-"):  # git would read it as one of its options (--output=FILE, ...)
+        raise MapFileError.single(
+            "no such file, and a git revision cannot start with '-'", file=text
+        )
     try:
         proc = subprocess.run(
             ["git", "show", text], capture_output=True, text=True, check=False, timeout=60
