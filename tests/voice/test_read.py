@@ -438,3 +438,19 @@ def test_amazon_reviews(shared_data: Path) -> None:
     want = [datetime.fromtimestamp(x["unixReviewTime"], UTC).replace(tzinfo=None) for x in records]
     assert t.column("unixReviewTime").to_pylist() == want
     assert len(set(t.column("reviewerID").to_pylist())) == 991
+
+
+def test_an_unclosed_quote_is_an_error_at_its_line_not_a_silent_loss(tmp_path: Path) -> None:
+    """Issue 16, item 3: ``r10,0,"Loved it`` on row 10 of 1,000 answers made the csv module
+    read the 990 rows after it into one comment: "10 rows read, 10 used, 0 rejected"."""
+    rows = ["id,score,comment"] + [
+        f"r{i},{i % 11},ok" if i != 10 else 'r10,0,"Loved it' for i in range(1, 1001)
+    ]
+    path = tmp_path / "runaway.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(EvidenceError, match=r"runaway\.csv:11: .*quote opened here is never"):
+        read_feedback(path)
+    # a comment over several lines, its quote closed, is one answer as before
+    path.write_text('id,score,comment\nr1,9,"fine\nreally fine"\nr2,3,bad\n', encoding="utf-8")
+    fb = read_feedback(path)
+    assert fb.rows_used == 2

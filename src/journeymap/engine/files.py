@@ -357,17 +357,46 @@ def records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[st
         for number, line in enumerate(lines, 1):
             yield number, line.split()
         return
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True)
+    read: list[str] = []  # the lines of the record being read (the reader never reads ahead)
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            read.append(line)
+            yield line
+
+    reader = csv.reader(feed(), delimiter=delimiter, quotechar='"', doublequote=True)
     consumed = 0
+    last: list[str] = []
     while True:
+        read.clear()
         try:
             fields = next(reader)
         except StopIteration:
+            _check_closed(last, delimiter, consumed - len(last) + 1)
             return
         except csv.Error as exc:
             raise RecordError(str(exc), consumed + 1) from None
         start, consumed = consumed + 1, reader.line_num
+        last = list(read) if len(read) > 1 else []
         yield start, fields
+
+
+def _check_closed(last: list[str], delimiter: str, start: int) -> None:
+    """The last record, when it spans lines, must close its quotes: an unclosed quote makes
+    the csv module read the rest of the file into one field, every row after it lost
+    without a word. Raises :class:`RecordError` at the line the quote opens."""
+    if not last:
+        return
+    try:
+        list(csv.reader(last, delimiter=delimiter, quotechar='"', doublequote=True, strict=True))
+    except csv.Error as exc:
+        if "end of data" not in str(exc):  # another quirk the lenient reader took as it is
+            return
+        raise RecordError(
+            f"a quote opened here is never closed: the rest of the file ({len(last):,} lines) "
+            "would be read as one field",
+            start,
+        ) from None
 
 
 def unique_names(header: Sequence[object]) -> list[str]:
