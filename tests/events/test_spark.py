@@ -171,3 +171,22 @@ def test_a_running_session_keeps_its_static_settings(spark_engine: Engine) -> No
     assert session.conf.get("spark.sql.warehouse.dir") == before  # static: kept
     assert session.conf.get("spark.sql.shuffle.partitions") == "3"
     session.conf.set("spark.sql.shuffle.partitions", "8")
+
+
+@pytest.mark.slow
+def test_zone_abbreviations_read_the_same_on_both_engines(
+    write: Write, engine: Engine, spark_engine: Engine
+) -> None:
+    """A zone abbreviation is its fixed offset on Spark too (PST is UTC-8 in May), and an
+    ambiguous one is rejected there as well."""
+    path = write(
+        "tz.csv",
+        "customer,event,timestamp\nc1,a,2024-05-01 11:00 PST\nc2,a,2024-05-01 11:00 CET\n"
+        "c3,a,2024-05-01 11:00 IST\n",
+    )
+    on_duckdb = read_events(path, engine=engine)
+    on_spark = read_events(path, engine=spark_engine)
+    assert _summary(on_spark) == _summary(on_duckdb)
+    assert (_summary(on_spark)["first"], _summary(on_spark)["last"]) == (
+        datetime(2024, 5, 1, 10), datetime(2024, 5, 1, 19),
+    )  # fmt: skip

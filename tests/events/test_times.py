@@ -45,6 +45,24 @@ def test_iso_with_and_without_offset_is_utc(write: Write, engine: Engine, rows: 
     ]  # fmt: skip
 
 
+def test_zone_abbreviations_are_fixed_offsets_never_summer_time(
+    write: Write, engine: Engine, rows: Rows
+) -> None:
+    """Issue 16: "11:00 PST" on 1 May was read as 18:00Z (PDT) and "CET" in May as 09:00Z
+    (CEST). PST is UTC-8 and CET UTC+1 on any day; CST and IST name several zones: rejected,
+    never guessed; UTC and the 12-hour clock read as before."""
+    log = _read(write, engine, [
+        "2024-05-01 11:00 PST", "2024-05-01 11:00 CET", "2024-05-01 11:00 pdt",
+        "2024-05-01 11:00 UTC", "2024-05-01 11:00 CST", "2024-05-01 11:00 IST",
+    ])  # fmt: skip
+    assert [r["ts"] for r in rows(log)] == [
+        datetime(2024, 5, 1, 19), datetime(2024, 5, 1, 10), datetime(2024, 5, 1, 18),
+        datetime(2024, 5, 1, 11),
+    ]  # fmt: skip
+    assert log.report.rows_rejected == 2
+    assert any('"2024-05-01 11:00 CST"' in line for line in log.report.lines())
+
+
 @pytest.mark.parametrize(
     ("value", "unit", "micros"),
     [

@@ -226,6 +226,41 @@ def _from_ns(n: ir.IntegerValue) -> tuple[ir.TimestampValue, ir.IntegerValue]:
     return ibis.timestamp("1970-01-01 00:00:00") + micros.as_interval("us"), sub
 
 
+#: Time-zone abbreviations read by their fixed offset (PST is UTC-8 on any day: a time
+#: written in PST in May is not silently read as PDT); UTC, GMT and Z are read as they are.
+FIXED_ZONES: dict[str, str] = {
+    "EST": "-05:00", "EDT": "-04:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
+    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00",
+    "WET": "+00:00", "WEST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00",
+    "EEST": "+03:00", "MSK": "+03:00", "JST": "+09:00", "KST": "+09:00", "SGT": "+08:00",
+    "HKT": "+08:00", "AWST": "+08:00", "ACST": "+09:30", "ACDT": "+10:30", "AEST": "+10:00",
+    "AEDT": "+11:00", "NZST": "+12:00", "NZDT": "+13:00",
+}  # fmt: skip
+#: A zone abbreviation at the end of a time: ``2024-05-01 11:00 PST``.
+_ZONE_AT_END = r"\s+([A-Za-z]{2,5})$"
+#: Read as they are: the UTC names, and the 12-hour clock's halves.
+_AS_WRITTEN = ("UTC", "GMT", "Z", "AM", "PM")
+
+
+def fixed_zones(text: ir.StringValue) -> ir.StringValue:
+    """``text`` with a time-zone abbreviation at its end written as its fixed offset
+    (:data:`FIXED_ZONES`), so that the engine does not take it for a region with summer
+    time; any other abbreviation (CST, IST, BST: each names several zones) makes the value
+    unreadable, a rejected row, never a guess."""
+    import ibis
+
+    abbr = text.re_extract(_ZONE_AT_END, 1).upper()
+    has = text.re_search(_ZONE_AT_END) & ~abbr.isin(list(_AS_WRITTEN))
+    offset = ibis.cases(
+        *[(abbr == name, ibis.literal(off)) for name, off in FIXED_ZONES.items()],
+        else_=ibis.null("string"),
+    )
+    base = text.re_replace(_ZONE_AT_END, "")
+    # hours and minutes only: the seconds written out (Spark reads an offset only after them)
+    seconds = ibis.cases((base.re_search(r"[ T]\d{1,2}:\d{2}$"), ibis.literal(":00")), else_="")
+    return ibis.cases((has, base + seconds + offset), else_=text)
+
+
 def time_exprs(
     raw: ir.Value,
     sample: list[Any],
@@ -274,7 +309,7 @@ def time_exprs(
     if numeric and time_unit is None and integral and numbers and 2 * ymd > len(numbers):
         return _strptime(text, "%Y%m%d", engine_kind), zero, "format YYYYMMDD"
     if not (numeric or time_unit is not None):
-        ts = text.try_cast(dt.Timestamp(timezone="UTC"))
+        ts = fixed_zones(text).try_cast(dt.Timestamp(timezone="UTC"))
         if engine_kind == "duckdb":  # and the variants in ISO_VARIANTS
             _, try_strptime_any, _ = _duckdb_functions()
             variants = ibis.literal(list(ISO_VARIANTS), type="array<string>")
