@@ -42,6 +42,8 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "bad-int-tag.yaml": (6, 25, "cannot read 'two' as an integer"),
     "bad-bool-tag.yaml": (6, 15, "cannot read 'maybe' as true or false"),
     "omap-duplicate.yaml": (2, 9, "as an ordered mapping"),
+    # a boolean is not an emotion level (it was read as 1, Interested)
+    "emotion-true.yaml": (5, 37, "invalid value True for 'expected_emotion'"),
 }
 
 

@@ -454,3 +454,15 @@ def test_an_unclosed_quote_is_an_error_at_its_line_not_a_silent_loss(tmp_path: P
     path.write_text('id,score,comment\nr1,9,"fine\nreally fine"\nr2,3,bad\n', encoding="utf-8")
     fb = read_feedback(path)
     assert fb.rows_used == 2
+
+
+def test_nps_answers_are_whole_ascii_numbers(tmp_path: Path) -> None:
+    """Issue 16: NPS 9.5 and an Arabic-Indic nine were read as answers. Both are rejected,
+    counted and located; 10 and 3 are read."""
+    path = tmp_path / "nps.csv"
+    path.write_text("id,score\nr1,9.5\nr2,\u0669\nr3,10\nr4,3\n", encoding="utf-8")
+    fb = read_feedback(path, score="score", scale="nps")
+    assert (fb.rows_read, fb.rows_used) == (4, 2)
+    text = "\n".join(fb.lines())
+    assert 'nps.csv:2: column "score": 9.5 is not a whole number' in text
+    assert 'nps.csv:3: column "score": cannot read "\u0669" as a number' in text

@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from journeymap._numbers import signed
 
@@ -26,7 +26,7 @@ __all__ = [
 
 #: How an emotion is written in a map file: a word on the scale or a level number.
 EmotionRef = Annotated[
-    str | int,
+    Annotated[str, Strict()] | Annotated[int, Strict()],  # true is not "Interested" (1)
     Field(
         description="A word on the emotion scale (e.g. 'Frustrated') or its level (-3..3).",
         json_schema_extra={

@@ -122,7 +122,7 @@ ROLE_NAMES: dict[Role, tuple[str, ...]] = {
 }  # fmt: skip
 
 _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)  # not "٩"
 _INTEGER = re.compile(r"^-?(0|[1-9]\d{0,17})$")
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "asin", "sku", "isbn", "zip", "zipcode", "phone"})
 _SAMPLE = 2000
@@ -718,6 +718,9 @@ class _Typed:
                 outside = f"{where}: {x:g} is outside the {scale} scale {range_text(lo_hi)}"
                 hint = "" if scale == "NPS" else " (say another with --range)"
                 self.reject(i, f"a {what} outside the scale", outside + hint)
+            elif x is not None and scale == "NPS" and not float(x).is_integer():
+                whole = f"{where}: {x:g} is not a whole number; NPS answers are 0, 1, ..., 10"
+                self.reject(i, f"a {what} that is not a whole number", whole)
             out.append(x)
         self.arrays[col] = pa.array(out, pa.float64())
 
