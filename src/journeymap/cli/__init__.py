@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from journeymap.cli import events, feedback, files, maps
+from journeymap.cli import events, feedback, files, maps, serve
 from journeymap.cli import measure as measuring
 
 app = typer.Typer(
@@ -50,6 +50,8 @@ app.command("measure")(measuring.measure)
 app.command("demo")(measuring.demo)
 app.add_typer(events.app, name="events")
 app.add_typer(feedback.app, name="feedback")
+app.command("serve")(serve.serve)
+app.add_typer(serve.users, name="users")
 
 
 def main() -> None:

@@ -1,0 +1,112 @@
+"""The app factory: :func:`create_app` builds the ASGI app from :class:`Settings`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from journeymap._version import __version__
+from journeymap.web import db as tables
+from journeymap.web.auth import SignInRequired, who
+from journeymap.web.settings import Settings
+from journeymap.web.store import AppError
+
+__all__ = ["create_app"]
+
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    """The app on ``settings``' database, its schema brought up to date first."""
+    settings = settings or Settings()
+    if settings.database is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine, sessions = tables.connect(settings.database_url)
+    if migrate:
+        tables.upgrade(engine)
+
+    app = FastAPI(
+        title="journeymap",
+        version=__version__,
+        description="The team app's REST API: maps, versions, diffs, comments and members. "
+        "Authenticate with a personal API token: `Authorization: Bearer jm_...`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+
+    static = resources.files("journeymap.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    from journeymap.web import api
+    from journeymap.web.pages import accounts, editing, maps, team
+
+    app.include_router(api.router)
+    for module in (accounts, maps, editing, team):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(AppError)
+    async def refused(request: Request, exc: AppError) -> Response:
+        if _is_api(request):
+            body = {"error": exc.message, "field": exc.field}
+            extra = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+            return JSONResponse(body, status_code=exc.status, headers=extra)
+        if isinstance(exc, SignInRequired):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        from journeymap.web.views import page
+
+        sessions_db = app.state.sessions()
+        try:
+            current = who(request, sessions_db)
+        except AppError:
+            current = None
+        finally:
+            sessions_db.close()
+        return page(request, "error.html", current, status=exc.status, message=exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "error": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse({"error": "invalid request", "problems": problems}, 422)
+        from journeymap.web.views import page
+
+        text = "; ".join(f"{p['field']}: {p['error']}" for p in problems)
+        return page(request, "error.html", None, status=422, message=f"invalid request: {text}")
+
+    return app
