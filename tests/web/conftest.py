@@ -36,6 +36,19 @@ def postgres_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with its smallest cost: the same algorithm and checks, a hundred times
+    faster (the default cost is for attackers, not for a test suite)."""
+    from argon2 import PasswordHasher
+
+    from journeymap.web import security
+
+    monkeypatch.setattr(
+        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     if request.param == "sqlite":

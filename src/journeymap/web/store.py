@@ -526,8 +526,17 @@ def _normalise(text: str, file: str) -> tuple[JourneyMap, str]:
     return m, dumps(m)
 
 
-def create_map(db: DB, ws: Workspace, text: str, author: User, message: str = "created") -> Map:
-    m, text = _normalise(text, "map.yaml")
+def create_map(
+    db: DB,
+    ws: Workspace,
+    text: str,
+    author: User,
+    message: str = "created",
+    *,
+    file: str = "map.yaml",
+) -> Map:
+    """A new map from a map file's text (``file`` names it in errors)."""
+    m, text = _normalise(text, file)
     base = slugify(m.id or m.name)
     slug, n = base, 1
     while db.scalar(select(Map.id).where(Map.workspace_id == ws.id, Map.slug == slug)):

@@ -3,6 +3,7 @@ history, diff and restore, and saving with merge (shared by every editing page).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,9 +135,12 @@ def import_map(request: Request, access: Editor, db: Database, files: list[Uploa
                 result = import_tables(paths)
                 text = dumps(result.map)
                 message = "imported from tables: " + (result.report[-1] if result.report else "")
-            row = store.create_map(db, access.workspace, text, access.user, message)
+            shown_name = Path(files[0].filename or "map.yaml").name
+            row = store.create_map(
+                db, access.workspace, text, access.user, message, file=shown_name
+            )
         except (JourneyMapError, store.Invalid) as exc:
-            shown = str(exc).replace(tmp + "/", "")
+            shown = re.sub(re.escape(tmp) + r"/\d+-", "", str(exc))
             return _list_error(request, access, db, shown)
     db.commit()
     return RedirectResponse(map_url(access, row), status_code=303)
