@@ -172,3 +172,42 @@ def team(app: Any) -> Team:
     for c in clients.values():
         c.page("/w/cx/")
     return Team(app, clients, emails)
+
+
+@dataclass
+class Live:
+    """The app served by uvicorn on 127.0.0.1 (a real HTTP server), with an admin's API token."""
+
+    url: str
+    app: Any
+    token: str
+
+
+@pytest.fixture
+def live(app: Any) -> Iterator[Live]:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from journeymap.web import store
+
+    with app.state.sessions() as db:
+        user = store.create_user(db, "admin@example.com", "Ada Admin", PASSWORD, is_admin=True)
+        store.create_workspace(db, "CX", user)
+        token = store.create_api_token(db, user, "tests")
+        db.commit()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.02)
+    yield Live(f"http://127.0.0.1:{port}", app, token)
+    server.should_exit = True
+    thread.join(10)

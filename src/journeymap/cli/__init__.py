@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from journeymap.cli import events, feedback, files, maps, serve
+from journeymap.cli import events, feedback, files, maps, remote, serve
 from journeymap.cli import measure as measuring
 
 app = typer.Typer(
@@ -52,6 +52,10 @@ app.add_typer(events.app, name="events")
 app.add_typer(feedback.app, name="feedback")
 app.command("serve")(serve.serve)
 app.add_typer(serve.users, name="users")
+app.command("push")(remote.push)
+app.command("pull")(remote.pull)
+app.command("backup")(serve.backup)
+app.command("restore")(serve.restore)
 
 
 def main() -> None:

@@ -5,8 +5,10 @@ Needs the ``web`` extra; without it the commands say what to install.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -85,7 +87,9 @@ def settings(config: Path | None, data: Path | None, database: str | None) -> Se
         raise UsageError(f"{where}: {problems}") from None
 
 
-def _open(s: Settings) -> Any:
+@contextlib.contextmanager
+def _open(s: Settings) -> Iterator[Any]:
+    """A session factory on the database, its schema brought up to date; closed after."""
     from sqlalchemy.exc import OperationalError
 
     from journeymap.web import db
@@ -94,10 +98,13 @@ def _open(s: Settings) -> Any:
         s.data_dir.mkdir(parents=True, exist_ok=True)
     engine, sessions = db.connect(s.database_url)
     try:
-        db.upgrade(engine)
-    except OperationalError as exc:
-        raise UsageError(f"cannot open the database: {exc.orig}") from None
-    return sessions
+        try:
+            db.upgrade(engine)
+        except OperationalError as exc:
+            raise UsageError(f"cannot open the database: {exc.orig}") from None
+        yield sessions
+    finally:
+        engine.dispose()
 
 
 @handle_errors
@@ -110,7 +117,6 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Add the demo workspace (the demo map, measured).")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Start the team app: the team's maps in the browser, and its REST API."""
     _web()
@@ -120,32 +126,34 @@ def serve(
     from journeymap.web.app import create_app
 
     s = settings(config, data, database)
-    sessions = _open(s)
-    err = stderr()
-    address = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}"
-    with sessions() as db:
-        if demo:
-            from journeymap.web.demo import seed_demo
+    with _open(s) as sessions:
+        err = stderr()
+        address = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}"
+        with sessions() as db:
+            if demo:
+                from journeymap.web.demo import seed_demo
 
-            err.print("preparing the demo workspace (the demo shop, measured)...")
-            email, password = seed_demo(db)
-            if password:
-                err.print(f"demo admin: {email}  password: {password}  (shown once)")
-            else:
-                err.print(f"demo admin: {email} (the password shown when it was made)")
-        first = store.user_count(db) == 0
-    where = s.database_url.split("@")[-1] if s.database else str(s.data_dir / "journeymap.db")
-    err.print(f"database: {where}")
-    if first:
-        stdout().print(
-            f"Open {address}/setup to create the first admin (or: journeymap users add --admin)"
-        )
-    else:
-        stdout().print(f"Open {address}/ and sign in")
+                err.print("preparing the demo workspace (the demo shop, measured)...")
+                email, password = seed_demo(db)
+                if password:
+                    err.print(f"demo admin: {email}  password: {password}  (shown once)")
+                else:
+                    err.print(f"demo admin: {email} (the password shown when it was made)")
+            first = store.user_count(db) == 0
+        where = s.database_url.split("@")[-1] if s.database else str(s.data_dir / "journeymap.db")
+        err.print(f"database: {where}")
+        if first:
+            stdout().print(
+                f"Open {address}/setup to create the first admin (or: journeymap users add --admin)"
+            )
+        else:
+            stdout().print(f"Open {address}/ and sign in")
+
     app = create_app(s)
-    uvicorn.run(
-        app, host=host, port=port, log_level="warning", workers=workers if workers == 1 else None
-    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        app.state.engine.dispose()
 
 
 @users.command("add")
@@ -181,8 +189,7 @@ def add_user(
         password = getpass.getpass("password: ")
         if getpass.getpass("again: ") != password:
             raise UsageError("the two passwords differ")
-    sessions = _open(settings(config, data, database))
-    with sessions() as db:
+    with _open(settings(config, data, database)) as sessions, sessions() as db:
         try:
             user = store.create_user(db, email, name, password, is_admin=admin)
             if workspace:
@@ -199,3 +206,74 @@ def add_user(
             raise UsageError(f"--{exc.field or 'email'}: {exc.message}") from None
         db.commit()
     stdout().print(f"created {email}{' (admin)' if admin else ''}")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    from journeymap._numbers import count
+
+    return ", ".join(
+        f"{count(n)} {what if n == 1 else what + 's'}"
+        for n, what in (
+            (counts.get("maps", 0), "map"),
+            (counts.get("map_versions", 0), "version"),
+            (counts.get("users", 0), "account"),
+        )
+    )
+
+
+def _engine(config: Path | None, data: Path | None, database: str | None) -> Any:
+    _web()
+    from journeymap.web import db
+
+    s = settings(config, data, database)
+    if s.database is None and not (s.data_dir / "journeymap.db").exists():
+        raise UsageError(
+            f"{s.data_dir / 'journeymap.db'}: no such database (give --data or --database)"
+        )
+    engine, _ = db.connect(s.database_url)
+    return engine
+
+
+@handle_errors
+def backup(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="The backup file (.zip).")
+    ],
+    data: DataDir = None,
+    database: Database = None,
+    config: Config = None,
+) -> None:
+    """Copy the team app's database into one file (consistent while the app runs)."""
+    from journeymap.web.backup import backup as make
+
+    engine = _engine(config, data, database)
+    try:
+        counts = make(engine, output)
+    finally:
+        engine.dispose()
+    stdout().print(f"wrote {output}: {_counted(counts)}")
+
+
+@handle_errors
+def restore(
+    source: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file `journeymap backup` wrote.")
+    ],
+    data: DataDir = None,
+    database: Database = None,
+    config: Config = None,
+) -> None:
+    """Load a backup into a new, empty database (SQLite or PostgreSQL)."""
+    _web()
+    from journeymap.web import db
+    from journeymap.web.backup import restore as load
+
+    s = settings(config, data, database)
+    if s.database is None:
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+    engine, _ = db.connect(s.database_url)
+    try:
+        counts = load(engine, source)
+    finally:
+        engine.dispose()
+    stdout().print(f"restored {source}: {_counted(counts)}")

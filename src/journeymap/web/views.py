@@ -23,7 +23,7 @@ from journeymap.rendering import render_bytes
 from journeymap.web.auth import CSRF_COOKIE, Who
 from journeymap.web.db import MapVersion
 
-__all__ = ["Drawn", "Element", "drawn", "page", "templates"]
+__all__ = ["Drawn", "Element", "drawn", "markdown", "page", "templates"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,17 @@ _CACHE = _Cache()
 
 def drawn(version: MapVersion, file: str) -> Drawn:
     return _CACHE.get(version, file)
+
+
+def markdown(text: str | None) -> Markup | None:
+    """Markdown (a measurement's report) as HTML: raw HTML in it is escaped, unsafe links
+    dropped."""
+    if not text:
+        return None
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return Markup(md.render(text))
 
 
 def _environment() -> Environment:
