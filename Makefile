@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup run test quick lint typecheck pytest fmt golden docs clean bench
+.PHONY: setup run test quick lint typecheck pytest fmt golden docs clean bench assets
 
 $(BIN)/journeymap: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,10 +14,16 @@ $(BIN)/journeymap: pyproject.toml
 
 setup: $(BIN)/journeymap
 
-# The main job on the embedded defaults: a generated shop (events, survey answers, the team's
-# map) measured into an evidence-backed report.
+# The main job on the embedded defaults: the team app with the demo workspace (a generated
+# shop's map, its data and its measurement) on the embedded database in $(OUT)/app; it
+# prints where to sign in. PORT=8000 by default.
+PORT ?= 8000
 run: setup
-	$(BIN)/journeymap demo -o $(OUT)
+	$(BIN)/journeymap serve --demo --data $(OUT)/app --port $(PORT)
+
+# Copy the front-end packages (pinned in frontend/package-lock.json) into the Python package.
+assets:
+	cd frontend && npm ci --no-audit --no-fund && bash copy-assets.sh
 
 lint: setup
 	$(BIN)/ruff check src tests

@@ -89,14 +89,18 @@ def drawn(version: MapVersion, file: str) -> Drawn:
 
 
 def markdown(text: str | None) -> Markup | None:
-    """Markdown (a measurement's report) as HTML: raw HTML in it is escaped, unsafe links
-    dropped."""
+    """Markdown (a measurement's report) as HTML under the page's own headings: raw HTML in
+    it is escaped (html is off), unsafe links dropped."""
     if not text:
         return None
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return Markup(md.render(text))
+    tokens = md.parse(text)
+    for token in tokens:  # the page has its own h1 and h2: the report's headings go under
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
+    return Markup(md.renderer.render(tokens, md.options, {}))
 
 
 def _environment() -> Environment:
