@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -37,7 +38,7 @@ from journeymap.errors import UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from journeymap.voice.read import Feedback, Scale
+    from journeymap.voice.read import Feedback
     from journeymap.voice.sentiment import Method as SentimentMethod
 
 app = typer.Typer(
@@ -97,29 +98,6 @@ def parse_mention(text: str) -> tuple[str, list[str]]:
 # ---- the options every command shares --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FeedbackOptions:
-    """How to read the file: the common options of every ``feedback`` command."""
-
-    score: str | None = None
-    scale: Scale | None = None
-    range: str | None = None
-    text: str | None = None
-    date: str | None = None
-    date_format: str | None = None
-    customer: str | None = None
-    touchpoint: str | None = None
-    stage: str | None = None
-    segment: str | None = None
-    outcome: str | None = None
-    ratings: str | None = None
-    where: list[str] | None = None
-    sheet: str | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
-    strict: bool = False
-
-
 def _option(metavar: str | None, help: str, panel: str | None = _ROLES) -> object:
     return typer.Option(metavar=metavar, help=help, rich_help_panel=panel)
 
@@ -164,29 +142,32 @@ _Where = Annotated[
 _Sheet = Annotated[str | None, _option("NAME", "XLSX sheet (default: the first).", _READ)]
 
 
-def _feedback_options(
-    score: ScoreCol = None,
-    scale: _Scale = None,
-    range: _Range = None,
-    text: TextCol = None,
-    date: DateCol = None,
-    date_format: _DateFormat = None,
-    customer: CustomerCol = None,
-    touchpoint: TouchpointCol = None,
-    stage: _Stage = None,
-    segment: _Segment = None,
-    outcome: _Outcome = None,
-    ratings: _Ratings = None,
-    where: _Where = None,
-    sheet: _Sheet = None,
-    delimiter: DelimiterOpt = None,
-    encoding: EncodingOpt = None,
-    strict: StrictOpt = False,
-) -> None:
-    """The signature of the shared feedback options (never called)."""
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """How to read the file: the common options of every ``feedback`` command, declared
+    once here (the class is the signature :func:`with_options` adds to each command)."""
+
+    score: ScoreCol = None
+    scale: _Scale = None
+    range: _Range = None
+    text: TextCol = None
+    date: DateCol = None
+    date_format: _DateFormat = None
+    customer: CustomerCol = None
+    touchpoint: TouchpointCol = None
+    stage: _Stage = None
+    segment: _Segment = None
+    outcome: _Outcome = None
+    ratings: _Ratings = None
+    where: _Where = None
+    sheet: _Sheet = None
+    delimiter: DelimiterOpt = None
+    encoding: EncodingOpt = None
+    strict: StrictOpt = False
 
 
-_FEEDBACK = (FeedbackOptions, _feedback_options, "opts")
+#: the options of every command: the fields of the class, its signature the template
+_FEEDBACK = (FeedbackOptions, typing.cast("Callable[..., None]", FeedbackOptions), "opts")
 
 
 def _read(file: Path, opts: FeedbackOptions) -> Feedback:

@@ -78,6 +78,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journeymap.errors import UsageError
+from journeymap.measuring._arrow import arrow_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -495,13 +496,10 @@ def friction_schema(meta: dict[bytes, bytes] | None = None) -> pa.Schema:
     """The columns of :func:`measure_friction` (after ``stage, touchpoint, order``)."""
     import pyarrow as pa
 
+    from journeymap.model.measurement import FrictionMeasure
+
     f64, text, i64 = pa.float64(), pa.string(), pa.int64()
-    measure = pa.struct(
-        [
-            ("measure", text), ("value", f64), ("low", f64), ("high", f64), ("typical", f64),
-            ("z", f64), ("customers", i64), ("n", i64), ("level", text),
-        ]
-    )  # fmt: skip
+    measure = pa.struct(arrow_fields(FrictionMeasure))
     return pa.schema(
         [
             ("stage", text),

@@ -94,6 +94,7 @@ from typing import TYPE_CHECKING, Any
 
 from journeymap._numbers import MINUS, count, duration, number, percent, signed, with_unit
 from journeymap.errors import UsageError
+from journeymap.measuring._arrow import arrow_fields
 from journeymap.measuring.emotion import (
     CSAT_NEUTRAL,
     LOG_TIME_FLOOR,
@@ -664,25 +665,9 @@ def _round(x: float | None) -> float | None:
 
 
 def _schema(meta: dict[bytes, bytes]) -> pa.Schema:
+    """One row per :class:`~journeymap.model.measurement.FoundPainPoint`."""
     import pyarrow as pa
 
-    text, f64, i64 = pa.string(), pa.float64(), pa.int64()
-    return pa.schema(
-        [
-            ("rank", i64),
-            ("id", text),
-            ("kind", text),
-            ("stage", text),
-            ("touchpoint", text),
-            ("title", text),
-            ("evidence", text),
-            ("customers_affected", i64),
-            ("conversions_lost", f64),
-            ("value_lost", f64),
-            ("severity", text),
-            ("score", f64),
-            ("matches", text),
-            ("quotes", pa.list_(text)),
-        ],
-        metadata=meta,
-    )
+    from journeymap.model.measurement import FoundPainPoint
+
+    return pa.schema(arrow_fields(FoundPainPoint), metadata=meta)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Identified", "Model", "Slug", "slugify"]
+__all__ = ["Identified", "Model", "Slug", "many", "optional", "slugify"]
 
 _SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -28,6 +28,16 @@ def slugify(text: str, *, fallback: str = "item") -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug or fallback
+
+
+def optional(description: str) -> Any:
+    """A field the file may leave out: ``None`` then."""
+    return Field(default=None, description=description)
+
+
+def many(description: str) -> Any:
+    """A list field the file may leave out: empty then."""
+    return Field(default_factory=list, description=description)
 
 
 class Model(BaseModel):

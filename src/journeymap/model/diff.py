@@ -377,24 +377,17 @@ class _Differ:
 
     def persona(self) -> None:
         a, b = self.old.persona, self.new.persona
-        if b is None:
-            if a is not None:
+        if a is None or b is None:
+            persona = b if a is None else a
+            if persona is not None:
                 self.add(
                     "persona-changed",
                     "persona",
-                    a.name,
-                    f"Persona '{a.name}' removed",
-                    old=a.model_dump(mode="json", exclude_defaults=True),
+                    persona.name,
+                    f"Persona '{persona.name}' {'added' if a is None else 'removed'}",
+                    old=None if a is None else _dump(a, ()),
+                    new=None if b is None else _dump(b, ()),
                 )
-            return
-        if a is None:
-            self.add(
-                "persona-changed",
-                "persona",
-                b.name,
-                f"Persona '{b.name}' added",
-                new=b.model_dump(mode="json", exclude_defaults=True),
-            )
             return
         if a.name != b.name:
             self.add(
@@ -449,21 +442,7 @@ class _Differ:
                     old=s.name,
                     stage=sid,
                 )
-        common_old = [s.id for s in self.old.stages if s.id in new]
-        common_new = [s.id for s in self.new.stages if s.id in old]
-        kept = _lcs(common_old, common_new)
-        for sid in common_new:
-            if sid not in kept:
-                (a, _), (b, s) = old[sid], new[sid]
-                self.add(
-                    "stage-reordered",
-                    f"stages.{sid}",
-                    s.name,
-                    f"Stage '{s.name}' moved from position {a + 1} to {b + 1}",
-                    old=a + 1,
-                    new=b + 1,
-                    stage=sid,
-                )
+        self.reordered("stage", "stages", self.old.stages, self.new.stages)
 
     def touchpoints(self) -> None:
         for tid, (stage, tp) in self.new_tp.items():
@@ -493,39 +472,53 @@ class _Differ:
         old_stages = {s.id: s for s in self.old.stages}
         for stage in self.new.stages:
             prev = old_stages.get(stage.id)
-            if prev is None:
+            if prev is not None:
+                self.reordered(
+                    "touchpoint", "touchpoints", prev.touchpoints, stage.touchpoints, within=stage
+                )
+
+    def reordered(
+        self,
+        kind: str,
+        key: str,
+        old: Sequence[Stage | Touchpoint],
+        new: Sequence[Stage | Touchpoint],
+        *,
+        within: Stage | None = None,
+    ) -> None:
+        """The items of ``new`` that moved against the others, which a longest common
+        subsequence keeps in order; positions count from 1 (``within`` a stage)."""
+        old_ids, new_ids = [x.id for x in old], [x.id for x in new]
+        kept = _lcs([x for x in old_ids if x in new_ids], [x for x in new_ids if x in old_ids])
+        for item in new:
+            if item.id not in old_ids or item.id in kept:
                 continue
-            a = [tp.id for tp in prev.touchpoints]
-            b = [tp.id for tp in stage.touchpoints]
-            common_a, common_b = [x for x in a if x in b], [x for x in b if x in a]
-            kept = _lcs(common_a, common_b)
-            for tid in common_b:
-                if tid not in kept:
-                    tp = self.new_tp[tid][1]
-                    self.add(
-                        "touchpoint-reordered",
-                        f"touchpoints.{tid}",
-                        tp.name,
-                        f"Touchpoint '{tp.name}' moved from position {a.index(tid) + 1} to "
-                        f"{b.index(tid) + 1} in {stage.name}",
-                        old=a.index(tid) + 1,
-                        new=b.index(tid) + 1,
-                        stage=stage.id,
-                    )
+            a, b = old_ids.index(item.id) + 1, new_ids.index(item.id) + 1
+            where = "" if within is None else f" in {within.name}"
+            self.add(
+                f"{kind}-reordered",
+                f"{key}.{item.id}",
+                item.name,
+                f"{kind.capitalize()} '{item.name}' moved from position {a} to {b}{where}",
+                old=a,
+                new=b,
+                stage=item.id if within is None else within.id,
+            )
 
     def touchpoint(
         self, path: str, stage: Stage, old_stage: Stage, before: Touchpoint, tp: Touchpoint
     ) -> None:
         sid = stage.id
         self.renamed("touchpoint", "Touchpoint", path, before.name, tp.name, sid)
-        if old_stage.id != stage.id:
+        if old_stage.id != sid:
+            text = f"Touchpoint '{tp.name}' moved from {old_stage.name} to {stage.name}"
             self.add(
                 "touchpoint-moved",
                 f"{path}.stage",
                 tp.name,
-                f"Touchpoint '{tp.name}' moved from {old_stage.name} to {stage.name}",
+                text,
                 old=old_stage.id,
-                new=stage.id,
+                new=sid,
                 stage=sid,
             )
         self.emotion(
@@ -554,16 +547,18 @@ class _Differ:
         self,
         kind: str,
         key: str,
-        what: str,
+        noun: str,
         *,
-        added: Callable[[_Item], str],
-        removed: Callable[[_Item], str],
-        stage_of: Callable[[_Item, JourneyMap], str | None] = lambda item, m: None,
+        added: Callable[[_Item], str] | None = None,
+        removed: Callable[[_Item], str] | None = None,
         compare: Callable[[str, _Item, _Item, str | None], None] | None = None,
         compared: Iterable[str] = (),
     ) -> None:
         """Items of the list ``key`` of both maps matched by id: added, removed, renamed, then
-        what ``compare`` says about the ``compared`` fields, then every other field."""
+        what ``compare`` says about the ``compared`` fields, then every other field. The
+        messages speak of a ``noun`` ("New pain point 'Slow page'") unless ``added`` or
+        ``removed`` write them."""
+        what = noun[:1].upper() + noun[1:]
         old_items: Sequence[_Item] = getattr(self.old, key)
         new_items: Sequence[_Item] = getattr(self.new, key)
         old = {i.id: i for i in old_items}
@@ -571,9 +566,10 @@ class _Differ:
         skip = {"id", "name", *compared}
         for ident, item in new.items():
             path = f"{key}.{ident}"
-            sid = stage_of(item, self.new)
+            sid = _stage_of(item, self.new)
             if ident not in old:
-                self.add(f"{kind}-added", path, item.name, added(item), new=item.name, stage=sid)
+                text = added(item) if added else f"New {noun} '{item.name}'"
+                self.add(f"{kind}-added", path, item.name, text, new=item.name, stage=sid)
                 continue
             before = old[ident]
             self.renamed(kind, what, path, before.name, item.name, sid)
@@ -583,22 +579,20 @@ class _Differ:
             self.fields(f"{kind}-changed", path, item.name, old_fields, new_fields, stage=sid)
         for ident, item in old.items():
             if ident not in new:
-                stage = stage_of(item, self.old)
+                text = removed(item) if removed else f"{what} '{item.name}' removed"
+                stage = _stage_of(item, self.old)
                 path = f"{key}.{ident}"
-                self.add(
-                    f"{kind}-removed", path, item.name, removed(item), old=item.name, stage=stage
-                )
+                self.add(f"{kind}-removed", path, item.name, text, old=item.name, stage=stage)
 
     def pain_points(self) -> None:
         self.items(
             "pain-point",
             "pain_points",
-            "Pain point",
+            "pain point",
             added=lambda p: (
                 f"New pain point '{p.name}' ({p.severity}) at {self._where(p, self.new)}"
             ),
             removed=lambda p: f"Pain point '{p.name}' removed (was at {self._where(p, self.old)})",
-            stage_of=_stage_of,
             compare=self.severity,
             compared={"severity"},
         )
@@ -622,39 +616,25 @@ class _Differ:
         self.items(
             "opportunity",
             "opportunities",
-            "Action",
+            "action",
             added=lambda o: f"New action '{o.name}' ({o.status}) at {self._where(o, self.new)}",
-            removed=lambda o: f"Action '{o.name}' removed",
-            stage_of=_stage_of,
             compare=self.status,
             compared={"status"},
         )
 
     def status(self, path: str, before: Opportunity, o: Opportunity, sid: str | None) -> None:
-        if before.status != o.status:
-            closed = o.closed and not before.closed
-            self.add(
-                "opportunity-closed" if closed else "opportunity-status",
-                f"{path}.status",
-                o.name,
-                f"Action '{o.name}' {'closed' if closed else 'status'}: "
-                f"{before.status} -> {o.status}",
-                old=before.status,
-                new=o.status,
-                stage=sid,
-            )
+        a, b = before.status, o.status
+        if a == b:
+            return
+        closed = o.closed and not before.closed
+        kind, word = (
+            ("opportunity-closed", "closed") if closed else ("opportunity-status", "status")
+        )
+        text = f"Action '{o.name}' {word}: {a} -> {b}"
+        self.add(kind, f"{path}.status", o.name, text, old=a, new=b, stage=sid)
 
     def kpis(self) -> None:
-        self.items(
-            "kpi",
-            "kpis",
-            "KPI",
-            added=lambda k: f"New KPI '{k.name}'",
-            removed=lambda k: f"KPI '{k.name}' removed",
-            stage_of=_stage_of,
-            compare=self.kpi_values,
-            compared={"value", "target"},
-        )
+        self.items("kpi", "kpis", "KPI", compare=self.kpi_values, compared={"value", "target"})
 
     def kpi_values(self, path: str, before: KPI, k: KPI, sid: str | None) -> None:
         for name in ("value", "target"):
@@ -672,13 +652,7 @@ class _Differ:
             )
 
     def insights(self) -> None:
-        self.items(
-            "insight",
-            "insights",
-            "Insight",
-            added=lambda i: f"New insight '{i.name}'",
-            removed=lambda i: f"Insight '{i.name}' removed",
-        )
+        self.items("insight", "insights", "insight")
 
     def run(self) -> MapDiff:
         self.map_fields()
@@ -711,8 +685,9 @@ def _kpi_value(value: float | None, kpi: KPI) -> str:
     return "(none)" if value is None else figure(value, kpi.unit)
 
 
-def _stage_of(item: PainPoint | Opportunity | KPI, m: JourneyMap) -> str | None:
-    return m.stage_id_of(item)
+def _stage_of(item: PainPoint | Opportunity | KPI | Insight, m: JourneyMap) -> str | None:
+    """The stage an item belongs to; insights belong to none."""
+    return None if isinstance(item, Insight) else m.stage_id_of(item)
 
 
 def diff(old: JourneyMap, new: JourneyMap) -> MapDiff:

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from journeymap._numbers import signed
+from journeymap.model.base import many
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -68,9 +69,7 @@ class EmotionLevel(BaseModel):
 
     value: int = Field(description="Position on the scale; negative is unpleasant.")
     label: str = Field(min_length=1, description="The word shown on the map.")
-    synonyms: list[str] = Field(
-        default_factory=list, description="Other words accepted for this level."
-    )
+    synonyms: list[str] = many("Other words accepted for this level.")
 
 
 class EmotionScale(BaseModel):

@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from journeymap.model.base import Identified
+from journeymap.model.base import Identified, optional
 
 __all__ = ["SOLICITED_KINDS", "UNSOLICITED_KINDS", "Insight", "InsightKind", "insight_kind_of"]
 
@@ -83,10 +83,10 @@ class Insight(Identified):
 
     kind: InsightKind = Field(default="other", description="What sort of source this is.")
     description: str | None = None
-    finding: str | None = Field(default=None, description="What it showed, in a sentence.")
-    date: dt.date | None = Field(default=None, description="When it was gathered.")
+    finding: str | None = optional("What it showed, in a sentence.")
+    date: dt.date | None = optional("When it was gathered.")
     n: int | None = Field(default=None, ge=0, description="How many customers or responses.")
-    link: str | None = Field(default=None, description="Where the raw material lives.")
+    link: str | None = optional("Where the raw material lives.")
     notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 
     @property

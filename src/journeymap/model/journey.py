@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from journeymap.model.base import Identified, Model, Slug
+from journeymap.model.base import Identified, Model, Slug, many, optional
 from journeymap.model.emotion import DEFAULT_SCALE, EmotionScale
 from journeymap.model.evidence import Insight
 from journeymap.model.kpi import KPI
@@ -37,35 +37,35 @@ SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4
 class PainPoint(Identified):
     """Where the customer struggles, what triggers it and how they react."""
 
-    stage: Slug | None = Field(default=None, description="Stage id; taken from the touchpoint.")
-    touchpoint: Slug | None = Field(default=None, description="Touchpoint id, if one.")
+    stage: Slug | None = optional("Stage id; taken from the touchpoint.")
+    touchpoint: Slug | None = optional("Touchpoint id, if one.")
     description: str | None = None
-    trigger: str | None = Field(default=None, description="What sets it off.")
-    customer_reaction: str | None = Field(default=None, description="What customers do then.")
-    departments: list[str] = Field(default_factory=list, description="Departments involved.")
-    owner: str | None = Field(default=None, description="Who is responsible for fixing it.")
+    trigger: str | None = optional("What sets it off.")
+    customer_reaction: str | None = optional("What customers do then.")
+    departments: list[str] = many("Departments involved.")
+    owner: str | None = optional("Who is responsible for fixing it.")
     severity: Severity = Field(default="medium", description="How badly it hurts.")
-    frequency: Frequency | None = Field(default=None, description="How often it happens.")
-    source: str | None = Field(default=None, description="Source of insight, in words.")
-    evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
+    frequency: Frequency | None = optional("How often it happens.")
+    source: str | None = optional("Source of insight, in words.")
+    evidence: list[Slug] = many("Ids of insights.")
     notes: dict[str, str] = Field(default_factory=dict)
 
 
 class Opportunity(Identified):
     """An action item: what the team will do about it, and the outcome it expects."""
 
-    stage: Slug | None = Field(default=None, description="Stage id; taken from the touchpoint.")
-    touchpoint: Slug | None = Field(default=None, description="Touchpoint id, if one.")
+    stage: Slug | None = optional("Stage id; taken from the touchpoint.")
+    touchpoint: Slug | None = optional("Touchpoint id, if one.")
     description: str | None = None
-    expected_outcome: str | None = Field(default=None, description="What should change.")
-    addresses: list[Slug] = Field(default_factory=list, description="Ids of pain points.")
-    owner: str | None = Field(default=None, description="Who carries it out.")
+    expected_outcome: str | None = optional("What should change.")
+    addresses: list[Slug] = many("Ids of pain points.")
+    owner: str | None = optional("Who carries it out.")
     department: str | None = None
     priority: Priority = "medium"
     status: ActionStatus = Field(default="idea", description="Where the action stands.")
-    kpi: Slug | None = Field(default=None, description="Id of the KPI it should move.")
-    kpi_target: float | None = Field(default=None, description="Value the KPI should reach.")
-    due: dt.date | None = Field(default=None, description="When it should be done.")
+    kpi: Slug | None = optional("Id of the KPI it should move.")
+    kpi_target: float | None = optional("Value the KPI should reach.")
+    due: dt.date | None = optional("When it should be done.")
     notes: dict[str, str] = Field(default_factory=dict)
 
     @property
@@ -76,12 +76,11 @@ class Opportunity(Identified):
 class Review(Model):
     """When the map must be looked at again."""
 
-    due: dt.date | None = Field(default=None, description="Next review date.")
-    every: str | None = Field(default=None, description="Cadence, e.g. 'quarterly', '90 days'.")
-    last: dt.date | None = Field(default=None, description="Last review date.")
-    triggers: list[str] = Field(
-        default_factory=list,
-        description="Events that call for a review: a release, a KPI drift, a new competitor.",
+    due: dt.date | None = optional("Next review date.")
+    every: str | None = optional("Cadence, e.g. 'quarterly', '90 days'.")
+    last: dt.date | None = optional("Last review date.")
+    triggers: list[str] = many(
+        "Events that call for a review: a release, a KPI drift, a new competitor."
     )
 
 
@@ -101,13 +100,12 @@ class MeasurementSettings(Model):
     csat_neutral: float | None = Field(
         default=None, gt=0, lt=1, description="The CSAT share that reads as neutral (0.75)."
     )
-    support: list[Slug] = Field(
-        default_factory=list,
-        description="Touchpoints that are support contacts (default: the support lane and "
-        "chat/phone help touchpoints).",
+    support: list[Slug] = many(
+        "Touchpoints that are support contacts (default: the support lane and "
+        "chat/phone help touchpoints)."
     )
-    support_window: str | None = Field(
-        default=None, description="How soon after a touchpoint a support contact counts ('2d')."
+    support_window: str | None = optional(
+        "How soon after a touchpoint a support contact counts ('2d')."
     )
     value_per_conversion: float | None = Field(
         default=None, ge=0, description="What one conversion is worth, for value lost."
@@ -124,41 +122,30 @@ class JourneyMap(Identified):
     """One map = one persona in one scenario, with an objective."""
 
     name: str = Field(min_length=1, alias="title", description="Title of the map.")
-    objective: str | None = Field(default=None, description="What the map is for.")
-    scenario: str | None = Field(default=None, description="'first purchase', 'renewal', ...")
-    scope: str | None = Field(default=None, description="Where the journey starts and ends.")
-    persona: Persona | None = Field(default=None, description="Who the map is drawn for.")
-    owner: str | None = Field(default=None, description="Who is responsible for the map.")
-    team: list[str] = Field(
-        default_factory=list, description="Who built it: frontline staff, managers, functions."
-    )
+    objective: str | None = optional("What the map is for.")
+    scenario: str | None = optional("'first purchase', 'renewal', ...")
+    scope: str | None = optional("Where the journey starts and ends.")
+    persona: Persona | None = optional("Who the map is drawn for.")
+    owner: str | None = optional("Who is responsible for the map.")
+    team: list[str] = many("Who built it: frontline staff, managers, functions.")
     status: MapStatus = Field(default="draft", description="Where the map is in its life.")
-    version: str | None = Field(default=None, description="The map's own version, e.g. '1.2'.")
-    updated: dt.date | None = Field(default=None, description="When it was last changed.")
-    review: Review | None = Field(
-        default=None, description="When to look at the map again, and what calls for it."
+    version: str | None = optional("The map's own version, e.g. '1.2'.")
+    updated: dt.date | None = optional("When it was last changed.")
+    review: Review | None = optional("When to look at the map again, and what calls for it.")
+    emotion_scale: EmotionScale | None = optional(
+        "A scale of the map's own; the default is -3..+3."
     )
-    emotion_scale: EmotionScale | None = Field(
-        default=None, description="A scale of the map's own; the default is -3..+3."
+    stages: list[Stage] = many("The stages, in order.")
+    pain_points: list[PainPoint] = many("Where customers struggle.")
+    opportunities: list[Opportunity] = many("Action items and their expected outcomes.")
+    outcomes: Outcomes | None = optional(
+        "What ends a journey: its goal, other ends that are not abandonment, and "
+        "when silence means the customer gave up (default: the last stage is the goal)."
     )
-    stages: list[Stage] = Field(default_factory=list, description="The stages, in order.")
-    pain_points: list[PainPoint] = Field(
-        default_factory=list, description="Where customers struggle."
-    )
-    opportunities: list[Opportunity] = Field(
-        default_factory=list, description="Action items and their expected outcomes."
-    )
-    outcomes: Outcomes | None = Field(
-        default=None,
-        description="What ends a journey: its goal, other ends that are not abandonment, and "
-        "when silence means the customer gave up (default: the last stage is the goal).",
-    )
-    kpis: list[KPI] = Field(default_factory=list, description="How the journey is measured.")
-    insights: list[Insight] = Field(
-        default_factory=list, description="Research and data the map relies on."
-    )
-    measurement: MeasurementSettings | None = Field(
-        default=None, description="How evidence is turned into measured emotions."
+    kpis: list[KPI] = many("How the journey is measured.")
+    insights: list[Insight] = many("Research and data the map relies on.")
+    measurement: MeasurementSettings | None = optional(
+        "How evidence is turned into measured emotions."
     )
     notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from journeymap.model.base import Identified, Model, Slug
+from journeymap.model.base import Identified, Model, Slug, many, optional
 
 __all__ = ["KPI", "LOWER_IS_BETTER", "OUTCOME_NAMES", "Counted", "KPIKind"]
 
@@ -37,16 +37,11 @@ class Counted(Model):
     whose journey ended this way (all that are given must hold); nothing given: every
     customer of the event log."""
 
-    touchpoints: list[Slug] = Field(
-        default_factory=list, description="Customers with an event of any of these touchpoints."
-    )
-    stages: list[Slug] = Field(
-        default_factory=list, description="Customers with an event of any of these stages."
-    )
-    outcome: str | None = Field(
-        default=None,
-        description="Customers whose journey ended this way: 'goal', 'abandoned', "
-        "'in-progress' or the id of one of the map's outcome ends.",
+    touchpoints: list[Slug] = many("Customers with an event of any of these touchpoints.")
+    stages: list[Slug] = many("Customers with an event of any of these stages.")
+    outcome: str | None = optional(
+        "Customers whose journey ended this way: 'goal', 'abandoned', "
+        "'in-progress' or the id of one of the map's outcome ends."
     )
 
     @property
@@ -58,25 +53,23 @@ class KPI(Identified):
     """A measure of the journey: retention, churn, NPS, CSAT, CES, conversion, ..."""
 
     kind: KPIKind = Field(default="custom", description="What it measures.")
-    definition: str | None = Field(default=None, description="How it is computed.")
-    value: float | None = Field(default=None, description="Latest known value.")
-    target: float | None = Field(default=None, description="Value the team aims for.")
-    unit: str | None = Field(default=None, description="'%', 'points', 'days', ...")
-    period: str | None = Field(default=None, description="'quarterly', '2024-Q1', ...")
-    stage: Slug | None = Field(default=None, description="Stage the KPI belongs to.")
-    touchpoint: Slug | None = Field(default=None, description="Touchpoint it measures.")
-    higher_is_better: bool | None = Field(
-        default=None, description="Direction; defaults from the kind (churn: lower is better)."
+    definition: str | None = optional("How it is computed.")
+    value: float | None = optional("Latest known value.")
+    target: float | None = optional("Value the team aims for.")
+    unit: str | None = optional("'%', 'points', 'days', ...")
+    period: str | None = optional("'quarterly', '2024-Q1', ...")
+    stage: Slug | None = optional("Stage the KPI belongs to.")
+    touchpoint: Slug | None = optional("Touchpoint it measures.")
+    higher_is_better: bool | None = optional(
+        "Direction; defaults from the kind (churn: lower is better)."
     )
-    numerator: Counted | None = Field(
-        default=None,
-        description="For a rate: the customers counted above the line (e.g. {outcome: goal}); "
-        "computed from the event log as numerator / denominator x 100.",
+    numerator: Counted | None = optional(
+        "For a rate: the customers counted above the line (e.g. {outcome: goal}); "
+        "computed from the event log as numerator / denominator x 100."
     )
-    denominator: Counted | None = Field(
-        default=None,
-        description="For a rate: the customers counted below the line (default: every "
-        "customer of the event log).",
+    denominator: Counted | None = optional(
+        "For a rate: the customers counted below the line (default: every "
+        "customer of the event log)."
     )
     inputs: dict[str, float] = Field(
         default_factory=dict,

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from journeymap.model.base import Model
+from journeymap.model.base import Model, many, optional
 
 __all__ = [
     "MEASUREMENT_FORMAT",
@@ -47,12 +47,11 @@ class SourceInfo(Model):
     rows_used: int = 0
     rows_unmatched: int = Field(default=0, description="Rows no touchpoint claims.")
     customers: int | None = None
-    first: dt.datetime | None = Field(default=None, description="Earliest time in the data.")
-    last: dt.datetime | None = Field(default=None, description="Latest time in the data.")
-    notes: list[str] = Field(
-        default_factory=list,
-        description="What was done to the rows before measuring: filters and what they kept, "
-        "lifecycle transitions paired into steps.",
+    first: dt.datetime | None = optional("Earliest time in the data.")
+    last: dt.datetime | None = optional("Latest time in the data.")
+    notes: list[str] = many(
+        "What was done to the rows before measuring: filters and what they kept, "
+        "lifecycle transitions paired into steps."
     )
 
 
@@ -68,7 +67,7 @@ class FrictionMeasure(Model):
         description="A share of the touchpoint's customers (0..1); for slow, the median "
         "seconds to the customer's next step."
     )
-    low: float | None = Field(default=None, description="95% interval, same units.")
+    low: float | None = optional("95% interval, same units.")
     high: float | None = None
     typical: float = Field(
         description="The journey's typical step: the median over its touchpoints, same units."
@@ -102,18 +101,15 @@ class TouchpointMeasure(Model):
     backtrack_customers: int | None = None
     dropoff_customers: int | None = None
     dropoff_rate: float | None = None
-    abandoned_customers: int | None = Field(
-        default=None, description="Journeys given up here (no outcome, gone quiet)."
-    )
+    abandoned_customers: int | None = optional("Journeys given up here (no outcome, gone quiet).")
     abandon_rate: float | None = None
     in_progress_customers: int | None = None
     median_seconds_to_next: float | None = None
-    service_steps: int | None = Field(
-        default=None,
-        description="Steps with a start and a complete (a log with lifecycle transitions).",
+    service_steps: int | None = optional(
+        "Steps with a start and a complete (a log with lifecycle transitions)."
     )
-    median_service_seconds: float | None = Field(
-        default=None, description="Their median time from start to complete, in seconds."
+    median_service_seconds: float | None = optional(
+        "Their median time from start to complete, in seconds."
     )
     p90_seconds_to_next: float | None = None
     support_customers: int = 0
@@ -129,43 +125,37 @@ class TouchpointMeasure(Model):
     themes: list[str] = Field(default_factory=list)
     quotes: list[str] = Field(default_factory=list)
     # the measured emotion: from what customers said or scored, never from behaviour
-    emotion: float | None = Field(
-        default=None,
-        description="On the map's emotion scale, measured only from feedback (scores, ratings, "
-        "sentiment of verbatims); null where customers said nothing.",
+    emotion: float | None = optional(
+        "On the map's emotion scale, measured only from feedback (scores, ratings, "
+        "sentiment of verbatims); null where customers said nothing."
     )
-    emotion_low: float | None = Field(default=None, description="95% interval (never 0 wide).")
+    emotion_low: float | None = optional("95% interval (never 0 wide).")
     emotion_high: float | None = None
-    interval_method: str | None = Field(
-        default=None,
-        description="How the interval was computed: 'bootstrap over respondents', or the "
-        "scores' own intervals combined as if fully correlated.",
+    interval_method: str | None = optional(
+        "How the interval was computed: 'bootstrap over respondents', or the "
+        "scores' own intervals combined as if fully correlated."
     )
-    level: str | None = Field(default=None, description="Nearest level of the map's scale.")
+    level: str | None = optional("Nearest level of the map's scale.")
     expected: float | None = None
-    gap: float | None = Field(default=None, description="emotion - expected, where both exist.")
+    gap: float | None = optional("emotion - expected, where both exist.")
     evidence: EvidenceLevel = Field(
         default="none", description="Of the emotion: measured, thin, or none (no feedback)."
     )
     n: int = Field(
         default=0, description="The most answers or verbatims behind one of its signals."
     )
-    sources: list[str] = Field(default_factory=list, description="The voice signals used.")
+    sources: list[str] = many("The voice signals used.")
     # friction: what customers did, against the journey's typical step (not an emotion)
-    friction: float | None = Field(
-        default=None,
-        description="Robust z of the touchpoint's most telling behaviour measure against the "
-        "journey's typical step (2 or more: flagged); null without behaviour.",
+    friction: float | None = optional(
+        "Robust z of the touchpoint's most telling behaviour measure against the "
+        "journey's typical step (2 or more: flagged); null without behaviour."
     )
-    friction_level: FrictionLevel | None = Field(
-        default=None,
-        description="typical, or medium/high/critical as pain points; null: "
-        "not judged (no behaviour, or too few customers).",
+    friction_level: FrictionLevel | None = optional(
+        "typical, or medium/high/critical as pain points; null: "
+        "not judged (no behaviour, or too few customers)."
     )
     friction_evidence: EvidenceLevel = "none"
-    friction_measures: list[FrictionMeasure] = Field(
-        default_factory=list, description="Every measure, the most telling first."
-    )
+    friction_measures: list[FrictionMeasure] = many("Every measure, the most telling first.")
 
 
 class StageMeasure(Model):
@@ -175,10 +165,9 @@ class StageMeasure(Model):
     name: str
     customers: int = 0
     reach_share: float | None = None
-    funnel_customers: int | None = Field(
-        default=None,
-        description="Customers who reach this stage after every earlier one, in order (as "
-        "`events funnel` counts with the stages as its steps).",
+    funnel_customers: int | None = optional(
+        "Customers who reach this stage after every earlier one, in order (as "
+        "`events funnel` counts with the stages as its steps)."
     )
     converted: int = Field(
         default=0, description="Go on: reach a later stage and do not end their journey here."
@@ -204,7 +193,7 @@ class OutcomeMeasure(Model):
     key: str = Field(description="'goal', an end's id, 'abandoned' or 'in-progress'.")
     name: str
     customers: int = 0
-    share: float | None = Field(default=None, description="Of every journey, 0..1.")
+    share: float | None = optional("Of every journey, 0..1.")
 
 
 class SegmentMeasure(Model):
@@ -244,7 +233,7 @@ class FoundPainPoint(Model):
     value_lost: float | None = None
     severity: str = "medium"
     score: float = 0.0
-    matches: str | None = Field(default=None, description="Id of the team's pain point.")
+    matches: str | None = optional("Id of the team's pain point.")
     quotes: list[str] = Field(default_factory=list)
 
 
@@ -261,22 +250,18 @@ class KPIMeasure(Model):
     high: float | None = None
     kpi: str | None = None
     target: float | None = None
-    previous: float | None = Field(default=None, description="Value in the last measurement.")
+    previous: float | None = optional("Value in the last measurement.")
     change: float | None = None
-    definition: str | None = Field(
-        default=None, description="What was computed, in words (numerator, denominator, filter)."
+    definition: str | None = optional(
+        "What was computed, in words (numerator, denominator, filter)."
     )
-    period: str | None = Field(
-        default=None, description="The period the value covers ('2026-Q1', '2026-01-05 to ...')."
-    )
+    period: str | None = optional("The period the value covers ('2026-Q1', '2026-01-05 to ...').")
     partial: bool = Field(
         default=False,
         description="The period is cut short by the end of the data: not comparable with a "
         "target for the whole period.",
     )
-    note: str | None = Field(
-        default=None, description="Why the value is missing or must be read with care."
-    )
+    note: str | None = optional("Why the value is missing or must be read with care.")
 
 
 class ActionEstimate(Model):
@@ -318,21 +303,14 @@ class Measurement(Model):
     stages: list[StageMeasure] = Field(default_factory=list)
     flows: list[FlowMeasure] = Field(default_factory=list)
     pain_points: list[FoundPainPoint] = Field(default_factory=list)
-    unconfirmed_pain_points: list[str] = Field(
-        default_factory=list, description="Team pain points the data does not show."
-    )
-    outcomes: list[OutcomeMeasure] = Field(
-        default_factory=list, description="How the journeys end, every way with its count."
-    )
-    segments: list[SegmentMeasure] = Field(
-        default_factory=list, description="Stages and outcomes per segment (`--by COL`)."
-    )
+    unconfirmed_pain_points: list[str] = many("Team pain points the data does not show.")
+    outcomes: list[OutcomeMeasure] = many("How the journeys end, every way with its count.")
+    segments: list[SegmentMeasure] = many("Stages and outcomes per segment (`--by COL`).")
     kpis: list[KPIMeasure] = Field(default_factory=list)
     actions: list[ActionEstimate] = Field(default_factory=list)
     coverage: float = Field(default=0.0, description="Share of touchpoints measured, 0..1.")
-    caveats: list[str] = Field(
-        default_factory=list,
-        description="What this measurement cannot tell, in words (e.g. a friction measure "
-        "too few customer steps have to be judged).",
+    caveats: list[str] = many(
+        "What this measurement cannot tell, in words (e.g. a friction measure "
+        "too few customer steps have to be judged)."
     )
     drift: Drift | None = None

@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from pydantic import Field, field_validator
 
-from journeymap.model.base import Identified, Model, Slug
+from journeymap.model.base import Identified, Model, Slug, many, optional
 
 __all__ = ["DEFAULT_ABANDONED_AFTER", "OutcomeEnd", "Outcomes", "duration_of"]
 
@@ -51,9 +51,8 @@ class OutcomeEnd(Identified):
     touchpoints: list[Slug] = Field(
         min_length=1, description="Touchpoints whose events end the journey this way."
     )
-    by: str | None = Field(
-        default=None,
-        description="Who ends it: 'business' (declined) or 'customer' (cancelled); in words.",
+    by: str | None = optional(
+        "Who ends it: 'business' (declined) or 'customer' (cancelled); in words."
     )
     description: str | None = None
 
@@ -61,14 +60,12 @@ class OutcomeEnd(Identified):
 class Outcomes(Model):
     """What ends a journey. Without it the touchpoints of the last stage are the goal."""
 
-    goal: list[Slug] = Field(
-        default_factory=list,
-        description="Touchpoints that mean the customer got what they came for (the "
-        "conversion); default: the front-stage touchpoints of the last stage.",
+    goal: list[Slug] = many(
+        "Touchpoints that mean the customer got what they came for (the "
+        "conversion); default: the front-stage touchpoints of the last stage."
     )
-    ends: list[OutcomeEnd] = Field(
-        default_factory=list,
-        description="Other ends that are not abandonment: declined, cancelled, refunded.",
+    ends: list[OutcomeEnd] = many(
+        "Other ends that are not abandonment: declined, cancelled, refunded."
     )
     abandoned_after: str = Field(
         default=DEFAULT_ABANDONED_AFTER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from journeymap.model.base import Identified
+from journeymap.model.base import Identified, many, optional
 
 __all__ = ["Persona"]
 
@@ -12,15 +12,13 @@ __all__ = ["Persona"]
 class Persona(Identified):
     """A semi-fictional customer, grounded in research: "Amber, 32, first purchase"."""
 
-    description: str | None = Field(default=None, description="Who they are, in a sentence.")
+    description: str | None = optional("Who they are, in a sentence.")
     age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
-    role: str | None = Field(default=None, description="Job title or life situation.")
-    segment: str | None = Field(default=None, description="Customer segment they stand for.")
-    quote: str | None = Field(default=None, description="A line in their own words.")
-    goals: list[str] = Field(default_factory=list, description="What they want to achieve.")
-    needs: list[str] = Field(default_factory=list, description="What they need from us.")
-    frustrations: list[str] = Field(default_factory=list, description="What annoys them today.")
-    data_sources: list[str] = Field(
-        default_factory=list, description="Research the persona is based on."
-    )
+    role: str | None = optional("Job title or life situation.")
+    segment: str | None = optional("Customer segment they stand for.")
+    quote: str | None = optional("A line in their own words.")
+    goals: list[str] = many("What they want to achieve.")
+    needs: list[str] = many("What they need from us.")
+    frustrations: list[str] = many("What annoys them today.")
+    data_sources: list[str] = many("Research the persona is based on.")
     notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_serializer, model_validator
 
-from journeymap.model.base import Identified, Model, Slug
+from journeymap.model.base import Identified, Model, Slug, many, optional
 from journeymap.model.emotion import EmotionRef
 
 __all__ = [
@@ -61,14 +61,14 @@ class ActualEmotion(Model):
     """
 
     emotion: EmotionRef
-    source: str | None = Field(default=None, description="Where this comes from, in words.")
-    evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
+    source: str | None = optional("Where this comes from, in words.")
+    evidence: list[Slug] = many("Ids of insights.")
     method: Literal["asserted", "measured"] = Field(
         default="asserted",
         description="asserted: a person's judgement; measured: computed from evidence.",
     )
     n: int | None = Field(default=None, ge=0, description="Sample size behind a measurement.")
-    as_of: dt.date | None = Field(default=None, description="When it was observed.")
+    as_of: dt.date | None = optional("When it was observed.")
 
     @model_validator(mode="before")
     @classmethod
@@ -122,13 +122,8 @@ class EventMatch(_ListShorthand):
     """
 
     _shorthand = "names"
-    names: list[str] = Field(
-        default_factory=list,
-        description="Event names, globs ('payment_*') or /regular expressions/.",
-    )
-    channel: list[str] = Field(
-        default_factory=list, description="Only events on these channels (the log's channel)."
-    )
+    names: list[str] = many("Event names, globs ('payment_*') or /regular expressions/.")
+    channel: list[str] = many("Only events on these channels (the log's channel).")
     where: dict[str, str | list[str]] = Field(
         default_factory=dict,
         description="Only events whose column has this value (or one of these values).",
@@ -180,60 +175,49 @@ class FeedbackMatch(_ListShorthand):
     """
 
     _shorthand = "values"
-    values: list[str] = Field(
-        default_factory=list,
-        description="Values of the feedback's touchpoint or stage column for this touchpoint.",
+    values: list[str] = many(
+        "Values of the feedback's touchpoint or stage column for this touchpoint."
     )
-    keywords: list[str] = Field(
-        default_factory=list,
-        description="Words or phrases whose mention in a verbatim ties it to this touchpoint.",
+    keywords: list[str] = many(
+        "Words or phrases whose mention in a verbatim ties it to this touchpoint."
     )
-    ratings: list[str] = Field(
-        default_factory=list, description="Rating columns that score this touchpoint."
-    )
-    survey: Literal["nps", "csat", "ces", "rating"] | None = Field(
-        default=None, description="The scale of the scores for this touchpoint."
+    ratings: list[str] = many("Rating columns that score this touchpoint.")
+    survey: Literal["nps", "csat", "ces", "rating"] | None = optional(
+        "The scale of the scores for this touchpoint."
     )
 
 
 class Touchpoint(Identified):
     """A moment where the customer meets the business (or where the business works for them)."""
 
-    channel: Channel | None = Field(default=None, description="Where the interaction happens.")
+    channel: Channel | None = optional("Where the interaction happens.")
     lane: Lane = Field(default="frontstage", description="Service-blueprint lane.")
-    owner: str | None = Field(default=None, description="Department that owns it.")
+    owner: str | None = optional("Department that owns it.")
     description: str | None = None
-    actions: list[str] = Field(default_factory=list, description="What the customer does.")
-    thoughts: list[str] = Field(default_factory=list, description="What they think or say.")
-    expected_emotion: EmotionRef | None = Field(
-        default=None, description="What the team expects the customer to feel."
+    actions: list[str] = many("What the customer does.")
+    thoughts: list[str] = many("What they think or say.")
+    expected_emotion: EmotionRef | None = optional("What the team expects the customer to feel.")
+    actual_emotion: ActualEmotion | None = optional(
+        "What the customer actually feels, with its source."
     )
-    actual_emotion: ActualEmotion | None = Field(
-        default=None, description="What the customer actually feels, with its source."
-    )
-    gap_note: str | None = Field(
-        default=None, description="The gap in experience, in words ('Navigation issues')."
-    )
-    observed_behavior: str | None = Field(default=None, description="What customers do here.")
+    gap_note: str | None = optional("The gap in experience, in words ('Navigation issues').")
+    observed_behavior: str | None = optional("What customers do here.")
     moment_of_truth: bool = Field(
         default=False, description="A moment that decides whether the customer stays."
     )
-    systems: list[str] = Field(default_factory=list, description="Systems involved.")
-    supports: list[Slug] = Field(
-        default_factory=list,
-        description="For a back-stage or support touchpoint: the ids of the front-stage "
-        "touchpoints it makes possible (service blueprint).",
+    systems: list[str] = many("Systems involved.")
+    supports: list[Slug] = many(
+        "For a back-stage or support touchpoint: the ids of the front-stage "
+        "touchpoints it makes possible (service blueprint)."
     )
-    evidence: list[Slug] = Field(default_factory=list, description="Ids of insights.")
-    events: EventMatch | None = Field(
-        default=None,
-        description="Which events of an event log belong here: names, globs, /regexes/, "
-        "or a mapping with names, channel and where.",
+    evidence: list[Slug] = many("Ids of insights.")
+    events: EventMatch | None = optional(
+        "Which events of an event log belong here: names, globs, /regexes/, "
+        "or a mapping with names, channel and where."
     )
-    feedback: FeedbackMatch | None = Field(
-        default=None,
-        description="Which feedback rows speak about this touchpoint: touchpoint/stage "
-        "values, or a mapping with values, keywords, ratings and survey.",
+    feedback: FeedbackMatch | None = optional(
+        "Which feedback rows speak about this touchpoint: touchpoint/stage "
+        "values, or a mapping with values, keywords, ratings and survey."
     )
     notes: dict[str, str] = Field(
         default_factory=dict, description="Anything else, e.g. columns kept from an import."
@@ -243,17 +227,13 @@ class Touchpoint(Identified):
 class Stage(Identified):
     """A phase of the journey, in order: Awareness, Consideration, Purchase, Retention."""
 
-    customer_goal: str | None = Field(default=None, description="What the customer wants here.")
-    business_goal: str | None = Field(default=None, description="What the business wants here.")
+    customer_goal: str | None = optional("What the customer wants here.")
+    business_goal: str | None = optional("What the business wants here.")
     description: str | None = None
-    expected_emotion: EmotionRef | None = Field(
-        default=None, description="What the team expects the customer to feel in this stage."
+    expected_emotion: EmotionRef | None = optional(
+        "What the team expects the customer to feel in this stage."
     )
-    emotion: EmotionRef | None = Field(
-        default=None, description="The customer's overall (actual) emotion in this stage."
-    )
-    observed_behavior: str | None = Field(default=None, description="What customers do here.")
-    touchpoints: list[Touchpoint] = Field(
-        default_factory=list, description="Touchpoints in the order customers meet them."
-    )
+    emotion: EmotionRef | None = optional("The customer's overall (actual) emotion in this stage.")
+    observed_behavior: str | None = optional("What customers do here.")
+    touchpoints: list[Touchpoint] = many("Touchpoints in the order customers meet them.")
     notes: dict[str, str] = Field(default_factory=dict, description="Anything else.")

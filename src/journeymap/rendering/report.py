@@ -83,9 +83,6 @@ __all__ = [
     "write_report",
 ]
 
-ReportFormat = Literal["html", "json", "md", "svg", "png", "pdf"]
-REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
-REPORT_SUFFIXES: dict[str, ReportFormat] = suffixes_for(REPORT_FORMATS)
 _TEMPLATE = "measurement.html.j2"
 #: the KPIs shown among the key numbers, in this order of preference (at most three)
 _HEADLINE_KPIS = ("conversion:journey", "nps", "csat", "ces", "retention", "churn")
@@ -493,6 +490,12 @@ def report_pdf(m: JourneyMap, measurement: Measurement) -> bytes:
 
     check_least_size(*least_size(m), "pdf", None)
     return svg_to_pdf(render_measured_svg(m, measurement))
+
+
+ReportFormat = Literal["html", "json", "md", "svg", "png", "pdf"]
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+#: File suffixes and the report format each one means.
+REPORT_SUFFIXES: dict[str, ReportFormat] = suffixes_for(REPORT_FORMATS)
 
 
 def report_bytes(

@@ -20,8 +20,9 @@ ambiguous; the level is carried by the number of bars and written words, not by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
+from typing import TypeVar
 
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
@@ -76,6 +77,8 @@ from journeymap.rendering.view import (
 
 __all__ = ["draw_svg", "to_svg"]
 
+_T = TypeVar("_T")
+
 
 def _text(t: Text, *, halo: bool = False) -> str:
     return text(t.text, t.x, t.y, t.size, bold=t.bold, italic=t.italic, anchor=t.anchor,
@@ -84,6 +87,11 @@ def _text(t: Text, *, halo: bool = False) -> str:
 
 def _texts(lines: Iterable[Text], *, halo: bool = False) -> list[str]:
     return [_text(t, halo=halo) for t in lines]
+
+
+def _each(draw: Callable[[_T], list[str]], items: Iterable[_T]) -> list[str]:
+    """Every item drawn, in order."""
+    return [part for item in items for part in draw(item)]
 
 
 # ---- markers -----------------------------------------------------------------------------------
@@ -395,8 +403,7 @@ def draw_svg(view: MapView) -> str:
         a = view.header.avatar
         out.append(el("circle", cx=a.x + a.w / 2, cy=a.y + a.h / 2, r=a.w / 2, fill=STAGE_FILL))
         out.append(_text(view.header.initials))
-    for kpi in view.header.kpis:
-        out += _kpi(kpi)
+    out += _each(_kpi, view.header.kpis)
     out += _grid(view)
     for lane in view.lanes:
         out += _texts(lane.title)
@@ -411,16 +418,11 @@ def draw_svg(view: MapView) -> str:
                       stroke_width=1.4, stroke_dasharray="8 5"))  # fmt: skip
     if view.emotion is not None:
         out += _emotion(view.emotion)
-    for mark in view.frictions:
-        out += _friction(mark)
-    for box in view.boxes:
-        out += _box(box)
-    for card in view.touchpoints:
-        out += _touchpoint(card)
-    for pin in view.pins:
-        out += _pin(pin)
-    for kpi in view.kpis:
-        out += _kpi(kpi)
+    out += _each(_friction, view.frictions)
+    out += _each(_box, view.boxes)
+    out += _each(_touchpoint, view.touchpoints)
+    out += _each(_pin, view.pins)
+    out += _each(_kpi, view.kpis)
     for item in view.legend:
         out += _legend_symbol(item)
         out.append(_text(item.label))

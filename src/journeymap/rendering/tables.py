@@ -10,8 +10,9 @@ entry of the objects (e.g. a column kept from an import) becomes a column of its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from journeymap import _numbers as nb
 from journeymap.model.emotion import format_level
@@ -19,6 +20,8 @@ from journeymap.model.journey import JourneyMap, Opportunity, PainPoint
 from journeymap.model.kpi import KPI
 
 __all__ = ["Table", "input_header", "map_tables"]
+
+_Placed = TypeVar("_Placed", PainPoint, Opportunity)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,10 @@ def _lines(items: Iterable[str]) -> str:
 
 
 class _Builder:
-    """Collects rows as header -> cell mappings, then orders and trims the columns."""
+    """Collects rows as header -> cell mappings, then orders and trims the columns: in the
+    order of ``headers``, by default the keys of the first row."""
 
-    def __init__(self, title: str, headers: Sequence[str], *, keep: Sequence[str]) -> None:
+    def __init__(self, title: str, headers: Sequence[str] = (), *, keep: Sequence[str]) -> None:
         self.title = title
         self.headers = list(headers)
         self.keep = set(keep)
@@ -80,6 +84,9 @@ class _Builder:
             row[key] = value
 
     def add(self, row: dict[str, str | None], notes: dict[str, str] | None = None) -> None:
+        if not self.headers:
+            self.headers = list(row)
+            self.standard = {_norm(h) for h in row}
         clean: dict[str, str] = {k: v for k, v in row.items() if v}
         if notes:
             self.add_notes(notes, clean)
@@ -96,7 +103,7 @@ def _persona(m: JourneyMap) -> Table | None:
     p = m.persona
     if p is None:
         return None
-    b = _Builder("Persona", ["Field", "Value"], keep=["Field", "Value"])
+    b = _Builder("Persona", keep=["Field", "Value"])
     fields: list[tuple[str, str | None]] = [
         ("Name", p.name),
         ("Description", p.description),
@@ -124,8 +131,8 @@ def map_tables(m: JourneyMap) -> list[Table]:
         _stages(m),
         _touchpoints(m, names),
         _stage_emotions(m, names),
-        _pain_points(m, names),
-        _action_items(m, names),
+        _placed("Pain points", m.pain_points, _pain_fields, names, "Customer Stage", "Pain Point"),
+        _placed("Action items", m.opportunities, _action_fields, names, "Stage", "Action Items"),
         _kpis(m, names),
         _insights(m),
     ]
@@ -164,9 +171,7 @@ class _Names:
 
 
 def _stages(m: JourneyMap) -> Table | None:
-    b = _Builder(
-        "Stages", ["Stage", "Customer Goal", "Business Goal", "Description"], keep=["Stage"]
-    )
+    b = _Builder("Stages", keep=["Stage"])
     for s in m.stages:  # always: the stage list is the backbone (and order) of the map
         b.add(
             {
@@ -180,25 +185,8 @@ def _stages(m: JourneyMap) -> Table | None:
     return b.build()
 
 
-_TOUCHPOINT_HEADERS = [
-    "Stage",
-    "Touchpoint",
-    "Channel",
-    "Owner",
-    "Expected Emotion",
-    "Actual Emotion",
-    "Gap",
-    "Gap in Experience",
-    "Source of Insight",
-    "Customer Actions",
-    "Thoughts",
-    "Observed Behavior",
-    "Moment of Truth",
-]
-
-
 def _touchpoints(m: JourneyMap, names: _Names) -> Table | None:
-    b = _Builder("Touchpoints", _TOUCHPOINT_HEADERS, keep=["Stage", "Touchpoint"])
+    b = _Builder("Touchpoints", keep=["Stage", "Touchpoint"])
     for stage, tp in m.iter_touchpoints():
         gap = m.gap(tp)
         actual = tp.actual_emotion
@@ -227,11 +215,7 @@ def _touchpoints(m: JourneyMap, names: _Names) -> Table | None:
 
 
 def _stage_emotions(m: JourneyMap, names: _Names) -> Table | None:
-    b = _Builder(
-        "Stage emotions",
-        ["Customer Stage", "Emotion", "Observed Behavior"],
-        keep=["Customer Stage"],
-    )
+    b = _Builder("Stage emotions", keep=["Customer Stage"])
     for s in m.stages:
         if s.emotion is not None or s.observed_behavior:
             b.add(
@@ -244,57 +228,41 @@ def _stage_emotions(m: JourneyMap, names: _Names) -> Table | None:
     return b.build()
 
 
-_PAIN_HEADERS = [
-    "Customer Stage",
-    "Touchpoint",
-    "Pain Point",
-    "Trigger",
-    "Customer Reaction",
-    "Departments",
-    "Source of Insight",
-    "Severity",
-    "Owner",
-]
-
-
-def _pain_points(m: JourneyMap, names: _Names) -> Table | None:
-    b = _Builder("Pain points", _PAIN_HEADERS, keep=["Customer Stage", "Pain Point"])
-    for p in m.pain_points:
-        b.add(
-            {
-                **names.where(p, "Customer Stage"),
-                "Pain Point": p.name,
-                "Trigger": p.trigger,
-                "Customer Reaction": p.customer_reaction,
-                "Departments": ", ".join(p.departments),
-                "Source of Insight": p.source,
-                # a default severity is nobody's judgement: shown only when written down
-                "Severity": p.severity if "severity" in p.model_fields_set else None,
-                "Owner": p.owner,
-            },
-            p.notes,
-        )
+def _placed(
+    title: str,
+    items: Sequence[_Placed],
+    fields: Callable[[_Placed], dict[str, str | None]],
+    names: _Names,
+    stage_header: str,
+    name_header: str,
+) -> Table | None:
+    """A table of items placed on the map (pain points, action items): their stage,
+    touchpoint and name, then their own ``fields`` and notes."""
+    b = _Builder(title, keep=[stage_header, name_header])
+    for item in items:
+        row = {**names.where(item, stage_header), name_header: item.name, **fields(item)}
+        b.add(row, item.notes)
     return b.build()
 
 
-def _action_items(m: JourneyMap, names: _Names) -> Table | None:
-    b = _Builder(
-        "Action items",
-        ["Stage", "Touchpoint", "Action Items", "Expected Outcome", "Owner", "Status"],
-        keep=["Stage", "Action Items"],
-    )
-    for o in m.opportunities:
-        b.add(
-            {
-                **names.where(o, "Stage"),
-                "Action Items": o.name,
-                "Expected Outcome": o.expected_outcome,
-                "Owner": o.owner,
-                "Status": o.status if "status" in o.model_fields_set else None,
-            },
-            o.notes,
-        )
-    return b.build()
+def _pain_fields(p: PainPoint) -> dict[str, str | None]:
+    return {
+        "Trigger": p.trigger,
+        "Customer Reaction": p.customer_reaction,
+        "Departments": ", ".join(p.departments),
+        "Source of Insight": p.source,
+        # a default severity is nobody's judgement: shown only when written down
+        "Severity": p.severity if "severity" in p.model_fields_set else None,
+        "Owner": p.owner,
+    }
+
+
+def _action_fields(o: Opportunity) -> dict[str, str | None]:
+    return {
+        "Expected Outcome": o.expected_outcome,
+        "Owner": o.owner,
+        "Status": o.status if "status" in o.model_fields_set else None,
+    }
 
 
 def _kpis(m: JourneyMap, names: _Names) -> Table | None:
@@ -324,11 +292,7 @@ def _kpis(m: JourneyMap, names: _Names) -> Table | None:
 
 
 def _insights(m: JourneyMap) -> Table | None:
-    b = _Builder(
-        "Insights",
-        ["Insight", "Kind", "Description", "Finding", "Date", "Sample Size", "Link"],
-        keep=["Insight", "Kind"],
-    )
+    b = _Builder("Insights", keep=["Insight", "Kind"])
     for i in m.insights:
         b.add(
             {

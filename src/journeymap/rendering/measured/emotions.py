@@ -17,10 +17,12 @@ from journeymap.rendering.curve import tick_text
 from journeymap.rendering.measured._chart import (
     CHART_W,
     REACH,
+    Part,
+    TouchpointRows,
     arrow_table,
+    axis,
     empty,
     names,
-    room,
     split_bar,
 )
 from journeymap.rendering.svgkit import (
@@ -40,7 +42,6 @@ from journeymap.rendering.svgkit import (
     text,
     thin_mark,
 )
-from journeymap.rendering.text import truncate
 from journeymap.rendering.view import level_tone
 
 if TYPE_CHECKING:
@@ -120,31 +121,24 @@ def draw_gaps(table: pa.Table, *, scale: Sequence[tuple[int, str]], width: float
     title = "Expected and measured emotion per touchpoint"
     if not rows:
         return empty(width, title, "No touchpoint has both an expected and a measured emotion.")
-    name_w, right_w, row_h, top = 220.0, 150.0, 34.0, 34.0
-    x0, x1 = name_w + 50, width - right_w - 60
     vmin, vmax = scale[0][0], scale[-1][0]
-
-    def x_of(v: float) -> float:
-        v = min(max(v, vmin), vmax)
-        return x0 + (v - vmin) / max(vmax - vmin, 1) * (x1 - x0)
+    frame = TouchpointRows(len(rows), width)
+    top, bottom, right_w = frame.top, frame.bottom, 150.0
+    x0 = frame.name_w + 50
+    x_of = axis(vmin, vmax, x0, width - right_w - 60)
 
     def color(v: float) -> str:
         return LEVEL_COLORS[level_tone(v, vmin, vmax)]
 
-    bottom = top + len(rows) * row_h
-    out: list[str] = [
-        el("rect", x=0.0, y=top + i * row_h, width=width, height=row_h, fill="#f7f9fb")
-        for i in range(1, len(rows), 2)
-    ]
+    out = frame.bands()
     for value, label in scale:
         x = x_of(value)
         out.append(scale_line(x, top - 4, x, bottom, zero=value == 0))
         out.append(text(tick_text(value, label), x, top - 12, 10, anchor="middle", fill=MUTED))
     out.append(text("Gap", width - right_w, top - 12, 10, bold=True, fill=MUTED))
     for i, r in enumerate(rows):
-        y = top + i * row_h + row_h / 2
-        out.append(text(truncate(r["name"], name_w, 12, bold=True), 0, y - 1, 12, bold=True))
-        out.append(text(truncate(r["stage_name"], name_w, 10), 0, y + 12, 10, fill=MUTED))
+        y = frame.middle(i)
+        out += frame.names(r, y)
         out += _gap_row(r, y, x_of, color, gx=width - right_w)
     ly = bottom + 24
     return document(width, ly + 10, title, out + _gap_legend(x0, ly))
@@ -205,20 +199,14 @@ def draw_coverage(table: pa.Table, *, width: float = 560.0) -> str:
     without feedback, as one bar."""
     rows = table.to_pylist()
     title = "Feedback coverage"
-    total = sum(r["touchpoints"] for r in rows)
-    if not total:
+    if not any(r["touchpoints"] for r in rows):
         return empty(width, title, "The measurement has no touchpoints.")
-    out = split_bar(
-        [(r["touchpoints"], *_COVERAGE_STYLE[r["evidence"]][:2], nb.percent(r["share"]))
-         for r in rows],
-        width,
-    )  # fmt: skip
-    lx = 0.0
+    parts: list[Part] = []
     for r in rows:
-        fill, _, word = _COVERAGE_STYLE[r["evidence"]]
-        words = f"{r['touchpoints']} {word} ({nb.percent(r['share'])})"
-        out.append(el("rect", x=lx, y=42.0, width=12, height=12, rx=2, fill=fill,
-                      stroke="#b9c4d2" if r["evidence"] == "none" else "none"))  # fmt: skip
-        out.append(text(words, lx + 17, 52.5, 11))
-        lx += 17 + room(words, 11) + 22
+        fill, ink, word = _COVERAGE_STYLE[r["evidence"]]
+        share = nb.percent(r["share"])
+        words = f"{r['touchpoints']} {word} ({share})"
+        stroke = "#b9c4d2" if r["evidence"] == "none" else "none"
+        parts.append(Part(r["touchpoints"], fill, ink, share, words, stroke=stroke))
+    out, _ = split_bar(parts, width, wrap=False)
     return document(width, 62, title, out)

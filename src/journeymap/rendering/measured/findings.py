@@ -87,6 +87,33 @@ def kpi_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     )
 
 
+def trend_arrow(trend: str | None, improved: bool | None, *, size: float = 14.0) -> str:
+    """A small SVG arrow for a KPI's change: up, down or flat, blue when it improved, red when
+    it got worse, grey when flat or not judged (``improved`` null); empty without a previous
+    value."""
+    if trend is None:
+        return ""
+    color = MUTED if improved is None else POSITIVE if improved else NEGATIVE
+    s, h, n = size, size / 2, num
+    if trend == "flat":
+        d = f"M2 {n(h)}H{n(s - 3)}M{n(s - 7)} {n(h - 4)}L{n(s - 3)} {n(h)}L{n(s - 7)} {n(h + 4)}"
+        label = "no change"
+    elif trend == "up":
+        d = f"M{n(h)} {n(s - 2)}V3M{n(h - 4)} 7L{n(h)} 3L{n(h + 4)} 7"
+        label = "up" + ("" if improved is None else ", better" if improved else ", worse")
+    else:
+        d = f"M{n(h)} 2V{n(s - 3)}M{n(h - 4)} {n(s - 7)}L{n(h)} {n(s - 3)}L{n(h + 4)} {n(s - 7)}"
+        label = "down" + ("" if improved is None else ", better" if improved else ", worse")
+    return (
+        f'<svg width="{num(s)}" height="{num(s)}" viewBox="0 0 {num(s)} {num(s)}" role="img" '
+        f"aria-label={quoteattr(label)} class=\"trend\">"
+        f"<title>{escape(label)}</title>"
+        + el("path", d=d, fill="none", stroke=color, stroke_width=2.2, stroke_linecap="round",
+              stroke_linejoin="round")
+        + "</svg>"
+    )  # fmt: skip
+
+
 def pain_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
     """The pain points the data shows, by rank: ``rank, title, kind, severity, stage_name,
     touchpoint_name, customers_affected, conversions_lost, value_lost, evidence, quotes,
@@ -116,6 +143,11 @@ def pain_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
         "customers_affected:int conversions_lost:float value_lost:float evidence:str "
         "quotes:list team:str",
     )
+
+
+def severity_color(severity: str) -> str:
+    """The colour of a pain point's severity, as on the map's pain-point cards."""
+    return SEVERITY_COLORS.get(severity, SEVERITY_COLORS["medium"])
 
 
 def action_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
@@ -171,35 +203,3 @@ def action_data(m: JourneyMap, measurement: Measurement) -> pa.Table:
         "estimate:str conversions_per_month:float value_per_month:float kpi:str "
         "kpi_target:float kpi_before:float kpi_now:float",
     )
-
-
-def trend_arrow(trend: str | None, improved: bool | None, *, size: float = 14.0) -> str:
-    """A small SVG arrow for a KPI's change: up, down or flat, blue when it improved, red when
-    it got worse, grey when flat or not judged (``improved`` null); empty without a previous
-    value."""
-    if trend is None:
-        return ""
-    color = MUTED if improved is None else POSITIVE if improved else NEGATIVE
-    s, h, n = size, size / 2, num
-    if trend == "flat":
-        d = f"M2 {n(h)}H{n(s - 3)}M{n(s - 7)} {n(h - 4)}L{n(s - 3)} {n(h)}L{n(s - 7)} {n(h + 4)}"
-        label = "no change"
-    elif trend == "up":
-        d = f"M{n(h)} {n(s - 2)}V3M{n(h - 4)} 7L{n(h)} 3L{n(h + 4)} 7"
-        label = "up" + ("" if improved is None else ", better" if improved else ", worse")
-    else:
-        d = f"M{n(h)} 2V{n(s - 3)}M{n(h - 4)} {n(s - 7)}L{n(h)} {n(s - 3)}L{n(h + 4)} {n(s - 7)}"
-        label = "down" + ("" if improved is None else ", better" if improved else ", worse")
-    return (
-        f'<svg width="{num(s)}" height="{num(s)}" viewBox="0 0 {num(s)} {num(s)}" role="img" '
-        f"aria-label={quoteattr(label)} class=\"trend\">"
-        f"<title>{escape(label)}</title>"
-        + el("path", d=d, fill="none", stroke=color, stroke_width=2.2, stroke_linecap="round",
-              stroke_linejoin="round")
-        + "</svg>"
-    )  # fmt: skip
-
-
-def severity_color(severity: str) -> str:
-    """The colour of a pain point's severity, as on the map's pain-point cards."""
-    return SEVERITY_COLORS.get(severity, SEVERITY_COLORS["medium"])

@@ -16,7 +16,7 @@ from journeymap.measuring.friction import FRICTION_Z, friction_rank
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
 from journeymap.rendering.friction import AMBIGUOUS, METER_BARS, friction_words
-from journeymap.rendering.measured._chart import CHART_W, arrow_table, empty
+from journeymap.rendering.measured._chart import CHART_W, TouchpointRows, arrow_table, axis, empty
 from journeymap.rendering.svgkit import (
     MUTED,
     SEVERITY_COLORS,
@@ -27,7 +27,6 @@ from journeymap.rendering.svgkit import (
     scale_line,
     text,
 )
-from journeymap.rendering.text import truncate
 from journeymap.rendering.view import Rect
 
 if TYPE_CHECKING:
@@ -95,18 +94,11 @@ def draw_friction(table: pa.Table, *, width: float = CHART_W) -> str:
     title = "Friction per touchpoint, against the journey's typical step"
     if not rows:
         return empty(width, title, "No touchpoint has enough customers to judge its friction.")
-    name_w, right_w, row_h, top = 220.0, 330.0, 34.0, 34.0
-    x0, x1 = name_w + 30, width - right_w - 30
-
-    def x_of(z: float) -> float:
-        z = min(max(z, Z_MIN), Z_MAX)
-        return x0 + (z - Z_MIN) / (Z_MAX - Z_MIN) * (x1 - x0)
-
-    bottom = top + len(rows) * row_h
-    out: list[str] = [
-        el("rect", x=0.0, y=top + i * row_h, width=width, height=row_h, fill="#f7f9fb")
-        for i in range(1, len(rows), 2)
-    ]
+    frame = TouchpointRows(len(rows), width)
+    top, bottom, right_w = frame.top, frame.bottom, 330.0
+    x0, x1 = frame.name_w + 30, width - right_w - 30
+    x_of = axis(Z_MIN, Z_MAX, x0, x1)
+    out = frame.bands()
     zone = x_of(FRICTION_Z)
     out.append(el("rect", x=zone, y=top - 4, width=x1 - zone, height=bottom - top + 4,
                   fill=SEVERITY_COLORS["medium"], fill_opacity=0.08))  # fmt: skip
@@ -116,9 +108,8 @@ def draw_friction(table: pa.Table, *, width: float = CHART_W) -> str:
         out.append(text(label, x_of(z), top - 12, 10, anchor="middle", fill=MUTED))
     out.append(text("friction \u2192", zone + 4, bottom + 16, 10, italic=True, fill=MUTED))
     for i, r in enumerate(rows):
-        y = top + i * row_h + row_h / 2
-        out.append(text(truncate(r["name"], name_w, 12, bold=True), 0, y - 1, 12, bold=True))
-        out.append(text(truncate(r["stage_name"], name_w, 10), 0, y + 12, 10, fill=MUTED))
+        y = frame.middle(i)
+        out += frame.names(r, y)
         out += _bar(r, y, x_of(0.0), x_of(r["friction"]), over=r["friction"] > Z_MAX)
         out += _words(r, y, x1 + 30)
     ly = bottom + 34

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 from journeymap import _numbers as nb
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
-from journeymap.rendering.measured._chart import CHART_W, REACH, arrow_table, empty, room, split_bar
-from journeymap.rendering.svgkit import INK, LEVEL_COLORS, MUTED, NEGATIVE, THIN, document, el
-from journeymap.rendering.svgkit import text as label
+from journeymap.rendering.measured._chart import CHART_W, REACH, Part, arrow_table, empty, split_bar
+from journeymap.rendering.svgkit import INK, LEVEL_COLORS, MUTED, NEGATIVE, THIN, document
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,20 +66,13 @@ def draw_outcomes(table: pa.Table, *, width: float = CHART_W) -> str:
     total = sum(r["customers"] for r in rows)
     if not total:
         return empty(width, title, "No journey in this measurement.")
-    out = split_bar(
-        [(r["customers"], *_STYLE[r["kind"]], nb.percent(r["customers"] / total, digits=1))
-         for r in rows],
-        width,
-    )  # fmt: skip
-    lx, ly = 0.0, 52.5
+    parts: list[Part] = []
     for r in rows:
-        fill, _ = _STYLE[r["kind"]]
+        fill, ink = _STYLE[r["kind"]]
+        inside = nb.percent(r["customers"] / total, digits=1)
         share = f" ({nb.percent(r['share'], digits=1)})" if r["share"] is not None else ""
         words = f"{r['name']}: {nb.count(r['customers'])}{share}"
-        step = 17 + room(words, 11) + 22
-        if lx and lx + step - 22 > width:  # the next legend line
-            lx, ly = 0.0, ly + 18
-        out.append(el("rect", x=lx, y=ly - 10.5, width=12, height=12, rx=2, fill=fill))
-        out.append(label(words, lx + 17, ly, 11, fill=INK if r["customers"] else MUTED))
-        lx += step
+        words_ink = INK if r["customers"] else MUTED
+        parts.append(Part(r["customers"], fill, ink, inside, words, words_ink))
+    out, ly = split_bar(parts, width)
     return document(width, ly + 10, title, out)
