@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import (
     Boolean,
@@ -59,84 +59,101 @@ class Base(DeclarativeBase):
     pass
 
 
+# The column kinds the tables share (SQLAlchemy 2's annotated declarative mapping); a
+# column's SQL type, nullability and default follow from its annotation.
+IntPK = Annotated[int, mapped_column(Integer, primary_key=True)]
+Created = Annotated[dt.datetime, mapped_column(DateTime, default=utcnow)]
+When = Annotated[dt.datetime, mapped_column(DateTime)]
+Maybe = Annotated[dt.datetime | None, mapped_column(DateTime, nullable=True)]
+TokenHash = Annotated[str, mapped_column(String(64), unique=True)]
+Prefix = Annotated[str, mapped_column(String(16))]
+Name = Annotated[str, mapped_column(String(200))]
+Role = Annotated[str, mapped_column(String(20))]
+Flag = Annotated[bool, mapped_column(Boolean, default=False)]
+UserRef = Annotated[int, mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)]
+WorkspaceRef = Annotated[
+    int, mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+]
+MapRef = Annotated[int, mapped_column(ForeignKey("maps.id", ondelete="CASCADE"), index=True)]
+AuthorRef = Annotated[
+    int | None, mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+]
+
+
 class User(Base):
     __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    name: Mapped[Name]
+    password_hash: Mapped[Name]
+    is_admin: Mapped[Flag]
+    created_at: Mapped[Created]
 
 
 class Session(Base):
     """A signed-in browser. The cookie holds a random token; only its hash is stored."""
 
     __tablename__ = "sessions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPK]
+    token_hash: Mapped[TokenHash]
+    user_id: Mapped[UserRef]
     csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[Created]
+    seen_at: Mapped[Created]
+    expires_at: Mapped[When]
 
 
 class LoginAttempt(Base):
     """A failed sign-in, for limiting attempts per account and address."""
 
     __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     email: Mapped[str] = mapped_column(String(320), index=True)
     address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[Created]
 
 
 class ApiToken(Base):
     """A personal API token; only its hash is stored."""
 
     __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    id: Mapped[IntPK]
+    user_id: Mapped[UserRef]
+    name: Mapped[Name]
+    token_hash: Mapped[TokenHash]
+    prefix: Mapped[Prefix]
+    created_at: Mapped[Created]
+    last_used_at: Mapped[Maybe]
+    revoked_at: Mapped[Maybe]
 
 
 class Workspace(Base):
     __tablename__ = "workspaces"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     slug: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    name: Mapped[Name]
+    created_at: Mapped[Created]
 
 
 class Member(Base):
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    id: Mapped[IntPK]
+    workspace_id: Mapped[WorkspaceRef]
+    user_id: Mapped[UserRef]
+    role: Mapped[Role]
 
 
 class Invite(Base):
     __tablename__ = "invites"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    id: Mapped[IntPK]
+    workspace_id: Mapped[WorkspaceRef]
+    token_hash: Mapped[TokenHash]
+    role: Mapped[Role]
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[Created]
+    expires_at: Mapped[When]
+    used_at: Mapped[Maybe]
 
 
 class Map(Base):
@@ -144,13 +161,11 @@ class Map(Base):
 
     __tablename__ = "maps"
     __table_args__ = (UniqueConstraint("workspace_id", "slug"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
-    slug: Mapped[str] = mapped_column(String(200))
+    id: Mapped[IntPK]
+    workspace_id: Mapped[WorkspaceRef]
+    slug: Mapped[Name]
     title: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[Role]
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     persona: Mapped[str | None] = mapped_column(String(200), nullable=True)
     stages: Mapped[str] = mapped_column(Text, default="")
@@ -159,64 +174,58 @@ class Map(Base):
     lint_warnings: Mapped[int] = mapped_column(Integer, default=0)
     head: Mapped[int] = mapped_column(Integer, default=0)
     measurement: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[Created]
+    updated_at: Mapped[Created]
 
 
 class MapVersion(Base):
     __tablename__ = "map_versions"
     __table_args__ = (UniqueConstraint("map_id", "number"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    map_id: Mapped[int] = mapped_column(ForeignKey("maps.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPK]
+    map_id: Mapped[MapRef]
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    author_id: Mapped[AuthorRef]
     message: Mapped[str] = mapped_column(String(1000), default="")
     summary: Mapped[str] = mapped_column(String(1000), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[Created]
 
 
 class Comment(Base):
     """A comment on the map or one of its elements; replies share the thread's ``thread_id``."""
 
     __tablename__ = "comments"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    map_id: Mapped[int] = mapped_column(ForeignKey("maps.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPK]
+    map_id: Mapped[MapRef]
     thread_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     anchor: Mapped[str] = mapped_column(String(300), default="")
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
+    author_id: Mapped[AuthorRef]
     body: Mapped[str] = mapped_column(Text)
-    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved: Mapped[Flag]
+    created_at: Mapped[Created]
 
 
 class ShareLink(Base):
     __tablename__ = "share_links"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    map_id: Mapped[int] = mapped_column(ForeignKey("maps.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    created_by: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    id: Mapped[IntPK]
+    map_id: Mapped[MapRef]
+    token_hash: Mapped[TokenHash]
+    prefix: Mapped[Prefix]
+    created_by: Mapped[AuthorRef]
+    created_at: Mapped[Created]
+    expires_at: Mapped[Maybe]
+    revoked_at: Mapped[Maybe]
 
 
 class AuditEntry(Base):
     __tablename__ = "audit"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[IntPK]
     workspace_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[str] = mapped_column(String(1000), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[Created]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
