@@ -74,6 +74,17 @@ def _value(v: Any) -> Any:
     return None if v is MISSING else v
 
 
+#: what one object of each list of the map is called in a conflict's label
+_KINDS = {
+    "stages": "stage",
+    "touchpoints": "touchpoint",
+    "pain_points": "pain point",
+    "opportunities": "action item",
+    "kpis": "KPI",
+    "insights": "insight",
+}
+
+
 def _name(*items: Any) -> str | None:
     for item in items:
         if isinstance(item, Mapping):
@@ -157,8 +168,9 @@ class _Merger:
         merged: dict[str, Any] = {}
         for oid in dict.fromkeys([*by_t, *by_o, *by_b]):
             bx, ox, tx = by_b.get(oid, MISSING), by_o.get(oid, MISSING), by_t.get(oid, MISSING)
-            name = _name(ox, tx, bx) or oid
-            item_label = (*label[:-1], f"{label[-1] if label else ''} {name}".strip())
+            name = _name(bx, tx, ox) or oid
+            kind = _KINDS.get(path[-1], path[-1].replace("_", " ")) if path else ""
+            item_label = (*label[:-1], f"{kind} {name}".strip())
             v = self.merge(bx, ox, tx, (*path, oid), item_label)
             if v is not MISSING:
                 merged[oid] = v

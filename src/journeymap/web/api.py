@@ -10,12 +10,15 @@ map moved on, refused with 409 and the conflicts when both changed the same fiel
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, Field
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from journeymap.errors import JourneyMapError
@@ -24,18 +27,96 @@ from journeymap.web import store
 from journeymap.web.auth import Access, Database, csrf_protect, require
 from journeymap.web.db import Map
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)], tags=["maps"])
+
+class _Unreadable(store.AppError):
+    """A request FastAPI cannot even read (a body that is not UTF-8 text, say)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message, "body")
+        self.status = status
+
+
+class _Route(APIRoute):
+    """The API's routes answer FastAPI's own refusals (400 for a body it cannot read) in the
+    API's error shape, as documented, not as ``{"detail": ...}``."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except HTTPException as exc:
+                raise _Unreadable(exc.status_code, str(exc.detail)) from None
+
+        return handler
+
+
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(csrf_protect)], tags=["maps"], route_class=_Route
+)
 
 Viewer = Annotated[Access, require("viewer")]
 Commenter = Annotated[Access, require("commenter")]
 Editor = Annotated[Access, require("editor")]
 Admin = Annotated[Access, require("admin")]
-Slug = Annotated[str, Path(max_length=200)]
+
+#: the largest number the database keeps (PostgreSQL's ``integer``): larger ones are refused
+#: as invalid, not sent to the database to fail there
+MAX_NUMBER = 2**31 - 1
+
+
+def _plain(value: str) -> str:
+    """Text the database can keep: no NUL character (PostgreSQL refuses them) and no lone
+    surrogate (not UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be UTF-8 text") from None
+    return value
+
+
+Plain = AfterValidator(_plain)
+Text = Annotated[str, Plain]
+Slug = Annotated[str, Path(max_length=200), Plain]
+UserId = Annotated[int, Path(ge=1, le=MAX_NUMBER)]
+VersionNumber = Annotated[int, Query(ge=1, le=MAX_NUMBER)]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """The database keeps UTC without a zone; answers say so (``...Z``), as RFC 3339 wants."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+#: a time in an answer: always with its zone
+Time = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+class Problem(BaseModel):
+    field: str
+    error: str
+
+
+class ErrorOut(BaseModel):
+    """A refused request: why, and the field at fault (or, for a malformed request, each
+    problem)."""
+
+    error: str
+    field: str | None = None
+    problems: list[Problem] | None = None
+
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid API token or session"},
-    403: {"description": "The role does not allow it"},
-    404: {"description": "No such workspace, map or version (or not a member)"},
+    400: {"model": ErrorOut, "description": "The body cannot be read (not UTF-8 JSON)"},
+    401: {"model": ErrorOut, "description": "No valid API token or session"},
+    403: {"model": ErrorOut, "description": "The role does not allow it"},
+    404: {
+        "model": ErrorOut,
+        "description": "No such workspace, map or version (or not a member)",
+    },
+    422: {"model": ErrorOut, "description": "The request is not valid"},
 }
 
 
@@ -50,7 +131,7 @@ class MapSummary(BaseModel):
     lint_errors: int
     lint_warnings: int
     head: int
-    updated_at: dt.datetime
+    updated_at: Time
 
 
 class MapDocument(BaseModel):
@@ -60,14 +141,14 @@ class MapDocument(BaseModel):
 
 
 class NewMap(BaseModel):
-    text: str = Field(max_length=1 << 20, description="A map file (YAML or JSON).")
-    message: str = Field(default="", max_length=1000)
+    text: Text = Field(max_length=1 << 20, description="A map file (YAML or JSON).")
+    message: Text = Field(default="", max_length=1000)
 
 
 class Edit(BaseModel):
-    text: str = Field(max_length=1 << 20, description="The whole map file after the edit.")
-    base: int = Field(ge=1, description="The version the edit was made on.")
-    message: str = Field(default="", max_length=1000)
+    text: Text = Field(max_length=1 << 20, description="The whole map file after the edit.")
+    base: int = Field(ge=1, le=MAX_NUMBER, description="The version the edit was made on.")
+    message: Text = Field(default="", max_length=1000)
     resolutions: dict[str, Literal["ours", "theirs"]] = Field(
         default_factory=dict, description="For each conflict's path, the side to keep."
     )
@@ -100,7 +181,7 @@ class VersionOut(BaseModel):
     author: str
     message: str
     summary: str
-    created_at: dt.datetime
+    created_at: Time
 
 
 class ChangeOut(BaseModel):
@@ -123,13 +204,15 @@ class CommentOut(BaseModel):
     author: str
     body: str
     resolved: bool
-    created_at: dt.datetime
+    created_at: Time
 
 
 class NewComment(BaseModel):
-    body: str = Field(min_length=1, max_length=10_000)
-    anchor: str = Field(default="map", max_length=300)
-    thread: int | None = None
+    body: Text = Field(min_length=1, max_length=10_000)
+    anchor: Text = Field(default="map", max_length=300)
+    thread: int | None = Field(
+        default=None, ge=1, le=MAX_NUMBER, description="The thread's first comment, to reply."
+    )
 
 
 class MemberOut(BaseModel):
@@ -153,13 +236,13 @@ def _summary(row: Map) -> MapSummary:
 
 
 @router.get("/w/{ws}/maps", responses=_ERRORS)
-def list_maps(access: Viewer, db: Database, q: str = "", status: str = "") -> list[MapSummary]:
+def list_maps(access: Viewer, db: Database, q: Text = "", status: Text = "") -> list[MapSummary]:
     """The workspace's maps, newest change first."""
     rows = store.list_maps(db, access.workspace, store.MapFilter(q=q, status=status))
     return [_summary(r) for r in rows]
 
 
-@router.post("/w/{ws}/maps", status_code=201, responses={**_ERRORS, 422: {}})
+@router.post("/w/{ws}/maps", status_code=201, responses=_ERRORS)
 def create_map(body: NewMap, access: Editor, db: Database) -> MapDocument:
     """A new map from a map file."""
     row = store.create_map(db, access.workspace, body.text, access.user, body.message or "created")
@@ -168,7 +251,9 @@ def create_map(body: NewMap, access: Editor, db: Database) -> MapDocument:
 
 
 @router.get("/w/{ws}/maps/{slug}", responses=_ERRORS)
-def get_map(slug: Slug, access: Viewer, db: Database, version: int | None = None) -> MapDocument:
+def get_map(
+    slug: Slug, access: Viewer, db: Database, version: VersionNumber | None = None
+) -> MapDocument:
     """A map's file: its newest version, or the one asked for."""
     row = store.get_map(db, access.workspace, slug)
     v = store.version(db, row, version)
@@ -177,7 +262,7 @@ def get_map(slug: Slug, access: Viewer, db: Database, version: int | None = None
 
 @router.put(
     "/w/{ws}/maps/{slug}",
-    responses={**_ERRORS, 409: {"model": Conflicts}, 422: {}},
+    responses={**_ERRORS, 200: {"model": Saved}, 409: {"model": Conflicts}},
 )
 async def save_map(slug: Slug, body: Edit, access: Editor, db: Database) -> Response:
     """Save an edit of version ``base`` as a new version (merged when the map moved on)."""
@@ -228,7 +313,9 @@ def list_versions(slug: Slug, access: Viewer, db: Database) -> list[VersionOut]:
 
 
 @router.get("/w/{ws}/maps/{slug}/diff", responses=_ERRORS)
-def version_diff(slug: Slug, a: int, b: int, access: Viewer, db: Database) -> DiffOut:
+def version_diff(
+    slug: Slug, a: VersionNumber, b: VersionNumber, access: Viewer, db: Database
+) -> DiffOut:
     """The semantic diff from version ``a`` to version ``b``."""
     row = store.get_map(db, access.workspace, slug)
     changes = store.version_diff(db, row, a, b)
@@ -253,7 +340,7 @@ def list_comments(slug: Slug, access: Viewer, db: Database) -> list[CommentOut]:
     return out
 
 
-@router.post("/w/{ws}/maps/{slug}/comments", status_code=201, responses={**_ERRORS, 422: {}})
+@router.post("/w/{ws}/maps/{slug}/comments", status_code=201, responses=_ERRORS)
 def add_comment(slug: Slug, body: NewComment, access: Commenter, db: Database) -> CommentOut:
     row = store.get_map(db, access.workspace, slug)
     c = store.add_comment(db, row, access.user, body.body, body.anchor, body.thread)
@@ -270,8 +357,8 @@ def list_members(access: Admin, db: Database) -> list[MemberOut]:
     ]
 
 
-@router.put("/w/{ws}/members/{user_id}", responses={**_ERRORS, 422: {}})
-def set_member_role(user_id: int, body: RoleIn, access: Admin, db: Database) -> MemberOut:
+@router.put("/w/{ws}/members/{user_id}", responses=_ERRORS)
+def set_member_role(user_id: UserId, body: RoleIn, access: Admin, db: Database) -> MemberOut:
     store.set_role(db, access.workspace, access.user, user_id, body.role)
     db.commit()
     for m, u in store.members(db, access.workspace):

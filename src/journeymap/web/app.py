@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from urllib.parse import quote
@@ -10,13 +11,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, StatementError
 from starlette.responses import Response
 
 from journeymap._version import __version__
 from journeymap.web import db as tables
 from journeymap.web.auth import SignInRequired, who
 from journeymap.web.settings import Settings
-from journeymap.web.store import AppError
+from journeymap.web.store import AppError, Invalid
 
 __all__ = ["create_app"]
 
@@ -25,6 +27,17 @@ _CSP = (
     "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def _from_database(exc: BaseException) -> bool:
+    """Whether the database driver refused a value: a DataError, or an OverflowError or
+    ValueError raised while SQLAlchemy bound a parameter."""
+    if isinstance(exc, DataError):
+        return True
+    if isinstance(exc, StatementError):
+        return isinstance(exc.orig, OverflowError | ValueError)
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any("/sqlalchemy/" in f.filename for f in frames[-3:])
 
 
 def _is_api(request: Request) -> bool:
@@ -95,6 +108,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         finally:
             sessions_db.close()
         return page(request, "error.html", current, status=exc.status, message=exc.message)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(StatementError)
+    @app.exception_handler(OverflowError)
+    async def unstorable(request: Request, exc: Exception) -> Response:
+        """A number or a text the database cannot hold (a NUL character, 2**63) from a URL
+        or a form: the request is refused; no row was written."""
+        if not _from_database(exc):
+            raise exc
+        message = "a value is out of range or holds a character that cannot be stored"
+        return await refused(request, Invalid(message))
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> Response:

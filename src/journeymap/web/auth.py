@@ -34,6 +34,7 @@ __all__ = [
 SESSION_COOKIE = "jm_session"
 CSRF_COOKIE = "jm_csrf"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_API = "/api/"
 
 
 class SignInRequired(store.AppError):
@@ -110,6 +111,10 @@ async def csrf_protect(request: Request, db: Database) -> None:
     current = who(request, db)
     if current.by_token:
         return
+    if current.user is None and request.url.path.startswith(_API):
+        # nobody to act for, and no API route is open to everyone: the route's own check
+        # answers 401, telling a script that it forgot its token (not that a form is stale)
+        return
     sent = request.headers.get("x-csrf-token", "")
     if not sent and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -142,6 +147,8 @@ def require(needed: str) -> Any:
     def check(ws: str, current: WhoDep, db: Database) -> Access:
         if current.user is None:
             raise SignInRequired("sign in to continue")
+        if "\x00" in ws:  # no workspace has one, and PostgreSQL refuses to even look
+            raise store.NotFound("no such workspace")
         try:
             workspace = store.workspace(db, ws)
         except store.NotFound:

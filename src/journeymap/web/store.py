@@ -98,6 +98,18 @@ class SaveConflict(AppError):
         self.theirs = theirs
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str, field: str) -> str:
+    """``text`` without its surrounding blanks; control characters (a NUL...) are refused,
+    on every database alike."""
+    found = _CONTROL.search(text)
+    if found:
+        raise Invalid(f"holds a control character (U+{ord(found.group()):04X})", field)
+    return text.strip()
+
+
 def slugify(text: str, fallback: str = "map") -> str:
     return _SLUG.sub("-", text.lower()).strip("-")[:80] or fallback
 
@@ -144,7 +156,8 @@ def user_count(db: DB) -> int:
 
 
 def create_user(db: DB, email: str, name: str, password: str, *, is_admin: bool = False) -> User:
-    email = email.strip().lower()
+    email = clean(email, "email").lower()
+    name = clean(name, "name")
     if not _EMAIL.match(email) or len(email) > 320:
         raise Invalid("expected an email address such as ana@example.com", "email")
     if not name.strip():
@@ -253,7 +266,7 @@ def change_password(db: DB, user: User, current: str, new: str) -> None:
 
 
 def create_api_token(db: DB, user: User, name: str) -> str:
-    if not name.strip():
+    if not clean(name, "name"):
         raise Invalid("expected a name for the token", "name")
     token = security.new_token("jm_")
     db.add(
@@ -292,7 +305,7 @@ def user_for_api_token(db: DB, token: str) -> User | None:
 
 
 def create_workspace(db: DB, name: str, admin: User, slug: str | None = None) -> Workspace:
-    if not name.strip():
+    if not clean(name, "name"):
         raise Invalid("expected a name", "name")
     slug = slugify(slug or name, "workspace")
     if db.scalar(select(Workspace).where(Workspace.slug == slug)):
@@ -658,7 +671,8 @@ def comments(db: DB, row: Map) -> list[Thread]:
 def add_comment(
     db: DB, row: Map, author: User, body: str, anchor: str = "", thread: int | None = None
 ) -> Comment:
-    body = body.strip()
+    body = clean(body, "body")
+    anchor = clean(anchor, "anchor")
     if not body:
         raise Invalid("expected some text", "body")
     if len(body) > 10_000:

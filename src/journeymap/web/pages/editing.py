@@ -237,6 +237,10 @@ def _form_page(
             options = [(lv.label, f"{lv.label} ({lv.value:+d})") for lv in m.scale.levels]
             if current is not None and not isinstance(current, str):
                 current = m.scale.label(current)
+            if current and current not in (v for v, _ in options):
+                # a synonym ("Reassured") stays as written, or saving would drop it
+                level = m.scale.find(current)
+                options.insert(0, (current, f"{current} ({level.value:+d})" if level else current))
         elif f.widget == "ref":
             options = _refs(m, f.ref)
         if f.widget == "lines" and isinstance(current, list):

@@ -23,7 +23,7 @@ from journeymap.rendering import FORMATS, render_bytes
 from journeymap.web import store
 from journeymap.web.auth import Access, Database, csrf_protect, require
 from journeymap.web.db import Map
-from journeymap.web.views import drawn, page
+from journeymap.web.views import drawn, markdown, page
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -157,6 +157,7 @@ def view(
     return page(
         request, "map.html", access.who, access=access, row=row, version=version, shown=shown,
         threads=threads, shares=store.shares(db, row) if access.can("editor") else [],
+        measurement=markdown(row.measurement),
     )  # fmt: skip
 
 

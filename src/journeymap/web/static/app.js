@@ -13,24 +13,27 @@
   function start() {
     var svg = document.querySelector("#map-canvas svg");
     if (!svg || typeof window.svgPanZoom !== "function") return;
-    var box = svg.viewBox && svg.viewBox.baseVal;
     var canvas = document.getElementById("map-canvas");
-    // the map opens at its own size (readable text), not shrunk to the window
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.style.width = "100%";
     svg.style.height = "100%";
     var zoom = window.svgPanZoom(svg, {
-      zoomEnabled: true, controlIconsEnabled: false, fit: false, center: false,
+      zoomEnabled: true, controlIconsEnabled: false, fit: true, center: true,
       minZoom: 0.1, maxZoom: 8, zoomScaleSensitivity: 0.3, dblClickZoomEnabled: true
     });
+    // realZoom is screen pixels per map unit: 1 is the map's own size, its text readable.
+    // (svg-pan-zoom moves the viewBox into a transform, so it is read from getSizes.)
     function actual() {
-      if (!box || !box.width) return;
+      zoom.zoom(zoom.getZoom() / zoom.getSizes().realZoom);
       var sizes = zoom.getSizes();
-      zoom.zoom(box.width / (sizes.viewBox.width * sizes.realZoom) * zoom.getZoom());
-      zoom.pan({ x: 0, y: 0 });
+      var spare = sizes.width - sizes.viewBox.width;
+      zoom.pan({ x: spare > 0 ? spare / 2 : 0, y: 0 });
     }
-    actual();
+    // a map that fits the canvas readably opens whole; a larger one at its own size, from
+    // its top left (where its title and first stage are), not shrunk to a strip
+    var whole = zoom.getSizes().realZoom;
+    if (whole < 0.75 || whole > 1) actual();
     canvas.setAttribute("data-ready", "1");
     document.querySelectorAll("[data-zoom]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -41,6 +44,7 @@
         else actual();
       });
     });
+    window.addEventListener("resize", function () { zoom.resize(); });
     window.journeymapZoom = zoom;
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
