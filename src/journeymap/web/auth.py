@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session as DB
+from starlette.datastructures import FormData
 
 from journeymap.web import security, store
 from journeymap.web.db import Map, Session, User, Workspace
@@ -102,6 +103,15 @@ def who(request: Request, db: Database) -> Who:
 
 
 WhoDep = Annotated[Who, Depends(who)]
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form, read once (the CSRF check reads it first), for routes that read
+    fields by name: a sync route then runs in the thread pool as any other."""
+    return await request.form()
+
+
+FormFields = Annotated[FormData, Depends(form_data)]
 
 
 async def csrf_protect(request: Request, db: Database) -> None:

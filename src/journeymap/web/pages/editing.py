@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
@@ -27,7 +26,7 @@ from journeymap.model import JourneyMap, Opportunity, PainPoint, Persona, Stage,
 from journeymap.model.base import Identified
 from journeymap.model.kpi import KPI
 from journeymap.web import store
-from journeymap.web.auth import Access, Database, csrf_protect, require
+from journeymap.web.auth import Access, Database, FormFields, csrf_protect, require
 from journeymap.web.db import Map
 from journeymap.web.pages.maps import map_url, save
 from journeymap.web.views import page
@@ -273,16 +272,6 @@ def element_form(
     return _form_page(request, access, row, row.head, m, kind, element)
 
 
-@router.post("/w/{ws}/maps/{slug}/edit/{kind}/{element}")
-async def element_save(
-    request: Request, slug: str, kind: str, element: str, access: Editor, db: Database
-) -> Response:
-    if kind not in KINDS:
-        raise store.NotFound(f"no element kind {kind!r}")
-    form = await request.form()
-    return await run_in_threadpool(_element_save, request, slug, kind, element, access, db, form)
-
-
 def _base(form: FormData) -> int:
     raw = form.get("base")
     if not isinstance(raw, str) or not raw.isdigit():
@@ -290,15 +279,18 @@ def _base(form: FormData) -> int:
     return int(raw)
 
 
-def _element_save(
+@router.post("/w/{ws}/maps/{slug}/edit/{kind}/{element}")
+def element_save(
     request: Request,
     slug: str,
     kind: str,
     element: str,
-    access: Access,
+    access: Editor,
     db: Database,
-    form: FormData,
+    form: FormFields,
 ) -> Response:
+    if kind not in KINDS:
+        raise store.NotFound(f"no element kind {kind!r}")
     row = store.get_map(db, access.workspace, slug)
     base = _base(form)
     m = store.current_map(db, row, base)
@@ -336,16 +328,11 @@ _NEW: dict[str, Callable[[JourneyMap, str, str], BaseModel]] = {
 
 
 @router.post("/w/{ws}/maps/{slug}/add/{kind}")
-async def add(request: Request, slug: str, kind: str, access: Editor, db: Database) -> Response:
+def add(
+    request: Request, slug: str, kind: str, access: Editor, db: Database, form: FormFields
+) -> Response:
     if kind not in _NEW:
         raise store.NotFound(f"cannot add a {kind!r}")
-    form = await request.form()
-    return await run_in_threadpool(_add, request, slug, kind, access, db, form)
-
-
-def _add(
-    request: Request, slug: str, kind: str, access: Access, db: Database, form: FormData
-) -> Response:
     row = store.get_map(db, access.workspace, slug)
     base = _base(form)
     m = store.current_map(db, row, base)
@@ -367,24 +354,17 @@ def _add(
 
 
 @router.post("/w/{ws}/maps/{slug}/remove/{kind}/{element}")
-async def remove(
-    request: Request, slug: str, kind: str, element: str, access: Editor, db: Database
-) -> Response:
-    if kind not in _NEW:
-        raise store.NotFound(f"cannot remove a {kind!r}")
-    form = await request.form()
-    return await run_in_threadpool(_remove, request, slug, kind, element, access, db, form)
-
-
-def _remove(
+def remove(
     request: Request,
     slug: str,
     kind: str,
     element: str,
-    access: Access,
+    access: Editor,
     db: Database,
-    form: FormData,
+    form: FormFields,
 ) -> Response:
+    if kind not in _NEW:
+        raise store.NotFound(f"cannot remove a {kind!r}")
     row = store.get_map(db, access.workspace, slug)
     base = _base(form)
     m = store.current_map(db, row, base)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -21,7 +20,7 @@ from journeymap.formats.tables import import_tables
 from journeymap.formats.templates import list_templates, new_map, template_text
 from journeymap.rendering import FORMATS, render_bytes
 from journeymap.web import store
-from journeymap.web.auth import Access, Database, csrf_protect, require
+from journeymap.web.auth import Access, Database, FormFields, csrf_protect, require
 from journeymap.web.db import Map
 from journeymap.web.views import drawn, markdown, page
 
@@ -244,8 +243,9 @@ def save(
 
 
 @router.post("/w/{ws}/maps/{slug}/resolve")
-async def resolve(request: Request, slug: str, access: Editor, db: Database) -> Response:
-    form = await request.form()
+def resolve(
+    request: Request, slug: str, access: Editor, db: Database, form: FormFields
+) -> Response:
     row = store.get_map(db, access.workspace, slug)
     text, base, message = str(form.get("text", "")), str(form.get("base", "")), ""
     message = str(form.get("message", ""))
@@ -255,9 +255,7 @@ async def resolve(request: Request, slug: str, access: Editor, db: Database) -> 
     for key, value in form.multi_items():
         if key.startswith("choice:") and value in ("ours", "theirs"):
             choices[key[len("choice:") :]] = "ours" if value == "ours" else "theirs"
-    return await run_in_threadpool(
-        save, request, access, db, row, text, int(base), message, choices
-    )
+    return save(request, access, db, row, text, int(base), message, choices)
 
 
 @router.get("/w/{ws}/maps/{slug}/history")

@@ -4,6 +4,7 @@ members and invites, the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from journeymap.web import store
-from journeymap.web.auth import Access, Database, WhoDep, csrf_protect, require, settings_of
+from journeymap.web.auth import Access, Database, csrf_protect, require, settings_of
 from journeymap.web.db import ROLES
 from journeymap.web.pages.maps import map_url
 from journeymap.web.views import drawn, page
@@ -105,34 +106,36 @@ def members(request: Request, access: Admin, db: Database) -> Response:
     )  # fmt: skip
 
 
-@router.post("/w/{ws}/members/{user_id}/role")
-def set_role(
-    request: Request, user_id: int, access: Admin, current: WhoDep, db: Database, role: Text
+def _members_change(
+    request: Request, access: Access, db: Database, change: Callable[[], None]
 ) -> Response:
+    """Make a change to the members and go back to them; a refusal stays on the page."""
     try:
-        store.set_role(db, access.workspace, access.user, user_id, role)
+        change()
     except store.Invalid as exc:
         return page(
-            request, "members.html", current, 422, access=access,
+            request, "members.html", access.who, 422, access=access,
             members=store.members(db, access.workspace), roles=ROLES, error=exc,
         )  # fmt: skip
     db.commit()
     return RedirectResponse(f"/w/{access.workspace.slug}/members", status_code=303)
+
+
+@router.post("/w/{ws}/members/{user_id}/role")
+def set_role(request: Request, user_id: int, access: Admin, db: Database, role: Text) -> Response:
+    return _members_change(
+        request,
+        access,
+        db,
+        lambda: store.set_role(db, access.workspace, access.user, user_id, role),
+    )
 
 
 @router.post("/w/{ws}/members/{user_id}/remove")
-def remove_member(
-    request: Request, user_id: int, access: Admin, current: WhoDep, db: Database
-) -> Response:
-    try:
-        store.remove_member(db, access.workspace, access.user, user_id)
-    except store.Invalid as exc:
-        return page(
-            request, "members.html", current, 422, access=access,
-            members=store.members(db, access.workspace), roles=ROLES, error=exc,
-        )  # fmt: skip
-    db.commit()
-    return RedirectResponse(f"/w/{access.workspace.slug}/members", status_code=303)
+def remove_member(request: Request, user_id: int, access: Admin, db: Database) -> Response:
+    return _members_change(
+        request, access, db, lambda: store.remove_member(db, access.workspace, access.user, user_id)
+    )
 
 
 @router.post("/w/{ws}/invites")
