@@ -245,8 +245,13 @@ def test_a_comment_thread_on_a_touchpoint_resolved_and_reopened(team: Team) -> N
     assert "Is this &lt;b&gt;right&lt;/b&gt;?" in page
     assert "Checked with support" in page
     assert f'data-anchor="touchpoint:{tp}"' in page
+    # the touchpoint's form shows its open thread
+    form_page = team["editor"].get(f"{url}/edit/touchpoint/{tp}").text
+    assert "Open comments on this touchpoint" in form_page
+    assert "Is this &lt;b&gt;right&lt;/b&gt;?" in form_page
     commenter.submit(f"{url}/comments/{thread}/resolve")
     assert "· resolved" in commenter.page(url).text
+    assert "Open comments" not in team["editor"].get(f"{url}/edit/touchpoint/{tp}").text
     commenter.submit(f"{url}/comments/{thread}/reopen")
     assert "· resolved" not in commenter.page(url).text
 
@@ -331,3 +336,41 @@ def test_the_api_saves_merges_and_reports_conflicts(team: Team) -> None:
     )
     diff = api.get(f"/api/v1/w/cx/maps/{slug}/diff?a=1&b=3", headers=auth).json()
     assert "Angry" in str(diff["changes"])
+
+
+def test_the_actual_emotion_and_its_source_through_the_form(team: Team) -> None:
+    editor = team["editor"]
+    url = team.new_map()
+    text = _yaml(editor, url)
+    tp, _, _ = _first_touchpoint(text)
+    measured = next(
+        t.id for _, t in loads(text).iter_touchpoints()
+        if t.actual_emotion is not None and t.actual_emotion.source
+    )  # fmt: skip
+    form = _form(editor, f"{url}/edit/touchpoint/{tp}")
+    form.update({"actual_emotion": "Frustrated", "actual_source": "Support tickets, Q3"})
+    assert editor.submit(f"{url}/edit/touchpoint/{tp}", form).status_code == 303
+    actual = loads(_yaml(editor, url)).touchpoint(tp).actual_emotion
+    assert actual is not None
+    assert (actual.emotion, actual.source, actual.method) == (
+        "Frustrated", "Support tickets, Q3", "asserted",
+    )  # fmt: skip
+    # a touchpoint whose actual emotion is kept keeps how it was known; only the source moves
+    before = loads(_yaml(editor, url)).touchpoint(measured).actual_emotion
+    assert before is not None
+    form = _form(editor, f"{url}/edit/touchpoint/{measured}")
+    assert form["actual_source"] == before.source
+    form["actual_source"] = "Exit survey"
+    assert editor.submit(f"{url}/edit/touchpoint/{measured}", form).status_code == 303
+    after = loads(_yaml(editor, url)).touchpoint(measured).actual_emotion
+    assert after is not None
+    assert (after.emotion, after.evidence, after.source) == (
+        before.emotion,
+        before.evidence,
+        "Exit survey",
+    )
+    # cleared: no actual emotion
+    form = _form(editor, f"{url}/edit/touchpoint/{tp}")
+    form["actual_emotion"] = ""
+    editor.submit(f"{url}/edit/touchpoint/{tp}", form)
+    assert loads(_yaml(editor, url)).touchpoint(tp).actual_emotion is None

@@ -46,6 +46,15 @@ class FieldSpec:
     ref: str = ""
 
 
+#: fields of a form that are parts of a model field: (label, help)
+_VIRTUAL = {
+    "actual_source": (
+        "Source of the actual emotion",
+        "Where it comes from: a survey, interviews, support tickets, a measurement.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of element: its model, where it lives in the map and its form's fields."""
@@ -77,8 +86,9 @@ KINDS: dict[str, Kind] = {
         Kind("touchpoint", "touchpoint", Touchpoint, (
             _F("name"), _F("channel", "select"), _F("lane", "select"), _F("owner"),
             _F("description", "textarea"), _F("actions", "lines"), _F("thoughts", "lines"),
-            _F("expected_emotion", "emotion"), _F("observed_behavior", "textarea"),
-            _F("gap_note", "textarea"), _F("moment_of_truth", "bool"), _F("systems", "lines"),
+            _F("expected_emotion", "emotion"), _F("actual_emotion", "emotion"),
+            _F("actual_source"), _F("observed_behavior", "textarea"), _F("gap_note", "textarea"),
+            _F("moment_of_truth", "bool"), _F("systems", "lines"),
         )),
         Kind("pain_point", "pain point", PainPoint, (
             _F("name"), _F("stage", "ref", "stage"), _F("touchpoint", "ref", "touchpoint"),
@@ -113,6 +123,8 @@ def _choices(model: type[BaseModel], name: str) -> list[str]:
 
 
 def _label(model: type[BaseModel], name: str) -> tuple[str, str]:
+    if name in _VIRTUAL:
+        return _VIRTUAL[name]
     info = model.model_fields[name]
     label = (info.alias if name == "name" and info.alias else name).replace("_", " ")
     return label.capitalize(), info.description or ""
@@ -180,6 +192,31 @@ def _parse(spec: FieldSpec, form: FormData) -> Any:
     return value or None
 
 
+def _actual(data: dict[str, Any], emotion: str | None, source: str | None) -> None:
+    """The actual emotion from its two fields: an unchanged emotion keeps how it was known
+    (a measurement's method, size and date); a new one is a person's, with its source."""
+    before = data.get("actual_emotion")
+    if emotion is None:
+        data.pop("actual_emotion", None)
+        return
+    was = before.get("emotion") if isinstance(before, dict) else before
+    if isinstance(before, dict) and str(was) == emotion:
+        after = {k: v for k, v in before.items() if k != "source"}
+        data["actual_emotion"] = {**after, "source": source} if source else after
+    else:
+        data["actual_emotion"] = {"emotion": emotion, "source": source} if source else emotion
+
+
+def _current(obj: BaseModel, name: str) -> Any:
+    """What a form field shows of an element."""
+    actual = getattr(obj, "actual_emotion", None)
+    if name == "actual_emotion":
+        return actual.emotion if actual is not None else None
+    if name == "actual_source":
+        return actual.source if actual is not None else None
+    return getattr(obj, name, None)
+
+
 def apply_form(
     m: JourneyMap, kind: str, element: str, form: FormData
 ) -> tuple[JourneyMap | None, dict[str, str]]:
@@ -189,12 +226,16 @@ def apply_form(
     data = old.model_dump(mode="python", by_alias=True, exclude_unset=True)
     names = {f.name: f for f in spec.fields}
     for f in spec.fields:
+        if f.name in _VIRTUAL or f.name == "actual_emotion":
+            continue
         key = spec.model.model_fields[f.name].alias or f.name
         value = _parse(f, form)
         if value is None or (f.widget == "bool" and value is False and key not in data):
             data.pop(key, None)
         else:
             data[key] = value
+    if "actual_emotion" in names:
+        _actual(data, _parse(names["actual_emotion"], form), _parse(names["actual_source"], form))
     old_id = old.id if isinstance(old, Identified) else ""
     if "id" not in data and old_id:
         data["id"] = old_id
@@ -214,6 +255,7 @@ def apply_form(
 def _form_page(
     request: Request,
     access: Access,
+    db: Database,
     row: Map,
     base: int,
     m: JourneyMap,
@@ -228,7 +270,7 @@ def _form_page(
     fields = []
     for f in spec.fields:
         label, help_text = _label(spec.model, f.name)
-        current = values.get(f.name) if values is not None else getattr(obj, f.name, None)
+        current = values.get(f.name) if values is not None else _current(obj, f.name)
         options: list[tuple[str, str]] = []
         if f.widget == "select":
             options = [(c, c) for c in _choices(spec.model, f.name)]
@@ -246,10 +288,12 @@ def _form_page(
             current = "\n".join(str(x) for x in current)
         fields.append({"spec": f, "label": label, "help": help_text, "value": current,
                        "options": options, "error": (errors or {}).get(f.name)})  # fmt: skip
+    anchor = kind if kind in ("map", "persona") else f"{kind}:{element}"
+    threads = [t for t in store.comments(db, row) if t.first.anchor == anchor]
     return page(
         request, "element.html", access.who, status, access=access, row=row, base=base,
         kind=spec, element=element, name=str(getattr(obj, "name", None) or ""), fields=fields,
-        error=(errors or {}).get(""),
+        error=(errors or {}).get(""), threads=[t for t in threads if not t.first.resolved],
     )  # fmt: skip
 
 
@@ -269,7 +313,7 @@ def element_form(
         raise store.NotFound(f"no element kind {kind!r}")
     row = store.get_map(db, access.workspace, slug)
     m = store.current_map(db, row)
-    return _form_page(request, access, row, row.head, m, kind, element)
+    return _form_page(request, access, db, row, row.head, m, kind, element)
 
 
 def _base(form: FormData) -> int:
@@ -301,12 +345,12 @@ def element_save(
         values.update({f.name: form.get(f.name) == "on" for f in KINDS[kind].fields
                        if f.widget == "bool"})  # fmt: skip
     if new is None:
-        return _form_page(request, access, row, base, m, kind, element, 422, errors, values)
+        return _form_page(request, access, db, row, base, m, kind, element, 422, errors, values)
     try:
         return save(request, access, db, row, dumps(new), base, message)
     except store.Invalid as exc:
         return _form_page(
-            request, access, row, base, m, kind, element, 422, {"": exc.message}, values
+            request, access, db, row, base, m, kind, element, 422, {"": exc.message}, values
         )
 
 
