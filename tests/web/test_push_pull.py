@@ -118,3 +118,42 @@ def test_push_and_pull_errors_are_clear(live: Live, journey: Path, tmp_path: Pat
     )
     assert r.exit_code == 2 and "cannot reach the app" in r.output
     assert "Traceback" not in r.output
+
+
+def test_push_sends_the_latest_measurement_shown_on_the_maps_page(
+    live: Live, tmp_path: Path
+) -> None:
+    from journeymap.formats.document import load
+    from journeymap.measuring.from_files import EvidenceFiles, measure_files
+    from journeymap.measuring.pipeline import measurements_dir, save_measurement
+    from journeymap.measuring.sample import generate_sample
+
+    files = generate_sample(tmp_path / "shop", customers=200, seed=3)
+    evidence = EvidenceFiles(events=files.events, feedback=[files.feedback])
+    result = measure_files(load(files.map), evidence).result
+    save_measurement(result, measurements_dir(files.map))
+    r = run("push", str(files.map), "--to", f"{live.url}/w/cx", token=live.token)
+    assert r.exit_code == 0, r.output
+    assert "its latest measurement too" in r.output
+    slug = r.output.split("created ")[1].split(" ")[0].rsplit("/", 1)[1]
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(live.app)
+    page = browser.get("/login")
+    import re
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    browser.post(
+        "/login",
+        data={
+            "csrf": csrf.group(1),
+            "email": "admin@example.com",
+            "password": "correct horse battery staple",
+        },
+    )
+    shown = browser.get(f"/w/cx/maps/{slug}").text
+    assert 'id="measurement"' in shown
+    assert "<table>" in shown.split('id="measurement"')[1]
+    r = run("push", str(files.map), "--no-measurement", "-m", "again", token=live.token)
+    assert r.exit_code == 0 and "measurement" not in r.output

@@ -128,6 +128,29 @@ def _error(response: Any) -> str:
     return str(body.get("error") or body.get("detail") or f"HTTP {response.status_code}")
 
 
+def _report(map_file: Path) -> str | None:
+    """The Markdown report of the map's latest saved measurement, if there is one."""
+    from journeymap.cli._common import warn
+    from journeymap.formats.document import load
+    from journeymap.measuring.pipeline import latest_measurement, measurements_dir
+    from journeymap.rendering.report import report_bytes
+
+    latest = latest_measurement(measurements_dir(map_file), say=warn)
+    if latest is None:
+        return None
+    return report_bytes(load(map_file), latest[1], "md").decode("utf-8")
+
+
+def _send_report(client: Any, target: Target, slug: str, map_file: Path) -> str:
+    report = _report(map_file)
+    if report is None:
+        return ""
+    sent = _call(client, "PUT", target.api(slug) + "/measurement", json={"report": report})
+    if sent.status_code != 204:
+        raise UsageError(f"{map_file}: the app refused the measurement: {_error(sent)}")
+    return "; its latest measurement too"
+
+
 @handle_errors
 def push(
     map_file: Annotated[Path, typer.Argument(metavar="MAP", help="The map file to send.")],
@@ -141,6 +164,14 @@ def push(
         ),
     ] = None,
     message: Annotated[str, typer.Option("--message", "-m", help="What changed.")] = "",
+    measurement: Annotated[
+        bool,
+        typer.Option(
+            "--measurement/--no-measurement",
+            help="Also send the report of the map's latest measurement (MAP.measurements/), "
+            "shown on the map's page.",
+        ),
+    ] = True,
     keep: Annotated[
         str | None,
         typer.Option(
@@ -167,8 +198,9 @@ def push(
             if created.status_code != 201:
                 raise UsageError(f"{map_file}: the app refused it: {_error(created)}")
             body = created.json()
-            _write_state(map_file, target.page(body["slug"]), 1, body["text"])
-            stdout().print(f"created {target.page(body['slug'])} (version 1)")
+            _write_state(map_file, target.page(body["slug"]), 1, text)
+            also = _send_report(client, target, body["slug"], map_file) if measurement else ""
+            stdout().print(f"created {target.page(body['slug'])} (version 1){also}")
             return
         current = _call(client, "GET", target.api(target.slug))
         if current.status_code == 404:
@@ -216,8 +248,9 @@ def push(
             text = fresh.json()["text"]
             atomic_write_text(map_file, text)
         _write_state(map_file, str(url), version, text)
+        also = _send_report(client, target, target.slug, map_file) if measurement else ""
     merged = f" (merged with the app's edits, now in {map_file})" if result["merged"] else ""
-    stdout().print(f"pushed {map_file} as version {result['version']}{merged}")
+    stdout().print(f"pushed {map_file} as version {result['version']}{merged}{also}")
 
 
 @handle_errors

@@ -207,6 +207,15 @@ class CommentOut(BaseModel):
     created_at: Time
 
 
+class MeasurementIn(BaseModel):
+    report: Text = Field(
+        min_length=1,
+        max_length=4 << 20,
+        description="The measurement's report in Markdown, as `journeymap measure -o report.md` "
+        "writes it; the map's page shows the latest.",
+    )
+
+
 class NewComment(BaseModel):
     body: Text = Field(min_length=1, max_length=10_000)
     anchor: Text = Field(default="map", max_length=300)
@@ -347,6 +356,15 @@ def add_comment(slug: Slug, body: NewComment, access: Commenter, db: Database) -
     db.commit()
     return CommentOut(id=c.id, thread=c.thread_id, anchor=c.anchor, author=access.user.name,
                       body=c.body, resolved=False, created_at=c.created_at)  # fmt: skip
+
+
+@router.put("/w/{ws}/maps/{slug}/measurement", status_code=204, responses=_ERRORS)
+def set_measurement(slug: Slug, body: MeasurementIn, access: Editor, db: Database) -> Response:
+    """Keep a measurement's report with the map (`journeymap push --measurement` sends it)."""
+    row = store.get_map(db, access.workspace, slug)
+    store.attach_measurement(db, row, body.report)
+    db.commit()
+    return Response(status_code=204)
 
 
 @router.get("/w/{ws}/members", responses=_ERRORS)
