@@ -56,6 +56,15 @@ def test_a_map_made_from_a_template_is_drawn(ui: UI, team: Team, server: Server)
     assert row.locator(".badge", has_text="draft").count() == 1
     ui.screenshot(page, "app-maps")
 
+    # the list follows the search as it is typed (htmx), and the address keeps the filter
+    page.get_by_label("Search").fill("no map is called this")
+    expect(page.locator("table.maps tbody tr", has_text="No maps match")).to_have_count(1)
+    assert "q=no%20map%20is%20called%20this" in page.url
+    page.get_by_label("Search").fill("online shop")
+    expect(
+        page.locator("table.maps tbody tr", has_text="Online shop first purchase")
+    ).to_have_count(1)
+
 
 def test_the_map_opens_readable_and_zooms(ui: UI, team: Team, shop: str) -> None:
     page = ui.open(team.emails["editor"])
