@@ -105,11 +105,20 @@ def test_csv_row_with_too_many_fields_names_its_line(write: Write, engine: Engin
         read_events(path, engine=engine)
 
 
-def test_csv_header_names_are_made_unique(write: Write, engine: Engine) -> None:
-    log = read_events(write("d.csv", "user_id,event,event,,timestamp\nu,a,b,c,2024-01-01\n"),
-                      engine=engine, session="event_2", channel="column4")  # fmt: skip
-    assert (log.report.columns.event, log.report.columns.session) == ("event", "event_2")
-    assert log.report.columns.channel == "column4"
+def test_an_empty_header_name_is_its_position(write: Write, engine: Engine) -> None:
+    log = read_events(write("d.csv", "user_id,event,,timestamp\nu,a,c,2024-01-01\n"),
+                      engine=engine, channel="column3")  # fmt: skip
+    assert log.report.columns.channel == "column3"
+
+
+def test_a_header_naming_two_columns_alike_is_an_error_naming_both(
+    write: Write, engine: Engine
+) -> None:
+    # it used to read the first "event" and call the second event_2: which was meant?
+    path = write("d.csv", "user_id,event,timestamp,event\nu,a,2024-01-01,b\n")
+    with pytest.raises(EvidenceError, match=r"d\.csv:1: the header names two columns 'event' "
+                       r"\(columns 2 and 4\)"):  # fmt: skip
+        read_events(path, engine=engine)
 
 
 def test_real_csv_with_offsets_and_channel(shared_data: Path, engine: Engine, rows: Rows) -> None:

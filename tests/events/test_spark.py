@@ -12,7 +12,7 @@ import pytest
 
 from journeymap.engine import Engine
 from journeymap.engine.times import _spark_pattern
-from journeymap.errors import UsageError
+from journeymap.errors import EvidenceError, UsageError
 from journeymap.events.read import EventLog, read_events
 
 pytestmark = pytest.mark.filterwarnings(
@@ -190,3 +190,31 @@ def test_zone_abbreviations_read_the_same_on_both_engines(
     assert (_summary(on_spark)["first"], _summary(on_spark)["last"]) == (
         datetime(2024, 5, 1, 10), datetime(2024, 5, 1, 19),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        # Spark's reader used to drop the extra field without a word
+        (
+            "log.csv",
+            'user_id,event,timestamp\nu1,"a\nb",2024-01-01\nu2,view,2024-01-01,extra\n',
+            "log.csv:4: 4 fields where the header has 3: 'u2,view,2024-01-01,extra'",
+        ),
+        # ... and read a broken JSON line as a row of nothing
+        (
+            "log.jsonl",
+            '{"user_id": "u1", "event": "a", "timestamp": "2024-01-01"}\n{"user_id": "u2"\n',
+            "log.jsonl:2:17: not valid JSON (Expecting ',' delimiter)",
+        ),
+    ],
+    ids=["csv", "json lines"],
+)
+def test_a_broken_layout_is_the_same_located_error_on_spark(
+    write: Write, engine: Engine, spark_engine: Engine, name: str, text: str, message: str
+) -> None:
+    path = write(name, text)
+    for eng in (engine, spark_engine):
+        with pytest.raises(EvidenceError) as info:
+            read_events(path, engine=eng)
+        assert str(info.value).startswith(f"{path.parent}/{message}"), eng.kind

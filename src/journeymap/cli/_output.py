@@ -36,6 +36,7 @@ __all__ = [
     "busy",
     "emit",
     "format_of",
+    "inert",
     "output_options",
     "print_table",
     "vertical",
@@ -188,10 +189,45 @@ def write_table(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
                 texts = [None if v is None else json.dumps(v) for v in table.column(i).to_pylist()]
                 table = table.set_column(i, f.name, pa.array(texts, pa.string()))
         sink = io.BytesIO()
-        pcsv.write_csv(table, sink)
+        pcsv.write_csv(inert(table), sink)
         write_text_or_stdout(sink.getvalue().decode("utf-8"), path)
     if path is not None:
         stderr().print(f"wrote {path} ({table.num_rows:,} rows)", highlight=False)
+
+
+#: what a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection")
+_FORMULA_START = r"^[=+\-@\t\r]"
+#: ... unless the cell is a plain number (a negative one starts with "-")
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def inert(table: pa.Table) -> pa.Table:
+    """``table`` safe to open in a spreadsheet: a text cell (or column name) that starts
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe,
+    so that Excel, LibreOffice and Google Sheets show it instead of running it as a formula
+    (``=HYPERLINK(...)`` in a review); plain numbers (``-12.5``) are left as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def safe(text: str) -> str:
+        risky = re.match(_FORMULA_START, text) and not re.match(_PLAIN_NUMBER, text)
+        return "'" + text if risky else text
+
+    for i, f in enumerate(table.schema):
+        column = table.column(i)
+        if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
+            column = column.cast(pa.string())
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.and_(
+                pc.match_substring_regex(column, _FORMULA_START),
+                pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
+            )
+            if pc.any(risky).as_py():
+                quoted = pc.binary_join_element_wise("'", column, "")
+                column = pc.if_else(risky, quoted, column)
+        if column is not table.column(i) or safe(f.name) != f.name:
+            table = table.set_column(i, safe(f.name), column)
+    return table
 
 
 def _cell(name: str, value: Any) -> str:

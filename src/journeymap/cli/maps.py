@@ -147,17 +147,18 @@ def fmt(
     ] = False,
 ) -> None:
     """Normalise map files in place: keys in order, ids pinned, comments kept."""
-    from journeymap._atomic import atomic_write_text
-    from journeymap.formats.document import format_of, format_text, read_text
+    from journeymap._atomic import atomic_write_bytes
+    from journeymap.formats.document import format_file
 
     changed = []
     for f in files:
-        text = read_text(f)  # located errors: missing, unreadable, not UTF-8, too big
-        new_text = format_text(text, file=str(f), fmt=format_of(f))
-        if new_text != text:
+        # located errors: missing, unreadable, not text, too big; the encoding, byte-order
+        # mark and line ends stay as they are
+        old, new = format_file(f)
+        if new != old:
             changed.append(f)
             if not check:
-                atomic_write_text(f, new_text)
+                atomic_write_bytes(f, new)
     verb = "would reformat" if check else "reformatted"
     for f in changed:
         stderr().print(f"{verb} {f}")

@@ -6,7 +6,9 @@ functions, so that one rule holds for all of them:
 
 * **Which files** (:func:`local_files`). A source names one file, a folder (every file below
   it, in path order, names starting with ``.`` or ``_`` left out) or a glob (``*``, ``?``,
-  ``[...]``, ``**``; the files that match, in path order, as DuckDB lists them). A URL
+  ``[...]``, ``**``; the files that match, in path order, as DuckDB lists them). A file or
+  folder that exists under the very name given is read as such, glob characters and all
+  (``glob[ab].csv``); the name is a glob only when it does not exist (:func:`is_glob`). A URL
   (``s3://...``) names no local file.
 * **Compression** (:func:`compression_of`, :func:`open_bytes`) is told by the magic bytes,
   whatever the name: gzip (``1f 8b``) and zstd (``28 b5 2f fd``). Python reads gzip; only the
@@ -25,8 +27,9 @@ functions, so that one rule holds for all of them:
   ``|`` outside quotes in the first line that has any (ties in that order), whitespace when no
   line has one and the lines split on blanks into as many fields as the first (two or more,
   no quotes), else ``,``. :func:`records` splits text into records by that delimiter.
-* **Header names** (:func:`unique_names`): trimmed, an empty one is ``columnN``, a repeated
-  one gets ``_2``, ``_3``.
+* **Header names** (:func:`unique_names`): trimmed, an empty one is ``columnN``. A name
+  written twice (:func:`repeated_name`) is an error of the reader, naming both columns:
+  reading one of them, or both under made-up names, would use the other's values silently.
 * **Format by content** (:func:`format_of`) for a file whose name says nothing, and the key
   order of the first JSON object of a JSON Lines file (:func:`json_key_order`).
 """
@@ -43,18 +46,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal, NamedTuple, cast
 
 from journeymap.errors import UsageError
 
 __all__ = [
     "DELIMITERS",
     "HEAD_BYTES",
+    "MERGED_CELLS_MAX",
     "WHITESPACE",
     "Compression",
     "Encoding",
     "FileFormat",
     "RecordError",
+    "Repeated",
+    "column_letter",
     "compression_of",
     "decode",
     "delimiter_of",
@@ -63,12 +69,15 @@ __all__ = [
     "format_of",
     "head",
     "head_lines",
+    "is_glob",
     "json_key_order",
     "local_files",
+    "merged_cells",
     "not_text",
     "open_bytes",
     "open_text",
     "records",
+    "repeated_name",
     "transcode",
     "unique_names",
 ]
@@ -109,11 +118,13 @@ _BYTE_ORDERED = frozenset({"utf-16", "utf-32"})
 
 def local_files(source: str) -> list[Path]:
     """The local files ``source`` names: a file, a folder (files below it, ``.`` and ``_``
-    names left out) or a glob, in path order; none for a URL or a path that does not exist."""
+    names left out) or a glob, in path order; none for a URL or a path that does not exist.
+    A path that exists as written is that path, even with glob characters in its name
+    (``glob[ab].csv``): it is a glob only when no such file or folder exists."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", source) and not source.startswith("file://"):
         return []
     source = source.removeprefix("file://")
-    if any(c in source for c in "*?["):
+    if is_glob(source):
         matches = sorted(glob(source, recursive=True))  # noqa: PTH207 - a glob as written
         return [Path(p) for p in matches if Path(p).is_file()]
     path = Path(source)
@@ -121,6 +132,12 @@ def local_files(source: str) -> list[Path]:
         below = path.rglob("*")
         return sorted(p for p in below if p.is_file() and not p.name.startswith((".", "_")))
     return [path] if path.is_file() else []
+
+
+def is_glob(source: str) -> bool:
+    """Whether ``source`` is read as a glob: it has ``*``, ``?`` or ``[`` and no file or
+    folder of that very name exists (a literal name comes first)."""
+    return any(c in source for c in "*?[") and not Path(source).exists()
 
 
 # ---- compression and bytes -------------------------------------------------------------------
@@ -399,9 +416,44 @@ def _check_closed(last: list[str], delimiter: str, start: int) -> None:
         ) from None
 
 
+class Repeated(NamedTuple):
+    """Two columns of a header named alike: their names and positions (from 1)."""
+
+    first_name: str
+    second_name: str
+    first: int
+    second: int
+
+
+def repeated_name(header: Sequence[object], *, fold_case: bool = False) -> Repeated | None:
+    """The first two columns a header names alike (trimmed; ``fold_case``: also names that
+    differ only in case, which DuckDB cannot tell apart), empty names aside; ``None`` when
+    every name is its own."""
+    seen: dict[str, tuple[str, int]] = {}
+    for i, raw in enumerate(header, 1):
+        name = str(raw).strip() if raw is not None else ""
+        if not name:
+            continue
+        key = name.lower() if fold_case else name
+        if key in seen:
+            return Repeated(seen[key][0], name, seen[key][1], i)
+        seen[key] = (name, i)
+    return None
+
+
+def column_letter(position: int) -> str:
+    """A spreadsheet's name of a column: 1 -> A, 26 -> Z, 27 -> AA."""
+    letters = ""
+    while position:
+        position, rem = divmod(position - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def unique_names(header: Sequence[object]) -> list[str]:
-    """Column names from a header: trimmed, an empty one ``columnN`` (its position), a
-    repeated one with ``_2``, ``_3``, ..."""
+    """Column names from a header: trimmed, an empty one ``columnN`` (its position), one
+    that would repeat a name with ``_2``, ``_3``, ... (readers refuse a header that writes
+    a name twice first: :func:`repeated_name`)."""
     names: list[str] = []
     seen: set[str] = set()
     for i, raw in enumerate(header):
@@ -413,6 +465,42 @@ def unique_names(header: Sequence[object]) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
+
+
+# ---- spreadsheets ---------------------------------------------------------------------------
+
+#: the most cells the merged ranges of a sheet may cover when a reader fills them (a
+#: hostile file can merge A1:XFD1048576, 17 billion cells, in 40 bytes)
+MERGED_CELLS_MAX = 100_000
+#: a merged range in a sheet's XML: ``<mergeCell ref="A2:A4"/>`` (any namespace prefix)
+_MERGE_CELL = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)[\"']"
+)
+
+
+def merged_cells(path: Path, part: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of the sheet stored at ``part`` of the XLSX file ``path`` (e.g.
+    ``xl/worksheets/sheet1.xml``), as (first row, first column, last row, last column),
+    1-based, top to bottom. The XML is scanned as bytes, streamed (the
+    ranges come after the cells, so a sheet is read once more, without parsing it)."""
+    import zipfile
+
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    with zipfile.ZipFile(path) as book, book.open(part.lstrip("/")) as sheet:
+        tail = b""
+        while True:
+            chunk = sheet.read(1 << 20)
+            data = tail + chunk
+            end = 0
+            for m in _MERGE_CELL.finditer(data):
+                col1, row1, col2, row2 = range_boundaries(m.group(1).decode("ascii").upper())
+                found.append((int(row1), int(col1), int(row2), int(col2)))
+                end = m.end()
+            if not chunk:
+                return sorted(found)
+            tail = data[max(end, len(data) - 256) :]
 
 
 # ---- what a file holds -----------------------------------------------------------------------

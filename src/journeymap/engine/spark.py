@@ -17,7 +17,9 @@
   taken in path order, as DuckDB does.
 * **Reading.** CSV: every column a string, header, RFC 4180 quoting (``""`` inside quotes),
   quoted fields spanning lines (``multiLine``: one task per file), the delimiter sniffed by
-  the file toolkit when not given, a byte-order mark dropped from the first column name.
+  the file toolkit when not given, a byte-order mark dropped from the first column name; a
+  record with another number of fields than the header fails the read (``FAILFAST``), as
+  on DuckDB (Spark's default drops the extra fields or fills the missing ones silently).
   JSON Lines: columns in the order of the file (Spark sorts them). Parquet: ``**`` globs
   become a recursive listing; nanosecond timestamps, which Spark cannot represent, are read
   as integer epoch nanoseconds (the reader parses those exactly).
@@ -296,7 +298,9 @@ def read_csv(
         escape=quote if quote is not None else "\\",
         sep=delimiter,
         encoding=_ENCODINGS[encoding],
-        mode="PERMISSIVE",
+        # a record with a field too many or too few is an error, as on DuckDB (PERMISSIVE
+        # drops the extra fields or fills the missing ones without a word)
+        mode="FAILFAST" if quote is not None else "PERMISSIVE",
     )
     names = [c.lstrip("\ufeff") for c in df.columns]
     if columns is not None:  # by position, as many as both have

@@ -328,6 +328,8 @@ def time_exprs(
     else:
         f = raw.cast("float64") if typ.is_numeric() else text.try_cast("float64")
         scaled = (f * (_UNIT_NS[unit] / 1000)).round()
-        micros = ibis.cases((f.abs() <= limit, scaled), else_=ibis.null("float64")).cast("int64")
+        # as a float: the limit in nanoseconds is past int64, which Ibis cannot compare with
+        within = f.abs() <= float(limit)
+        micros = ibis.cases((within, scaled), else_=ibis.null("float64")).cast("int64")
     epoch = ibis.timestamp("1970-01-01 00:00:00")
     return epoch + micros.as_interval("us"), zero, how

@@ -396,7 +396,7 @@ def _read(
     examples: list[RejectedRow] = []
     if counted.rejected:
         say("locating rejected rows")
-        with backend_errors(engine, src.label, src.kind):
+        with backend_errors(engine, src.label, src.kind, source=src):
             examples = _examples(src, engine, counted.table, cols, counted.rejected)
     report = ReadReport(
         src.label, cols, staged.how, counted.rows_read, counted.rows_used, counted.rejected,
@@ -450,7 +450,7 @@ def _times(
     raw_type = base[cols.time].type()
     sample: list[Any] = []
     if not (raw_type.is_timestamp() or raw_type.is_date()):  # native times need no sample
-        with backend_errors(engine, src.label, src.kind):
+        with backend_errors(engine, src.label, src.kind, source=src):
             present = base.filter(base[cols.time].notnull())
             sample = engine.run(present.select(t=base[cols.time]).limit(2000))["t"].to_pylist()
     return time_exprs(
@@ -581,7 +581,7 @@ def _count(engine: Engine, src: Source, cols: Columns, staged: _Staged) -> _Coun
 
     base, table = src.table, staged.table
     raw_type = base[cols.time].type()
-    with backend_errors(engine, src.label, src.kind):
+    with backend_errors(engine, src.label, src.kind, source=src):
         # text is parsed once and kept: the counts, the examples, the analyses and the ordered
         # pass all read this table instead of parsing the source again (at 10M events read +
         # prepare went from 45 s to the time of one parse). A typed Parquet file or DuckDB

@@ -3,8 +3,9 @@ event, and the optional session, channel, value and lifecycle transition.
 
 Each role is a column named by the caller, or found by its name (:data:`ROLE_NAMES`,
 compared without case, spaces, dots, dashes or colons; the first candidate present wins; a
-column plays one role). Customer, time and event are required, unless every row is the same
-event (``default_event``).
+column plays one role). Two columns whose names differ only in that way (``Date`` and
+``date``) are not chosen between: the role must be given. Customer, time and event are
+required, unless every row is the same event (``default_event``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from journeymap.engine.reading import missing_column, name_key
+from journeymap.engine.reading import ambiguous_role, missing_column, name_key
 from journeymap.errors import EvidenceError
 
 __all__ = ["ROLES", "ROLE_NAMES", "Columns", "Role", "detect_roles"]
@@ -81,8 +82,10 @@ def detect_roles(
     """The column of each role among ``columns``: as ``given`` (checked), else found by
     name; an :class:`EvidenceError` naming the flags when a required one is not found."""
     by_norm: dict[str, str] = {}
+    alike: dict[str, list[str]] = {}
     for c in columns:
         by_norm.setdefault(name_key(c), c)
+        alike.setdefault(name_key(c), []).append(c)
     chosen: dict[Role, str | None] = {}
     for role, name in given.items():
         if name is None:
@@ -108,6 +111,10 @@ def detect_roles(
         )
         chosen[role] = found
         if found is not None:
+            rivals = [c for c in alike[name_key(found)] if c not in taken]
+            if len(rivals) > 1:  # "Date" and "date": taking the first would be a guess
+                flag = "--lifecycle-column" if role == "lifecycle" else f"--{role}"
+                raise EvidenceError(ambiguous_role(source, role, rivals, flag))
             taken.add(found)
     missing = [r for r in _REQUIRED if chosen[r] is None and not (r == "event" and default_event)]
     if missing:

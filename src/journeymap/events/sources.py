@@ -11,14 +11,14 @@ and read by the engine.
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import dataclasses
 import os
 import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,14 +34,18 @@ from journeymap.engine.files import (
     format_of,
     head,
     head_lines,
+    is_glob,
     local_files,
     not_text,
     open_text,
     records,
+    repeated_name,
     transcode,
     unique_names,
 )
-from journeymap.errors import EvidenceError, JourneyMapError, UsageError
+from journeymap.engine.reading import repeated_column
+from journeymap.errors import EvidenceError, UsageError
+from journeymap.events._broken import backend_errors, refuse_bad_json, shown
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -161,7 +165,7 @@ class _Request:
 
     @property
     def globbed(self) -> bool:
-        return any(c in self.source for c in "*?[")
+        return is_glob(self.source)
 
     def files(self) -> list[Path]:
         """The files of the source, in path order (DuckDB's order)."""
@@ -195,6 +199,10 @@ def open_source(
     if not _URL.match(source):
         source = os.path.abspath(source)  # noqa: PTH100 - keeps globs and FILE.duckdb:TABLE
     asked = _Request(engine, source, label, delimiter, encoding, progress)
+    if kind != "duckdb" and any(c in source for c in "*?[") and Path(source).exists():
+        # a file named glob[ab].csv: the engines glob every path they are given (DuckDB
+        # cannot escape a bracket), so they read it through a link of a plain name
+        asked = dataclasses.replace(asked, source=_plain_link(asked))
     if kind not in ("duckdb", "parquet") and not asked.globbed and not Path(source).exists():
         raise EvidenceError(f"{label}: no such file")
     openers: dict[SourceKind, Callable[[_Request], Source]] = {
@@ -208,12 +216,68 @@ def open_source(
     return opened
 
 
+def _plain_link(asked: _Request) -> str:
+    """A link to the file or folder ``asked.source`` under a name without glob characters,
+    in a folder of our own (removed with the engine); a copy where links cannot be made."""
+    real = Path(asked.source)
+    link = asked.scratch("link") / re.sub(r"[*?\[\]]", "_", real.name)
+    try:
+        link.symlink_to(real, target_is_directory=real.is_dir())
+    except OSError:
+        if real.is_dir():
+            shutil.copytree(real, link)
+        else:
+            shutil.copyfile(real, link)
+    return str(link)
+
+
 def _open_parquet_source(asked: _Request) -> Source:
     """A Parquet file, folder or glob."""
     path, multi = asked.source, asked.globbed
     if Path(path).is_dir():
-        path, multi = str(Path(path) / "**" / "*.parquet"), True
+        path, multi = str(Path(path) / "**" / f"*{_folder_suffix(asked)}"), True
     return _open_parquet(asked.engine, path, label=asked.label, multi=multi)
+
+
+#: how a file of a folder is read, by its name: its kind and how messages call it
+_FOLDER_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\.parquet$", "Parquet"), (r"\.pq$", "Parquet (.pq)"),
+    (r"\.(csv|tsv|txt|tab)(\.(gz|gzip|zst))?$", "CSV or text"),
+    (r"\.(jsonl|ndjson|json)(\.(gz|gzip|zst))?$", "JSON"), (r"\.xes(\.(gz|gzip))?$", "XES"),
+)  # fmt: skip
+
+
+def _folder_suffix(asked: _Request) -> str:
+    """The suffix of the files a folder is read by (``.parquet``, or ``.pq`` when all are);
+    a folder that holds files of another kind as well, or none of Parquet, is refused naming
+    them: reading one kind would leave the others out without a word."""
+    by_kind: dict[str, list[Path]] = {}
+    for file in local_files(asked.source):
+        kind = next((k for rule, k in _FOLDER_KINDS if re.search(rule, file.name.lower())), None)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(file)
+    if set(by_kind) == {"Parquet (.pq)"}:
+        return ".pq"
+    if set(by_kind) <= {"Parquet"}:  # none at all: the engine says no file matches
+        return ".parquet"
+    folder = Path(asked.source)
+    found = "; ".join(
+        f"{len(files):,} {kind} ("
+        + ", ".join(str(f.relative_to(folder)) for f in files[:3])
+        + (", ..." if len(files) > 3 else "")
+        + ")"
+        for kind, files in by_kind.items()
+    )
+    if "Parquet" in by_kind:
+        what, example = "holds files of other kinds too", "*.parquet"
+    else:
+        first = next(iter(by_kind.values()))[0].name
+        what, example = "holds none", "*" + first[first.index(".") :] if "." in first else "*"
+    raise EvidenceError(
+        f"{asked.label}: a folder is read as Parquet files, and this one {what}: {found}. "
+        f'Name the files to read with a glob (e.g. "{Path(asked.label) / example}"), or move '
+        "the others out of the folder"
+    )
 
 
 def _open_xes(asked: _Request) -> Source:
@@ -296,7 +360,7 @@ def _prepare_text(asked: _Request, *, json: bool = False) -> _Text:
     (Python cannot decompress zstd), is refused with the reason."""
     multi = asked.globbed
     first = asked.files()[0] if multi else Path(asked.source)
-    where = _shown(str(first)) if multi else asked.label
+    where = shown(str(first)) if multi else asked.label
     compression = compression_of(first)
     _check_compression_name(asked.engine, str(first), compression, where=where)
     try:
@@ -356,7 +420,10 @@ def _layout(text: _Text, delimiter: str | None, *, name: str) -> tuple[str, list
     if not lines:
         raise EvidenceError(f"{text.where}: the file is empty (a header line is expected)")
     sep = delimiter_of(lines, given=delimiter, name=name)
-    _, header = next(records(lines, sep), (1, []))
+    line, header = next(records(lines, sep), (1, []))
+    twice = repeated_name(header, fold_case=True)  # DuckDB's names ignore case
+    if twice is not None:
+        raise EvidenceError(repeated_column(f"{text.where}:{line}", twice))
     return sep, unique_names(header)
 
 
@@ -401,6 +468,10 @@ def _open_json(asked: _Request) -> Source:
     table = engine.read_json(
         read, filename=FILE if multi else None, array=array, compression=compression
     )
+    # how DuckDB reads records that are not all objects, and Spark lines that are not JSON
+    if tuple(table.columns) == ("json",) or "_corrupt_record" in table.columns:
+        for file in asked.files() if asked.globbed else [Path(read)]:
+            refuse_bad_json(file, shown(str(file)) if asked.globbed else label)
     texts = {
         name: table[name].str.coalesce(table[name].cast("string").nullif("null"))
         for name, typ in table.schema().items()
@@ -411,50 +482,6 @@ def _open_json(asked: _Request) -> Source:
     return Source(
         with_seq(engine, table), "json", label, lines=lines, multi=multi, encoding=encoding
     )
-
-
-_CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
-_CSV_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
-_CSV_ORIGINAL = re.compile(r"Original Line: (.*)")
-
-
-def _explain(label: str, kind: str, exc: Exception) -> str:
-    """A backend's error as one clear line."""
-    text = str(exc).strip()
-    line = _CSV_ERROR_LINE.search(text)
-    fields = _CSV_FIELDS.search(text)
-    if line and fields:
-        original = _CSV_ORIGINAL.search(text)
-        shown = f": {original.group(1)[:200]!r}" if original else ""
-        return (
-            f"{label}:{line.group(1)}: {fields.group(2)} fields where the header has "
-            f"{fields.group(1)}{shown}"
-        )
-    if "not latin-1 encoded" in text:
-        return (
-            f"{label}: DuckDB reads latin-1 without the bytes 0x80-0x9F (control characters in "
-            "latin-1; letters and signs such as € in cp1252), and the file has them: if it is "
-            "cp1252, say --encoding cp1252"
-        )
-    if "unicode" in text.lower() and "encod" in text.lower():
-        return (
-            f"{label}: the text is not UTF-8; give the encoding with --encoding (e.g. latin-1, "
-            "cp1252, utf-16)"
-        )
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return f"{label}: cannot read as {kind}: {first}"
-
-
-@contextlib.contextmanager
-def backend_errors(engine: Engine, label: str, kind: str) -> Iterator[None]:
-    """Turn the engine's own exceptions (:attr:`Engine.errors`) into :class:`EvidenceError`
-    naming the source; ours and any other pass through."""
-    try:
-        yield
-    except JourneyMapError:
-        raise
-    except engine.errors as exc:
-        raise EvidenceError(_explain(label, kind, exc)) from exc
 
 
 # ---- locating rows --------------------------------------------------------------------------
@@ -504,15 +531,6 @@ def _json_lines(path: Path, encoding: Encoding, wanted: set[int]) -> dict[int, i
     return found
 
 
-def _shown(path: str) -> str:
-    """A file of a folder or glob as the user would write it: relative when under the cwd."""
-    p = Path(path)
-    try:
-        return str(p.relative_to(Path.cwd()))
-    except ValueError:
-        return path
-
-
 def locate(src: Source, engine: Engine, picked: list[dict[str, Any]]) -> list[tuple[str, int]]:
     """(file, row as an editor shows it) of each picked rejected row."""
     firsts: dict[str, int] = {}
@@ -548,7 +566,7 @@ def locate(src: Source, engine: Engine, picked: list[dict[str, Any]]) -> list[tu
             lines[file] = _json_lines(path, src.encoding, indexes)
     out: list[tuple[str, int]] = []
     for r, (file, index) in zip(picked, places, strict=True):
-        label = _shown(file) if file else src.label
+        label = shown(file) if file else src.label
         if src.lines == "xes":
             row = int(r[LINE])
         elif src.lines in ("csv", "whitespace"):

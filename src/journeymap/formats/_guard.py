@@ -25,6 +25,7 @@ Every refusal is a :class:`_Refused` carrying a 0-based mark; ``document`` turns
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -38,7 +39,9 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 from ruamel.yaml.scanner import RoundTripScanner
 
-__all__ = ["MapLimits"]
+from journeymap.errors import UsageError
+
+__all__ = ["ENV", "MapLimits", "parse_limits"]
 
 _MIB = 1024 * 1024
 
@@ -51,7 +54,8 @@ class MapLimits:
     1,100-1,400 nodes, 7 levels, no aliases) and below what hurts: the slowest file within
     them (a megabyte of comment lines, or 100,000 nodes) takes 10-25 s and under 200 MB on
     a busy two-core machine. Pass your own to :func:`~journeymap.formats.load` or ``loads``
-    to raise or lower them.
+    to raise or lower them; without, they read ``JOURNEYMAP_MAP_LIMITS``
+    (:meth:`from_env`), which is how the command line raises them.
     """
 
     max_bytes: int = 1 * _MIB
@@ -63,6 +67,45 @@ class MapLimits:
     Python's stack runs out first, and the file is refused as nested too deeply to read."""
     max_alias_nodes: int = 10_000
     """Most nodes that aliases may add to the file, all aliases together."""
+
+    @classmethod
+    def from_env(cls) -> MapLimits:
+        """The limits the environment variable ``JOURNEYMAP_MAP_LIMITS`` sets, the others
+        their defaults: ``KEY=NUMBER`` pairs apart by commas or spaces, the keys the
+        fields' names with or without ``max_`` (``bytes``, ``nodes``, ``depth``,
+        ``alias_nodes``), the numbers whole, ``_`` allowed, with ``k``, ``M``, ``G``
+        (thousands) or ``KiB``, ``MiB``, ``GiB`` (1,024s):
+        ``JOURNEYMAP_MAP_LIMITS="bytes=8MiB, nodes=500k"``. Raises
+        :class:`~journeymap.errors.UsageError` for a value it cannot read."""
+        return parse_limits(os.environ.get(ENV, ""))
+
+
+#: the environment variable that raises (or lowers) the map limits of every command
+ENV = "JOURNEYMAP_MAP_LIMITS"
+_UNITS = {
+    "": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3,
+}  # fmt: skip
+_LIMIT = re.compile(r"^\s*(?:max_)?(\w+?)\s*=\s*(\d[\d_]*)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_limits(spec: str) -> MapLimits:
+    """:class:`MapLimits` from ``KEY=NUMBER`` pairs (see :meth:`MapLimits.from_env`)."""
+    fields = {f.removeprefix("max_"): f for f in MapLimits.__dataclass_fields__}
+    values: dict[str, int] = {}
+    for part in filter(None, re.split(r"[,;\s]+(?=[A-Za-z_]+\s*=)|[,;]", spec.strip())):
+        m = _LIMIT.match(part)
+        unit = m.group(3).lower() if m else ""
+        if m is None or m.group(1).lower() not in fields or unit not in _UNITS:
+            raise UsageError(
+                f"{ENV}: cannot read {part.strip()!r}; expected KEY=NUMBER pairs apart by "
+                f"commas, KEY one of {', '.join(fields)} (with or without max_), NUMBER whole, "
+                'with k, M, G or KiB, MiB, GiB (e.g. "bytes=8MiB, nodes=500k")'
+            )
+        number = int(m.group(2).replace("_", "")) * _UNITS[unit]
+        if number < 1:
+            raise UsageError(f"{ENV}: {part.strip()!r}: a limit is at least 1")
+        values[fields[m.group(1).lower()]] = number
+    return MapLimits(**values)
 
 
 class _Refused(Exception):

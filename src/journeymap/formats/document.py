@@ -9,11 +9,13 @@ too, and are written as plain indented JSON.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +31,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from journeymap._atomic import atomic_write_text
 from journeymap.errors import MapFileError, Problem
 from journeymap.formats import _guard
+from journeymap.formats._comments import Comments
 from journeymap.formats._guard import MapLimits
 from journeymap.model.base import Identified, slugify
 from journeymap.model.checks import Loc, check_map
@@ -38,6 +41,7 @@ __all__ = [
     "MapFormat",
     "MapLimits",
     "dumps",
+    "format_file",
     "format_of",
     "format_text",
     "load",
@@ -310,7 +314,7 @@ def loads(text: str, *, file: str = "<string>", limits: MapLimits | None = None)
 
     ``limits`` bounds the file's size, nesting and alias expansion (see :class:`MapLimits`).
     """
-    tree = _parse(text, file, limits or MapLimits())
+    tree = _parse(text, file, limits or MapLimits.from_env())
     if tree is None:
         raise MapFileError.single(
             "the file is empty; expected a journey map (a mapping with 'title' and 'stages')",
@@ -342,11 +346,30 @@ def loads(text: str, *, file: str = "<string>", limits: MapLimits | None = None)
     return m
 
 
-def read_text(path: str | Path, *, limits: MapLimits | None = None) -> str:
-    """The text of a map file, as ``open(..., encoding="utf-8")`` reads it (newlines
-    translated), read no further than the size limit. Errors name the file."""
+_BOMS = {
+    "utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How a map file's text is stored: its encoding, byte-order mark and line ends."""
+
+    codec: str = "utf-8"
+    bom: bytes = b""
+    newline: str = "\n"
+
+    def encode(self, text: str) -> bytes:
+        """``text`` (lines ending in ``\n``) stored this way."""
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return self.bom + text.encode(self.codec, "surrogatepass")
+
+
+def _read_bytes(path: str | Path, limits: MapLimits) -> bytes:
+    """The bytes of a map file, read no further than the size limit. Errors name the file."""
     p = Path(path)
-    limits = limits or MapLimits()
     try:
         with p.open("rb") as f:
             data = f.read(limits.max_bytes + 1)
@@ -360,14 +383,49 @@ def read_text(path: str | Path, *, limits: MapLimits | None = None) -> str:
         ) from None
     try:
         _guard.check_size(data, limits)
-        text = data.decode("utf-8")
     except _guard._Refused as exc:
         raise _refused(exc, str(path)) from None
+    return data
+
+
+def _decode(data: bytes, file: str) -> tuple[str, _Layout]:
+    """The text of a map file's bytes (line ends made ``\n``, no byte-order mark) and how
+    it was stored: UTF-8, or UTF-8, UTF-16 or UTF-32 as a byte-order mark says."""
+    from journeymap.engine.files import decode, encoding_of
+
+    enc = encoding_of(data[:4])
+    start = data[:64]
+    if (
+        not enc.bom
+        and len(start) >= 8
+        and 4 * max(start[::2].count(0), start[1::2].count(0)) > len(start)
+    ):
+        raise MapFileError.single(
+            "not UTF-8 text: it looks like UTF-16 without a byte-order mark (every other byte "
+            "is 0); save it as UTF-8, or as UTF-16 or UTF-32 with a byte-order mark",
+            file=file,
+        )
+    try:
+        text = decode(data, enc)
     except UnicodeDecodeError as exc:
         raise MapFileError.single(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=p
+            f"not {enc.name.upper()} text ({exc.reason} at byte {exc.start}); expected "
+            "UTF-8, or UTF-16 or UTF-32 with a byte-order mark",
+            file=file,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    bom = _BOMS.get(enc.codec, b"") if enc.bom else b""
+    first = text.find("\n")
+    newline = "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    return text.replace("\r\n", "\n").replace("\r", "\n"), _Layout(enc.codec, bom, newline)
+
+
+def read_text(path: str | Path, *, limits: MapLimits | None = None) -> str:
+    """The text of a map file, line ends made ``\n``, read no further than the size limit:
+    UTF-8 (a byte-order mark dropped), or UTF-16 or UTF-32 with a byte-order mark. Errors
+    name the file."""
+    limits = limits or MapLimits.from_env()
+    text, _ = _decode(_read_bytes(path, limits), str(path))
+    return text
 
 
 def load(path: str | Path, *, limits: MapLimits | None = None) -> JourneyMap:
@@ -503,8 +561,21 @@ def _merge_seq(old: CommentedSeq, new: list[Any]) -> None:
             old.insert(i, _fresh(v))
 
 
-def _reorder(node: Any, loc: Loc = ()) -> None:
-    """Put the keys of every object in the model's order; comments move with their keys."""
+def _reorder(tree: Any) -> None:
+    """Put the keys of every object in the model's order; comments move with their keys.
+
+    ruamel keeps the comment lines above a key at the end of whatever precedes it (the
+    value of the key before, or the last value inside it), so moving keys alone would leave
+    each comment above the wrong key. The lines are taken off first, each given to the key
+    or list item that follows it in the file, and put back above that key once the keys
+    are in order (:class:`~journeymap.formats._comments.Comments`)."""
+    comments = Comments()
+    comments.detach(tree)
+    _sort_keys(tree)
+    comments.attach(tree)
+
+
+def _sort_keys(node: Any, loc: Loc = ()) -> None:
     if isinstance(node, CommentedMap):
         model = _model_at(loc)
         if model is not None:
@@ -512,10 +583,10 @@ def _reorder(node: Any, loc: Loc = ()) -> None:
                 if key in node:
                     node.move_to_end(key)
         for key in list(node):
-            _reorder(node[key], (*loc, str(key)))
+            _sort_keys(node[key], (*loc, str(key)))
     elif isinstance(node, CommentedSeq):
         for i, item in enumerate(node):
-            _reorder(item, (*loc, i))
+            _sort_keys(item, (*loc, i))
 
 
 def locate(m: JourneyMap, loc: Loc) -> tuple[int, int] | None:
@@ -557,3 +628,15 @@ def format_text(
     m = loads(text, file=file, limits=limits)
     pin_ids(m)
     return dumps(m, fmt=fmt, canonical=True)
+
+
+def format_file(path: str | Path, *, limits: MapLimits | None = None) -> tuple[bytes, bytes]:
+    """(the file's bytes, what ``journeymap fmt`` makes of them): :func:`format_text`, the
+    file's encoding, byte-order mark and line ends (LF or CRLF, as its first line ends)
+    kept as they are."""
+    limits = limits or MapLimits.from_env()
+    data = _read_bytes(path, limits)
+    text, layout = _decode(data, str(path))
+    return data, layout.encode(
+        format_text(text, file=str(path), fmt=format_of(path), limits=limits)
+    )

@@ -26,6 +26,14 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip() or "-"
 
 
+def _actor(name: str) -> str:
+    """A persona's name as one Mermaid actor. The grammar has no quoting: a task's actors
+    are split at commas, and ``;`` ``#`` ``:`` end the line, so each of them becomes a
+    space ("Amber; VIP, Inc" is the one actor "Amber VIP Inc", not "Amber" and "VIP Inc")."""
+    text = re.sub(r"[,;#:]", " ", name).replace("%%", "%")
+    return _SPACES.sub(" ", text).strip() or "-"
+
+
 def mermaid_score(value: int, scale: EmotionScale) -> int:
     """A level of ``scale`` placed linearly onto Mermaid's 1..5 (half-way rounds up)."""
     lo, hi = scale.minimum, scale.maximum
@@ -35,7 +43,7 @@ def mermaid_score(value: int, scale: EmotionScale) -> int:
 
 def to_mermaid(m: JourneyMap) -> str:
     """The map as Mermaid ``journey`` source."""
-    actor = _clean(m.persona.name.replace(",", " ")) if m.persona else "Customer"
+    actor = _actor(m.persona.name) if m.persona else "Customer"
     lines = ["journey", f"    title {_clean(m.name)}"]
     for stage in m.stages:
         tasks: list[str] = []

@@ -19,17 +19,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.engine.files import (
+    MERGED_CELLS_MAX,
     RecordError,
+    column_letter,
     decode,
     delimiter_of,
     encoding_of,
     first_lines,
     format_of,
+    merged_cells,
     not_text,
     open_bytes,
     records,
+    repeated_name,
     unique_names,
 )
+from journeymap.engine.reading import repeated_column
 from journeymap.errors import EvidenceError, UsageError
 
 if TYPE_CHECKING:
@@ -52,6 +57,8 @@ class Raw:
     rows: list[int]
     textual: bool  # values are text to be typed (CSV), not typed already
     bad: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (reason, message)
+    #: what the reader did that the read report should say (merged cells filled)
+    notes: list[str] = field(default_factory=list)
 
 
 def _kind(path: Path, label: str) -> Kind:
@@ -109,6 +116,9 @@ def _read_csv(text: str, label: str, sep: str) -> Raw:
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # a blank line: a line, not a row
             if header is None:
+                twice = repeated_name(record)
+                if twice is not None:
+                    raise EvidenceError(repeated_column(f"{label}:{line}", twice))
                 header = unique_names(record)
                 columns = [[] for _ in header]
                 continue
@@ -192,13 +202,21 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> Raw:
             raise EvidenceError(
                 f"{label}: no sheet {sheet!r}{hint} The sheets are: {', '.join(book.sheetnames)}"
             )
+        merged = _Merged(path, ws, label)
         header: list[str] | None = None
         columns: list[list[Any]] = []
         rows: list[int] = []
-        for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+        for n, read in enumerate(ws.iter_rows(values_only=True), 1):
+            values = merged.fill(n, read)
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             if header is None:
+                twice = repeated_name(values)
+                if twice is not None:
+                    where = f"{label}:{ws.title}!{column_letter(twice.second)}{n}"
+                    raise EvidenceError(
+                        repeated_column(where, twice, letters=True) + merged.hint(n)
+                    )
                 header = unique_names(values)
                 columns = [[] for _ in header]
                 continue
@@ -210,7 +228,70 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> Raw:
         book.close()
     if header is None:
         raise EvidenceError(f"{label}: the sheet {ws.title!r} is empty (a header row is expected)")
-    return Raw(header, columns, rows, textual=False)
+    return Raw(header, columns, rows, textual=False, notes=merged.notes())
+
+
+class _Merged:
+    """The merged ranges of a sheet, filled as they are read: every cell of a range takes
+    the value of its top-left cell, as a person reading the sheet sees it (openpyxl reads
+    them as blanks)."""
+
+    def __init__(self, path: Path, ws: Any, label: str) -> None:
+        self.label, self.sheet = label, ws.title
+        part = getattr(ws, "_worksheet_path", None)
+        self.ranges = merged_cells(path, part) if part else []
+        #: (row, column) -> the range's top-left (row, column), for cells not top-left
+        self.cover: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in self.ranges:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > MERGED_CELLS_MAX - len(self.cover):
+                raise EvidenceError(
+                    f"{label}:{ws.title}!{column_letter(c1)}{r1}: merged ranges cover more "
+                    f"than {MERGED_CELLS_MAX:,} cells; unmerge them (fill the values) first"
+                )
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        self.cover[(r, c)] = (r1, c1)
+        self.heads = {(r1, c1) for r1, c1, _, _ in self.ranges}
+        self.last = max((r2 for _, _, r2, _ in self.ranges), default=0)
+        self.top_left: dict[tuple[int, int], Any] = {}
+        #: row -> its last column a range covers (a row may end before it)
+        self.width: dict[int, int] = {}
+        for r, c in self.cover:
+            self.width[r] = max(self.width.get(r, 0), c)
+
+    def fill(self, row: int, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The row's values with its merged cells filled (rows come in order, so a range's
+        top-left is read before the cells it fills)."""
+        if not self.cover or row > self.last:
+            return values
+        out = list(values)
+        for c in range(1, len(out) + 1):
+            if (row, c) in self.cover:
+                out[c - 1] = self.top_left.get(self.cover[(row, c)])
+            elif (row, c) in self.heads:
+                self.top_left[(row, c)] = out[c - 1]
+        for c in range(len(out) + 1, self.width.get(row, 0) + 1):  # past the row's last value
+            out.append(self.top_left.get(self.cover.get((row, c), (0, 0))))
+        return tuple(out)
+
+    def hint(self, row: int) -> str:
+        if any(r1 <= row <= r2 for r1, _, r2, _ in self.ranges):
+            return " (the header row has merged cells: unmerge them and name each column)"
+        return ""
+
+    def notes(self) -> list[str]:
+        """The read report's lines on merged cells: at most five ranges, and how many."""
+        if not self.ranges:
+            return []
+        out = [
+            f"merged cells: {len(self.ranges):,} range{'s' if len(self.ranges) != 1 else ''} "
+            "read as if every cell held the value of its top-left cell"
+        ]
+        for r1, c1, r2, c2 in self.ranges[:5]:
+            first, last = f"{column_letter(c1)}{r1}", f"{column_letter(c2)}{r2}"
+            out.append(f"  e.g. {self.label}:{self.sheet}!{first}:{last}: the value of {first}")
+        return out
 
 
 def from_table(table: pa.Table) -> Raw:

@@ -20,8 +20,12 @@ Each role is a column named by the caller or found by its name (:data:`ROLE_NAME
 without case, spaces, dots or dashes; the first candidate present wins; a column plays one
 role): ``score``, ``text``, ``date``, ``customer``, ``touchpoint``, ``stage``, ``segment``,
 ``outcome``. ``ratings`` (several rating columns, one per touchpoint) are only ever named by
-the caller. A score column found by name must hold numbers (most of its first 2,000 values),
-and a date column dates, or it is not taken.
+the caller. A score column found by name must hold numbers (most of its first 2,000
+values), or it is not taken; a date column found by name is taken when any of its first
+2,000 values reads as a date (the others are rows without a date, counted and reported). A
+column passed over is named in the read report (``notes``). Two columns whose names differ
+only in case, spaces or punctuation (``Date`` and ``date``) are not chosen between: the role
+must be given. A header that names two columns alike is an error naming both.
 
 The scale of the score is the caller's, or told by the column's name: ``nps`` /
 ``recommend`` -> NPS (0-10), ``csat`` / ``satisfaction`` -> CSAT (1-5), ``ces`` / ``effort``
@@ -68,7 +72,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from journeymap._numbers import count
-from journeymap.engine.reading import missing_column, name_key, pick_examples, rows
+from journeymap.engine.reading import (
+    ambiguous_role,
+    missing_column,
+    name_key,
+    pick_examples,
+    rows,
+)
 from journeymap.errors import EvidenceError, Problem, UsageError
 from journeymap.voice._raw import ROW, Raw, from_table, read_file
 
@@ -196,6 +206,9 @@ class Feedback:
     #: rows kept without a date because theirs cannot be read, and some of them
     undated: int = 0
     undated_examples: list[Problem] = field(default_factory=list)
+    #: what the read report says besides: merged cells filled, a column named like a role
+    #: but not taken for it
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_used(self) -> int:
@@ -246,6 +259,7 @@ class Feedback:
         out.append("roles: " + (" ".join(parts) if parts else "none found"))
         if self.detected:
             out.append(f"  detected by name: {', '.join(self.detected)} (say --ROLE COL to change)")
+        out += self.notes
         out += [f"rejected: {rows(n)} with {reason}" for reason, n in self.reasons.items()]
         out += [f"  e.g. {ex}" for ex in self.examples]
         if self.undated:
@@ -469,9 +483,10 @@ def _mostly(values: list[Any], ok: Callable[[Any], bool]) -> bool:
 
 def _detect(
     raw: Raw, given: dict[Role, str | None], ratings: Sequence[str], label: str,
-    date_format: str | None,
+    date_format: str | None, skipped: list[str],
 ) -> tuple[dict[Role, str | None], tuple[str, ...]]:  # fmt: skip
-    """The column of each role: as given (checked), else the first candidate name present."""
+    """The column of each role: as given (checked), else the first candidate name present;
+    a candidate whose values do not fit is passed over with a line in ``skipped``."""
     names = raw.names
     for rating in ratings:
         if rating not in names:
@@ -484,8 +499,10 @@ def _detect(
             chosen[role] = name
     taken = {c for c in chosen.values() if c} | set(ratings)
     by_norm: dict[str, str] = {}
+    alike: dict[str, list[str]] = {}
     for c in names:
         by_norm.setdefault(name_key(c), c)
+        alike.setdefault(name_key(c), []).append(c)
     detected: list[str] = []
     for role in ROLES:
         if role in chosen:
@@ -497,9 +514,14 @@ def _detect(
                 continue
             values = raw.columns[names.index(col)]
             if role == "score" and not _mostly(values, lambda v: isinstance(_number(v), float)):
+                skipped.append(_not_taken(col, role, values, "most of them are not numbers"))
                 continue
-            if role == "date" and not _dates(values):
+            if role == "date" and not _any_date(values, date_format):
+                skipped.append(_not_taken(col, role, values, "none of them reads as a date"))
                 continue
+            rivals = [c for c in alike[name_key(col)] if c not in taken]
+            if len(rivals) > 1:  # "Date" and "date": taking the first would be a guess
+                raise EvidenceError(ambiguous_role(label, role, rivals, f"--{role}"))
             chosen[role] = col
             taken.add(col)
             detected.append(role)
@@ -507,10 +529,23 @@ def _detect(
     return chosen, tuple(detected)
 
 
-def _dates(values: list[Any]) -> bool:
-    """Most of a column's first values read as dates."""
-    parse, _ = _date_reader([v for v in values if v is not None][:_SAMPLE], None)
-    return _mostly(values, lambda v: parse(v) is not None)
+def _any_date(values: list[Any], date_format: str | None) -> bool:
+    """Some of a column's first values read as dates. A column named like a date is taken
+    when any of them does: the others are then counted and reported as rows without a date
+    (``--strict`` rejects them), never left unread without a word."""
+    sample = [v for v in values if v is not None and _text(v)][:_SAMPLE]
+    parse, _ = _date_reader(sample, date_format)
+    return any(parse(v) is not None for v in sample)
+
+
+def _not_taken(col: str, role: str, values: list[Any], why: str) -> str:
+    """The read report's line for a column named like a role but not taken for it."""
+    first = next((_text(v) for v in values if v is not None and _text(v)), None)
+    example = "" if first is None else f", e.g. {first[:40]!r}"
+    return (
+        f"column {col!r} is named like the {role} but not taken as it: {why}{example} "
+        f"(say --{role} {col} to take it)"
+    )
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -567,7 +602,8 @@ def read_feedback(
         "score": score, "text": text, "date": date, "customer": customer,
         "touchpoint": touchpoint, "stage": stage, "segment": segment, "outcome": outcome,
     }  # fmt: skip
-    chosen, detected = _detect(raw, given, tuple(ratings or ()), label, date_format)
+    skipped: list[str] = []
+    chosen, detected = _detect(raw, given, tuple(ratings or ()), label, date_format, skipped)
     the_scale: Scale | None = None
     if chosen["score"] is not None:
         the_scale = scale or scale_of_name(chosen["score"])
@@ -579,7 +615,9 @@ def read_feedback(
         segment=chosen["segment"], outcome=chosen["outcome"], ratings=tuple(ratings or ()),
         scale_range=scale_range,
     )  # fmt: skip
-    return _build(raw, roles, label, detected, strict=strict, date_format=date_format)
+    fb = _build(raw, roles, label, detected, strict=strict, date_format=date_format)
+    fb.notes = [*raw.notes, *skipped]
+    return fb
 
 
 def _build(
@@ -597,8 +635,8 @@ def _build(
 
     typed = _Typed(raw, dict(raw.bad))
     date_how = typed.columns(roles, date_format)
-    table = pa.table([typed.arrays[c] for c in raw.names], names=raw.names)
-    table = table.append_column(ROW, pa.array(raw.rows, pa.int64()))
+    columns = {c: typed.arrays[c] for c in raw.names}  # none when no record is an object
+    table = pa.table({**columns, ROW: pa.array(raw.rows, pa.int64())})
     bad = typed.bad
     undated = {i: m for i, m in typed.undated.items() if i not in bad}
     if strict:  # with --strict an unreadable date is an error like any other

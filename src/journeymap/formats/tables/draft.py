@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from journeymap.errors import TableImportError
 from journeymap.formats.document import pin_ids
-from journeymap.formats.tables.columns import CANONICAL, channel_of, resolve
+from journeymap.formats.tables.columns import CANONICAL, channel_of, hnorm, resolve
 from journeymap.formats.tables.readers import Cell, RawTable
 from journeymap.model.base import slugify
 from journeymap.model.checks import check_map
@@ -73,14 +73,22 @@ class Columns:
 
 def columns_of(table: RawTable, report: list[str]) -> Columns:
     """The role of each column from its header. A header read as a close synonym, and a second
-    column of a role already taken (kept as notes), are reported."""
+    column of a role already taken (kept as notes), are reported; two headers alike (but for
+    case, spaces and punctuation) are a :class:`TableImportError` naming both."""
     items: list[Column] = []
     roles: dict[str, int] = {}
+    seen: dict[str, Cell] = {}
     for j, h in enumerate(table.headers):
         if not h.text:
             if any(r[j].text for r in table.rows):
                 items.append((j, None, f"column {j + 1}"))
             continue
+        first = seen.setdefault(hnorm(h.text) or h.text, h)
+        if first is not h:  # which of the two holds the values cannot be told
+            raise TableImportError(
+                f"{h.where}: the header names two columns alike, {first.text!r} ({first.where}) "
+                f"and {h.text!r} ({h.where}); rename one (or delete the one not needed)"
+            )
         found = resolve(h.text)
         role = found[0] if found else None
         if role is not None and role in roles:

@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from journeymap.engine.files import decode, delimiter_of, encoding_of, first_lines, records
+from journeymap.engine.files import (
+    MERGED_CELLS_MAX,
+    decode,
+    delimiter_of,
+    encoding_of,
+    first_lines,
+    merged_cells,
+    records,
+)
 from journeymap.errors import TableImportError
 from journeymap.formats.tables.columns import plural, resolve
 
@@ -278,6 +286,49 @@ def _excel_text(value: Any, number_format: str | None) -> str:
     return str(value).strip()
 
 
+def _fill_merged(grid: list[list[Cell]], path: Path, ws: Any, where: str) -> list[str]:
+    """Fill every merged range of the sheet with the text of its top-left cell, as a person
+    reading the sheet sees it (openpyxl reads the other cells as blanks); what was filled,
+    for the report."""
+    part = getattr(ws, "_worksheet_path", None)
+    ranges = merged_cells(path, part) if part else []
+    covered = 0
+    for r1, c1, r2, c2 in ranges:
+        covered += (r2 - r1 + 1) * (c2 - c1 + 1)
+        if covered > MERGED_CELLS_MAX:
+            raise TableImportError(
+                f"{where}!{_column_letter(c1 - 1)}{r1}: merged ranges cover more than "
+                f"{MERGED_CELLS_MAX:,} cells; unmerge them (fill the values) first"
+            )
+        if r1 > len(grid):
+            continue
+        top = grid[r1 - 1][c1 - 1].text if c1 <= len(grid[r1 - 1]) else ""
+        for r in range(r1 - 1, min(r2, len(grid))):
+            row = grid[r]
+            for c in range(c1 - 1, c2):
+                if (r, c) == (r1 - 1, c1 - 1):
+                    continue
+                cell = Cell(top, f"{where}!{_column_letter(c)}{r + 1}")
+                if c < len(row):
+                    row[c] = cell
+                else:
+                    row += [
+                        Cell("", f"{where}!{_column_letter(k)}{r + 1}") for k in range(len(row), c)
+                    ]
+                    row.append(cell)
+    if not ranges:
+        return []
+    shown = ", ".join(
+        f"{_column_letter(c1 - 1)}{r1}:{_column_letter(c2 - 1)}{r2}"
+        for r1, c1, r2, c2 in ranges[:5]
+    )
+    more = f" and {len(ranges) - 5:,} more" if len(ranges) > 5 else ""
+    return [
+        f"{where}: {plural(len(ranges), 'merged range')} ({shown}{more}) read as if every cell "
+        "held the value of its top-left cell"
+    ]
+
+
 def read_xlsx(path: Path, file: str) -> tuple[list[RawTable], list[str]]:
     try:
         import openpyxl
@@ -309,6 +360,7 @@ def read_xlsx(path: Path, file: str) -> tuple[list[RawTable], list[str]]:
                             for c, cell in enumerate(row)
                         ]
                     )
+                notes += _fill_merged(grid, path, ws, f"{file}:{sheet}")
                 table = grid_table(grid, f"{file}:{sheet}!A")
                 if table:
                     tables.append(table)
