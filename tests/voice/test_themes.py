@@ -327,3 +327,11 @@ def test_the_model_loads_offline_and_leaves_the_environment_alone(
     import huggingface_hub.constants as hub
 
     assert hub.HF_HUB_OFFLINE is False  # nor was the hub's own switch turned for the process
+
+
+def test_texts_without_a_usable_word_are_one_theme_not_a_crash() -> None:
+    """Every comment "ok" or "!!!": nothing to cluster (TF-IDF has no column), so no
+    recurring words; it used to fail inside scikit-learn with 0 samples."""
+    result = find_themes(_table(["ok", "OK!", "!!!", "ok"]), text="comment")
+    assert result.table.column("size").to_pylist() == [4]
+    assert result.table.column("label").to_pylist() == ["(no recurring words)"]

@@ -278,7 +278,12 @@ def _group(
     counts, names = _counts(texts, analyzer, min_df)
     if vectors is None:
         clustered = np.asarray(counts.getnnz(axis=1)).ravel() > 0
-        x = _lsa(TfidfTransformer(sublinear_tf=True).fit_transform(counts[clustered]), seed)
+        # no text with a usable word ("ok", "!!!"): nothing to cluster, no theme
+        x = (
+            _lsa(TfidfTransformer(sublinear_tf=True).fit_transform(counts[clustered]), seed)
+            if clustered.any()
+            else None
+        )
     else:
         clustered = np.ones(n, dtype=bool)
         x = vectors
