@@ -20,7 +20,8 @@ COMMANDS = ["new", "templates", "validate", "lint", "fmt", "schema", "render", "
             "events", "events summary", "events flows", "events paths", "events funnel",
             "events retention", "events sessions", "events discover",
             "feedback", "feedback summary", "feedback scores", "feedback sentiment",
-            "feedback themes", "feedback drivers", "measure", "demo"]  # fmt: skip
+            "feedback themes", "feedback drivers", "measure", "demo",
+            "serve", "users", "users add", "push", "pull", "backup", "restore"]  # fmt: skip
 
 
 def test_cli_reference_lists_every_command() -> None:

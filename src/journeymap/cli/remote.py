@@ -159,8 +159,8 @@ def push(
         typer.Option(
             "--to",
             metavar="URL",
-            help="The map's (or a workspace's) address in the app [default: where it was "
-            "last pushed or pulled].",
+            help="The map's (or a workspace's) address in the app (default: where it was "
+            "last pushed or pulled).",
         ),
     ] = None,
     message: Annotated[str, typer.Option("--message", "-m", help="What changed.")] = "",
@@ -259,7 +259,7 @@ def pull(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="MAP", help="Where to write it [default: SLUG.yaml]."
+            "--output", "-o", metavar="MAP", help="Where to write it (default: SLUG.yaml)."
         ),
     ] = None,
     force: Annotated[

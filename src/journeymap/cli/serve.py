@@ -27,7 +27,7 @@ DataDir = Annotated[
     typer.Option(
         "--data",
         metavar="DIR",
-        help="Folder of the embedded database [default: ./journeymap-data].",
+        help="Folder of the embedded database (default: ./journeymap-data).",
     ),
 ]
 Database = Annotated[

@@ -238,7 +238,7 @@ def session_for(db: DB, token: str, settings: Settings) -> tuple[Session, User] 
         db.delete(sess)
         db.commit()
         return None
-    if now - sess.seen_at > dt.timedelta(minutes=1):
+    if now - sess.seen_at > min(idle / 10, dt.timedelta(minutes=5)):
         sess.seen_at = now
         db.commit()
     return sess, user
