@@ -8,10 +8,10 @@ scenarios with 20 concurrent users, each a browser session of its own (cookie, k
   team looking at its maps does);
 - *saturated*: each user asks again as soon as the answer arrives (the server's ceiling).
 
-Prints and writes (``--out``) the latency percentiles and the throughput of each. Run it from
-the repo's venv::
+Prints (and writes to ``--out FILE``) the latency percentiles and the throughput of each.
+Run it from the repo's venv; benchmarks/APP_LOAD.md keeps the figures and what they mean::
 
-    .venv/bin/python benchmarks/app_load.py --seconds 30 --out benchmarks/APP_LOAD.md
+    .venv/bin/python benchmarks/app_load.py --seconds 30
 """
 
 from __future__ import annotations

@@ -38,10 +38,17 @@ class Element:
 
 @dataclass(frozen=True)
 class Drawn:
+    """A stored version as its page shows it; made once per version (a version never
+    changes), so that opening a map costs no parsing or drawing."""
+
     m: JourneyMap
     svg: Markup
     findings: list[LintFinding]
     elements: list[Element]
+    #: element anchor -> "touchpoint Checkout", for comment threads
+    names: dict[str, str]
+    #: the elements as the <option>s of the comment form
+    options: Markup
 
 
 def _elements(m: JourneyMap) -> list[Element]:
@@ -73,7 +80,15 @@ class _Cache:
         m = loads(version.text, file=file)
         svg = render_bytes(m, "svg").decode("utf-8")
         svg = svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
-        item = Drawn(m, Markup(svg), lint(m), _elements(m))
+        elements = _elements(m)
+        names = {e.anchor: f"{e.kind} {e.name}" for e in elements}
+        options = Markup("").join(
+            Markup('<option value="{}">{}: {}{}</option>').format(
+                e.anchor, e.kind, e.name, f" ({e.stage})" if e.stage else ""
+            )
+            for e in elements
+        )
+        item = Drawn(m, Markup(svg), lint(m), elements, names, options)
         with self.lock:
             self.items[version.id] = item
             while len(self.items) > self.size:
