@@ -151,6 +151,43 @@ def _send_report(client: Any, target: Target, slug: str, map_file: Path) -> str:
     return "; its latest measurement too"
 
 
+def _save(
+    client: Any, target: Target, map_file: Path, edit: dict[str, Any], keep: str | None
+) -> Any:
+    """PUT the edit; settle conflicts with ``keep``, or tell them and exit 1."""
+    assert target.slug is not None
+    saved = _call(client, "PUT", target.api(target.slug), json=edit)
+    if saved.status_code == 409 and keep:
+        paths = [c["path"] for c in saved.json()["conflicts"]]
+        edit["resolutions"] = dict.fromkeys(paths, keep)
+        saved = _call(client, "PUT", target.api(target.slug), json=edit)
+    if saved.status_code == 409:
+        body = saved.json()
+        err = stderr()
+        err.print(f"{map_file}: {body['error']}", markup=False, highlight=False)
+        for c in body["conflicts"]:
+            err.print(
+                f"  {c['label']}: yours {c['ours']!r}, the app's {c['theirs']!r}",
+                markup=False, highlight=False,
+            )  # fmt: skip
+        err.print("push again with --keep ours or --keep theirs, or pull and edit", markup=False)
+        raise typer.Exit(1)
+    return saved
+
+
+def _create(
+    client: Any, target: Target, map_file: Path, text: str, message: str, *, measurement: bool
+) -> None:
+    """A new map in the workspace ``target`` names."""
+    created = _call(client, "POST", target.api(), json={"text": text, "message": message})
+    if created.status_code != 201:
+        raise UsageError(f"{map_file}: the app refused it: {_error(created)}")
+    body = created.json()
+    _write_state(map_file, target.page(body["slug"]), 1, text)
+    also = _send_report(client, target, body["slug"], map_file) if measurement else ""
+    stdout().print(f"created {target.page(body['slug'])} (version 1){also}")
+
+
 @handle_errors
 def push(
     map_file: Annotated[Path, typer.Argument(metavar="MAP", help="The map file to send.")],
@@ -194,13 +231,7 @@ def push(
     target = Target.parse(str(url))
     with _client() as client:
         if target.slug is None:
-            created = _call(client, "POST", target.api(), json={"text": text, "message": message})
-            if created.status_code != 201:
-                raise UsageError(f"{map_file}: the app refused it: {_error(created)}")
-            body = created.json()
-            _write_state(map_file, target.page(body["slug"]), 1, text)
-            also = _send_report(client, target, body["slug"], map_file) if measurement else ""
-            stdout().print(f"created {target.page(body['slug'])} (version 1){also}")
+            _create(client, target, map_file, text, message, measurement=measurement)
             return
         current = _call(client, "GET", target.api(target.slug))
         if current.status_code == 404:
@@ -219,25 +250,9 @@ def push(
                 f"{map_file}: this file was never pulled from {url}, so what it changes cannot "
                 "be told from what the app changed: pull it first, move your edits over, then push"
             )
-        edit: dict[str, Any] = {"text": text, "base": base, "message": message}
-        saved = _call(client, "PUT", target.api(target.slug), json=edit)
-        if saved.status_code == 409 and keep:
-            paths = [c["path"] for c in saved.json()["conflicts"]]
-            edit["resolutions"] = dict.fromkeys(paths, keep)
-            saved = _call(client, "PUT", target.api(target.slug), json=edit)
-        if saved.status_code == 409:
-            body = saved.json()
-            err = stderr()
-            err.print(f"{map_file}: {body['error']}", markup=False, highlight=False)
-            for c in body["conflicts"]:
-                err.print(
-                    f"  {c['label']}: yours {c['ours']!r}, the app's {c['theirs']!r}",
-                    markup=False, highlight=False,
-                )  # fmt: skip
-            err.print(
-                "push again with --keep ours or --keep theirs, or pull and edit", markup=False
-            )
-            raise typer.Exit(1)
+        saved = _save(
+            client, target, map_file, {"text": text, "base": base, "message": message}, keep
+        )
         if saved.status_code != 200:
             raise UsageError(f"{map_file}: the app refused it: {_error(saved)}")
         result = saved.json()

@@ -76,61 +76,69 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     for module in (accounts, maps, editing, team):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.exception_handler(AppError)
-    async def refused(request: Request, exc: AppError) -> Response:
-        if _is_api(request):
-            body = {"error": exc.message, "field": exc.field}
-            extra = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-            return JSONResponse(body, status_code=exc.status, headers=extra)
-        if isinstance(exc, SignInRequired):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        from journeymap.web.views import page
-
-        sessions_db = app.state.sessions()
-        try:
-            current = who(request, sessions_db)
-        except AppError:
-            current = None
-        finally:
-            sessions_db.close()
-        return page(request, "error.html", current, status=exc.status, message=exc.message)
-
-    @app.exception_handler(DataError)
-    @app.exception_handler(StatementError)
-    @app.exception_handler(OverflowError)
-    async def unstorable(request: Request, exc: Exception) -> Response:
-        """A number or a text the database cannot hold (a NUL character, 2**63) from a URL
-        or a form: the request is refused; no row was written."""
-        if not _from_database(exc):
-            raise exc
-        message = "a value is out of range or holds a character that cannot be stored"
-        return await refused(request, Invalid(message))
-
-    @app.exception_handler(RequestValidationError)
-    async def malformed(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "error": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        if _is_api(request):
-            return JSONResponse({"error": "invalid request", "problems": problems}, 422)
-        from journeymap.web.views import page
-
-        text = "; ".join(f"{p['field']}: {p['error']}" for p in problems)
-        return page(request, "error.html", None, status=422, message=f"invalid request: {text}")
-
+    app.middleware("http")(headers)
+    app.add_exception_handler(AppError, refused)
+    for kind in (DataError, StatementError, OverflowError):
+        app.add_exception_handler(kind, unstorable)
+    app.add_exception_handler(RequestValidationError, malformed)
     return app
+
+
+async def headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """The security headers of every answer."""
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """A refusal of the app: JSON for the API, a page (or the sign-in page) otherwise."""
+    assert isinstance(exc, AppError)
+    if _is_api(request):
+        body = {"error": exc.message, "field": exc.field}
+        extra = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(body, status_code=exc.status, headers=extra)
+    if isinstance(exc, SignInRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    from journeymap.web.views import page
+
+    sessions_db = request.app.state.sessions()
+    try:
+        current = who(request, sessions_db)
+    except AppError:
+        current = None
+    finally:
+        sessions_db.close()
+    return page(request, "error.html", current, status=exc.status, message=exc.message)
+
+
+async def unstorable(request: Request, exc: Exception) -> Response:
+    """A number or a text the database cannot hold (a NUL character, 2**63) from a URL
+    or a form: the request is refused; no row was written."""
+    if not _from_database(exc):
+        raise exc
+    message = "a value is out of range or holds a character that cannot be stored"
+    return await refused(request, Invalid(message))
+
+
+async def malformed(request: Request, exc: Exception) -> Response:
+    """A request FastAPI could not read into the route's parameters."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "error": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    if _is_api(request):
+        return JSONResponse({"error": "invalid request", "problems": problems}, 422)
+    from journeymap.web.views import page
+
+    text = "; ".join(f"{p['field']}: {p['error']}" for p in problems)
+    return page(request, "error.html", None, status=422, message=f"invalid request: {text}")
