@@ -90,45 +90,57 @@ def test_every_seed_imports_or_says_it_has_no_table(seeds_dir: Path) -> None:
 
 def test_seed_stages_and_touchpoints(seed_import: ImportResult) -> None:
     m = seed_import.map
+    # in journey order, not in order of first appearance; names of one phase proposed, not merged
     assert [s.name for s in m.stages] == [
         "Discovery",
-        "Purchase",
-        "Support",
-        "Pre-purchase",
-        "Post-purchase",
         "Awareness",
+        "Pre-purchase",
         "Consideration",
+        "Purchase",
         "Acquisition",
+        "Post-purchase",
+        "Support",
         "Service",
         "Loyalty",
-        "Unassigned",
     ]
-    unassigned = m.stage("unassigned")
-    assert unassigned.name == "Unassigned"
-    tps = {tp.name: tp for tp in unassigned.touchpoints}
-    assert list(tps) == ["Website Visit", "Checkout Process"]
-    visit, checkout = tps["Website Visit"], tps["Checkout Process"]
+    placed = {s.name: [tp.name for tp in s.touchpoints] for s in m.stages if s.touchpoints}
+    # the touchpoint table names no stage: the pain points that share its words place them
+    assert placed == {"Discovery": ["Website Visit"], "Purchase": ["Checkout Process"]}
+    visit, checkout = m.touchpoint("website-visit"), m.touchpoint("checkout-process")
     assert visit.expected_emotion == "Interested"
     assert visit.actual_emotion is not None
     assert visit.actual_emotion.emotion == "Frustrated"
     assert visit.gap_note == "Navigation issues"
+    assert visit.channel == "web"  # guessed from "Website", and reported
+    assert "channel" not in checkout.model_fields_set
     assert checkout.expected_emotion == "Accomplished"
     assert checkout.actual_emotion is not None
     assert checkout.actual_emotion.emotion == "Confused"
     assert checkout.gap_note == "Complex procedures"
     assert m.gap(visit) == -3  # Interested (+1) -> Frustrated (-2)
     assert m.gap(checkout) == -3  # Accomplished (+2) -> Confused (-1)
-    assert all(not s.touchpoints for s in m.stages if s.id != "unassigned")
-    assert any("placed in stage 'Unassigned'" in line for line in seed_import.report)
+    guesses = "\n".join(seed_import.guesses)
+    assert "stage of touchpoint 'Website Visit' guessed: 'Discovery'" in guesses
+    assert "'Hard to navigate' (stage 'Discovery') ~ its gap in experience" in guesses
+    assert "stage of touchpoint 'Checkout Process' guessed: 'Purchase'" in guesses
+    assert "channel of touchpoint 'Website Visit' guessed: web" in guesses
+
+
+def _stage_of(m: JourneyMap, stage: str | None, touchpoint: str | None) -> str:
+    if touchpoint is not None:
+        return next(s.name for s in m.stages if any(tp.id == touchpoint for tp in s.touchpoints))
+    return m.stage(stage or "").name
 
 
 def test_seed_pain_points_with_sources_and_insights(seed_import: ImportResult) -> None:
     m = seed_import.map
-    got = [(m.stage(p.stage or "").name, p.name, p.source) for p in m.pain_points]
+    got = [
+        (_stage_of(m, p.stage, p.touchpoint), p.touchpoint, p.name, p.source) for p in m.pain_points
+    ]
     assert got == [
-        ("Discovery", "Hard to navigate", "User Interviews"),
-        ("Purchase", "Long checkout", "Survey Feedback"),
-        ("Support", "Slow response", "Customer Reviews"),
+        ("Discovery", "website-visit", "Hard to navigate", "User Interviews"),
+        ("Purchase", "checkout-process", "Long checkout", "Survey Feedback"),
+        ("Support", None, "Slow response", "Customer Reviews"),
     ]
     kinds = {i.name: i.kind for i in m.insights}
     assert kinds == {
@@ -142,14 +154,16 @@ def test_seed_pain_points_with_sources_and_insights(seed_import: ImportResult) -
         ["Survey Feedback"],
         ["Customer Reviews"],
     ]
+    # no table gives a severity: none is set (so none is drawn or saved)
+    assert all("severity" not in p.model_fields_set for p in m.pain_points)
 
 
 def test_seed_stage_emotions_and_behaviour(seed_import: ImportResult) -> None:
     m = seed_import.map
     got = [(s.name, s.emotion, s.observed_behavior) for s in m.stages if s.emotion]
     assert got == [
-        ("Purchase", "Frustrated", "Cart abandonment"),
         ("Pre-purchase", "Curious but hesitant", "Frequent site visits"),
+        ("Purchase", "Frustrated", "Cart abandonment"),
         ("Post-purchase", "Delighted", "Positive reviews"),
     ]
     assert m.emotion_value("Curious but hesitant") == 0
@@ -196,14 +210,15 @@ def test_seed_map_is_consistent_and_round_trips(seed_import: ImportResult, tmp_p
     m = seed_import.map
     assert check_map(m) == []
     text = dumps(m)
-    assert "id: unassigned" in text
+    assert "unassigned" not in text
+    assert "severity" not in text and "priority" not in text
     assert "id: website-visit" in text
     again = loads(text)
     assert again.model_dump() == m.model_dump()
     save(m, tmp_path / "map.yaml")
     assert load(tmp_path / "map.yaml").model_dump() == m.model_dump()
     assert seed_import.report[-1] == (
-        "imported 11 stages, 2 touchpoints, 3 pain points, 5 action items, 1 KPI, 3 insights"
+        "imported 10 stages, 2 touchpoints, 3 pain points, 5 action items, 1 KPI, 3 insights"
     )
 
 
@@ -798,3 +813,20 @@ def test_kpi_row_without_a_name_is_skipped(tmp_path: Path) -> None:
     result = import_tables([path])
     assert [k.name for k in result.map.kpis] == ["NPS"]
     assert f"{path}:4: row without a KPI name skipped" in result.report
+
+
+def test_a_channel_journeymap_has_no_icon_for_is_kept_by_name(tmp_path: Path) -> None:
+    path = _md(
+        tmp_path,
+        "| Stage | Touchpoint | Channel |\n|---|---|---|\n"
+        "| Apply | Counter | Branch |\n| Apply | Self-service | Kiosk |\n"
+        "| Apply | Hotline | Phone menu |\n",
+    )
+    result = import_tables([path])
+    m = result.map
+    channels = {tp.name: tp.channel for _, tp in m.iter_touchpoints()}
+    assert channels == {"Counter": "branch", "Self-service": "kiosk", "Hotline": "phone-menu"}
+    assert not any(tp.notes for _, tp in m.iter_touchpoints())
+    said = [r for r in result.report if "has an icon for" in r]
+    assert len(said) == 2 and "'Kiosk'" in said[0] and "kept as 'kiosk'" in said[0]
+    assert check_map(m) == []

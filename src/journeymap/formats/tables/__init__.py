@@ -9,11 +9,14 @@ Teams often start from tables pasted into a document, like the seed articles' ::
 :func:`import_tables` reads every table of every file, recognises the columns by their
 headers (case, spacing, punctuation and small wording differences do not matter) and merges
 the rows into one map: rows that name the same stage, touchpoint, pain point or action item
-fill the same object, stages in the order they first appear.
+fill the same object; stages in journey order unless ``stages`` sets them.
 
 Nothing is dropped silently. A column journeymap does not know is kept in the ``notes`` of
-the object the row describes; touchpoints of a table without a stage column go to a stage
-"Unassigned"; every such decision is a line of :attr:`ImportResult.report`. A value that cannot
+the object the row describes; every such decision is a line of :attr:`ImportResult.report`.
+What the tables do not say is guessed only from what another table links (the journey order of
+the stages, the stage of a touchpoint row without one, the touchpoint of a stage's pain point:
+:mod:`~journeymap.formats.tables.placing`), each guess a line of
+:attr:`ImportResult.guesses`; what is left goes to a stage "Unassigned". A value that cannot
 be right (an emotion not on the scale, a severity that is not one) raises
 :class:`~journeymap.errors.TableImportError` naming the file and row (Markdown: the line;
 CSV: ``row:column``; Excel: ``Sheet!B5``) and what was expected.
@@ -25,7 +28,9 @@ The steps, a module each: reading the files into tables of located cells
 (:mod:`~journeymap.formats.tables.draft`); and the kinds of table: the journey's stages,
 touchpoints, pain points and action items (:mod:`~journeymap.formats.tables.journey`), KPIs
 (:mod:`~journeymap.formats.tables.kpis`), insights and the persona
-(:mod:`~journeymap.formats.tables.insights`). This module reads each file, tells which kind
+(:mod:`~journeymap.formats.tables.insights`); then the stages' names and order
+(:mod:`~journeymap.formats.tables.stages`) and the places of what the rows name
+(:mod:`~journeymap.formats.tables.placing`). This module reads each file, tells which kind
 each of its tables is, and builds the map.
 """
 
@@ -33,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from journeymap.errors import TableImportError
@@ -46,6 +51,7 @@ from journeymap.formats.tables.insights import (
 )
 from journeymap.formats.tables.journey import KEY_ROLES, merge_journey_table
 from journeymap.formats.tables.kpis import is_kpi_table, merge_kpi_table
+from journeymap.formats.tables.placing import arrange
 from journeymap.formats.tables.readers import (
     RawTable,
     read_csv,
@@ -53,6 +59,7 @@ from journeymap.formats.tables.readers import (
     read_xlsx,
     text_of,
 )
+from journeymap.formats.tables.stages import parse_stages
 from journeymap.model.journey import JourneyMap
 
 __all__ = ["ImportResult", "import_tables"]
@@ -60,28 +67,48 @@ __all__ = ["ImportResult", "import_tables"]
 
 @dataclass
 class ImportResult:
-    """The imported map (ids pinned, so saving writes them) and what was done, line by line."""
+    """The imported map (ids pinned, so saving writes them) and what was done, line by line.
+
+    ``guesses`` says what the tables did not say and was guessed (the stage order, the stage
+    of a touchpoint, the touchpoint of a pain point), each with the row it rests on;
+    ``proposals`` names stages that may be one, and ``proposed_stages`` is the ``stages``
+    (``--stages``) value that would merge them.
+    """
 
     map: JourneyMap
     report: list[str]
+    guesses: list[str] = field(default_factory=list)
+    proposals: list[str] = field(default_factory=list)
+    proposed_stages: str | None = None
 
 
 def import_tables(
-    paths: Sequence[str | Path], *, title: str | None = None, encoding: str | None = None
+    paths: Sequence[str | Path],
+    *,
+    title: str | None = None,
+    encoding: str | None = None,
+    stages: str | Sequence[str] | None = None,
 ) -> ImportResult:
     """Build a map from the tables in Markdown, CSV and XLSX files (merged, in order).
 
     Text files are read by the rule every reader follows: ``encoding`` when given (any
     encoding Python knows), else by byte-order mark, else UTF-8.
 
+    ``stages`` sets the stages, in order: ``"Awareness=Discovery,Consideration,Purchase"``
+    (or a list of such items) names each stage and maps the tables' other names onto it;
+    every stage of the tables must be named or mapped. Without it the stages are put in
+    journey order (see :mod:`~journeymap.formats.tables.stages`).
+
     Raises :class:`~journeymap.errors.TableImportError` for a file that cannot be read or
     holds no table journeymap recognises, and for a value that cannot be right, naming the
-    file, row and column.
+    file, row and column; :class:`~journeymap.errors.UsageError` for a ``stages`` value that
+    cannot be applied.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
     if not paths:
         raise TableImportError("no files given; expected Markdown, CSV or XLSX files")
+    specs = None if stages is None else parse_stages(stages)
     d = MapDraft()
     meta: dict[str, str] = {}
     for raw in paths:
@@ -99,6 +126,7 @@ def import_tables(
                 + (f" (found: {seen})" if seen else " (found no table)")
             )
     d.report += d.moved
+    arrange(d, specs)
     meta["title"] = title or meta.get("title") or _title_from(Path(paths[0]))
     m = d.build(meta)
     counts = [
@@ -110,7 +138,13 @@ def import_tables(
         (len(m.insights), "insight"),
     ]
     d.report.append("imported " + ", ".join(plural(n, what) for n, what in counts if n))
-    return ImportResult(map=m, report=d.report)
+    return ImportResult(
+        map=m,
+        report=d.report,
+        guesses=d.guesses,
+        proposals=d.proposals,
+        proposed_stages=d.proposed_stages,
+    )
 
 
 def _read(

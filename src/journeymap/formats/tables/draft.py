@@ -18,11 +18,12 @@ from journeymap.errors import TableImportError
 from journeymap.formats.document import pin_ids
 from journeymap.formats.tables.columns import CANONICAL, channel_of, hnorm, resolve
 from journeymap.formats.tables.readers import Cell, RawTable
+from journeymap.formats.tables.stages import stage_key
 from journeymap.model.base import slugify
 from journeymap.model.checks import check_map
 from journeymap.model.evidence import insight_kind_of
 from journeymap.model.journey import JourneyMap
-from journeymap.model.touchpoint import CHANNELS
+from journeymap.model.touchpoint import CHANNELS, normalise_channel
 
 __all__ = ["Column", "Columns", "Draft", "MapDraft", "columns_of"]
 
@@ -110,7 +111,14 @@ class MapDraft:
 
     def __init__(self) -> None:
         self.report: list[str] = []
-        self.stages: dict[str, Draft] = {}
+        self.stages: dict[str, Draft] = {}  # stage_key -> stage, in order of first appearance
+        self.taken: dict[str, set[str]] = {}  # kind -> the ids given to objects of that kind
+        self.synonyms: set[str] = set()  # names read as a stage of another spelling
+        # each table's stages in row order, and whether its rows are stages
+        self.sequences: list[tuple[str, list[str], bool]] = []
+        self.guesses: list[str] = []  # what was guessed: stage order, places of touchpoints
+        self.proposals: list[str] = []  # stages that may be one
+        self.proposed_stages: str | None = None  # the --stages value that merges them
         self.unassigned: Draft | None = None
         self.unassigned_named = False  # a table names the stage "Unassigned" itself
         self.tps: dict[str, list[tuple[Draft, Draft]]] = {}  # slug -> [(stage, touchpoint)]
@@ -161,27 +169,64 @@ class MapDraft:
             )
 
     def channel(self, obj: Draft, cell: Cell, header: str) -> None:
-        """Set the channel a word names; an unknown word is 'other', the word kept as a note."""
+        """Set the channel a word names; a word journeymap has no icon for is kept as the
+        channel's name (any name is a channel), and the report says so."""
         channel = channel_of(cell.text)
         if channel is None:
-            channel = "other"
-            self.note(obj, header, cell)
+            try:
+                channel = normalise_channel(cell.text)
+            except ValueError:
+                return
+            if len(channel) > 60:  # a sentence, not a channel's name: kept as a note
+                self.note(obj, header, cell)
+                return
             self.report.append(
-                f"{cell.where}: channel {cell.text!r} is not one journeymap knows; stored as "
-                f"'other' with the original word kept in the notes (known: {', '.join(CHANNELS)})"
+                f"{cell.where}: channel {cell.text!r} is not one journeymap has an icon for; "
+                f"kept as {channel!r}, drawn with a neutral icon (known: {', '.join(CHANNELS)})"
             )
         self.set(obj, "channel", channel, cell, "channel")
 
     # -- finding or creating objects ---------------------------------------------------------
 
-    def stage(self, name: str) -> Draft:
-        slug = slugify(name, fallback="stage")
-        if slug == "unassigned":
+    def stage(self, name: str, where: str | None = None) -> Draft:
+        """The stage of that name: names that differ only in case, spacing, punctuation, a
+        plural or the word "stage" are one stage (:func:`stage_key`), and the report says so."""
+        key = stage_key(name)
+        if key == "unassigned":
             self.unassigned_named = True
             return self.fallback_stage()
-        if slug not in self.stages:
-            self.stages[slug] = Draft("stage", name, slug)
-        return self.stages[slug]
+        found = self.stages.get(key)
+        if found is None:
+            taken = self.taken.setdefault("stage", {"unassigned"})
+            slug = ident = slugify(name, fallback="stage")
+            n = 2
+            while ident in taken:
+                ident, n = f"{slug}-{n}", n + 1
+            taken.add(ident)
+            found = self.stages[key] = Draft("stage", name, ident)
+            if where is not None:
+                found.where["row"] = where
+        elif name != found.name and name not in self.synonyms:
+            self.synonyms.add(name)
+            self.report.append(
+                f"{where or 'a table'}: stage {name!r} read as {found.name!r} (the same name "
+                "but for case, spacing, punctuation, a plural or the word 'stage')"
+            )
+        return found
+
+    def saw_stage(self, table: str, stage: Draft, *, lists_stages: bool) -> None:
+        """Note that a row of ``table`` names ``stage``: the tables' order of the stages.
+        ``lists_stages``: the table's rows are stages (no touchpoint, pain point or action
+        item column), so a table that names them all is the author's list of stages."""
+        if stage is self.unassigned:
+            return
+        key = stage_key(stage.name)
+        if not self.sequences or self.sequences[-1][0] != table:
+            self.sequences.append((table, [], lists_stages))
+            self._in_sequence: set[str] = set()
+        if key not in self._in_sequence:
+            self._in_sequence.add(key)
+            self.sequences[-1][1].append(key)
 
     def fallback_stage(self) -> Draft:
         """The stage 'Unassigned', for what a table does not place in a stage."""
@@ -229,10 +274,11 @@ class MapDraft:
         slug = slugify(name, fallback=kind.replace(" ", "-"))
         key = (place, slug)
         if key not in registry:
-            taken = {o.id for o in registry.values()}
+            taken = self.taken.setdefault(kind, set())
             ident, n = slug, 2
             while ident in taken:
                 ident, n = f"{slug}-{n}", n + 1
+            taken.add(ident)
             registry[key] = Draft(kind, name, ident)
         return registry[key]
 

@@ -91,7 +91,7 @@ class _JourneyTable:
             ("pain point", place.pp),
             ("action item", place.act),
         ):
-            if obj is not None:
+            if obj is not None and obj is not self.d.unassigned:
                 self.seen[kind].add(obj.id)
         gap_cell: Cell | None = None
         for j, role, header in self.ordered:
@@ -114,7 +114,11 @@ class _JourneyTable:
         named = bool(tp_cell or pp_cell or act_cell)  # the row names something to place
         stage: Draft | None = None
         if stage_cell:
-            stage = d.stage(stage_cell.text)
+            stage = d.stage(stage_cell.text, stage_cell.where)
+            lists = not any(
+                self.columns.has(r) for r in ("touchpoint", "pain_point", "action_item")
+            )
+            d.saw_stage(self.table.where, stage, lists_stages=lists)
         elif self.columns.has("stage") and self.previous_stage is not None and named:
             stage, self.filled = self.previous_stage, self.filled + 1
         self.previous_stage = stage or self.previous_stage
@@ -131,8 +135,9 @@ class _JourneyTable:
         where = tp.id if tp else stage.id
         pp = d.keyed(d.pains, "pain point", where, pp_cell.text) if pp_cell else None
         act = d.keyed(d.actions, "action item", where, act_cell.text) if act_cell else None
-        for obj in (pp, act):
-            if obj is not None:
+        for obj, name_cell in ((pp, pp_cell), (act, act_cell)):
+            if obj is not None and name_cell is not None:
+                obj.where.setdefault("row", name_cell.where)
                 if tp is not None:
                     obj.data.setdefault("touchpoint", tp.id)
                 else:
@@ -181,7 +186,8 @@ class _JourneyTable:
             )
         if self.fallback:
             out.append(
-                f"{where}: no stage given for {plural(self.fallback, 'row')}; placed in stage "
+                f"{where}: no stage given for {plural(self.fallback, 'row')}; each goes to the "
+                "stage another table links it to (see what was guessed), else to stage "
                 "'Unassigned' (add a Stage column to place them)"
             )
         if self.gap_checked:
