@@ -37,13 +37,16 @@ __all__ = [
 class Problem:
     """One thing wrong with an input, located as precisely as we can.
 
-    ``line`` and ``column`` are 1-based; ``None`` when the position is unknown.
+    ``line`` and ``column`` are 1-based; ``None`` when the position is unknown. ``excerpt``,
+    when given, is the offending line with a caret under the column, printed after the
+    message (a YAML syntax error shows it).
     """
 
     message: str
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    excerpt: str | None = None
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -51,7 +54,8 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        text = f"{where}: {self.message}"
+        return f"{text}\n{self.excerpt}" if self.excerpt else text
 
 
 class JourneyMapError(Exception):

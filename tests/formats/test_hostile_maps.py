@@ -211,15 +211,15 @@ title: Shared
 stages:
   - name: Buy
     touchpoints:
-      - &tp {name: Checkout, channel: bogus}
+      - &tp {name: Checkout, moment_of_truth: maybe}
   - name: Use
     touchpoints:
       - {<<: *tp, name: Dashboard}
 """
     with pytest.raises(MapFileError) as err:
         jm.loads(text)
-    assert [(p.line, p.column) for p in err.value.problems] == [(5, 39)]
-    assert "invalid value 'bogus' for 'channel'" in str(err.value)
+    assert [(p.line, p.column) for p in err.value.problems] == [(5, 47)]
+    assert "invalid value 'maybe' for 'moment_of_truth'" in str(err.value)
 
 
 def test_tab_and_newline_are_text_but_carriage_return_is_not() -> None:

@@ -13,7 +13,9 @@ from journeymap.formats.templates import TemplateInfo, list_templates, new_map, 
 from journeymap.model.evidence import SOLICITED_KINDS, UNSOLICITED_KINDS
 from journeymap.model.lint import lint
 
+#: the complete example maps; ``blank`` is the one with nothing invented in it
 NAMES = ["ecommerce", "issue-resolution", "lifecycle", "saas-onboarding", "saas-renewal"]
+ALL = ["blank", *NAMES]
 # a date shortly after the templates were written: nothing overdue or stale yet
 WRITTEN = dt.date(2026, 12, 1)
 
@@ -24,7 +26,7 @@ def load(name: str) -> jm.JourneyMap:
 
 def test_list_templates() -> None:
     infos = list_templates()
-    assert [t.name for t in infos] == NAMES
+    assert [t.name for t in infos] == ALL
     for t in infos:
         assert isinstance(t, TemplateInfo)
         assert t.title == load(t.name).name
@@ -72,7 +74,7 @@ def test_template_loads_and_lints_clean(name: str) -> None:
     assert {f.severity for f in later} <= {"warning", "info"}
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL)
 def test_template_saves_byte_identical(name: str, tmp_path: Path) -> None:
     text = template_text(name)
     assert jm.dumps(jm.loads(text)) == text
@@ -303,3 +305,38 @@ def test_new_map_rejects_empty_names() -> None:
         new_map("ecommerce", persona="  ")
     with pytest.raises(UsageError):
         new_map("ecommerce", title="")
+
+
+def test_blank_template_has_only_the_findings_a_blank_map_should_have(tmp_path: Path) -> None:
+    m = new_map("blank")
+    assert m.persona is None
+    assert [s.name for s in m.stages] == ["Before", "During", "After"]
+    assert not any(s.touchpoints for s in m.stages)
+    assert not (m.pain_points or m.opportunities or m.kpis or m.insights)
+    assert jm.check_map(m) == []
+    findings = lint(m, today=WRITTEN)
+    # nothing but what a reviewer of an empty draft would say: no review date, no touchpoints
+    assert sorted((f.code, f.loc) for f in findings) == [
+        ("empty-stage", ("stages", 0)),
+        ("empty-stage", ("stages", 1)),
+        ("empty-stage", ("stages", 2)),
+        ("no-review-date", ()),
+    ]
+    # and the header comment shows how to add a touchpoint on any channel
+    text = template_text("blank")
+    assert "channel: branch" in text
+    assert text.startswith("# A blank map for any industry")
+
+
+def test_blank_template_takes_a_persona_and_a_title(tmp_path: Path) -> None:
+    m = new_map("blank", persona="Maya, 34", title="Opening a current account")
+    assert m.persona is not None
+    assert (m.persona.id, m.persona.name) == ("maya-34", "Maya, 34")
+    assert (m.id, m.name) == ("opening-a-current-account", "Opening a current account")
+    path = tmp_path / "blank.yaml"
+    jm.save(m, path)
+    again = jm.load(path)
+    assert again.persona is not None and again.persona.name == "Maya, 34"
+    assert again.name == "Opening a current account"
+    # the comments of the template are kept for the first-time editor
+    assert path.read_text(encoding="utf-8").startswith("# A blank map for any industry")

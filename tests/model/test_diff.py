@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import journeymap as jm
-from journeymap.model.diff import Change, MapDiff, diff
+from journeymap.model.diff import _OTHER, _PHRASES, Change, MapDiff, diff
 
 BASE = """\
 id: amber
@@ -399,3 +403,106 @@ def test_kpi_values_are_written_as_the_map_writes_them() -> None:
     assert change.message == (
         "KPI 'Checkout conversion': value 1,250 orders -> 1,500.5 orders, +250.5 (better)"
     )
+
+
+def test_two_emotions_of_one_touchpoint_are_two_emotions_changed() -> None:
+    """The summary once said "1 emotion changed" and listed two (a touchpoint's expected and
+    actual emotion, set or removed, counted as one object)."""
+    new = base()
+    tp = new.touchpoint("checkout")
+    tp.expected_emotion = None
+    tp.actual_emotion = None
+    d = diff(base(), new)
+    assert len(d.of_kind("emotion-changed")) == 2
+    assert d.summary() == "2 emotions changed"
+    assert d.to_text().count("  - Checkout: ") == 2
+
+
+# ---- the summary agrees with the list, over random pairs of maps ------------------------------
+
+_EMOTIONS = [None, "Angry", "Frustrated", "Confused", "Neutral", "Interested", "Satisfied",
+             "Delighted", "Hopeful", 2]  # fmt: skip
+_SUMMARY_PART = re.compile(r"^(?P<n>\d[\d,]*) (?P<phrase>.+)$")
+_NAMED_EMOTION = re.compile(r"^.+ (actual emotion|expected emotion|emotion) [+\u2212]\S+$")
+
+
+@st.composite
+def _edited(draw: st.DrawFn) -> jm.JourneyMap:
+    """The base map with a random handful of the edits people make."""
+    m = base()
+    tps = [tp for _, tp in m.iter_touchpoints()]
+    for _ in range(draw(st.integers(0, 8))):
+        edit = draw(st.sampled_from(["expected", "actual", "stage", "rename", "move", "pain",
+                                     "severity", "kpi", "drop", "title"]))  # fmt: skip
+        tp = draw(st.sampled_from(tps))
+        if edit == "expected":
+            tp.expected_emotion = draw(st.sampled_from(_EMOTIONS))
+        elif edit == "actual":
+            word = draw(st.sampled_from(_EMOTIONS))
+            tp.actual_emotion = None if word is None else jm.ActualEmotion(emotion=word)
+        elif edit == "stage":
+            stage = draw(st.sampled_from(m.stages))
+            stage.emotion = draw(st.sampled_from(_EMOTIONS))
+            stage.expected_emotion = draw(st.sampled_from(_EMOTIONS))
+        elif edit == "rename":
+            tp.name = draw(st.sampled_from(["Renamed", "Other name", tp.name]))
+        elif edit == "move" and len(m.stages[0].touchpoints) > 1:
+            moved = m.stages[0].touchpoints.pop()
+            m.stages[-1].touchpoints.append(moved)
+        elif edit == "pain":
+            n = len(m.pain_points)
+            m.pain_points.append(jm.PainPoint(id=f"p{n}", name=f"Pain {n}", touchpoint=tp.id))
+        elif edit == "severity" and m.pain_points:
+            m.pain_points[0].severity = draw(st.sampled_from(["low", "high", "critical"]))
+        elif edit == "kpi":
+            m.kpis[0].value = draw(st.sampled_from([10.0, 32.0, 55.5]))
+        elif edit == "drop" and m.opportunities:
+            m.opportunities.pop(0)
+        elif edit == "title":
+            m.name = "Another title"
+    return m
+
+
+def _summary_counts(summary: str) -> tuple[int, dict[str, int]]:
+    """How many emotion changes the summary names (one by one, "N more", "N changed"), and
+    the count it gives for every other phrase (1 for a phrase without a number)."""
+    emotions, counts = 0, {}
+    for part in summary.split("; "):
+        found = _SUMMARY_PART.match(part)
+        if _NAMED_EMOTION.match(part):
+            emotions += 1
+        elif found is not None and "emotion" in found["phrase"]:
+            emotions += int(found["n"].replace(",", ""))
+        elif found is not None:
+            counts[found["phrase"]] = int(found["n"].replace(",", ""))
+        else:
+            counts[part] = 1
+    return emotions, counts
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None)
+@given(old=_edited(), new=_edited())
+def test_the_summary_counts_what_the_diff_lists(old: jm.JourneyMap, new: jm.JourneyMap) -> None:
+    d = diff(old, new)
+    text = d.to_text()
+    listed = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert len(listed) == len(d.changes)
+    if not d:
+        assert d.summary() == "no changes"
+        return
+    emotions, counts = _summary_counts(d.summary())
+    assert emotions == len(d.of_kind("emotion-changed")), text
+    # every other phrase counts the objects its listed changes are about
+    objects: dict[str, set[str]] = {}
+    for c in d.changes:
+        if c.kind == "emotion-changed":
+            continue
+        singular, plural = _PHRASES.get(c.kind, _OTHER)
+        key = c.path if (singular, plural) == _OTHER else ".".join(c.path.split(".")[:2])
+        objects.setdefault(singular, set()).add(key)
+    expected = {}
+    for singular, keys in objects.items():
+        plural = dict(_PHRASES.values()).get(singular, _OTHER[1])
+        n = len(keys)
+        expected[singular if n == 1 or plural is None else plural] = n if plural else 1
+    assert counts == expected, text

@@ -173,6 +173,10 @@ def _derived_id(m: jm.JourneyMap) -> None:
     )
 
 
+def _channel_typo(m: jm.JourneyMap) -> None:
+    m.stages[0].touchpoints[0].channel = "emial"
+
+
 BREAKERS: dict[str, Callable[[jm.JourneyMap], None]] = {
     "future-date": _future,
     "kpi-inputs-mismatch": _kpi_mismatch,
@@ -194,6 +198,7 @@ BREAKERS: dict[str, Callable[[jm.JourneyMap], None]] = {
     "action-no-kpi": _action_no_kpi,
     "derived-id": _derived_id,
     "no-outcomes": _no_outcomes,
+    "channel-near-miss": _channel_typo,
 }
 
 
@@ -426,3 +431,17 @@ def test_stage_gap_needs_an_action_in_the_stage() -> None:
     stage.emotion = "Delighted"
     locs = [f.loc for f in lint(m, today=TODAY) if f.code == "gap-without-action"]
     assert ("stages", 0, "emotion") not in locs
+
+
+def test_a_channel_of_any_name_is_fine_and_a_near_miss_is_a_warning() -> None:
+    m = clean()
+    tp = m.stages[0].touchpoints[0]
+    names = ("post", "branch", "whatsapp", "ivr", "video", "kiosk", "home-visit", "e-mail")
+    for name in names:  # known channels, other names of them, and any other name
+        tp.channel = name
+        assert "channel-near-miss" not in codes(m), name
+    tp.channel = "Emial"  # normalised to lower case, then close to 'email'
+    (found,) = [f for f in lint(m, today=TODAY) if f.code == "channel-near-miss"]
+    assert found.severity == "warning"
+    assert found.loc == ("stages", 0, "touchpoints", 0, "channel")
+    assert "'emial'" in found.message and "'email'" in found.message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from html.parser import HTMLParser
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -19,6 +19,7 @@ import pytest
 import journeymap as jm
 from journeymap.errors import UsageError
 from journeymap.model import JourneyMap
+from journeymap.model.journey import MeasurementSettings
 from journeymap.model.measurement import (
     Measurement,
     TouchpointMeasure,
@@ -163,9 +164,12 @@ def test_measured_svg_draws_band_hollow_point_and_legend(shop: JourneyMap, ms: M
     for text in ("Measured emotion (from feedback)", "95% interval", "Few answers", "\u22123.6",
                  "few answers, n=12", "no feedback"):  # fmt: skip
         assert f">{text}</text>" in svg, text
-    # the stretch of line into the thin point is grey
+    # the stretch of line into the thin point is grey: one run of pieces (cut where it
+    # crosses a level), from the point before to the hollow point
     grey = [ln for ln in root.iter(f"{{{NS['svg']}}}line") if ln.get("stroke") == THIN]
-    assert len(grey) == 1
+    ends = [((ln.get("x1"), ln.get("y1")), (ln.get("x2"), ln.get("y2"))) for ln in grey]
+    assert ends and all(a[1] == b[0] for a, b in pairwise(ends))
+    assert ends[-1][1] in {(c.get("cx"), c.get("cy")) for c in hollow}
 
 
 # ---- charts: data ------------------------------------------------------------------------------
@@ -456,7 +460,8 @@ def test_report_html_is_well_formed_and_self_contained(shop: JourneyMap, ms: Mea
     assert parser.problems == []
     assert parser.stack == []
     tags = [t for t, _ in parser.tags]
-    assert "script" not in tags and "link" not in tags and "img" not in tags
+    # one script: the map viewer's pan and zoom, inline
+    assert tags.count("script") == 1 and "link" not in tags and "img" not in tags
     assert "http://" not in html and "https://" not in html
     assert all("src" not in attrs for _, attrs in parser.tags)
     ids = {attrs.get("id") for _, attrs in parser.tags}
@@ -496,7 +501,7 @@ def test_report_html_escapes_what_it_is_given(shop: JourneyMap, ms: Measurement)
     ms.kpis[0].definition = "<u>orders</u> & visitors"
     ms.kpis[2].note = "<s>note</s>"
     html = report_html(shop, ms)
-    assert "<script>" not in html
+    assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
     assert "<i>Cancelled" not in html and "&lt;i&gt;Cancelled&lt;/i&gt;" in html
@@ -979,3 +984,20 @@ def test_report_html_with_everything_is_well_formed(
     parser.feed(report_html(shop, segmented))
     parser.close()
     assert parser.problems == [] and parser.stack == []
+
+
+def test_value_lost_names_its_currency_and_never_guesses_one(
+    shop: JourneyMap, ms: Measurement
+) -> None:
+    assert shop.measurement is None  # no currency anywhere in the map
+    html = report_html(shop, ms)
+    assert '6,025</div><div class="what">value lost (in the data&#39;s unit)</div>' in html
+    assert "3,013 / month (in the data&#39;s unit)" in html
+    for symbol in ("$", "€", "£", "USD", "EUR"):
+        assert symbol not in html, symbol
+    shop.measurement = MeasurementSettings(currency="EUR")
+    html = report_html(shop, ms)
+    assert 'EUR 6,025</div><div class="what">value lost</div>' in html
+    assert "EUR 3,013 / month<" in html
+    shop.measurement = MeasurementSettings(currency="£")
+    assert "£6,025</div>" in report_html(shop, ms)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from journeymap.formats import loads
-from journeymap.formats.templates import list_templates
+from journeymap.formats.templates import list_templates, new_map
 from journeymap.web.db import AuditEntry
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ def test_every_template_and_a_blank_map_make_maps_that_validate(team: Team) -> N
     r = admin.submit("/w/cx/maps", {"template": "", "title": 'Support: "calls" & chats'})
     blank = _yaml(admin, r.headers["location"])
     assert loads(blank).name == 'Support: "calls" & chats'
+    # the app's blank map is the shipped blank template, as `journeymap new -t blank` writes it
+    assert [s.id for s in loads(blank).stages] == [s.id for s in new_map("blank").stages]
     listing = admin.get("/w/cx/").text
     assert listing.count('href="/w/cx/maps/') == len(list_templates()) + 1
     assert "Support: &#34;calls&#34; &amp; chats" in listing
@@ -120,8 +122,12 @@ def test_a_touchpoint_edited_through_its_form(team: Team) -> None:
     tp, _, _ = _first_touchpoint(_yaml(editor, url))
     form = _form(editor, f"{url}/edit/touchpoint/{tp}")
     assert form["base"] == "1"
+    # the channel is free text, with the known channels offered
+    page = editor.get(f"{url}/edit/touchpoint/{tp}").text
+    assert 'list="f-channel-known"' in page and '<option value="whatsapp">' in page
     form.update(
         {
+            "channel": "WhatsApp",
             "expected_emotion": "Delighted",
             "actions": "Opens the app\nSearches",
             "moment_of_truth": "on",
@@ -131,6 +137,7 @@ def test_a_touchpoint_edited_through_its_form(team: Team) -> None:
     assert r.status_code == 303, r.text
     m = loads(_yaml(editor, url))
     edited = m.touchpoint(tp)
+    assert edited.channel == "whatsapp"
     assert edited.expected_emotion == "Delighted"
     assert edited.actions == ["Opens the app", "Searches"]
     assert edited.moment_of_truth is True

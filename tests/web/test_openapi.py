@@ -64,7 +64,9 @@ def _real_data(team: Team) -> dict[str, Any]:
         first = store.add_comment(db, row, users["editor"], "Is the first stage right?")
         store.add_comment(db, row, users["admin"], "Yes.", thread=first.id)
         v1 = store.version(db, row).text
-        store.save_map(db, row, v1.replace("First stage", "Browse"), base=1, author=users["editor"])
+        store.save_map(
+            db, row, v1.replace("name: Before", "name: Browse"), base=1, author=users["editor"]
+        )
         spare = store.create_user(db, "spare@example.com", "Spare", team.password)
         db.add(Member(workspace_id=ws.id, user_id=spare.id, role="viewer"))
         db.commit()
@@ -77,13 +79,13 @@ def _real_data(team: Team) -> dict[str, Any]:
             "POST /api/v1/w/{ws}/maps": [{"text": NEW_MAP, "message": "from a script"}],
             "PUT /api/v1/w/{ws}/maps/{slug}": [
                 # the same stage renamed again on version 1: a conflict (409)
-                {"text": v1.replace("First stage", "Pay"), "base": 1},
+                {"text": v1.replace("name: Before", "name: Pay"), "base": 1},
                 # another field changed on version 1: merged with version 2
                 {"text": v1.replace("status: draft", "status: approved"), "base": 1},
             ],
             "POST /api/v1/w/{ws}/maps/{slug}/comments": [
                 {"body": "A reply", "thread": first.id},
-                {"body": "On the stage", "anchor": "stage:stage-1"},
+                {"body": "On the stage", "anchor": "stage:before"},
             ],
             "PUT /api/v1/w/{ws}/members/{user_id}": [{"role": "commenter"}],
         },

@@ -23,14 +23,16 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.parser import ParserError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scanner import ScannerError
 
 from journeymap._atomic import atomic_write_text
 from journeymap.errors import MapFileError, Problem
-from journeymap.formats import _guard
+from journeymap.formats import _guard, _yaml_errors
 from journeymap.formats._comments import Comments
 from journeymap.formats._guard import MapLimits
 from journeymap.model.base import Identified, slugify
@@ -178,6 +180,8 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
         ("opportunities",): domain.Opportunity,
         ("kpis",): domain.KPI,
         ("insights",): domain.Insight,
+        ("lanes",): domain.Lane,
+        ("lanes", "items"): domain.LaneItem,
     }
     return table.get(tuple(path))
 
@@ -241,6 +245,27 @@ def _refused(exc: _guard._Refused, file: str) -> MapFileError:
     return MapFileError.single(exc.message, file=file, line=line, column=col)
 
 
+def _syntax_error(exc: MarkedYAMLError, text: str, file: str) -> MapFileError:
+    """A YAML syntax error in plain words with a hint, and the offending line with a caret
+    (the parser's own words, and a general hint, for an uncommon mistake)."""
+    found = _yaml_errors.explain(exc, text)
+    if found is not None:
+        message, line, col = found.message, found.line, found.column
+    else:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "not valid YAML"
+        if exc.context and exc.context not in problem:
+            problem = f"{problem} ({exc.context})"
+        message = f"cannot parse: {problem}"
+        if isinstance(exc, ScannerError | ParserError):
+            message += f" ({_yaml_errors.general_hint()})"
+        if mark is None:
+            return MapFileError.single(message, file=file)
+        line, col = int(mark.line), int(mark.column)
+    shown = _yaml_errors.excerpt(text, line, col)
+    return MapFileError([Problem(message, file, line + 1, col + 1, shown)])
+
+
 def _parse(text: str, file: str, limits: MapLimits) -> Any:
     """The ruamel tree of ``text``, within ``limits``; every failure is a located error."""
     try:
@@ -250,15 +275,7 @@ def _parse(text: str, file: str, limits: MapLimits) -> Any:
     except _guard._Refused as exc:
         raise _refused(exc, file) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "not valid YAML"
-        if exc.context and exc.context not in problem:
-            problem = f"{problem} ({exc.context})"
-        line = None if mark is None else mark.line + 1
-        col = None if mark is None else mark.column + 1
-        raise MapFileError.single(
-            f"cannot parse: {problem}", file=file, line=line, column=col
-        ) from None
+        raise _syntax_error(exc, text, file) from None
     except ReaderError as exc:  # check_characters refuses these first; kept as a safety net
         line, col = _guard.line_col(text, min(int(exc.position), len(text)))
         raise MapFileError.single(

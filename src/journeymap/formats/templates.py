@@ -1,8 +1,9 @@
 """The shipped templates: complete, realistic maps to start from.
 
 Each template is a map file under ``formats/templates/`` (package data), written in the
-ordinary file format with comments for a first-time editor. ``new_map`` loads one, so saving
-the result keeps those comments.
+ordinary file format with comments for a first-time editor. ``blank`` is the one for any
+industry: a title and three stages to rename (Before, During, After), nothing invented.
+``new_map`` loads one, so saving the result keeps those comments.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from journeymap.errors import TemplateNotFoundError, UsageError
 from journeymap.formats.document import loads
 from journeymap.model.base import slugify
 from journeymap.model.journey import JourneyMap
+from journeymap.model.persona import Persona
 
 __all__ = ["TemplateInfo", "list_templates", "new_map", "template_text"]
 
@@ -101,22 +103,24 @@ def new_map(name: str, *, persona: str | None = None, title: str | None = None) 
     """A new map from a template, ready to edit and save (the template's comments are kept).
 
     ``persona`` replaces the persona's name, its id and its mention in the title; the rest of
-    the persona (age, goals, quote) is the template's example, to be edited. ``title``
-    replaces the title and the map's id (its slug). Raises :class:`TemplateNotFoundError`
-    for an unknown name and :class:`UsageError` for an empty persona or title.
+    the persona (age, goals, quote) is the template's example, to be edited (the ``blank``
+    template has no persona: it gets one with only that name). ``title`` replaces the title
+    and the map's id (its slug). Raises :class:`TemplateNotFoundError` for an unknown name and
+    :class:`UsageError` for an empty persona or title.
     """
     m = _load(name)
     if persona is not None:
         persona = persona.strip()
         if not persona:
             raise UsageError("the persona name must not be empty")
-        if m.persona is None:  # pragma: no cover - every shipped template has a persona
-            raise UsageError(f"template {name!r} has no persona to rename")
-        old = m.persona.name
-        m.persona.name = persona
-        m.persona.id = slugify(persona, fallback="persona")
-        if title is None:
-            m.name = _replace_mention(m.name, old, persona)
+        if m.persona is None:
+            m.persona = Persona(id=slugify(persona, fallback="persona"), name=persona)
+        else:
+            old = m.persona.name
+            m.persona.name = persona
+            m.persona.id = slugify(persona, fallback="persona")
+            if title is None:
+                m.name = _replace_mention(m.name, old, persona)
     if title is not None:
         title = title.strip()
         if not title:

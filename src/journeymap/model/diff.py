@@ -86,7 +86,10 @@ class MapDiff:
         return [c for c in self.changes if c.kind in kinds]
 
     def summary(self) -> str:
-        """One line: "Checkout actual emotion −1; 3 new pain points"."""
+        """One line: "Checkout actual emotion −1; 3 new pain points". Its counts agree with
+        the changes listed: every emotion that changed counts (a touchpoint's expected and
+        actual emotion are two), other objects count once however many of their fields
+        changed."""
         if not self.changes:
             return "no changes"
         parts: list[str] = []
@@ -101,8 +104,11 @@ class MapDiff:
             if c.kind == "emotion-changed" and c.delta:
                 continue
             phrase = _PHRASES.get(c.kind, _OTHER)
-            # count objects, not fields, except for the catch-all
-            key = c.path if phrase is _OTHER else ".".join(c.path.split(".")[:2])
+            # count objects, not fields ("2 pain points edited"), except emotions (a
+            # touchpoint has two: both changed are 2 emotions changed, each listed) and the
+            # catch-all
+            by_field = phrase is _OTHER or c.kind == "emotion-changed"
+            key = c.path if by_field else ".".join(c.path.split(".")[:2])
             counted.setdefault(phrase[0], set()).add(key)
         for singular, plural in _PHRASE_ORDER:
             if singular in counted:

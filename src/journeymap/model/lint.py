@@ -32,6 +32,7 @@ the map's latest measurement, when there is one.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -43,7 +44,7 @@ from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap, Opportunity
 from journeymap.model.kpi import KPI
 from journeymap.model.measurement import Measurement
-from journeymap.model.touchpoint import Touchpoint
+from journeymap.model.touchpoint import CHANNEL_ALIASES, CHANNELS, Touchpoint
 
 __all__ = [
     "LINT_RULES",
@@ -471,6 +472,22 @@ def _kpi_drift(c: _Ctx) -> Iterator[tuple[Loc, str]]:
             if ms.drift.previous_at
             else f"{len(moved)} KPI(s) moved by more than {figure(limit, '%')}: {shown}",
         )
+
+
+@_rule("channel-near-miss", "warning")
+def _channel_near_miss(c: _Ctx) -> Iterator[tuple[Loc, str]]:
+    """A channel that is not a known one but close to one ('emial'): a typo loses its icon."""
+    for loc, tp in c.touchpoints():
+        if tp.channel is None or tp.channel in CHANNELS or tp.channel in CHANNEL_ALIASES:
+            continue
+        close = difflib.get_close_matches(tp.channel, CHANNELS, n=1, cutoff=0.75)
+        if close:
+            yield (
+                (*loc, "channel"),
+                f"touchpoint {tp.name!r} has channel {tp.channel!r}, close to the known "
+                f"channel {close[0]!r}; a typo is drawn with the neutral icon (any other name "
+                "is fine)",
+            )
 
 
 # ---- info: cheap improvements ---------------------------------------------------------------

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from typing import Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_serializer, model_validator
 
 from journeymap.model.base import Identified, Model, Slug, many, optional
 from journeymap.model.emotion import EmotionRef
 
 __all__ = [
     "CHANNELS",
+    "CHANNEL_ALIASES",
     "ActualEmotion",
     "Channel",
     "EventMatch",
@@ -21,9 +22,13 @@ __all__ = [
     "Lane",
     "Stage",
     "Touchpoint",
+    "normalise_channel",
 ]
 
-Channel = Literal[
+#: The channels journeymap knows: each has its own icon on the map. A touchpoint may name
+#: any other channel too ("kiosk", "fax", "post office"): it is drawn with a neutral icon and
+#: its own name as the label.
+CHANNELS: tuple[str, ...] = (
     "web",
     "app",
     "email",
@@ -43,10 +48,61 @@ Channel = Literal[
     "community",
     "in-product",
     "document",
+    "post",
+    "letter",
+    "branch",
+    "whatsapp",
+    "ivr",
+    "video",
     "system",
     "other",
+)
+#: Other names of known channels: a touchpoint keeps the name it was given, drawn with the
+#: icon of the channel it names.
+CHANNEL_ALIASES: dict[str, str] = {
+    "website": "web",
+    "mobile-app": "app",
+    "e-mail": "email",
+    "text-message": "sms",
+    "telephone": "phone",
+    "call-centre": "phone",
+    "call-center": "phone",
+    "live-chat": "chat",
+    "chatbot": "chat",
+    "shop": "store",
+    "in-store": "store",
+    "mail": "post",
+    "postal": "post",
+    "postal-mail": "post",
+    "leaflet": "post",
+    "bank-branch": "branch",
+    "whats-app": "whatsapp",
+    "phone-menu": "ivr",
+    "voice-menu": "ivr",
+    "video-call": "video",
+    "webinar": "video",
+}
+_CHANNEL_SEPARATORS = re.compile(r"[\s_]+")
+
+
+def normalise_channel(value: str) -> str:
+    """A channel as the map keeps it: lower case, words joined by ``-``
+    (``" Review Site"`` -> ``"review-site"``, ``"WhatsApp"`` -> ``"whatsapp"``)."""
+    text = _CHANNEL_SEPARATORS.sub("-", value.strip().lower())
+    text = re.sub(r"-{2,}", "-", text).strip("-")
+    if not text:
+        raise ValueError(
+            "a channel cannot be empty; expected a name such as 'web', 'post' or 'branch'"
+        )
+    return text
+
+
+#: Where an interaction happens: one of ``CHANNELS`` (drawn with its icon) or any other name.
+Channel = Annotated[
+    str,
+    AfterValidator(normalise_channel),
+    Field(max_length=60, json_schema_extra={"examples": list(CHANNELS)}),
 ]
-CHANNELS: tuple[str, ...] = get_args(Channel)
 
 #: frontstage: the customer sees it; backstage: staff and systems behind it; support: the
 #: processes that back both up (service-blueprint lanes).
@@ -190,7 +246,11 @@ class FeedbackMatch(_ListShorthand):
 class Touchpoint(Identified):
     """A moment where the customer meets the business (or where the business works for them)."""
 
-    channel: Channel | None = optional("Where the interaction happens.")
+    channel: Channel | None = optional(
+        "Where the interaction happens: any name (lower case, '-' between words); the known "
+        "ones (" + ", ".join(CHANNELS) + ") have their own icon, any other is drawn with a "
+        "neutral icon and its name."
+    )
     lane: Lane = Field(default="frontstage", description="Service-blueprint lane.")
     owner: str | None = optional("Department that owns it.")
     description: str | None = None

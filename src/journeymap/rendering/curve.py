@@ -8,23 +8,28 @@ noted when it rests on few answers, and left out — with *no feedback* under th
 — where customers said nothing, whatever their behaviour (that is friction, drawn in a lane
 of its own: :mod:`~journeymap.rendering.friction`). The expected emotion is drawn everywhere,
 the gap only where both exist. A person's gap is a whole number of levels; a measured one is
-written with one decimal.
+written with one decimal. The lines between neighbouring points are cut where they cross from
+one level's colour into the next (:func:`line_segments`), so that they are drawn coloured by
+emotion along their length.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from journeymap import _numbers as nb
 from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement, TouchpointMeasure
-from journeymap.model.touchpoint import Touchpoint
+from journeymap.model.touchpoint import Stage, Touchpoint
 from journeymap.rendering.blocks import EMOTION_LABEL, INSET, LANE_PAD, TICK
 from journeymap.rendering.grid import Filled, Grid, Slot
 from journeymap.rendering.text import ASCENT, DESCENT, LINE_HEIGHT, text_width, truncate, wrap
 from journeymap.rendering.view import (
+    CurveSegment,
     EmotionBand,
     EmotionCurve,
     EmotionGap,
@@ -37,7 +42,7 @@ from journeymap.rendering.view import (
     level_tone,
 )
 
-__all__ = ["Emotions", "emotion_lane", "tick_text"]
+__all__ = ["Emotions", "emotion_lane", "line_segments", "tick_text"]
 
 _NUMBER = re.compile(r"^[+\-\u2212]?\d+$")
 #: half the width of the interval band beyond the first and last point of a run
@@ -158,12 +163,40 @@ class Emotions:
             out.append((act.text, act.note))
         return out
 
+    def stage_emotions(self, stage: Stage) -> tuple[Actual | None, Actual | None]:
+        """A stage's own expected and actual emotion, as a person wrote them (``None`` on a
+        measured map: its actual series is the measured one)."""
+        if self.measured is not None:
+            return None, None
+        out: list[Actual | None] = []
+        for ref in (stage.expected_emotion, stage.emotion):
+            value = self.value(ref)
+            out.append(
+                None if ref is None or value is None else Actual(value, self._text(ref, value),
+                                                                  "asserted")
+            )  # fmt: skip
+        return out[0], out[1]
+
+    def stage_labels(self, stage: Stage) -> list[tuple[str, str | None]]:
+        """The label texts of a stage's own points: the actual one notes the behaviour seen."""
+        exp, act = self.stage_emotions(stage)
+        out: list[tuple[str, str | None]] = []
+        if exp is not None:
+            out.append((exp.text, None))
+        if act is not None:
+            out.append((act.text, stage.observed_behavior or None))
+        return out
+
     def widest_label(self) -> float:
         """The width of the widest label of the curve (a sub-column must hold it)."""
         widest = 0.0
         for _, tp in self.m.iter_touchpoints():
             for text, _note in self.labels(tp):
                 widest = max(widest, text_width(text, EMOTION_LABEL, bold=True))
+        for stage in self.m.stages:
+            if not stage.touchpoints:
+                for text, _note in self.stage_labels(stage):
+                    widest = max(widest, text_width(text, EMOTION_LABEL, bold=True))
         return widest
 
     def label_rows(self, w: float, tp: Touchpoint) -> int:
@@ -194,13 +227,20 @@ def emotion_lane(em: Emotions, grid: Grid, y: float) -> Filled | None:
     """The emotion lane from ``y``: ticks of the scale, points, labels, gaps and bands;
     ``None`` when no touchpoint has an emotion to draw."""
     points = [(i, s.tp) for i, s in enumerate(grid.slots) if s.tp and em.labels(s.tp)]
-    if not points:
+    # a stage without touchpoints of its own: its own emotion is the point of its column
+    moods = [
+        (i, s.stage) for i, s in enumerate(grid.slots) if s.tp is None and em.stage_labels(s.stage)
+    ]
+    if not points and not moods:
         return None
     values = [lv.value for lv in em.scale.levels]
     vmin, vmax = values[0], values[-1]
     span = max(vmax - vmin, 1)
     step = 30.0 if span <= 6 else max(16.0, 180.0 / span)
-    rows = max(em.label_rows(grid.slots[i].w - 2 * INSET - 4, tp) for i, tp in points)
+    rows = max(
+        [em.label_rows(grid.slots[i].w - 2 * INSET - 4, tp) for i, tp in points]
+        + [_label_rows(em.stage_labels(st), grid.slots[i].w - 2 * INSET - 4) for i, st in moods]
+    )
     pad = 12 + rows * LINE_HEIGHT * EMOTION_LABEL + 6
     lane = grid.lane("emotion", y, 2 * pad + span * step - 2 * LANE_PAD)
     plot = _Plot(lane.y + pad, vmin, vmax, step)
@@ -212,12 +252,21 @@ def emotion_lane(em: Emotions, grid: Grid, y: float) -> Filled | None:
         expected += exp
         actual += act
         gaps += gap
+    for i, stage in moods:
+        exp, act, gap = _stage_marks(em, plot, grid.slots[i], i, stage)
+        expected += exp
+        actual += act
+        gaps += gap
+    for series in (expected, actual):
+        series.sort(key=lambda p: p.index)
     curve = EmotionCurve(
         Rect(grid.x0, lane.y, grid.grid_w, lane.h),
         plot.y(0) if vmin <= 0 <= vmax else None,
         _ticks(em, grid, plot),
         tuple(expected), tuple(actual), tuple(gaps), _bands(actual),
         measured=em.measured is not None,
+        segments=(*line_segments(expected, plot.vmin, plot.vmax),
+                  *line_segments(actual, plot.vmin, plot.vmax)),
     )  # fmt: skip
     return Filled(lane, curve=curve)
 
@@ -281,6 +330,71 @@ def _marks(
         gap, text = em.gap(tp, exp, act)
         gaps.append(_gap(tp.id, cx, plot.y(exp), plot.y(act.value), gap, text))
     return expected, actual, gaps
+
+
+def _label_rows(labels: list[tuple[str, str | None]], w: float) -> int:
+    return max(
+        len(wrap(text, w, EMOTION_LABEL, bold=True, max_lines=2)) + (note is not None)
+        for text, note in labels
+    )
+
+
+def _stage_marks(
+    em: Emotions, plot: _Plot, slot: Slot, i: int, stage: Stage
+) -> tuple[list[EmotionPoint], list[EmotionPoint], list[EmotionGap]]:
+    """The points of a stage's own expected and actual emotion in its (empty) column ``i``,
+    the actual one noting the behaviour seen, and the gap between them."""
+    cx = slot.x + slot.w / 2
+    lw = slot.w - 2 * INSET - 4
+    exp, act = em.stage_emotions(stage)
+    expected: list[EmotionPoint] = []
+    actual: list[EmotionPoint] = []
+    gaps: list[EmotionGap] = []
+    if exp is not None:
+        label = _point_label(exp.text, cx, plot.y(exp.value), lw,
+                             above=act is None or exp.value > act.value, actual=False)  # fmt: skip
+        if act is not None and act.text == exp.text:
+            label = ()
+        expected.append(EmotionPoint(stage.id, "expected", cx, plot.y(exp.value), exp.value,
+                                     plot.tone(exp.value), label, i))  # fmt: skip
+    if act is not None:
+        label = _point_label(act.text, cx, plot.y(act.value), lw,
+                             above=exp is None or act.value >= exp.value, actual=True,
+                             note=stage.observed_behavior or None)  # fmt: skip
+        actual.append(EmotionPoint(stage.id, "actual", cx, plot.y(act.value), act.value,
+                                   plot.tone(act.value), label, i))  # fmt: skip
+    if exp is not None and act is not None:
+        gap = int(act.value - exp.value)
+        gaps.append(_gap(stage.id, cx, plot.y(exp.value), plot.y(act.value), gap,
+                         format_level(gap)))  # fmt: skip
+    return expected, actual, gaps
+
+
+def line_segments(
+    series: Sequence[EmotionPoint], lowest: float, highest: float
+) -> list[CurveSegment]:
+    """The line through each run of neighbouring points, cut where it crosses from one
+    level's colour into the next (half-way between two levels on the -3..+3 ramp of
+    :func:`~journeymap.rendering.view.level_tone`), each piece with the tone it runs through:
+    a line from Frustrated to Satisfied goes red, orange, yellow, pale blue, blue."""
+    widest = max(abs(lowest), abs(highest), 1)
+    edges = [(k + 0.5) * widest / 3 for k in range(-4, 4)]
+    out: list[CurveSegment] = []
+    for run in EmotionCurve.runs(tuple(series)):
+        for a, b in pairwise(run):
+            thin = "thin" in (a.evidence, b.evidence)
+            va, vb = a.value, b.value
+            cuts = sorted(e for e in edges if min(va, vb) < e < max(va, vb))
+            if vb < va:
+                cuts.reverse()
+            fractions = [0.0, *((c - va) / (vb - va) for c in cuts), 1.0]
+            for f0, f1 in pairwise(fractions):
+                tone = level_tone(va + (vb - va) * (f0 + f1) / 2, lowest, highest)
+                out.append(
+                    CurveSegment(a.series, a.x + (b.x - a.x) * f0, a.y + (b.y - a.y) * f0,
+                                 a.x + (b.x - a.x) * f1, a.y + (b.y - a.y) * f1, tone, thin)
+                )  # fmt: skip
+    return out
 
 
 def _bands(points: list[EmotionPoint]) -> tuple[EmotionBand, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from journeymap.model.touchpoint import CHANNEL_ALIASES
 from journeymap.rendering.svgkit import num, points
 
 __all__ = ["CHANNEL_ICONS", "channel_icon", "marker_star", "star_points"]
@@ -93,6 +94,39 @@ CHANNEL_ICONS: dict[str, str] = {
         '<path d="M6 2.5h8.5L19 7v14.5H6z"/><path d="M14.5 2.5V7H19"/>'
         '<path d="M9 11.5h7M9 14.5h7M9 17.5h4.5"/>'
     ),
+    "post": (
+        '<path d="M6.5 21V8.5a5.5 5.5 0 0 1 11 0V21"/><path d="M4.5 21h15"/>'
+        '<path d="M9.5 10.5h5"/><path d="M6.5 14h11"/>'
+    ),
+    "letter": (
+        '<rect x="2.5" y="5" width="19" height="14" rx="1.5"/>'
+        '<rect x="15.3" y="7.3" width="3.9" height="4.4" rx=".4"/>'
+        '<path d="M5.5 13h7M5.5 16h5"/>'
+    ),
+    "branch": (
+        '<path d="M3 9.5 12 4l9 5.5z"/><path d="M5.5 10.5v7M10 10.5v7M14 10.5v7M18.5 10.5v7"/>'
+        '<path d="M3 20.5h18"/>'
+    ),
+    "whatsapp": (
+        '<path d="M12 3.2a8.6 8.6 0 1 1-4.3 16.1L3.3 20.7l1.4-4.2A8.6 8.6 0 0 1 12 3.2z"/>'
+        '<path d="M7.6 12.3l2.1 2.1 3.6-4.2M11.8 14l.4.4 3.6-4.2"/>'
+    ),
+    "ivr": _dots(
+        (6.5, 4),
+        (12, 4),
+        (17.5, 4),
+        (6.5, 9.3),
+        (12, 9.3),
+        (17.5, 9.3),
+        (6.5, 14.6),
+        (12, 14.6),
+        (17.5, 14.6),
+        (12, 19.9),
+    ).replace('r="1.15"', 'r="1.9"'),
+    "video": (
+        '<rect x="2.5" y="6" width="13" height="12" rx="2"/>'
+        '<path d="M15.5 10.5 21.5 7v10l-6-3.5z"/>'
+    ),
     "system": (
         '<rect x="3.5" y="3.5" width="17" height="7" rx="1.5"/>'
         '<rect x="3.5" y="13.5" width="17" height="7" rx="1.5"/>'
@@ -103,7 +137,10 @@ CHANNEL_ICONS: dict[str, str] = {
 
 
 def channel_icon(key: str, x: float, y: float, size: float, *, color: str) -> str:
-    """The icon of a channel (``"other"`` for an unknown key) scaled into a square at x, y."""
+    """The icon of a channel scaled into a square at x, y: another name of a known channel
+    (``phone-menu``, :data:`~journeymap.model.touchpoint.CHANNEL_ALIASES`) gets its icon; a
+    channel journeymap does not know (any name a map may use) the neutral ``"other"`` icon."""
+    key = CHANNEL_ALIASES.get(key, key)
     body = CHANNEL_ICONS.get(key, CHANNEL_ICONS["other"]).replace("{c}", color)
     s = size / 24
     return (

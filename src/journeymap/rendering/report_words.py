@@ -27,6 +27,7 @@ __all__ = [
     "QUOTES_PER_PAIN",
     "abandoned_after",
     "action_rows",
+    "currency_of",
     "date",
     "drift_lines",
     "evidence_span",
@@ -34,6 +35,7 @@ __all__ = [
     "friction_rows",
     "has_other_ends",
     "kpi_rows",
+    "money",
     "outcome_rows",
     "outcome_words",
     "pain_rows",
@@ -419,10 +421,26 @@ def segment_words(measurement: Measurement) -> str:
     )
 
 
+def currency_of(m: JourneyMap) -> str | None:
+    """The currency the map names for its values (``measurement: currency:``), or ``None``:
+    a currency is never guessed."""
+    return m.measurement.currency if m.measurement is not None else None
+
+
+def money(value: float, currency: str | None) -> str:
+    """``20498`` -> ``"EUR 20,498"`` with a currency code, ``"£20,498"`` with a symbol,
+    ``"20,498"`` without a currency (the caller says "in the data's unit")."""
+    figure = nb.count(value)
+    if not currency:
+        return figure
+    return f"{currency}{figure}" if len(currency) == 1 else f"{currency} {figure}"
+
+
 def pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
     """Pain points in words; each quote is shown once, with the first pain point that has it."""
     rows: list[dict[str, Any]] = charts.pain_data(m, measurement).to_pylist()
     biggest = max((r["customers_affected"] for r in rows), default=0) or 1
+    currency = currency_of(m)
     shown: set[str] = set()
     for r in rows:
         fresh = [q for q in r["quotes"] if q not in shown][:QUOTES_PER_PAIN]
@@ -432,7 +450,8 @@ def pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
         r["color"] = charts.severity_color(r["severity"])
         r["affected"] = nb.count(r["customers_affected"])
         r["lost"] = nb.count(r["conversions_lost"]) if r["conversions_lost"] else ""
-        r["value"] = nb.count(r["value_lost"]) if r["value_lost"] else ""
+        r["value"] = money(r["value_lost"], currency) if r["value_lost"] else ""
+        r["value_what"] = "value lost" if currency else "value lost (in the data's unit)"
         r["bar"] = round(100 * r["customers_affected"] / biggest, 1)
         r["kind_label"] = r["kind"].replace("-", " ")
     return rows
@@ -440,12 +459,18 @@ def pain_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
 
 def action_rows(m: JourneyMap, measurement: Measurement) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = charts.action_data(m, measurement).to_pylist()
+    currency = currency_of(m)
     biggest = max((r["conversions_per_month"] or 0 for r in rows), default=0) or 1
     kpis = {k.id: k for k in m.kpis}
     for r in rows:
         per = r["conversions_per_month"]
         r["per_month"] = f"+{nb.count(per)} / month" if per else ""
-        r["value"] = f"{nb.count(r['value_per_month'])} / month" if r["value_per_month"] else ""
+        r["value"] = (
+            f"{money(r['value_per_month'], currency)} / month"
+            + ("" if currency else " (in the data's unit)")
+            if r["value_per_month"]
+            else ""
+        )
         r["bar"] = round(100 * (per or 0) / biggest, 1)
         kpi = next((k for k in kpis.values() if k.name == r["kpi"]), None)
         unit = kpi.unit if kpi else None

@@ -22,7 +22,15 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from journeymap.formats import dumps
-from journeymap.model import JourneyMap, Opportunity, PainPoint, Persona, Stage, Touchpoint
+from journeymap.model import (
+    CHANNELS,
+    JourneyMap,
+    Opportunity,
+    PainPoint,
+    Persona,
+    Stage,
+    Touchpoint,
+)
 from journeymap.model.base import Identified
 from journeymap.model.kpi import KPI
 from journeymap.web import store
@@ -35,7 +43,10 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 
 Editor = Annotated[Access, require("editor")]
 
-Widget = Literal["text", "textarea", "lines", "select", "emotion", "bool", "number", "date", "ref"]
+#: "suggest": free text with the known values offered (a channel may be any name)
+Widget = Literal[
+    "text", "textarea", "lines", "select", "suggest", "emotion", "bool", "number", "date", "ref"
+]
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ KINDS: dict[str, Kind] = {
             _F("emotion", "emotion"), _F("observed_behavior", "textarea"),
         )),
         Kind("touchpoint", "touchpoint", Touchpoint, (
-            _F("name"), _F("channel", "select"), _F("lane", "select"), _F("owner"),
+            _F("name"), _F("channel", "suggest"), _F("lane", "select"), _F("owner"),
             _F("description", "textarea"), _F("actions", "lines"), _F("thoughts", "lines"),
             _F("expected_emotion", "emotion"), _F("actual_emotion", "emotion"),
             _F("actual_source"), _F("observed_behavior", "textarea"), _F("gap_note", "textarea"),
@@ -274,6 +285,8 @@ def _form_page(
         options: list[tuple[str, str]] = []
         if f.widget == "select":
             options = [(c, c) for c in _choices(spec.model, f.name)]
+        elif f.widget == "suggest":
+            options = [(c, c) for c in CHANNELS]
         elif f.widget == "emotion":
             options = [(lv.label, f"{lv.label} ({lv.value:+d})") for lv in m.scale.levels]
             if current is not None and not isinstance(current, str):

@@ -40,9 +40,9 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "html": ("text/html; charset=utf-8", "html"),
     "md": ("text/markdown; charset=utf-8", "md"),
     "mmd": ("text/plain; charset=utf-8", "mmd"),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
 }
 assert set(FORMATS) <= set(EXPORTS)
-_BLANK = "title: {title}\nstatus: draft\nstages:\n  - id: stage-1\n    name: First stage\n"
 
 
 def map_url(access: Access, row: Map, tail: str = "") -> str:
@@ -84,22 +84,14 @@ def create(
     persona: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        if template:
-            m = new_map(template, persona=persona or None, title=title or None)
-            text = dumps(pin_ids(m))
-        else:
-            text = _BLANK.format(title=_yaml_string(title or "Untitled map"))
+        # no template: the shipped blank map, as `journeymap new --template blank` writes it
+        m = new_map(template or "blank", persona=persona or None, title=title or None)
+        text = dumps(pin_ids(m))
         row = store.create_map(db, access.workspace, text, access.user, "created")
     except (JourneyMapError, store.Invalid) as exc:
         return _list_error(request, access, db, str(exc))
     db.commit()
     return RedirectResponse(map_url(access, row), status_code=303)
-
-
-def _yaml_string(text: str) -> str:
-    import json
-
-    return json.dumps(text.strip()[:200], ensure_ascii=False)
 
 
 def _list_error(request: Request, access: Access, db: Database, message: str) -> Response:
