@@ -9,7 +9,7 @@ OUT ?= out
 $(BIN)/journeymap: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,web,spark,embeddings]'
+	$(BIN)/pip install --quiet -e '.[dev,web,spark,embeddings,slides]'
 	touch $(BIN)/journeymap
 
 setup: $(BIN)/journeymap

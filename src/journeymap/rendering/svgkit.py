@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from journeymap.rendering.text import FONT_FAMILY
+from journeymap.rendering.fonts import font_face_css, runs
+from journeymap.rendering.text import FONT_FAMILY, exact_width
 from journeymap.rendering.view import Rect, Tone
 
 __all__ = [
@@ -179,7 +180,36 @@ def text(
             "stroke-linejoin": "round",
             "paint-order": "stroke",
         }
-    return f"<text{attrs(values)}>{escape(content)}</text>"
+    parts = runs(content, bold)
+    if len(parts) == 1 and parts[0][0] is None:
+        return f"<text{attrs(values)}>{escape(content)}</text>"
+    return _runs_text(values, parts, x, size, bold, italic, anchor)
+
+
+#: how a run of text in a font of its own starts its font
+_RUN_FONT = " font-family=\"'"
+
+
+def _runs_text(
+    values: dict[str, Attr],
+    parts: list[tuple[str | None, str]],
+    x: float,
+    size: float,
+    bold: bool,
+    italic: bool,
+    anchor: str,
+) -> str:
+    """A text in several fonts: each run a ``<tspan>`` of its own font at its own ``x``, laid
+    out from the measured widths (a chunk per run: see :mod:`~journeymap.rendering.fonts`)."""
+    widths = [exact_width(part, size, bold=bold, italic=italic) for _, part in parts]
+    left = x - sum(widths) * {"middle": 0.5, "end": 1.0}.get(anchor, 0.0)
+    values = {**values, "text-anchor": None}
+    spans = []
+    for (family, part), w in zip(parts, widths, strict=True):
+        font = "" if family is None else f"{_RUN_FONT}{family}', sans-serif\""
+        spans.append(f'<tspan x="{num(left)}"{font}>{escape(part)}</tspan>')
+        left += w
+    return f"<text{attrs(values)}>{''.join(spans)}</text>"
 
 
 def document(
@@ -187,6 +217,11 @@ def document(
 ) -> str:
     """A standalone SVG document in the visual's fonts; ``title`` is its accessible name
     (also written as ``aria-label`` unless told otherwise)."""
+    body = list(body)
+    if any(_RUN_FONT in part for part in body):
+        # text in several fonts: the fonts travel with the picture (see fonts.font_face_css)
+        css = font_face_css("\n".join(body))
+        body.insert(0, f"<style>{css}</style>")
     label = f" aria-label={quoteattr(title)}" if aria_label else ""
     head = (
         f'<svg xmlns="{XMLNS}" width="{num(width)}" height="{num(height)}" '

@@ -1,7 +1,10 @@
 """Deterministic text measurement and wrapping for the journey-map visual.
 
-No font library is needed: widths come from a per-character table of the metrics of
-Liberation Sans, the sans-serif font that ``vl-convert`` bundles for PNG/PDF output. Liberation
+Widths of Latin text come from a per-character table of the metrics of Liberation Sans, the
+sans-serif font that ``vl-convert`` bundles for PNG/PDF output; every other character is
+measured with the real font that draws it (:mod:`~journeymap.rendering.fonts`: the font's own
+advance widths, read with fontTools), so that CJK, Arabic, Hebrew, Cyrillic and emoji text wraps
+where it is drawn. Liberation
 Sans is metric-compatible with Arial (and within a few percent of Helvetica), the next names in
 :data:`FONT_FAMILY`, so the same layout fits in a browser. The table was checked against
 glyphs rendered by vl-convert (see ``tests/rendering/test_render_raster.py``).
@@ -9,15 +12,19 @@ glyphs rendered by vl-convert (see ``tests/rendering/test_render_raster.py``).
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterator
 from itertools import islice
+
+from journeymap.rendering.fonts import arabic_correction, font_for
 
 __all__ = [
     "ASCENT",
     "DESCENT",
     "FONT_FAMILY",
     "LINE_HEIGHT",
+    "exact_width",
     "text_width",
     "truncate",
     "wrap",
@@ -85,32 +92,42 @@ _EXTRA: dict[str, tuple[int, int]] = {
 #: for the fonts further down the stack.
 _SAFETY = 1.03
 
-#: The width of every character met so far, regular and bold (measuring a character that is
+#: The width of every character met so far, by style (bit 0 bold, bit 1 italic: ASCII is as
+#: wide in italic, Cyrillic and Greek are not) (measuring a character that is
 #: not in the tables asks :mod:`unicodedata`, which is slow). Bounded: a text of every code
 #: point cannot make it grow without end.
-_CACHE: tuple[dict[str, int], dict[str, int]] = (
-    {ch: regular for ch, (regular, _) in _ASCII.items()},
-    {ch: bold for ch, (_, bold) in _ASCII.items()},
+_CACHE: tuple[dict[str, int], ...] = tuple(
+    {ch: widths[style & 1] for ch, widths in _ASCII.items()} for style in range(4)
 )
 _CACHE_MAX = 20_000
 
 
-def _measure(ch: str, bold: bool) -> int:
+def _style(bold: bool, italic: bool) -> int:
+    """The style of a text as an index into :data:`_CACHE`."""
+    return int(bold) | (2 if italic else 0)
+
+
+def _measure(ch: str, bold: int) -> int:
     known = _ASCII.get(ch) or _EXTRA.get(ch)
     if known is not None:
-        return known[1] if bold else known[0]
-    if unicodedata.combining(ch):
+        return known[bold & 1]
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
+    face = font_for(ch, bool(bold & 1), italic=bool(bold & 2))
+    if face is not None:
+        width = face.width(ch)
+        if width is not None:
+            return math.ceil(width)
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return 1000
     # accented Latin letters are as wide as their base letter
     base = unicodedata.normalize("NFKD", ch)[:1]
     if base and base != ch and 32 <= ord(base) <= 126:
         return _measure(base, bold)
-    return 650 if bold else 600
+    return 650 if bold & 1 else 600
 
 
-def _char_width(ch: str, bold: bool) -> int:
+def _char_width(ch: str, bold: int) -> int:
     """Advance width of one character in 1/1000 em."""
     cache = _CACHE[bold]
     width = cache.get(ch)
@@ -121,14 +138,18 @@ def _char_width(ch: str, bold: bool) -> int:
     return width
 
 
-def _units(text: str, bold: bool) -> int:
+def _units(text: str, bold: int) -> int:
     """Advance width of ``text`` in 1/1000 em: a whole number, so widths of parts add up
     exactly."""
     cache = _CACHE[bold]
     try:
-        return sum(map(cache.__getitem__, text))
+        total = sum(map(cache.__getitem__, text))
     except KeyError:
-        return sum(_char_width(ch, bold) for ch in text)
+        total = sum(_char_width(ch, bold) for ch in text)
+    if not text.isascii() and any("\u0620" <= ch <= "\u06ff" for ch in text):
+        # joined Arabic letters are narrower than their isolated forms
+        total += math.ceil(arabic_correction(text, bool(bold & 1)))
+    return total
 
 
 def _px(units: int, size: float) -> float:
@@ -136,12 +157,20 @@ def _px(units: int, size: float) -> float:
     return units * size / 1000.0 * _SAFETY
 
 
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
+def text_width(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
     """Estimated advance width of ``text`` at ``size`` px, a little on the wide side."""
-    return _px(_units(text, bold), size)
+    return _px(_units(text, _style(bold, italic)), size)
 
 
-def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str:
+def exact_width(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
+    """Advance width of ``text`` at ``size`` px without the safety margin: where a run of it
+    starts when several runs are laid out one after the other."""
+    return _units(text, _style(bold, italic)) * size / 1000.0
+
+
+def truncate(
+    text: str, width: float, size: float, *, bold: bool = False, italic: bool = False
+) -> str:
     """``text`` shortened with an ellipsis so that it fits in ``width``.
 
     The result is the longest start of ``text`` (trailing spaces dropped) that fits with the
@@ -149,10 +178,11 @@ def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str
     are added up once, left to right, and the scan stops at the first character that no
     longer fits.
     """
+    style = _style(bold, italic)
     widths: list[int] = []
     total = 0
     for ch in text:
-        w = _char_width(ch, bold)
+        w = _char_width(ch, style)
         total += w
         widths.append(w)
         if _px(total, size) > width:
@@ -162,7 +192,7 @@ def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str
     # Only the start scanned can matter: a longer cut holds what did not fit, or is the same
     # cut followed by spaces, which are dropped. ``ends[k]``: where ``text[:k].rstrip()``
     # ends; ``cum[k]``: the width of ``text[:k]``.
-    ellipsis = _char_width("\u2026", bold)
+    ellipsis = _char_width("\u2026", style)
     cum = [0] * (len(widths) + 1)
     ends = [0] * (len(widths) + 1)
     end = 0
@@ -177,7 +207,7 @@ def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str
     return ""
 
 
-def _break_word(word: str, width: float, size: float, bold: bool) -> Iterator[tuple[str, int]]:
+def _break_word(word: str, width: float, size: float, bold: int) -> Iterator[tuple[str, int]]:
     """Split a word that is wider than the line into pieces that fit, each with its width in
     units; lazily, so that a huge word costs only the pieces taken."""
     start, units = 0, 0
@@ -192,7 +222,7 @@ def _break_word(word: str, width: float, size: float, bold: bool) -> Iterator[tu
         yield word[start:], units
 
 
-def _lines(text: str, width: float, size: float, bold: bool, first_indent: float) -> Iterator[str]:
+def _lines(text: str, width: float, size: float, bold: int, first_indent: float) -> Iterator[str]:
     """The lines of :func:`wrap`, one at a time (a caller that needs only the first few lines
     of a long text stops early)."""
     space = _char_width(" ", bold)
@@ -237,6 +267,7 @@ def wrap(
     size: float,
     *,
     bold: bool = False,
+    italic: bool = False,
     max_lines: int | None = None,
     first_indent: float = 0.0,
 ) -> list[str]:
@@ -247,7 +278,7 @@ def wrap(
     ``max_lines``, the last kept line ends with an ellipsis when text was cut, and only the
     lines kept are worked out: a text of any length is wrapped in time linear in its length.
     """
-    lines = _lines(text, width, size, bold, first_indent)
+    lines = _lines(text, width, size, _style(bold, italic), first_indent)
     if max_lines is None:
         return list(lines)
     if max_lines < 1:
@@ -255,5 +286,5 @@ def wrap(
     kept = list(islice(lines, max_lines + 1))
     if len(kept) > max_lines:
         kept = kept[:max_lines]
-        kept[-1] = truncate(kept[-1] + "\u2026", width, size, bold=bold)
+        kept[-1] = truncate(kept[-1] + "\u2026", width, size, bold=bold, italic=italic)
     return kept
