@@ -13,6 +13,10 @@ alone in a fresh process (load + prepare + that analysis), so its peak memory is
 Peak memory is the process' maximum RSS as the kernel reports it (``wait4``), and per stage
 the peak sampled while the stage ran.
 
+``journeymap-cli`` is the CLI scenario (``cli.py``): four ``journeymap events`` commands,
+each a fresh process, without a cache, then with one (the first command writing it), and the
+floor (a process that only sorts the log with DuckDB), next to the peers' processes.
+
 ``journeymap-measure`` (journeymap only: no peer measures a journey map) runs
 ``journeymap.measure`` with the map ``benchmarks/shop-map.yaml`` on the same file in a process
 of its own, measured the same way: load (the map and ``read_events``), then ``measure``.
@@ -39,8 +43,11 @@ DATA = HERE / "data"
 RESULTS_DIR = DATA / "results"
 DEFAULT_SIZES = [1_000_000, 10_000_000]
 TOOLS = [
-    "journeymap", "journeymap-cached", "journeymap-measure", "pandas", "retentioneering", "pm4py",
+    "journeymap", "journeymap-cached", "journeymap-measure", "journeymap-cli", "pandas",
+    "retentioneering", "pm4py",
 ]  # fmt: skip
+#: how many times the CLI scenario runs (its least times are reported)
+CLI_REPEAT = 2
 ANALYSES = ["flows", "steptimes", "paths", "funnel", "retention"]
 #: tools that run something else than the events analyses, in one process of their own
 OWN_ANALYSES = {"journeymap-measure": ["measure"]}
@@ -191,6 +198,12 @@ def bench_size(
     }
     for tool in tools:
         tool_options = options
+        if tool == "journeymap-cli":  # the analyst's commands, each a process (cli.py)
+            import cli
+
+            print(f"[{label(n)}] {tool}: the CLI scenario", file=sys.stderr, flush=True)
+            result["cli"] = cli.scenario(data, repeat=CLI_REPEAT, options=options)
+            continue
         if tool == "journeymap-cached":  # a second command: the first one keeps the log
             folder = DATA / "cache"
             shutil.rmtree(folder, ignore_errors=True)

@@ -95,7 +95,8 @@ def read_logs(
 
     check_cache(engine.kind, cache)
     found = caches.entry(cache, names, dataclasses.asdict(options))
-    loaded = caches.load(engine, found, options.keep)
+    roles = {role: getattr(options, role) for role in caches.ROLE_OPTIONS}
+    loaded = caches.load(engine, found, options.keep, roles)
     if loaded.log is not None:
         return LogsRead(loaded.log, f"cache: read from {found.path}")
     wanted = options.keep
@@ -104,7 +105,7 @@ def read_logs(
     log = _read_all(names, engine, options, progress)
     if progress is not None:
         progress("ordering and keeping the log")
-    path = caches.store(log, found)
+    path = caches.store(log, found, roles)
     if options.keep != wanted:
         log = _only(log, wanted)
     return LogsRead(log, f"cache: kept in {path} (the next command on these files starts from it)")
