@@ -123,6 +123,7 @@ def test_file_format_example_loads() -> None:
         "docs/events.md",
         "docs/feedback.md",
         "docs/measure.md",
+        "docs/rendering.md",
     ],
 )
 def test_python_blocks_run(doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

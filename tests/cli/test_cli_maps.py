@@ -67,7 +67,8 @@ def test_validate_bad_yaml_has_no_traceback(runner: CliRunner, tmp_path: Path) -
     bad.write_text("title: [unclosed\n")
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
-    assert f"{bad}:2:1: cannot parse" in result.stderr
+    assert f"{bad}:1:8: this list opened with '[' is never closed" in result.stderr
+    assert "  1 | title: [unclosed\n    |        ^" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -107,3 +108,26 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("journeymap ")
+
+
+def test_new_blank_map_validates_lints_and_renders(runner: CliRunner, tmp_path: Path) -> None:
+    listed = runner.invoke(app, ["templates"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0
+    assert "blank" in listed.stdout and "Before → During → After" in listed.stdout
+    path = tmp_path / "account.yaml"
+    args = ["new", str(path), "--template", "blank", "--title", "Opening an account"]
+    result = runner.invoke(app, [*args, "--persona", "Maya, 34"])
+    assert result.exit_code == 0, result.output
+    assert "from template 'blank' (3 stages, 0 touchpoints)" in result.stderr
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["lint", str(path), "--format", "json", "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    codes = sorted(f["code"] for f in json.loads(result.stdout))
+    assert codes == ["empty-stage", "empty-stage", "empty-stage", "no-review-date"]
+    outs = [tmp_path / f"account.{s}" for s in ("svg", "png", "md", "mmd")]
+    result = runner.invoke(app, ["render", str(path), *(a for o in outs for a in ("-o", str(o)))])
+    assert result.exit_code == 0, result.output
+    svg = outs[0].read_text(encoding="utf-8")
+    for text in ("Opening an account", "Before", "During", "After", "Maya, 34"):
+        assert text in svg, text
+    assert outs[1].read_bytes().startswith(b"\x89PNG")

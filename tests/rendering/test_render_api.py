@@ -18,6 +18,7 @@ MAGIC = {
     "html": b"<!doctype html>",
     "md": b"# Amber's first purchase",
     "mmd": b"journey\n",
+    "pptx": b"PK\x03\x04",  # a zip of XML parts
 }
 
 
@@ -30,7 +31,7 @@ def test_public_names() -> None:
         assert callable(getattr(render, name))
 
 
-@pytest.mark.parametrize("fmt", ["svg", "png", "pdf", "html", "md", "mmd"])
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf", "html", "md", "mmd", "pptx"])
 def test_render_bytes_every_format(sample_map: JourneyMap, fmt: RenderFormat) -> None:
     data = render_bytes(sample_map, fmt)
     assert data.startswith(MAGIC[fmt])

@@ -9,6 +9,7 @@ import pytest
 import journeymap as jm
 from journeymap.model import JourneyMap
 from journeymap.rendering import layout
+from journeymap.rendering.header import persona_initials
 from journeymap.rendering.layout import COL_MIN
 from journeymap.rendering.view import MapView, Rect, Text
 
@@ -323,11 +324,13 @@ def _assert_readable(view: MapView) -> None:
         for line in lane.title:
             assert line.bounds.right <= view.grid.x + view.gutter
             assert lane.y <= line.bounds.y and line.bounds.bottom <= lane.bottom
-    # the title block stays left of the persona card and above the grid
+    # the persona card comes first, on the left; the title block stays right of it and
+    # above the grid
     persona = view.header.persona
     for line in (*view.header.title, *view.header.subtitle):
         assert line.bounds.bottom <= view.grid.y
-        assert line.bounds.right <= (persona.rect.x if persona else view.width)
+        assert line.bounds.x >= (persona.rect.right if persona else 0.0)
+        assert line.bounds.right <= view.width
     # cards of a lane stay inside the lane
     for card in view.touchpoints:
         lane = next(la for la in view.lanes if la.y <= card.box.rect.y < la.bottom)
@@ -393,3 +396,23 @@ stages:
     ]
     assert len(curve.runs(curve.expected)) == 1
     assert [g.touchpoint_id for g in curve.gaps] == ["one", "three", "four"]
+
+
+@pytest.mark.parametrize(
+    ("name", "letters"),
+    [
+        ("Maya, 34", "M"),
+        ("Amber Lee, 32", "AL"),
+        ("Amber, 32 — first-time buyer", "A"),
+        ("Jean-Luc Picard", "JP"),
+        ("Priya (38)", "P"),
+        ("34, Maya", "M"),
+        ("田中 花子", "田花"),
+        ("42", ""),
+    ],
+)
+def test_persona_initials_come_from_words_of_letters_only(name: str, letters: str) -> None:
+    assert persona_initials(name) == letters
+    m = jm.JourneyMap(name="M", persona=jm.Persona(name=name), stages=[jm.Stage(name="S")])
+    initials = layout(m).header.initials
+    assert initials is not None and initials.text == letters

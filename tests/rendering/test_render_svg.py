@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from journeymap.model import CHANNELS, JourneyMap, Stage, Touchpoint
 from journeymap.rendering import layout, to_svg
 from journeymap.rendering.icons import CHANNEL_ICONS
 from journeymap.rendering.svgkit import LEVEL_COLORS
+from journeymap.rendering.view import Rect
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "ecommerce-small.svg"
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -119,15 +121,39 @@ def test_text_is_escaped() -> None:
     assert "<b>bold</b>" in texts
 
 
+def _chains(root: ET.Element, series: str, area: Rect) -> list[list[tuple[float, float]]]:
+    """The coloured pieces of the expected (dashed) or actual (solid) line in the curve's
+    ``area``, joined into chains of the points they pass: a piece that starts where the one
+    before ended goes on its chain."""
+    chains: list[list[tuple[float, float]]] = []
+    for line in root.iter("{http://www.w3.org/2000/svg}line"):
+        a = line.attrib
+        if a.get("stroke") not in LEVEL_COLORS.values():
+            continue
+        if not area.y <= float(a["y1"]) <= area.y + area.h:  # the legend's samples
+            continue
+        if (a.get("stroke-dasharray") == "6 4") != (series == "expected"):
+            continue
+        if series == "actual" and a.get("stroke-width") != "2.4":
+            continue
+        start = (float(a["x1"]), float(a["y1"]))
+        end = (float(a["x2"]), float(a["y2"]))
+        if chains and chains[-1][-1] == start:
+            chains[-1].append(end)
+        else:
+            chains.append([start, end])
+    return chains
+
+
 def test_curve_expected_dashed_actual_solid_with_labels_and_gaps(small: JourneyMap) -> None:
     root = _parse(to_svg(small))
-    lines = root.findall(".//svg:polyline", NS)
-    assert len(lines) == 2
-    dashed = [p for p in lines if "stroke-dasharray" in p.attrib]
-    solid = [p for p in lines if "stroke-dasharray" not in p.attrib]
-    assert len(dashed) == 1 and len(solid) == 1
-    # three touchpoints on the curve: three points per line
-    assert len(dashed[0].attrib["points"].split()) == 3
+    curve = layout(small).emotion
+    assert curve is not None
+    # three touchpoints on the curve: each line one chain from the first point to the last
+    for series, points in (("expected", curve.expected), ("actual", curve.actual)):
+        (chain,) = _chains(root, series, curve.area)
+        assert (chain[0], chain[-1]) == ((points[0].x, points[0].y), (points[-1].x, points[-1].y))
+        assert {(p.x, p.y) for p in points} <= set(chain)
     texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "Frustrated \u22122" in texts
     assert "Confused \u22121" in texts
@@ -197,8 +223,75 @@ stages:
 """
     )
     root = _parse(to_svg(m))
-    lines = root.findall(".//svg:polyline", NS)
-    solid = [p.attrib["points"].split() for p in lines if "stroke-dasharray" not in p.attrib]
-    dashed = [p.attrib["points"].split() for p in lines if "stroke-dasharray" in p.attrib]
-    assert [len(pts) for pts in solid] == [2]
-    assert [len(pts) for pts in dashed] == [4]
+    curve = layout(m).emotion
+    assert curve is not None
+    three, four = curve.actual[1:]
+    # one solid line, from Three to Four; One stands alone; the dashed line through all four
+    assert [(c[0], c[-1]) for c in _chains(root, "actual", curve.area)] == [
+        ((three.x, three.y), (four.x, four.y))
+    ]
+    assert len(_chains(root, "expected", curve.area)) == 1
+
+
+def test_the_lines_are_coloured_by_the_level_they_run_through() -> None:
+    m = jm.loads(
+        """
+title: Colours
+stages:
+  - name: A
+    touchpoints:
+      - {name: One, expected_emotion: 2, actual_emotion: -2}
+      - {name: Two, expected_emotion: 2, actual_emotion: 2}
+"""
+    )
+    curve = layout(m).emotion
+    assert curve is not None
+    actual = [s for s in curve.segments if s.series == "actual"]
+    # from Frustrated to Satisfied: red, orange, grey, pale blue, blue
+    assert [s.tone for s in actual] == [-2, -1, 0, 1, 2]
+    one, two = curve.actual
+    assert (actual[0].x1, actual[0].y1) == (one.x, one.y)
+    assert (actual[-1].x2, actual[-1].y2) == pytest.approx((two.x, two.y))
+    ticks = {t.value: t.y for t in curve.ticks}
+    for a, b in pairwise(actual):
+        assert (a.x2, a.y2) == (b.x1, b.y1)  # the pieces join, end to start
+        # and change colour half-way between two levels
+        assert a.y2 == pytest.approx((ticks[a.tone] + ticks[b.tone]) / 2)
+    # a flat line is one piece in one colour
+    assert [s.tone for s in curve.segments if s.series == "expected"] == [2]
+    svg = to_svg(m)
+    for tone in (-2, -1, 0, 1, 2):
+        assert f'stroke="{LEVEL_COLORS[tone]}" stroke-width="2.4"' in svg
+    # the expected line keeps its dashes, the actual line is solid, both over a casing
+    assert f'stroke="{LEVEL_COLORS[2]}" stroke-width="2" stroke-dasharray="6 4"' in svg
+    assert svg.count('stroke="#1f2933" stroke-width="4.6" stroke-linecap="round"') >= 5
+
+
+def test_any_channel_is_drawn_known_ones_with_their_icon_others_with_a_neutral_one() -> None:
+    m = jm.loads(
+        """
+title: Opening a current account
+stages:
+  - name: Open
+    touchpoints:
+      - {name: Welcome pack, channel: Letter}
+      - {name: Advice, channel: WhatsApp}
+      - {name: Self-service, channel: Kiosk}
+      - {name: Hotline menu, channel: IVR}
+      - {name: Counter, channel: Post Office}
+      - {name: Menu, channel: Phone menu}
+"""
+    )
+    tps = [tp for _, tp in m.iter_touchpoints()]
+    assert [tp.channel for tp in tps] == [
+        "letter", "whatsapp", "kiosk", "ivr", "post-office", "phone-menu",
+    ]  # fmt: skip
+    svg = to_svg(m)
+    for label in ("Letter", "WhatsApp", "Kiosk", "IVR", "Post office", "Phone menu"):
+        assert f">{label}</text>" in svg, label
+    icons = {key: body.replace("{c}", "#27374d") for key, body in CHANNEL_ICONS.items()}
+    for key in ("letter", "whatsapp", "ivr"):
+        assert icons[key] in svg, key
+    # kiosk and post office: the neutral icon, once each; a phone menu is an IVR
+    assert svg.count(icons["other"]) == 2
+    assert svg.count(icons["ivr"]) == 2

@@ -14,7 +14,7 @@ from journeymap.cli._options import ENCODING_HELP
 from journeymap.errors import MapFileError, UsageError
 from journeymap.model.journey import JourneyMap
 
-SUFFIXES = ".svg .png .pdf .html .md .mmd"
+SUFFIXES = ".svg .png .pdf .html .md .mmd .pptx"
 
 
 @handle_errors
@@ -28,15 +28,70 @@ def render(
             help=f"Output file; the format follows the suffix ({SUFFIXES}). Repeatable.",
         ),
     ],
+    page: Annotated[
+        str,
+        typer.Option(
+            "--page",
+            "--size",
+            metavar="SIZE",
+            help="Pages of PDF, PNG and SVG: fit (one page as big as the map), A4, A3, letter "
+            "or 16:9 (slides). On pages the stages are split across pages, lane titles "
+            "repeated; PNG and SVG write one file per page: deck.png gives deck-1.png, "
+            "deck-2.png, ...",
+        ),
+    ] = "fit",
+    orientation: Annotated[
+        Literal["landscape", "portrait"],
+        typer.Option(help="Orientation of A4, A3 and letter pages."),
+    ] = "landscape",
+    lanes: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LANE,...",
+            help="The lanes to draw, in this order, e.g. touchpoints,emotion,pains: actions, "
+            "touchpoints, thoughts, emotion, friction, pains, opportunities, backstage, kpis, "
+            "or a lane of the map's own (its id or name). Default: every lane.",
+            show_default=False,
+        ),
+    ] = None,
+    theme: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="Colours: light, dark, print (greyscale) or colour-blind (safe for "
+            "protanopia, deuteranopia and tritanopia).",
+        ),
+    ] = "light",
 ) -> None:
-    """Draw a map: the journey-map visual (SVG/PNG/PDF), an HTML page, Markdown or Mermaid."""
+    """Draw a map: the visual (SVG/PNG/PDF, on pages or as one picture), HTML, Markdown,
+    Mermaid or slides.
+
+    The format follows each output's suffix. A .pptx is a 16:9 PowerPoint deck: an overview
+    slide with the map's picture, then a slide per stage with its touchpoints, emotions, pain
+    points and action items as editable text (needs python-pptx, the "slides" extra)."""
     from journeymap.formats.document import load
-    from journeymap.rendering import render_file
+    from journeymap.rendering import format_for, render_file, render_pages
+    from journeymap.rendering.lanes import lane_order
+    from journeymap.rendering.pages import page_name
+    from journeymap.rendering.theme import theme as find_theme
 
     m = load(map_file)
+    paged = page_name(page) != "fit"
+    find_theme(theme)
+    chosen = None if lanes is None else lanes.split(",")
+    if chosen is not None:
+        lane_order(m, chosen)
     for o in out:
-        written = render_file(m, o)
-        stderr().print(f"wrote {written}")
+        if paged and format_for(o) in ("pdf", "png", "svg"):
+            written = render_pages(
+                m, o, page=page, orientation=orientation, lanes=chosen, theme_name=theme
+            )
+            where = f"{written[0]}" if len(written) == 1 else f"{len(written)} pages: "
+            if len(written) > 1:
+                where += f"{written[0]} ... {written[-1].name}"
+            stderr().print(f"wrote {where}")
+        else:
+            stderr().print(f"wrote {render_file(m, o, lanes=chosen, theme=theme)}")
 
 
 @handle_errors
@@ -51,24 +106,51 @@ def import_(
     encoding: Annotated[
         str | None, typer.Option(metavar="NAME", help=ENCODING_HELP, show_default=False)
     ] = None,
+    stages: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STAGES",
+            help="The stages, in journey order, separated by commas; NAME=OTHER+OTHER names a "
+            "stage and maps the tables' stages OTHER onto it, e.g. "
+            "Awareness=Discovery,Purchase=Checkout+Order,Support. Every stage of "
+            "the tables must be named or mapped. Without it the stages are put in the usual "
+            "journey order and stages that may be one are proposed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build a map from tables (Stage, Touchpoint, Expected/Actual Emotion, Pain Point, ...)."""
     from journeymap.formats.document import format_of, save
     from journeymap.formats.tables import import_tables
+    from journeymap.formats.tables.columns import plural
 
     if out.exists() and not force:
         raise UsageError(f"{out}: already exists; pass --force to overwrite it")
-    result = import_tables(files, title=title, encoding=encoding)
+    result = import_tables(files, title=title, encoding=encoding, stages=stages)
     save(result.map, out, fmt=format_of(out))
     err = stderr()
     for line in result.report:
-        err.print(f"  {line}")
+        err.print(f"  {line}", markup=False)
+    if result.guesses:
+        err.print("guessed (the tables do not say it; check these):")
+        for line in result.guesses:
+            err.print(f"  {line}", markup=False)
+    if result.proposals:
+        err.print("proposed:")
+        for line in result.proposals:
+            err.print(f"  {line}", markup=False)
+        if result.proposed_stages:
+            err.print(f'  to merge them all: --stages "{result.proposed_stages}"', markup=False)
     m = result.map
     n_tp = sum(len(s.touchpoints) for s in m.stages)
-    err.print(
-        f"wrote {out}: {len(m.stages)} stages, {n_tp} touchpoints, {len(m.pain_points)} pain "
-        f"points, {len(m.opportunities)} action items, {len(m.kpis)} KPIs"
-    )
+    counts = [
+        plural(len(m.stages), "stage"),
+        plural(n_tp, "touchpoint"),
+        plural(len(m.pain_points), "pain point"),
+        plural(len(m.opportunities), "action item"),
+        plural(len(m.kpis), "KPI"),
+    ]
+    err.print(f"wrote {out}: {', '.join(counts)}", markup=False)
 
 
 def _load_version(spec: Path) -> JourneyMap:

@@ -41,7 +41,13 @@ def templates() -> None:
 def new(
     out: Annotated[Path, typer.Argument(help="Where to write the new map (.yaml or .json).")],
     template: Annotated[
-        str, typer.Option("--template", "-t", help="Template name; see `journeymap templates`.")
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="Template name, or `blank` for a map with only a title and three stages; "
+            "see `journeymap templates`.",
+        ),
     ] = "ecommerce",
     persona: Annotated[
         str | None, typer.Option(help="Name of the persona, replacing the template's.")
@@ -49,7 +55,7 @@ def new(
     title: Annotated[str | None, typer.Option(help="Title of the map.")] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.")] = False,
 ) -> None:
-    """Create a map from a template."""
+    """Create a map from a template (`--template blank` for an empty one)."""
     from journeymap.formats.document import format_of, save
     from journeymap.formats.templates import new_map
 

@@ -4,7 +4,7 @@ from journeymap.model.base import Identified, Model, Slug, slugify
 from journeymap.model.checks import Finding, check_map
 from journeymap.model.emotion import DEFAULT_SCALE, EmotionLevel, EmotionScale
 from journeymap.model.evidence import Insight, InsightKind, insight_kind_of
-from journeymap.model.journey import JourneyMap, Opportunity, PainPoint, Review
+from journeymap.model.journey import JourneyMap, Lane, LaneItem, Opportunity, PainPoint, Review
 from journeymap.model.kpi import KPI
 from journeymap.model.outcome import OutcomeEnd, Outcomes
 from journeymap.model.persona import Persona
@@ -31,6 +31,8 @@ __all__ = [
     "Insight",
     "InsightKind",
     "JourneyMap",
+    "Lane",
+    "LaneItem",
     "Model",
     "Opportunity",
     "OutcomeEnd",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from journeymap.model.emotion import EmotionScale
-from journeymap.model.journey import JourneyMap
+from journeymap.model.journey import BUILTIN_LANES, JourneyMap
 from journeymap.model.kpi import OUTCOME_NAMES, Counted
 from journeymap.model.touchpoint import Touchpoint
 
@@ -61,6 +61,7 @@ def check_map(m: JourneyMap) -> list[Finding]:
         *_opportunities(m, ids),
         *_kpis(m, ids),
         *_outcomes(m, ids),
+        *_lanes(m, ids),
     ]
 
 
@@ -100,6 +101,7 @@ def _duplicate_ids(m: JourneyMap) -> Iterator[Finding]:
         ("opportunities", m.opportunities, "opportunity"),
         ("kpis", m.kpis, "KPI"),
         ("insights", m.insights, "insight"),
+        ("lanes", m.lanes, "lane"),
     ):
         yield from _dupes((((key, i, "id"), it.id) for i, it in enumerate(items)), what)
 
@@ -144,22 +146,24 @@ def _touchpoint(scale: EmotionScale, base: Loc, tp: Touchpoint, ids: _Ids) -> It
             )
 
 
-def _placed(key: str, i: int, stage: str | None, tp: str | None, ids: _Ids) -> Iterator[Finding]:
-    """A pain point or opportunity is on a stage or touchpoint that exists (the touchpoint in
-    the stage, when both are given)."""
+def _placed(
+    key: str, i: int, stage: str | None, tp: str | None, ids: _Ids, *, at: Loc = ()
+) -> Iterator[Finding]:
+    """A pain point, opportunity or lane card is on a stage or touchpoint that exists (the
+    touchpoint in the stage, when both are given); ``at`` is where it sits inside item ``i``."""
     if stage is not None and stage not in ids.stages:
-        yield _missing((key, i, "stage"), "stage", stage, ids.stages)
+        yield _missing((key, i, *at, "stage"), "stage", stage, ids.stages)
     if tp is not None:
         if tp not in ids.touchpoints:
-            yield _missing((key, i, "touchpoint"), "touchpoint", tp, ids.touchpoints)
+            yield _missing((key, i, *at, "touchpoint"), "touchpoint", tp, ids.touchpoints)
         elif stage is not None and stage in ids.stages and ids.touchpoints[tp] != stage:
             yield Finding(
-                (key, i, "touchpoint"),
+                (key, i, *at, "touchpoint"),
                 f"touchpoint {tp!r} is in stage {ids.touchpoints[tp]!r}, not in "
                 f"stage {stage!r}; expected a touchpoint of that stage",
             )
     if stage is None and tp is None:
-        yield Finding((key, i), "expected a 'stage' or a 'touchpoint' to place it on the map")
+        yield Finding((key, i, *at), "expected a 'stage' or a 'touchpoint' to place it on the map")
 
 
 def _pain_points(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
@@ -232,3 +236,16 @@ def _outcomes(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
         ((("outcomes", "ends", i, "id"), e.id) for i, e in enumerate(m.outcomes.ends)),
         "outcome end",
     )
+
+
+def _lanes(m: JourneyMap, ids: _Ids) -> Iterator[Finding]:
+    """A lane of the map's own has an id of its own, and its cards are on the map."""
+    for i, lane in enumerate(m.lanes):
+        if lane.id in BUILTIN_LANES:
+            yield Finding(
+                ("lanes", i, "id"),
+                f"{lane.id!r} is the name of a built-in lane; expected another id, e.g. "
+                f"{lane.id + '-notes'!r}",
+            )
+        for k, item in enumerate(lane.items):
+            yield from _placed("lanes", i, item.stage, item.touchpoint, ids, at=("items", k))

@@ -17,7 +17,10 @@ from journeymap.model.persona import Persona
 from journeymap.model.touchpoint import Stage, Touchpoint
 
 __all__ = [
+    "BUILTIN_LANES",
     "JourneyMap",
+    "Lane",
+    "LaneItem",
     "MapStatus",
     "MeasurementSettings",
     "Opportunity",
@@ -73,6 +76,38 @@ class Opportunity(Identified):
         return self.status in ("done", "dropped")
 
 
+#: the lanes every map has (drawn when they hold something), in their default order; a lane of
+#: the map's own cannot take one of these ids
+BUILTIN_LANES: tuple[str, ...] = (
+    "actions",
+    "touchpoints",
+    "thoughts",
+    "emotion",
+    "friction",
+    "pains",
+    "opportunities",
+    "backstage",
+    "kpis",
+)
+
+
+class LaneItem(Model):
+    """A card in a lane of the map's own, placed on a stage or on one of its touchpoints."""
+
+    text: str = Field(min_length=1, description="What the card says.")
+    detail: str | None = optional("A second, smaller line (who, when, a reference).")
+    stage: Slug | None = optional("Stage id; taken from the touchpoint.")
+    touchpoint: Slug | None = optional("Touchpoint id, if one.")
+
+
+class Lane(Identified):
+    """A lane of the map's own, e.g. 'Regulation' or 'Partner': drawn like the built-in lanes
+    (after the opportunities unless ``journeymap render --lanes`` orders them)."""
+
+    description: str | None = optional("A line under the lane's title.")
+    items: list[LaneItem] = many("The lane's cards, each on a stage or a touchpoint.")
+
+
 class Review(Model):
     """When the map must be looked at again."""
 
@@ -110,6 +145,14 @@ class MeasurementSettings(Model):
     value_per_conversion: float | None = Field(
         default=None, ge=0, description="What one conversion is worth, for value lost."
     )
+    currency: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=12,
+        description="The currency of value_per_conversion and of the event log's value column "
+        "(e.g. EUR, USD, £), written with value lost; never guessed: without it the report "
+        "says 'in the data's unit'.",
+    )
     stale_after_days: int | None = Field(
         default=None, ge=1, description="Lint: evidence older than this many days is stale."
     )
@@ -143,6 +186,7 @@ class JourneyMap(Identified):
         "when silence means the customer gave up (default: the last stage is the goal)."
     )
     kpis: list[KPI] = many("How the journey is measured.")
+    lanes: list[Lane] = many("Lanes of the map's own (Regulation, Partner, ...) and their cards.")
     insights: list[Insight] = many("Research and data the map relies on.")
     measurement: MeasurementSettings | None = optional(
         "How evidence is turned into measured emotions."

@@ -34,7 +34,7 @@ GAP = 8.0
 LANE_PAD = 10.0
 #: depth of the chevron of a stage header
 ARROW = 14.0
-PERSONA_W = 400.0
+PERSONA_W = 380.0
 HEADER_KPI_W = 200.0
 ICON = 22.0
 PIN_ICON = 15.0
@@ -56,7 +56,13 @@ EMOTION_LABEL = 10.5
 TICK = 10.0
 
 
-_CHANNEL_LABELS = {"sms": "SMS", "review-site": "Review site", "in-product": "In-product"}
+_CHANNEL_LABELS = {
+    "sms": "SMS",
+    "review-site": "Review site",
+    "in-product": "In-product",
+    "ivr": "IVR",
+    "whatsapp": "WhatsApp",
+}
 
 
 def channel_label(channel: str | None) -> str:
@@ -101,7 +107,7 @@ def stack(paras: Iterable[Para], x: float, y: float, w: float) -> Block:
         block.tops.append(top)
         bullet_w = text_width("\u2022 ", p.size, bold=p.bold) if p.bullet else 0.0
         avail = w - p.indent - bullet_w
-        rows = wrap(p.text, avail, p.size, bold=p.bold, max_lines=p.max_lines)
+        rows = wrap(p.text, avail, p.size, bold=p.bold, italic=p.italic, max_lines=p.max_lines)
         line_h = max(LINE_HEIGHT * p.size, p.min_line)
         for i, row in enumerate(rows):
             base = top + (line_h - (ASCENT + DESCENT) * p.size) / 2 + ASCENT * p.size

@@ -10,9 +10,10 @@ touchpoint's sub-column; a card tied only to a stage spans the stage.
 from __future__ import annotations
 
 from journeymap import _numbers as nb
+from journeymap.model.emotion import format_level
 from journeymap.model.journey import JourneyMap, Opportunity, PainPoint
 from journeymap.model.kpi import KPI
-from journeymap.model.touchpoint import Touchpoint
+from journeymap.model.touchpoint import Stage, Touchpoint
 from journeymap.rendering.blocks import (
     ARROW,
     BODY,
@@ -59,6 +60,7 @@ def stage_headers(m: JourneyMap, grid: Grid, y: float) -> tuple[list[StageColumn
             paras.append(
                 Para(f"Goal: {stage.customer_goal}", BODY, tone="inverse-muted", gap_before=3)
             )
+        paras += _stage_feeling(m, stage)
         inner = ARROW / 2 + PAD + 2
         blocks.append((stage, x, w, stack(paras, x + inner, 0.0, w - 2 * inner)))
     h = max((b.height for *_, b in blocks), default=0.0) + 2 * PAD + 2
@@ -75,6 +77,25 @@ def stage_headers(m: JourneyMap, grid: Grid, y: float) -> tuple[list[StageColumn
         sx = grid.slots[start].x
         columns.append(StageColumn(stage.id, stage.name, sx, grid.span_w(start, end), subs, box))
     return columns, y + h
+
+
+def _stage_feeling(m: JourneyMap, stage: Stage) -> list[Para]:
+    """A stage's own emotion and observed behaviour, in its header when it has touchpoints
+    (a stage without them draws its emotion on the curve: :mod:`~journeymap.rendering.curve`)."""
+    if not stage.touchpoints:
+        return []
+    out: list[Para] = []
+    value = m.emotion_value(stage.emotion) if stage.emotion is not None else None
+    if stage.emotion is not None and value is not None:
+        word = str(stage.emotion).strip()
+        word = word[:1].upper() + word[1:]
+        text = word if word.lstrip("+-\u2212").isdigit() else f"{word} {format_level(value)}"
+        out.append(Para(f"Stage emotion: {text}", BODY, tone="inverse-muted", gap_before=3))
+    if stage.observed_behavior:
+        out.append(
+            Para(f"Seen: {stage.observed_behavior}", BODY, tone="inverse-muted", gap_before=2)
+        )
+    return out
 
 
 # ---- one box per touchpoint -------------------------------------------------------------------
@@ -154,8 +175,13 @@ def pin_lane(
 
 def _pain_paras(item: PainPoint) -> list[Para]:
     paras = [Para(item.name, CARD_TITLE, bold=True, indent=PIN_ICON + 7)]
-    facts = [f"{item.severity.capitalize()} severity", item.frequency or ""]
-    paras.append(Para(" \u00b7 ".join(f for f in facts if f), SMALL, bold=True, tone="pain"))
+    # a default the map's author did not give is not drawn (an import of tables without a
+    # Severity column does not make every pain point 'Medium severity')
+    given = item.model_fields_set
+    facts = [f"{item.severity.capitalize()} severity" if "severity" in given else "",
+             item.frequency or ""]  # fmt: skip
+    if any(facts):
+        paras.append(Para(" \u00b7 ".join(f for f in facts if f), SMALL, bold=True, tone="pain"))
     if item.departments:
         paras.append(Para(f"Teams: {', '.join(item.departments)}", SMALL, tone="muted"))
     if item.source:
@@ -168,9 +194,13 @@ def _opportunity_paras(m: JourneyMap, item: Opportunity) -> list[Para]:
     if item.expected_outcome:
         paras.append(Para(f"Outcome: {item.expected_outcome}", BODY, gap_before=2))
     who = item.owner or item.department
-    status = item.status.replace("-", " ")
-    facts = [who or "", status, f"{item.priority} priority"]
-    paras.append(Para(" \u00b7 ".join(f for f in facts if f), SMALL, tone="muted", gap_before=2))
+    given = item.model_fields_set  # defaults the author did not give are not drawn
+    status = item.status.replace("-", " ") if "status" in given else ""
+    facts = [who or "", status, f"{item.priority} priority" if "priority" in given else ""]
+    if any(facts):
+        paras.append(
+            Para(" \u00b7 ".join(f for f in facts if f), SMALL, tone="muted", gap_before=2)
+        )
     if item.kpi is not None:
         kpi = next((k for k in m.kpis if k.id == item.kpi), None)
         name = kpi.name if kpi else item.kpi

@@ -29,6 +29,7 @@ _SUFFIXES = {
     ".markdown": "md",
     ".mmd": "mmd",
     ".mermaid": "mmd",
+    ".pptx": "pptx",
 }
 
 

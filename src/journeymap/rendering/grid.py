@@ -22,7 +22,6 @@ from journeymap.rendering.view import (
     EmotionCurve,
     FrictionMark,
     KpiCard,
-    LaneKey,
     LaneView,
     Pin,
     TouchpointCard,
@@ -52,7 +51,7 @@ CANVAS_MIN = 1280.0
 CANVAS_MIN_HEADER = 960.0
 GUTTER_MIN = 150.0
 GUTTER_MAX = 240.0
-LANE_TITLES: dict[LaneKey, str] = {
+LANE_TITLES: dict[str, str] = {
     "actions": "Customer actions",
     "touchpoints": "Touchpoints",
     "thoughts": "Thoughts & quotes",
@@ -65,7 +64,7 @@ LANE_TITLES: dict[LaneKey, str] = {
 }
 
 #: a line under a lane's title, in the gutter
-_LANE_NOTES: dict[LaneKey, str] = {
+_LANE_NOTES: dict[str, str] = {
     "backstage": "Below the line of visibility",
     "friction": "What customers did, against the journey's typical step",
 }
@@ -178,12 +177,21 @@ class Grid:
             return self.ranges[stage_id]
         return 0, len(self.slots)
 
-    def lane(self, key: LaneKey, y: float, content_h: float) -> LaneView:
-        """A lane from ``y`` tall enough for ``content_h`` and for its title in the gutter."""
-        paras = [Para(LANE_TITLES[key], LANE_TITLE, bold=True)]
-        note = _LANE_NOTES.get(key)
+    def lane(
+        self,
+        key: str,
+        y: float,
+        content_h: float,
+        *,
+        title: str | None = None,
+        note: str | None = None,
+    ) -> LaneView:
+        """A lane from ``y`` tall enough for ``content_h`` and for its title in the gutter
+        (a built-in lane's title and note unless given: a lane of the map's own gives them)."""
+        paras = [Para(title or LANE_TITLES.get(key, key), LANE_TITLE, bold=True)]
+        note = note or _LANE_NOTES.get(key)
         if note is not None:
             paras.append(Para(note, SMALL, italic=True, tone="muted", gap_before=2))
-        title = stack(paras, MARGIN + 12, y + LANE_PAD, self.gutter - 24)
-        h = max(content_h, title.height) + 2 * LANE_PAD
-        return LaneView(key, tuple(title.lines), y, h)
+        block = stack(paras, MARGIN + 12, y + LANE_PAD, self.gutter - 24)
+        h = max(content_h, block.height) + 2 * LANE_PAD
+        return LaneView(key, tuple(block.lines), y, h)

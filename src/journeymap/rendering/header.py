@@ -4,6 +4,7 @@ the KPIs of the whole journey as a row of cards, and the persona with an avatar 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from journeymap import _numbers as nb
@@ -31,29 +32,37 @@ __all__ = ["header"]
 
 
 def header(m: JourneyMap, width: float, measurement: Measurement | None) -> tuple[Header, float]:
-    """The header of a canvas ``width`` wide, and where it ends."""
-    persona_w = PERSONA_W if m.persona is not None else 0.0
-    left_w = width - 2 * MARGIN - (persona_w + 24 if persona_w else 0.0)
-    title = stack([Para(m.name, TITLE, bold=True)], MARGIN, MARGIN, left_w)
+    """The header of a canvas ``width`` wide, and where it ends.
+
+    The persona's card comes first, on the left, kept compact (a few lines of each field), so
+    that the first screen of a wide map shows who it is for and the map below, not a band
+    reserved for the card at the far right of the canvas; title, context and the journey's
+    KPIs follow to its right.
+    """
+    persona, avatar, initials = None, None, None
+    left = MARGIN
+    bottom = MARGIN
+    if m.persona is not None:
+        persona, avatar, initials = _persona(m, MARGIN, MARGIN, PERSONA_W)
+        left = MARGIN + PERSONA_W + 28
+        bottom = persona.rect.bottom
+    left_w = max(width - MARGIN - left, 240.0)
+    title = stack([Para(m.name, TITLE, bold=True)], left, MARGIN, left_w)
     journey_kpis = [k for k in m.kpis if k.stage is None and k.touchpoint is None]
     sub = _subtitle(m, measurement, kpis_follow=bool(journey_kpis))
-    subtitle = stack(sub, MARGIN, MARGIN + title.height, left_w)
-    bottom = MARGIN + title.height + subtitle.height
+    subtitle = stack(sub, left, MARGIN + title.height, left_w)
+    bottom = max(bottom, MARGIN + title.height + subtitle.height)
     # KPIs of the whole journey: a row of cards under the title
     kpis: list[KpiCard] = []
-    row_top, x, row_h = bottom + 4, MARGIN, 0.0
+    row_top, x, row_h = MARGIN + title.height + subtitle.height + 4, left, 0.0
     for kpi in journey_kpis:
         card = kpi_card(kpi, 0.0, 0.0, HEADER_KPI_W, stage_id=None)
-        if x > MARGIN and x + HEADER_KPI_W > MARGIN + left_w:
-            row_top, x, row_h = row_top + row_h + GAP, MARGIN, 0.0
+        if x > left and x + HEADER_KPI_W > left + left_w:
+            row_top, x, row_h = row_top + row_h + GAP, left, 0.0
         kpis.append(card.moved(x, row_top))
         x += HEADER_KPI_W + GAP
         row_h = max(row_h, card.box.rect.h)
-        bottom = row_top + row_h
-    persona, avatar, initials = None, None, None
-    if m.persona is not None:
-        persona, avatar, initials = _persona(m, width - MARGIN - persona_w, MARGIN, persona_w)
-        bottom = max(bottom, persona.rect.bottom)
+        bottom = max(bottom, row_top + row_h)
     head = Header(tuple(title.lines), tuple(subtitle.lines), persona, tuple(kpis), avatar, initials)
     return head, bottom
 
@@ -97,6 +106,20 @@ def _measured_line(ms: Measurement) -> str:
     return line
 
 
+def persona_initials(name: str) -> str:
+    """The first letters of the first two words made of letters only, in the name before a
+    comma, dash or bracket: ``"Maya, 34"`` -> ``"M"``, ``"Amber Lee (VIP)"`` -> ``"AL"``;
+    hyphens, dots and apostrophes inside a word are fine (``"Jean-Luc"`` -> ``"J"``); no
+    word of letters -> ``""``."""
+    head = re.split(r",|;|\(|\s[-–—]\s", name, maxsplit=1)[0]
+    for text in (head, name):
+        words = [w for w in re.split(r"[\s,;:/()\[\]]+", text) if w]
+        lettered = [w for w in words if re.sub(r"[-.'’]", "", w).isalpha()]
+        if lettered:
+            return "".join(w[0] for w in lettered[:2]).upper()
+    return ""
+
+
 def _persona(m: JourneyMap, x: float, y: float, w: float) -> tuple[Box, Rect, Text]:
     """The persona's card: an avatar with their initials, name and facts beside it, then
     description, quote and goals."""
@@ -112,13 +135,14 @@ def _persona(m: JourneyMap, x: float, y: float, w: float) -> tuple[Box, Rect, Te
         facts_text = " \u00b7 ".join(f for f in facts if f)
         paras.append(Para(facts_text, BODY, tone="muted", indent=side))
     beside = len(paras)  # the paragraphs next to the avatar
+    # compact: a few lines of each field, the goals on one line
     if p.description:
-        paras.append(Para(p.description, BODY, gap_before=4))
+        paras.append(Para(p.description, BODY, gap_before=4, max_lines=3))
     if p.quote:
-        paras.append(Para(quote(p.quote), 12, italic=True, gap_before=6))
+        paras.append(Para(quote(p.quote), BODY, italic=True, gap_before=4, max_lines=2))
     if p.goals:
-        paras.append(Para("Goals", BODY, bold=True, gap_before=6))
-        paras += [Para(g, BODY, bullet=True) for g in p.goals]
+        goals = "Goals: " + " \u00b7 ".join(p.goals)
+        paras.append(Para(goals, BODY, gap_before=4, max_lines=3))
     inner = w - 2 * PAD - 8
     if beside < len(paras):
         # what follows starts below the avatar
@@ -128,7 +152,7 @@ def _persona(m: JourneyMap, x: float, y: float, w: float) -> tuple[Box, Rect, Te
     block = stack(paras, x + PAD + 4, y + PAD + 2, inner)
     h = max(block.height, AVATAR) + 2 * PAD + 4
     avatar = Rect(x + PAD + 4, y + PAD + 4, AVATAR, AVATAR)
-    letters = "".join(word[0] for word in p.name.replace(",", " ").split()[:2]).upper()
+    letters = persona_initials(p.name)
     initials = Text(letters, avatar.x + AVATAR / 2, avatar.y + AVATAR / 2 + 0.36 * 17, 17,
                     bold=True, anchor="middle", tone="inverse")  # fmt: skip
     box = Box("persona", Rect(x, y, w, h), tuple(block.lines), item_id=p.id)

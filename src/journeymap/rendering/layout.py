@@ -17,6 +17,8 @@ puts them one under the other and adds the legend.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from journeymap.model.emotion import EmotionScale
 from journeymap.model.journey import JourneyMap
@@ -45,6 +47,7 @@ from journeymap.rendering.grid import (
     gutter_width,
 )
 from journeymap.rendering.header import header
+from journeymap.rendering.lanes import custom_lane, lane_order
 from journeymap.rendering.text import LINE_HEIGHT, text_width, truncate
 from journeymap.rendering.view import (
     LegendItem,
@@ -55,7 +58,7 @@ from journeymap.rendering.view import (
     level_tone,
 )
 
-__all__ = ["COL_MIN", "layout", "least_size"]
+__all__ = ["COL_MIN", "layout", "least_size", "legend_items"]
 
 #: space between the header and the grid, under the stage headers, above the legend
 _ABOVE_GRID = 22.0
@@ -65,13 +68,19 @@ _LEGEND_ROW = 22.0
 
 
 def layout(
-    m: JourneyMap, *, width: int | None = None, measurement: Measurement | None = None
+    m: JourneyMap,
+    *,
+    width: int | None = None,
+    measurement: Measurement | None = None,
+    lanes: Sequence[str] | None = None,
 ) -> MapView:
     """Position every element of the map's visual.
 
     ``width`` is the canvas width to aim for; the canvas grows beyond it when the map needs
     more room (every sub-column is at least :data:`COL_MIN` wide). With a ``measurement``,
     the curve's actual emotions are the measured ones (see :mod:`~journeymap.rendering.curve`).
+    ``lanes`` names the lanes to draw, top to bottom (see
+    :func:`~journeymap.rendering.lanes.lane_order`); by default every lane that holds something.
     """
     emotions = Emotions(m, measurement)
     gutter = gutter_width(tick_text(lv.value, lv.label) for lv in m.scale.levels)
@@ -89,20 +98,28 @@ def layout(
         filled.append(lane)
         return lane.lane.bottom
 
-    y = fill(row_lane(grid, "actions", "action", y), y)
-    y = fill(row_lane(grid, "touchpoints", "touchpoint", y), y)
-    y = fill(row_lane(grid, "thoughts", "thought", y), y)
-    y = fill(emotion_lane(emotions, grid, y), y)
-    y = fill(friction_lane(measurement, grid, y), y)
-    y = fill(pin_lane(m, grid, "pains", m.pain_points, y), y)
-    y = fill(pin_lane(m, grid, "opportunities", m.opportunities, y), y)
-    before_back = y
-    y = fill(backstage_lane(m, grid, y), y)
-    visibility = before_back if y > before_back else None
-    y = fill(kpi_lane(m, grid, y), y)
+    builders: dict[str, Callable[[float], Filled | None]] = {
+        "actions": lambda y: row_lane(grid, "actions", "action", y),
+        "touchpoints": lambda y: row_lane(grid, "touchpoints", "touchpoint", y),
+        "thoughts": lambda y: row_lane(grid, "thoughts", "thought", y),
+        "emotion": lambda y: emotion_lane(emotions, grid, y),
+        "friction": lambda y: friction_lane(measurement, grid, y),
+        "pains": lambda y: pin_lane(m, grid, "pains", m.pain_points, y),
+        "opportunities": lambda y: pin_lane(m, grid, "opportunities", m.opportunities, y),
+        "backstage": lambda y: backstage_lane(m, grid, y),
+        "kpis": lambda y: kpi_lane(m, grid, y),
+    }
+    for own in m.lanes:
+        builders[own.id] = partial(custom_lane, m, grid, own)
+    visibility: float | None = None
+    for key in lane_order(m, lanes):
+        before = y
+        y = fill(builders[key](y), y)
+        if key == "backstage" and y > before:
+            visibility = before
     curve = next((f.curve for f in filled if f.curve is not None), None)
     frictions = tuple(mk for f in filled for mk in f.frictions)
-    legend, bottom = _legend(
+    legend, bottom = legend_items(
         m.scale, grid.width, y + _ABOVE_LEGEND, curve=curve is not None,
         measured=measurement is not None, friction=any(mk.flagged for mk in frictions),
     )  # fmt: skip
@@ -153,7 +170,7 @@ def least_size(m: JourneyMap) -> tuple[float, float]:
     return width, height
 
 
-def _legend(
+def legend_items(
     scale: EmotionScale, width: float, y: float, *, curve: bool, measured: bool,
     friction: bool = False,
 ) -> tuple[tuple[LegendItem, ...], float]:  # fmt: skip

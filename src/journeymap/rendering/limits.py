@@ -23,7 +23,9 @@ Both
 
 A refusal is a :class:`~journeymap.errors.RenderError` (exit 2 on the command line, no
 traceback) that names the size, the limit and what to do: write SVG or HTML, which have no
-limit, or draw fewer stages and touchpoints. Cutting a big map into pages is not done here.
+limit, or draw fewer stages and touchpoints. A map drawn on pages (``render --page A4``,
+:mod:`~journeymap.rendering.pages`) has no such limit: each page is small, and the number of
+pages is capped instead (:data:`~journeymap.rendering.pages.MAX_PAGES`).
 
 The limits are this module's constants: a program that has the memory and the time can raise
 :data:`MAX_PNG_PIXELS` or :data:`MAX_ELEMENTS`, or lower :data:`SMALLEST_SCALE`, before

@@ -37,7 +37,7 @@ from journeymap.model.measurement import Measurement
 from journeymap.rendering import measured as charts
 from journeymap.rendering.files import suffixes_for, write_as
 from journeymap.rendering.friction import friction_summary
-from journeymap.rendering.html import inline_svg, template
+from journeymap.rendering.html import VIEWER_CSS, inline_svg, map_viewer, template
 from journeymap.rendering.layout import least_size
 from journeymap.rendering.limits import check_least_size
 from journeymap.rendering.markdown import escape_cell, section
@@ -212,7 +212,8 @@ def report_html(m: JourneyMap, measurement: Measurement) -> str:
         objective=m.objective,
         sources=[source(s) for s in ms.sources],
         key_numbers=key_numbers(m, ms),
-        map_svg=inline_svg(render_measured_svg(m, ms)),
+        map_svg=map_viewer(render_measured_svg(m, ms)),
+        viewer_css=Markup(VIEWER_CSS),
         outcomes=outcome_rows(m, ms),
         outcomes_svg=inline_svg(charts.draw_outcomes(charts.outcome_data(m, ms), width=640)),
         outcome_words=_prose(outcome_words(m, ms)),

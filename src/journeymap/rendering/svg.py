@@ -6,9 +6,10 @@ the charts of a measurement). Output is deterministic (no ids, no timestamps, nu
 2 decimals), so it can be compared with golden files. All text is XML-escaped.
 
 The emotion curve is colour-coded on ColorBrewer's RdYlBu diverging scheme (see the kit), safe
-for the common forms of colour blindness. Colour is never the only carrier: every point has a
-written label, expected and actual differ in line style (dashed/solid), marker shape
-(diamond/circle) and type (italic/bold), and gaps are written with their sign.
+for the common forms of colour blindness: the points, and the lines piece by piece in the
+colour of the level they run through, over a darker casing. Colour is never the only carrier:
+every point has a written label, expected and actual differ in line style (dashed/solid),
+marker shape (diamond/circle) and type (italic/bold), and gaps are written with their sign.
 
 A measured curve (a map drawn with a measurement) adds the 95% interval of each measured
 emotion as a light band behind the solid line; a value on thin evidence is a hollow grey
@@ -20,8 +21,8 @@ ambiguous; the level is carried by the number of bars and written words, not by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from itertools import pairwise
+import math
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from journeymap.model.journey import JourneyMap
@@ -36,15 +37,9 @@ from journeymap.rendering.svgkit import (
     GUTTER_FILL,
     INK,
     LANE_FILLS,
-    LEVEL_COLORS,
     LINE,
     MUTED,
-    NEGATIVE,
-    POSITIVE,
-    PRIORITY_COLORS,
-    SEVERITY_COLORS,
     STAGE_FILL,
-    STAR_FILL,
     THIN,
     TONES,
     document,
@@ -55,17 +50,19 @@ from journeymap.rendering.svgkit import (
     meter,
     num,
     points,
-    polyline,
     rect,
     scale_line,
     text,
     thin_mark,
 )
+from journeymap.rendering.theme import Theme, theme
 from journeymap.rendering.view import (
     Box,
+    CurveSegment,
     EmotionCurve,
     EmotionPoint,
     FrictionMark,
+    Header,
     KpiCard,
     LegendItem,
     MapView,
@@ -75,7 +72,7 @@ from journeymap.rendering.view import (
     TouchpointCard,
 )
 
-__all__ = ["draw_svg", "to_svg"]
+__all__ = ["draw_svg", "grid_parts", "header_parts", "legend_parts", "stage_parts", "to_svg"]
 
 _T = TypeVar("_T")
 
@@ -132,10 +129,10 @@ def _bulb(r: Rect, color: str) -> str:
     )  # fmt: skip
 
 
-def _status(r: Rect, on_target: bool) -> str:
+def _status(r: Rect, on_target: bool, th: Theme) -> str:
     """On target: a blue disc with a tick; off target: a red disc with a cross."""
     cx, cy, rad = r.x + r.w / 2, r.y + r.h / 2, r.w / 2
-    disc = el("circle", cx=cx, cy=cy, r=rad, fill=POSITIVE if on_target else NEGATIVE)
+    disc = el("circle", cx=cx, cy=cy, r=rad, fill=th.positive if on_target else th.negative)
     k = rad * 0.45
     if on_target:
         d = (
@@ -153,9 +150,9 @@ def _status(r: Rect, on_target: bool) -> str:
     )  # fmt: skip
 
 
-def _star(r: Rect) -> str:
+def _star(r: Rect, th: Theme) -> str:
     return marker_star(
-        r.x + r.w / 2, r.y + r.h / 2 + 0.5, r.w / 2 + 0.8, fill=STAR_FILL, stroke=TONES["accent"]
+        r.x + r.w / 2, r.y + r.h / 2 + 0.5, r.w / 2 + 0.8, fill=th.star, stroke=TONES["accent"]
     )
 
 
@@ -196,7 +193,7 @@ def _accent_card(box: Box, *, fill: str, stroke: str, bar: str) -> list[str]:
     ]
 
 
-def _touchpoint(card: TouchpointCard) -> list[str]:
+def _touchpoint(card: TouchpointCard, th: Theme) -> list[str]:
     box = card.box
     back = card.lane != "frontstage"
     out = _card_frame(
@@ -209,27 +206,27 @@ def _touchpoint(card: TouchpointCard) -> list[str]:
     pad = ir.w * 0.14
     out.append(channel_icon(card.icon, ir.x + pad, ir.y + pad, ir.w - 2 * pad, color="#27374d"))
     if card.marker is not None:
-        out.append(_star(card.marker))
+        out.append(_star(card.marker, th))
     if card.moment_of_truth:
         r = box.rect
-        out.append(el("rect", x=r.x, y=r.y, width=r.w, height=3, rx=1.5, fill=STAR_FILL))
+        out.append(el("rect", x=r.x, y=r.y, width=r.w, height=3, rx=1.5, fill=th.star))
     out += _texts(box.lines)
     return out
 
 
-def _pin(pin: Pin) -> list[str]:
+def _pin(pin: Pin, th: Theme) -> list[str]:
     if pin.kind == "pain":
-        bar = SEVERITY_COLORS.get(pin.level, SEVERITY_COLORS["medium"])
+        bar = th.severity.get(pin.level, th.severity["medium"])
         out = _accent_card(pin.box, fill="#fdf3f1", stroke="#f0cdc6", bar=bar)
         out.append(_warning(pin.icon_rect, TONES["pain"]))
     else:
-        bar = PRIORITY_COLORS.get(pin.level, PRIORITY_COLORS["medium"])
+        bar = th.priority.get(pin.level, th.priority["medium"])
         out = _accent_card(pin.box, fill="#f1f6fc", stroke="#c9daef", bar=bar)
         out.append(_bulb(pin.icon_rect, TONES["opportunity"]))
     return out + _texts(pin.box.lines)
 
 
-def _friction(mark: FrictionMark) -> list[str]:
+def _friction(mark: FrictionMark, th: Theme) -> list[str]:
     """A flagged friction as a card with its meter; a typical or thin one as muted text."""
     if not mark.flagged or mark.meter is None or mark.level is None:
         return _texts(mark.box.lines)
@@ -237,16 +234,16 @@ def _friction(mark: FrictionMark) -> list[str]:
         color = THIN
         out = _accent_card(mark.box, fill="#f5f7fa", stroke="#d5dce5", bar=color)
     else:
-        color = SEVERITY_COLORS.get(mark.level, SEVERITY_COLORS["medium"])
+        color = th.severity.get(mark.level, th.severity["medium"])
         out = _accent_card(mark.box, fill="#fdf7f2", stroke="#efd9c8", bar=color)
     out.append(meter(mark.meter, METER_BARS.get(mark.level, 1), color))
     return out + _texts(mark.box.lines)
 
 
-def _kpi(card: KpiCard) -> list[str]:
+def _kpi(card: KpiCard, th: Theme) -> list[str]:
     out = _card_frame(card.box, fill="#ffffff", stroke="#cfd8e3")
     if card.marker is not None and card.on_target is not None:
-        out.append(_status(card.marker, card.on_target))
+        out.append(_status(card.marker, card.on_target, th))
     return out + _texts(card.box.lines)
 
 
@@ -259,13 +256,16 @@ def _box(box: Box) -> list[str]:
             *_card_frame(box, fill="#f3f5f8", stroke="#b9c4d2", dashed=True),
             *_texts(box.lines),
         ]
+    if box.kind == "lane-item":
+        return [*_accent_card(box, fill="#ffffff", stroke="#cfd8e3", bar="#7b8798"),
+                *_texts(box.lines)]  # fmt: skip
     if box.kind == "persona":
         return [rect(box.rect, rx=10, fill="#f3f6fa", stroke="#d9e1ea"), *_texts(box.lines)]
     return _texts(box.lines)
 
 
-def _point_marker(p: EmotionPoint) -> str:
-    color = LEVEL_COLORS[p.tone]
+def _point_marker(p: EmotionPoint, th: Theme) -> str:
+    color = th.level(p.tone)
     if p.series == "expected":
         return expected_mark(p.x, p.y, 6.8, color)
     if p.evidence == "thin":
@@ -273,69 +273,87 @@ def _point_marker(p: EmotionPoint) -> str:
     return measured_mark(p.x, p.y, 5.8, color)
 
 
-def _actual_lines(run: list[EmotionPoint]) -> list[str]:
-    """The solid line of a run; stretches that touch a value on thin evidence are grey."""
-    if all(p.evidence != "thin" for p in run):
-        return [polyline([(p.x, p.y) for p in run], stroke=INK, stroke_width=2.4,
-                         stroke_linejoin="round")]  # fmt: skip
-    out = []
-    for a, b in pairwise(run):
-        thin = "thin" in (a.evidence, b.evidence)
-        out.append(el("line", x1=a.x, y1=a.y, x2=b.x, y2=b.y, stroke=THIN if thin else INK,
-                      stroke_width=2 if thin else 2.4, stroke_linecap="round"))  # fmt: skip
+def _curve_lines(curve: EmotionCurve, th: Theme) -> list[str]:
+    """The expected (dashed) and actual (solid) lines, coloured by the level each piece runs
+    through, over a darker casing that keeps the pale middle levels visible on white; a
+    stretch that touches a value on thin evidence is grey. The dashes of the pieces of one
+    line continue from piece to piece (each starts where the one before ended)."""
+    out: list[str] = []
+    styles = (("expected", MUTED, 2.0, "6 4"), ("actual", INK, 2.4, ""))
+    for series, casing, width, dashes in styles:
+        pieces: list[tuple[CurveSegment, float]] = []
+        offset, end = 0.0, (-1.0, -1.0)
+        for seg in curve.segments:
+            if seg.series == series:
+                offset = offset if end == (seg.x1, seg.y1) else 0.0
+                pieces.append((seg, offset))
+                offset += math.hypot(seg.x2 - seg.x1, seg.y2 - seg.y1)
+                end = (seg.x2, seg.y2)
+        for seg, at in pieces:  # the casing first, so that no piece's colour is covered
+            if not seg.thin:
+                out.append(el("line", x1=seg.x1, y1=seg.y1, x2=seg.x2, y2=seg.y2, stroke=casing,
+                              stroke_width=width + (1.6 if dashes else 2.2),
+                              stroke_linecap=None if dashes else "round",
+                              stroke_dasharray=dashes or None,
+                              stroke_dashoffset=at if dashes and at else None))  # fmt: skip
+        for seg, at in pieces:
+            out.append(el("line", x1=seg.x1, y1=seg.y1, x2=seg.x2, y2=seg.y2,
+                          stroke=THIN if seg.thin else th.level(seg.tone),
+                          stroke_width=2 if seg.thin else width,
+                          stroke_linecap="round" if seg.thin else None,
+                          stroke_dasharray=dashes or None,
+                          stroke_dashoffset=at if dashes and at else None))  # fmt: skip
     return out
 
 
-def _emotion(curve: EmotionCurve) -> list[str]:
+def _emotion(curve: EmotionCurve, th: Theme) -> list[str]:
     a = curve.area
     out: list[str] = []
     if curve.zero_y is not None:
         top, bottom = curve.ticks[-1].y, curve.ticks[0].y
         out.append(el("rect", x=a.x, y=top, width=a.w, height=curve.zero_y - top,
-                      fill=POSITIVE, fill_opacity=0.05))  # fmt: skip
+                      fill=th.positive, fill_opacity=0.05))  # fmt: skip
         out.append(el("rect", x=a.x, y=curve.zero_y, width=a.w, height=bottom - curve.zero_y,
-                      fill=NEGATIVE, fill_opacity=0.05))  # fmt: skip
+                      fill=th.negative, fill_opacity=0.05))  # fmt: skip
     for tick in curve.ticks:
         out.append(scale_line(a.x, tick.y, a.right, tick.y, zero=tick.value == 0))
         out.append(_text(tick.label))
     for band in curve.bands:
         out.append(el("polygon", points=points(band.outline), fill=BAND_FILL,
                       fill_opacity=BAND_OPACITY, stroke="none"))  # fmt: skip
-    for run in curve.runs(curve.expected):
-        if len(run) > 1:
-            out.append(polyline([(p.x, p.y) for p in run], stroke=MUTED, stroke_width=1.8,
-                                stroke_dasharray="6 4", stroke_linejoin="round"))  # fmt: skip
-    for run in curve.runs(curve.actual):
-        if len(run) > 1:
-            out += _actual_lines(run)
+    out += _curve_lines(curve, th)
     for g in curve.gaps:
         if g.gap != 0:
-            color = NEGATIVE if g.gap < 0 else POSITIVE
+            color = th.negative if g.gap < 0 else th.positive
             out.append(gap_line(g.x, g.y_expected, g.x, g.y_actual, color))
     for p in (*curve.expected, *curve.actual):
-        out.append(_point_marker(p))
+        out.append(_point_marker(p, th))
     for p in (*curve.expected, *curve.actual):
         out += _texts(p.label, halo=True)
     for g in curve.gaps:
-        color = THIN if g.gap == 0 else NEGATIVE if g.gap < 0 else POSITIVE
+        color = THIN if g.gap == 0 else th.negative if g.gap < 0 else th.positive
         out.append(rect(g.pill, rx=g.pill.h / 2, fill="#ffffff", stroke=color, stroke_width=1.3))
         out.append(_text(g.label))
     return out
 
 
-def _legend_symbol(item: LegendItem) -> list[str]:
+def _legend_symbol(item: LegendItem, th: Theme) -> list[str]:
     r = item.symbol
     cy = r.y + r.h / 2
     if item.kind == "expected":
         return [
-            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=MUTED, stroke_width=1.8,
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=MUTED, stroke_width=3.6,
                stroke_dasharray="6 4"),
-            expected_mark(r.x + r.w / 2, cy, 6, LEVEL_COLORS[2], stroke_width=1.3),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=th.level(2), stroke_width=2,
+               stroke_dasharray="6 4"),
+            expected_mark(r.x + r.w / 2, cy, 6, th.level(2), stroke_width=1.3),
         ]  # fmt: skip
     if item.kind == "actual":
         return [
-            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=2.4),
-            measured_mark(r.x + r.w / 2, cy, 5, LEVEL_COLORS[2], stroke_width=1.2),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=INK, stroke_width=4.6,
+               stroke_linecap="round"),
+            el("line", x1=r.x, y1=cy, x2=r.right, y2=cy, stroke=th.level(2), stroke_width=2.4),
+            measured_mark(r.x + r.w / 2, cy, 5, th.level(2), stroke_width=1.2),
         ]  # fmt: skip
     if item.kind == "band":
         return [
@@ -347,13 +365,13 @@ def _legend_symbol(item: LegendItem) -> list[str]:
         return [thin_mark(r.x + 7, cy, 5)]
     if item.kind == "gap":
         return [
-            gap_line(r.x + 4, r.y, r.x + 4, r.bottom, NEGATIVE),
+            gap_line(r.x + 4, r.y, r.x + 4, r.bottom, th.negative),
             el("rect", x=r.x + 8, y=cy - 7, width=18, height=14, rx=7, fill="#ffffff",
-               stroke=NEGATIVE, stroke_width=1.2),
+               stroke=th.negative, stroke_width=1.2),
             el("line", x1=r.x + 13.5, y1=cy, x2=r.x + 20.5, y2=cy, stroke=INK, stroke_width=1.6),
         ]  # fmt: skip
     if item.kind == "friction":
-        return [meter(Rect(r.x, r.y, 14, 14), 2, SEVERITY_COLORS["high"])]
+        return [meter(Rect(r.x, r.y, 14, 14), 2, th.severity["high"])]
     if item.kind == "ambiguous":
         return [meter(Rect(r.x, r.y, 14, 14), 1, THIN)]
     if item.kind == "pain":
@@ -361,8 +379,8 @@ def _legend_symbol(item: LegendItem) -> list[str]:
     if item.kind == "opportunity":
         return [_bulb(Rect(r.x, r.y, 14, 14), TONES["opportunity"])]
     if item.kind == "moment":
-        return [_star(Rect(r.x, r.y + 1, 12, 12))]
-    return [el("circle", cx=r.x + 6, cy=cy, r=6, fill=LEVEL_COLORS[item.tone], stroke=INK,
+        return [_star(Rect(r.x, r.y + 1, 12, 12), th)]
+    return [el("circle", cx=r.x + 6, cy=cy, r=6, fill=th.level(item.tone), stroke=INK,
                stroke_width=0.8)]  # fmt: skip
 
 
@@ -391,47 +409,80 @@ def _grid(view: MapView) -> list[str]:
     return out
 
 
-def draw_svg(view: MapView) -> str:
-    """The SVG document of a laid-out map."""
-    w, h = view.width, view.height
-    out: list[str] = [el("rect", x=0.0, y=0.0, width=w, height=h, fill="#ffffff")]
-    out += _texts(view.header.title)
-    out += _texts(view.header.subtitle)
-    if view.header.persona is not None:
-        out += _box(view.header.persona)
-    if view.header.avatar is not None and view.header.initials is not None:
-        a = view.header.avatar
+def header_parts(head: Header, th: Theme) -> list[str]:
+    """The header: title, subtitle, persona card with its avatar, the journey's KPIs."""
+    out = _texts(head.title) + _texts(head.subtitle)
+    if head.persona is not None:
+        out += _box(head.persona)
+    if head.avatar is not None and head.initials is not None:
+        a = head.avatar
         out.append(el("circle", cx=a.x + a.w / 2, cy=a.y + a.h / 2, r=a.w / 2, fill=STAGE_FILL))
-        out.append(_text(view.header.initials))
-    out += _each(_kpi, view.header.kpis)
-    out += _grid(view)
+        out.append(_text(head.initials))
+    return out + _each(lambda k: _kpi(k, th), head.kpis)
+
+
+def legend_parts(legend: Iterable[LegendItem], th: Theme) -> list[str]:
+    out: list[str] = []
+    for item in legend:
+        out += _legend_symbol(item, th)
+        out.append(_text(item.label))
+    return out
+
+
+def stage_parts(view: MapView, only: Collection[str] | None = None) -> list[str]:
+    """The chevrons of the stages with their names; ``only`` some of them (by id), the first
+    and last of those drawn flat at their outer sides (a page of the map)."""
+    stages = [s for s in view.stages if only is None or s.stage_id in only]
+    out: list[str] = []
+    for i, stage in enumerate(stages):
+        last = i == len(stages) - 1
+        out.append(_chevron(stage.header, first=i == 0, last=last, arrow=ARROW))
+        out += _texts(stage.header.lines)
+    return out
+
+
+def grid_parts(view: MapView, th: Theme) -> list[str]:
+    """The lanes and stages with all they hold: everything but the header and the legend."""
+    out = _grid(view)
     for lane in view.lanes:
         out += _texts(lane.title)
-    n = len(view.stages)
-    for i, stage in enumerate(view.stages):
-        out.append(_chevron(stage.header, first=i == 0, last=i == n - 1, arrow=ARROW))
-        out += _texts(stage.header.lines)
+    out += stage_parts(view)
     if view.visibility_y is not None:
         y = view.visibility_y
         g = view.grid
         out.append(el("line", x1=g.x, y1=y, x2=g.right, y2=y, stroke="#7b8798",
                       stroke_width=1.4, stroke_dasharray="8 5"))  # fmt: skip
     if view.emotion is not None:
-        out += _emotion(view.emotion)
-    out += _each(_friction, view.frictions)
+        out += _emotion(view.emotion, th)
+    out += _each(lambda f: _friction(f, th), view.frictions)
     out += _each(_box, view.boxes)
-    out += _each(_touchpoint, view.touchpoints)
-    out += _each(_pin, view.pins)
-    out += _each(_kpi, view.kpis)
-    for item in view.legend:
-        out += _legend_symbol(item)
-        out.append(_text(item.label))
-    return document(w, h, view.title, out, aria_label=False)
+    out += _each(lambda c: _touchpoint(c, th), view.touchpoints)
+    out += _each(lambda p: _pin(p, th), view.pins)
+    out += _each(lambda k: _kpi(k, th), view.kpis)
+    return out
+
+
+def draw_svg(view: MapView, *, theme_name: str = "light") -> str:
+    """The SVG document of a laid-out map, in a theme (see :mod:`~journeymap.rendering.theme`)."""
+    th = theme(theme_name)
+    w, h = view.width, view.height
+    out: list[str] = [el("rect", x=0.0, y=0.0, width=w, height=h, fill="#ffffff")]
+    out += header_parts(view.header, th)
+    out += grid_parts(view, th)
+    out += legend_parts(view.legend, th)
+    return th.recolor(document(w, h, view.title, out, aria_label=False))
 
 
 def to_svg(
-    m: JourneyMap, *, width: int | None = None, measurement: Measurement | None = None
+    m: JourneyMap,
+    *,
+    width: int | None = None,
+    measurement: Measurement | None = None,
+    lanes: Sequence[str] | None = None,
+    theme_name: str = "light",
 ) -> str:
     """The journey-map visual as an SVG document (UTF-8 text); with a ``measurement``, its
-    actual emotions are the measured ones."""
-    return draw_svg(layout(m, width=width, measurement=measurement))
+    actual emotions are the measured ones; ``lanes`` chooses the lanes drawn and their order
+    (see :func:`~journeymap.rendering.layout.layout`)."""
+    view = layout(m, width=width, measurement=measurement, lanes=lanes)
+    return draw_svg(view, theme_name=theme_name)

@@ -18,6 +18,7 @@ __all__ = [
     "Anchor",
     "Box",
     "BoxKind",
+    "CurveSegment",
     "EmotionBand",
     "EmotionCurve",
     "EmotionGap",
@@ -68,6 +69,7 @@ BoxKind = Literal[
     "systems",
     "kpi",
     "friction",
+    "lane-item",
 ]
 LegendKind = Literal[
     "expected",
@@ -145,7 +147,7 @@ class Text:
 
     @property
     def width(self) -> float:
-        return text_width(self.text, self.size, bold=self.bold)
+        return text_width(self.text, self.size, bold=self.bold, italic=self.italic)
 
     @property
     def bounds(self) -> Rect:
@@ -273,9 +275,10 @@ class StageColumn:
 
 @dataclass(frozen=True)
 class LaneView:
-    """A row of the map, with its title in the left gutter."""
+    """A row of the map, with its title in the left gutter; ``key`` is a :data:`LaneKey` or
+    the id of a lane of the map's own."""
 
-    key: LaneKey
+    key: str
     title: tuple[Text, ...]
     y: float
     h: float
@@ -302,6 +305,22 @@ class EmotionPoint:
     evidence: Evidence = "asserted"
     #: y of the upper and lower end of the 95% interval of a measured value
     interval: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class CurveSegment:
+    """A straight piece of the expected (dashed) or actual (solid) line between two points,
+    cut where the line crosses from one level's colour into the next: its ``tone`` is the
+    level it runs through, so the line is coloured by emotion along its length."""
+
+    series: Literal["expected", "actual"]
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    tone: int
+    #: it touches a measured value on thin evidence (drawn grey)
+    thin: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,6 +366,8 @@ class EmotionCurve:
     bands: tuple[EmotionBand, ...] = ()
     #: True when the actual series is measured from evidence, not written by a person
     measured: bool = False
+    #: the lines between neighbouring points, in pieces coloured by the level they run through
+    segments: tuple[CurveSegment, ...] = ()
 
     @staticmethod
     def runs(points: tuple[EmotionPoint, ...]) -> list[list[EmotionPoint]]:
@@ -405,7 +426,7 @@ class MapView:
     #: the friction of each touchpoint, on a measured map
     frictions: tuple[FrictionMark, ...] = ()
 
-    def lane(self, key: LaneKey) -> LaneView | None:
+    def lane(self, key: str) -> LaneView | None:
         return next((lane for lane in self.lanes if lane.key == key), None)
 
     def all_boxes(self) -> list[Box]:
