@@ -86,6 +86,16 @@ def test_durations(seconds: float, words: str, short: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("seconds", "short"),
+    [(1e-6, "1 µs"), (2.5e-4, "250 µs"), (1e-9, "< 1 µs"), (0, "0 s"), (0.044, "0.044 s")],
+)
+def test_short_durations_under_a_millisecond_are_not_in_e_notation(
+    seconds: float, short: str
+) -> None:
+    assert nb.duration_short(seconds) == short
+
+
+@pytest.mark.parametrize(
     ("name", "value", "cell"),
     [
         ("customers", 1234, "1,234"),

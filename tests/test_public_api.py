@@ -20,7 +20,7 @@ EXPECTED = {
     # review
     "lint", "LintFinding", "LINT_RULES", "diff", "MapDiff", "Change",
     # drawing
-    "render", "render_bytes",
+    "render", "render_bytes", "charts",
     # event logs
     "read_events", "EventLog", "Engine", "EngineConfig", "summary", "flows", "paths", "funnel",
     "retention", "cohorts", "sessions", "discover",

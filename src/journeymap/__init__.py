@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from journeymap.model.measurement import Measurement
     from journeymap.model.persona import Persona
     from journeymap.model.touchpoint import ActualEmotion, Stage, Touchpoint
-    from journeymap.rendering import render_bytes
+    from journeymap.rendering import charts, render_bytes
     from journeymap.rendering import render_file as render
     from journeymap.voice.drivers import drivers, mentions
     from journeymap.voice.read import Feedback, read_feedback
@@ -90,6 +90,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "ces",
+    "charts",
     "check_map",
     "cohorts",
     "csat",
@@ -163,6 +164,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "UsageError": ("journeymap.errors", "UsageError"),
     "__version__": ("journeymap._version", "__version__"),
     "ces": ("journeymap.voice.scores", "ces"),
+    "charts": ("journeymap.rendering.charts", ""),  # the module itself
     "check_map": ("journeymap.model", "check_map"),
     "cohorts": ("journeymap.events.retention", "cohorts"),
     "csat": ("journeymap.voice.scores", "csat"),
@@ -208,7 +210,8 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'journeymap' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), attr)
+    loaded = importlib.import_module(module)
+    value = getattr(loaded, attr) if attr else loaded
     globals()[name] = value  # the next access is a plain lookup
     return value
 

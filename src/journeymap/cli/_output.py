@@ -1,4 +1,5 @@
-"""Where a result table goes: the terminal (a rich table), CSV, JSON or Parquet; the shared
+"""Where a result table goes: the terminal (a rich table), CSV, JSON or Parquet, or its chart
+(SVG, PNG, PDF, HTML: :mod:`journeymap.rendering.charts`); the shared
 ``--format``/``-o``/``--limit`` options and the spinner of the ``events`` and ``feedback``
 commands."""
 
@@ -30,17 +31,21 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "CHART_COMMANDS",
     "OUT",
     "OutFormat",
     "OutputOptions",
     "busy",
+    "chart_of",
     "emit",
     "format_of",
     "inert",
+    "no_chart",
     "output_options",
     "print_table",
     "vertical",
     "with_options",
+    "write_chart",
     "write_table",
 ]
 
@@ -56,6 +61,11 @@ class OutputOptions:
     format: OutFormat | None = None
     output: Path | None = None
     limit: int = 20
+
+    def __post_init__(self) -> None:
+        """A suffix that is neither a table's nor a chart's is refused before any work."""
+        if chart_of(self) is None:
+            format_of(self)
 
 
 def output_options(
@@ -74,7 +84,8 @@ def output_options(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the result to FILE (csv and json go to stdout without it).",
+            help="Write the result to FILE: .csv, .json or .parquet for the table; .svg, .png, "
+            ".pdf or .html for its chart (csv and json go to stdout without -o).",
             rich_help_panel=_OUTPUT,
         ),
     ] = None,
@@ -134,6 +145,38 @@ def busy(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda stage: status.update(f"{stage}…")
 
 
+#: the commands that draw a chart with ``-o FILE.svg|png|pdf|html``, for the message of the
+#: others
+CHART_COMMANDS = (
+    "events flows, paths, funnel, retention; feedback scores, sentiment, themes, drivers"
+)
+_CHART_SUFFIXES = (".svg", ".png", ".pdf", ".html", ".htm")
+
+
+def chart_of(out: OutputOptions) -> Literal["svg", "png", "pdf", "html"] | None:
+    """The chart format ``-o`` asks for (``.svg``, ``.png``, ``.pdf``, ``.html``), or ``None``
+    for a table. ``--format`` with a chart suffix is a contradiction, refused."""
+    if out.output is None or out.output.suffix.lower() not in _CHART_SUFFIXES:
+        return None
+    if out.format is not None:
+        raise UsageError(
+            f"{out.output}: a .svg/.png/.pdf/.html file is a chart; --format {out.format} asks "
+            "for a table (leave --format out, or write .csv/.json/.parquet)"
+        )
+    suffix = out.output.suffix.lower().lstrip(".")
+    return "html" if suffix == "htm" else typing.cast(Literal["svg", "png", "pdf"], suffix)
+
+
+def no_chart(out: OutputOptions, command: str) -> None:
+    """Refuse ``-o FILE.png`` (or .svg, .pdf, .html) for a command that draws no chart."""
+    if chart_of(out) is not None:
+        assert out.output is not None
+        raise UsageError(
+            f"{out.output}: {command} draws no chart; write its table as .csv, .json or "
+            f".parquet. The commands that draw charts: {CHART_COMMANDS}"
+        )
+
+
 def format_of(out: OutputOptions) -> OutFormat:
     if out.format is not None:
         if out.format == "parquet" and out.output is None:
@@ -147,8 +190,8 @@ def format_of(out: OutputOptions) -> OutFormat:
     if suffix == "pq":
         return "parquet"
     raise UsageError(
-        f"{out.output}: cannot tell the format from the suffix; use .csv, .json or .parquet, "
-        "or say --format"
+        f"{out.output}: cannot tell the format from the suffix; use .csv, .json or .parquet "
+        "for the table, .svg, .png, .pdf or .html for a chart, or say --format"
     )
 
 
@@ -322,14 +365,33 @@ def emit(
     title: str,
     hide: tuple[str, ...] = (),
     terminal: pa.Table | None = None,
+    chart: Callable[[], Any] | None = None,
+    command: str = "this command",
 ) -> None:
-    """The result: a table on the terminal (``terminal`` if given), or written as asked."""
+    """The result: a table on the terminal (``terminal`` if given), or written as asked; with
+    ``-o FILE.svg|png|pdf|html`` the figure ``chart()`` draws (refused when there is none)."""
+    drawn = chart_of(out)
+    if drawn is not None:
+        if chart is None:
+            no_chart(out, command)
+        assert chart is not None and out.output is not None
+        write_chart(chart(), out.output)
+        return
     fmt = format_of(out)
     if fmt == "table":
         print_table(terminal if terminal is not None else table, title=title, limit=out.limit,
                      hide=hide)  # fmt: skip
     else:
         write_table(table, fmt, out.output)
+
+
+def write_chart(figure: Any, path: Path) -> None:
+    """Write a chart (the format from the suffix); say so on stderr."""
+    from journeymap.rendering.charts import save_chart
+
+    with busy("drawing the chart"):
+        save_chart(figure, path)
+    stderr().print(f"wrote {path} (chart)", highlight=False)
 
 
 def vertical(table: pa.Table) -> pa.Table:

@@ -7,7 +7,9 @@ gathered in :class:`LogOptions`, :class:`OutputOptions`) and added to each comma
 :func:`with_options`. The log is read by :func:`journeymap.events.logs.read_logs` (several
 as one, through the cache with ``--cache``). The read report (rows read, used and rejected,
 with examples) goes to stderr; results go to stdout as a table, or as CSV, JSON or Parquet
-with ``--format`` / ``-o``. The commands only parse, call the library and print.
+with ``--format`` / ``-o``, or as a chart with ``-o FILE.svg|png|pdf|html``
+(:mod:`journeymap.rendering.charts`; summary, sessions and discover draw none). The commands
+only parse, call the library and print.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from journeymap._numbers import count
 from journeymap.cli import _options as o
 from journeymap.cli._common import handle_errors, stderr
 from journeymap.cli._output import (
+    CHART_COMMANDS,
     OUT,
     OutputOptions,
     busy,
+    chart_of,
     emit,
     format_of,
+    no_chart,
     vertical,
     with_options,
 )
@@ -39,6 +44,8 @@ from journeymap.errors import UsageError
 from journeymap.events.logs import ReadOptions
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from journeymap.engine import EngineConfig
     from journeymap.engine.conditions import Condition
     from journeymap.events.read import EventLog
@@ -51,6 +58,9 @@ app = typer.Typer(
 )
 
 Per = Literal["customer", "session"]
+FlowChart = Literal["map", "sankey", "times"]
+#: the most paths a chart shows (--top 0 writes every path to a table)
+MAX_PATHS = 30
 Period = Literal["day", "week", "month", "quarter"]
 
 # ---- durations -------------------------------------------------------------------------------
@@ -236,9 +246,11 @@ def summary_(logs: LogsArg, *, opts: LogOptions, out: OutputOptions) -> None:
     """Rows read/used/rejected, customers, events, sessions, time range, events per customer."""
     from journeymap.events.summary import summary
 
+    no_chart(out, "events summary")
+
     with _opened(logs, opts) as log, busy("summarising"):
         table = summary(log)
-    emit(table, out, title="summary", terminal=vertical(table))
+    emit(table, out, title="summary", terminal=vertical(table), command="events summary")
 
 
 @app.command("flows")
@@ -251,16 +263,56 @@ def flows_(
         bool, typer.Option("--markers", help="Add <start> and <end> transitions.")
     ] = False,
     by: o.ByOpt = None,
+    chart: Annotated[
+        FlowChart,
+        typer.Option(
+            help="The chart of -o FILE.svg|png|pdf|html: map (a process map), sankey, or "
+            "times (the time between steps).",
+            rich_help_panel="Output",
+        ),
+    ] = "map",
+    top_events: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            help="The process map and the Sankey: the N most frequent events; the time "
+            "chart: the N most frequent transitions.",
+            rich_help_panel="Output",
+        ),
+    ] = 12,
     *,
     opts: LogOptions,
     out: OutputOptions,
 ) -> None:
-    """Directly-follows transitions: count, customers, median and p90 time between steps."""
+    """Directly-follows transitions: count, customers, median and p90 time between steps;
+    drawn as a process map, a Sankey or the time between steps with -o FILE.png (.svg, .pdf,
+    .html)."""
     from journeymap.events.flows import flows
 
+    graph = chart_of(out) is not None and chart != "times"
+    _one_log(out, by)
     with _opened(logs, opts, by=by) as log, busy("computing flows"):
-        table = flows(log, per=per, markers=markers, by=by)
-    emit(table, out, title=f"flows (per {per})" + (f" by {by}" if by else ""))
+        table = flows(log, per=per, markers=markers or graph, by=by)
+    emit(table, out, title=f"flows (per {per})" + (f" by {by}" if by else ""),
+         chart=lambda: _flow_chart(table, chart, top_events))  # fmt: skip
+
+
+def _one_log(out: OutputOptions, by: str | None) -> None:
+    """A chart draws one log: ``--by`` with ``-o FILE.png`` is refused before any work."""
+    if by is not None and chart_of(out) is not None:
+        raise UsageError(
+            f"{out.output}: a chart draws one log at a time; drop --by {by} (or write the "
+            "table per segment as .csv, .json or .parquet, or keep one segment with --where)"
+        )
+
+
+def _flow_chart(table: pa.Table, chart: FlowChart, top: int) -> object:
+    from journeymap.rendering import charts
+
+    if chart == "times":
+        return charts.step_times_chart(charts.step_times_data(table, top=top))
+    graph = charts.flow_graph(table, top_events=top)
+    return charts.process_map(graph) if chart == "map" else charts.sankey(graph)
 
 
 @app.command("paths")
@@ -289,7 +341,13 @@ def paths_(
         unit = "customers" if per == "customer" else "sessions"
         shown = "all" if table.num_rows == variants else f"top {count(table.num_rows)} of"
         title += f": {shown} {count(variants)} variants of {count(journeys)} {unit}"
-    emit(table, out, title=title, hide=("events",))
+    emit(table, out, title=title, hide=("events",), chart=lambda: _paths_chart(table))
+
+
+def _paths_chart(table: pa.Table) -> object:
+    from journeymap.rendering import charts
+
+    return charts.paths_chart(charts.paths_data(table, top=min(table.num_rows, MAX_PATHS)))
 
 
 @app.command("funnel")
@@ -323,10 +381,23 @@ def funnel_(
     from journeymap.events.funnel import funnel
 
     parsed = parse_steps(steps)
+    _one_log(out, by)
     limit = parse_duration(within, option="--within") if within is not None else None
     with _opened(logs, opts, by=by) as log, busy("computing the funnel"):
         table = funnel(log, steps=parsed, within=limit, per=per, by=by)
-    emit(table, out, title="funnel" + (f" by {by}" if by else ""))
+    emit(table, out, title="funnel" + (f" by {by}" if by else ""),
+         chart=lambda: _chart("funnel", table))  # fmt: skip
+
+
+def _chart(kind: str, table: pa.Table) -> object:
+    """The chart of a funnel, retention or cohort table."""
+    from journeymap.rendering import charts
+
+    if kind == "funnel":
+        return charts.funnel_chart(charts.funnel_data(table))
+    if kind == "cohorts":
+        return charts.cohort_heatmap(charts.cohort_data(table))
+    return charts.retention_chart(charts.retention_data(table))
 
 
 @app.command("retention")
@@ -360,6 +431,7 @@ def retention_(
     period flagged), or cohort retention."""
     from journeymap.events import retention as r
 
+    _one_log(out, by)
     with _opened(logs, opts, by=by) as log, busy("computing retention"):
         if cohorts:
             table = r.cohorts(log, period=period, event=active_event, by=by)
@@ -367,9 +439,11 @@ def retention_(
             table = r.retention(log, period=period, event=active_event, by=by)
     segments = f", per {by}" if by else ""
     if cohorts:
-        emit(table, out, title=f"cohorts by {period}{segments}", terminal=r.cohort_matrix(table))
+        emit(table, out, title=f"cohorts by {period}{segments}", terminal=r.cohort_matrix(table),
+             chart=lambda: _chart("cohorts", table))  # fmt: skip
     else:
-        emit(table, out, title=f"retention by {period}{segments}")
+        emit(table, out, title=f"retention by {period}{segments}",
+             chart=lambda: _chart("retention", table))  # fmt: skip
     _say(r.partial_notes(table))
 
 
@@ -394,6 +468,7 @@ def sessions_(
     from journeymap.events.sessions import session_summary, sessions
 
     gap = parse_duration(session_gap, option="--session-gap")
+    no_chart(out, "events sessions")
     fmt = format_of(out)
     with _opened(logs, opts) as log, busy("making sessions"):
         cut = sessions(log, gap=gap, replace_existing=True)
@@ -429,6 +504,11 @@ def discover_(
     from journeymap.events.discover import discover
     from journeymap.formats.document import format_of, save
 
+    if output.suffix.lower() in (".svg", ".png", ".pdf", ".html", ".htm"):
+        raise UsageError(
+            f"{output}: discover writes a draft map (.yaml or .json), not a chart; the "
+            f"commands that draw charts: {CHART_COMMANDS}"
+        )
     if output.exists() and not force:
         raise UsageError(f"{output}: already exists; pass --force to overwrite it")
     fmt = format_of(output)

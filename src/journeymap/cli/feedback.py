@@ -3,8 +3,9 @@
 Every command takes one file (CSV, XLSX, JSON Lines, gzip too) and the same options for its
 column roles (:class:`FeedbackOptions`); the roles found by name, the rows read, used and
 rejected go to stderr, the result to stdout as a table, or as CSV, JSON or Parquet with
-``--format`` / ``-o`` (the output options and writer of ``journeymap events``). The commands
-only parse, call the library and print.
+``--format`` / ``-o`` (the output options and writer of ``journeymap events``), or as a chart
+with ``-o FILE.svg|png|pdf|html`` (summary draws none). The commands only parse, call the
+library and print.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from journeymap.cli._options import (
     TouchpointCol,
     column,
 )
-from journeymap.cli._output import OUT, OutputOptions, busy, emit, vertical, with_options
+from journeymap.cli._output import (
+    OUT,
+    OutputOptions,
+    busy,
+    emit,
+    no_chart,
+    vertical,
+    with_options,
+)
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -223,8 +232,9 @@ def summary_(file: FileArg, *, opts: FeedbackOptions, out: OutputOptions) -> Non
     """
     from journeymap.voice.scores import feedback_summary
 
+    no_chart(out, "feedback summary")
     table = feedback_summary(_read(file, opts))
-    emit(table, out, title="summary", terminal=vertical(table))
+    emit(table, out, title="summary", terminal=vertical(table), command="feedback summary")
 
 
 @app.command("scores")
@@ -267,7 +277,21 @@ def scores_(
     mode = of or ("ratings" if fb.roles.ratings and fb.roles.score is None else "score")
     what = "ratings" if mode == "ratings" else (fb.roles.scale or "rating").upper()
     title = what if what in ("NPS", "CSAT", "CES", "ratings") else "mean rating"
-    emit(table, out, title=title + (f" by {', '.join(groups)}" if groups else ""))
+    emit(table, out, title=title + (f" by {', '.join(groups)}" if groups else ""),
+         chart=lambda: _chart("scores", table, what=title))  # fmt: skip
+
+
+def _chart(kind: str, table: pa.Table, *, what: str = "score") -> object:
+    """The chart of a scores, sentiment, themes or drivers table."""
+    from journeymap.rendering import charts
+
+    if kind == "scores":
+        return charts.scores_chart(charts.scores_data(table), what=what)
+    if kind == "sentiment":
+        return charts.sentiment_chart(charts.sentiment_data(table))
+    if kind == "themes":
+        return charts.themes_chart(charts.themes_data(table))
+    return charts.drivers_chart(charts.drivers_data(table))
 
 
 @app.command("sentiment")
@@ -332,7 +356,7 @@ def sentiment_(
             if not isinstance(value, dict | list):
                 shown = f"{value:.3f}" if isinstance(value, float) else str(value)
                 err.print(f"  {key}: {shown}", markup=False, highlight=False)
-    emit(table, out, title=f"sentiment ({method})")
+    emit(table, out, title=f"sentiment ({method})", chart=lambda: _chart("sentiment", table))
 
 
 @app.command("themes")
@@ -370,7 +394,8 @@ def themes_(
         fb = with_category(fb)
     with busy("finding themes"):
         table = themes(fb, text=opts.text, score=opts.score, method=method, k=k, by=by, seed=seed)
-    emit(table, out, title=f"themes ({method})", terminal=_quotes_as_text(table))
+    emit(table, out, title=f"themes ({method})", terminal=_quotes_as_text(table),
+         chart=lambda: _chart("themes", table))  # fmt: skip
 
 
 def _quotes_as_text(table: pa.Table) -> pa.Table:
@@ -440,4 +465,5 @@ def drivers_(
     shown = [c for c in ("raw_weight", "coefficient", "performance") if c in table.column_names]
     if "note" in table.column_names and table.column("note").null_count == table.num_rows:
         shown.append("note")
-    emit(table, out, title="key drivers", terminal=table.drop_columns(shown))
+    emit(table, out, title="key drivers", terminal=table.drop_columns(shown),
+         chart=lambda: _chart("drivers", table))  # fmt: skip

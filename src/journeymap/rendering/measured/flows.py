@@ -167,6 +167,9 @@ def draw_sankey(
     width: float = CHART_W,
     min_share: float = 0.02,
     max_deviations: int = 16,
+    title: str = "Flows between touchpoints",
+    legend: tuple[str, str, str] | None = None,
+    unit: str = "reach",
 ) -> str:
     """Real flows between touchpoints, nodes in map order under their stage.
 
@@ -175,10 +178,12 @@ def draw_sankey(
     the top, those who go back arc underneath, in grey. Every link is as thick as the
     customers who made that move (one scale for bars and links). Only the biggest
     ``max_deviations`` flows off the designed path, each of at least ``min_share`` of the
-    journey's customers, are drawn; the chart says how many were left out.
+    journey's customers, are drawn; the chart says how many were left out. ``legend``
+    replaces the words of the legend (the designed path, the deviations, the thickness) for
+    nodes that are not a map's touchpoints (the events of a log), ``unit`` the word after
+    each node's number; a node name with line breaks is drawn in those lines.
     """
     node_rows = nodes.to_pylist()
-    title = "Flows between touchpoints"
     if not node_rows:
         return empty(width, title, "No touchpoint has customers in this measurement.")
     s = _Sankey(node_rows, links.to_pylist(), width, min_share=min_share,
@@ -191,9 +196,9 @@ def draw_sankey(
         out.append(el("rect", x=s.cx(r["index"]) - 7, y=s.y0 - h / 2, width=14, height=h, rx=2,
                       fill=STAGE_FILL))  # fmt: skip
     out += _link_numbers(labels)
-    names, ly = _node_names(s, s.y0 + s.biggest_half + s.below + 14)
+    names, ly = _node_names(s, s.y0 + s.biggest_half + s.below + 14, unit)
     out += names
-    out += _legend(ly, s.hidden)
+    out += _legend(ly, s.hidden, legend)
     return document(width, ly + 30, title, out)
 
 
@@ -269,35 +274,41 @@ def _link_numbers(labels: list[tuple[str, float, float, str]]) -> list[str]:
     return out
 
 
-def _node_names(s: _Sankey, ny: float) -> tuple[list[str], float]:
+def _node_names(s: _Sankey, ny: float, unit: str = "reach") -> tuple[list[str], float]:
     """Touchpoint names and reach under everything, and where the legend goes."""
     out: list[str] = []
     lines = 1
     for r in s.nodes:
-        rows = wrap(r["name"], (s.col - 8) / SLACK, 11, bold=True, max_lines=3)
+        rows = (
+            str(r["name"]).split("\n")  # broken into lines by the caller
+            if "\n" in str(r["name"])
+            else wrap(r["name"], (s.col - 8) / SLACK, 11, bold=True, max_lines=3)
+        )
         lines = max(lines, len(rows))
         for k, row in enumerate(rows):
             out.append(text(row, s.cx(r["index"]), ny + k * 14, 11, bold=True, anchor="middle"))
     for r in s.nodes:
-        out.append(text(f"{nb.count(r['customers'])} reach", s.cx(r["index"]),
+        out.append(text(f"{nb.count(r['customers'])} {unit}", s.cx(r["index"]),
                         ny + lines * 14 + 1, 10.5, anchor="middle", fill=MUTED))  # fmt: skip
     return out, ny + lines * 14 + 30
 
 
-def _legend(ly: float, hidden: list[_Row]) -> list[str]:
+def _legend(ly: float, hidden: list[_Row], say: tuple[str, str, str] | None = None) -> list[str]:
     """What blue and grey mean, what thickness means, and how many flows are not drawn."""
     out: list[str] = []
-    legend = [
-        (FLOW, 0.8, "the designed path: each touchpoint to the map's next one"),
-        (DEVIATION, 0.6, "off the path: skipping ahead (over) or going back (under)"),
-    ]
+    path, off, thickness = say or (
+        "the designed path: each touchpoint to the map's next one",
+        "off the path: skipping ahead (over) or going back (under)",
+        "Thickness: customers who made the move; bar height: customers who reach the touchpoint.",
+    )
+    legend = [(FLOW, 0.8, path), (DEVIATION, 0.6, off)]
     x = 0.0
     for color, opacity, words in legend:
         out.append(el("rect", x=x, y=ly - 9, width=22, height=10, fill=color,
                       fill_opacity=opacity))  # fmt: skip
         out.append(text(words, x + 28, ly, 10.5, fill=MUTED))
         x += 28 + room(words, 10.5) + 26
-    note = "Thickness: customers who made the move; bar height: customers who reach the touchpoint."
+    note = thickness
     if hidden:
         many = len(hidden) > 1
         note += (
