@@ -165,7 +165,8 @@ def duration(seconds: float) -> str:
 
 
 def duration_short(seconds: float) -> str:
-    """Seconds in a table cell: ``1 µs``, ``0.25 s``, ``42 s``, ``3m 20s``, ``5h 02m``, ``3d 4h``."""
+    """Seconds in a table cell: ``1 µs``, ``0.25 s``, ``42 s``, ``3m 20s``, ``5h 02m``,
+    ``3d 4h``."""
     if 0 < seconds < 0.001:  # not "1e-06 s"
         return f"{seconds * 1e6:.3g} µs" if seconds >= 1e-6 else "< 1 µs"
     if seconds < 60:

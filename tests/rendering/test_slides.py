@@ -1,6 +1,8 @@
 """The PowerPoint deck: opened again with python-pptx, every stage and touchpoint is there as
-native text, every shape lies on its 16:9 slide, and every text fits its box by the metrics of
-the fonts that draw it."""
+native text, every shape lies on its 16:9 slide, no two shapes overlap, every text fits its box
+by the metrics of the fonts that draw it, and every stage slide shows the stage's picture at the
+slide's resolution. The measured deck (``measure ... -o deck.pptx``) of the demo's data holds
+the measured emotions and the answers behind them."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from journeymap.model import JourneyMap, Stage, Touchpoint
 from journeymap.rendering import render_bytes
 from journeymap.rendering.fonts import line_factor
 from journeymap.rendering.slides import (
+    BODY_PT,
     LINE,
     PAD_X,
     PAD_Y,
@@ -26,6 +29,7 @@ from journeymap.rendering.slides import (
 from journeymap.rendering.text import wrap
 
 pptx = pytest.importorskip("pptx")
+MSO_SHAPE_TYPE = pptx.enum.shapes.MSO_SHAPE_TYPE
 EMU = 12700  # per point
 SCRIPTS = Path(__file__).parent / "fixtures" / "scripts_map.yaml"
 
@@ -62,9 +66,25 @@ def _fits(frame: object, width: float, height: float) -> tuple[float, float]:
     return need, height
 
 
+def _box(shape: object) -> tuple[float, float, float, float]:
+    s = shape
+    return s.left / EMU, s.top / EMU, (s.left + s.width) / EMU, (s.top + s.height) / EMU  # type: ignore[attr-defined]
+
+
 def _check_deck(deck: object) -> None:
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, rel=1e-3)  # type: ignore[attr-defined]
-    for slide in deck.slides:  # type: ignore[attr-defined]
+    for k, slide in enumerate(deck.slides):  # type: ignore[attr-defined]
+        boxes = [_box(s) for s in slide.shapes]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+                assert min(overlap) <= 0.5, f"slide {k + 1}: shapes overlap: {a} {b}"
+        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1, f"slide {k + 1} has no picture"
+        pic = pictures[0]
+        # drawn at the slide's resolution: 2 pixels a point, give or take a pixel's rounding
+        px_w, _ = pic.image.size
+        assert px_w == pytest.approx(2 * pic.width / EMU, abs=3), (px_w, pic.width / EMU)
         for shape in slide.shapes:
             x, y = shape.left / EMU, shape.top / EMU
             w, h = shape.width / EMU, shape.height / EMU
@@ -94,10 +114,26 @@ def test_deck_of_the_sample_map(sample_map: JourneyMap) -> None:
             assert tp.name in text
     for item in [*sample_map.pain_points, *sample_map.opportunities]:
         assert item.name in text
-    # the overview holds the map's picture
-    first = deck.slides[0]  # type: ignore[attr-defined]
-    assert any(s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.PICTURE for s in first.shapes)
     _check_deck(deck)
+    # a stage slide: the stage's picture on the left, as high as the body, the text right of it
+    for slide in list(deck.slides)[1:]:  # type: ignore[attr-defined]
+        pic = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
+        x0, y0, x1, y1 = _box(pic)
+        assert y1 - y0 > 0.6 * SLIDE_H or x1 - x0 > 0.3 * SLIDE_W
+        texts = [_box(s) for s in slide.shapes if s.has_table or (s.top / EMU > y0 + 1)]
+        texts = [b for b in texts if b != (x0, y0, x1, y1)]
+        assert texts and all(b[0] >= x1 for b in texts)
+
+
+def test_little_text_is_set_large() -> None:
+    """A stage with one touchpoint is set larger than one that needs many slides."""
+    m = JourneyMap(id="one", title="One", stages=[
+        Stage(id="s", name="Only", touchpoints=[Touchpoint(id="t", name="Call us")])])  # fmt: skip
+    assert stage_pages(m)[0].size > BODY_PT
+    deck = _deck(m)
+    _check_deck(deck)
+    table = next(s for s in deck.slides[1].shapes if s.has_table).table  # type: ignore[attr-defined]
+    assert table.cell(1, 0).text_frame.paragraphs[0].runs[0].font.size.pt > BODY_PT
 
 
 def test_severity_only_when_written(sample_map: JourneyMap) -> None:
@@ -156,3 +192,42 @@ def test_cli_writes_a_deck(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["render", str(SCRIPTS), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(pptx.Presentation(out).slides) == 1 + len(stage_pages(load(SCRIPTS)))
+
+
+def test_measured_deck_of_the_demo(tmp_path: Path) -> None:
+    """``measure ... -o deck.pptx`` on the demo's data: the measured emotions with their n in
+    the "Actual" column, "no feedback" where customers said nothing, and the stages' reach."""
+    from journeymap.measuring.sample import generate_sample
+    from journeymap.model.measurement import Measurement
+
+    files = generate_sample(tmp_path, customers=600)
+    out = tmp_path / "deck.pptx"
+    args = ["measure", str(files.map), "--events", str(files.events), "--feedback",
+            str(files.feedback), "-o", str(out)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = next((tmp_path / f"{files.map.stem}.measurements").glob("*.json"))
+    ms = Measurement.model_validate_json(saved.read_text())
+    m = load(files.map)
+    deck = pptx.Presentation(out)
+    _check_deck(deck)
+    assert len(deck.slides) == 1 + len(stage_pages(m, ms))
+    actual = {}
+    for slide in list(deck.slides)[1:]:
+        for shape in slide.shapes:
+            if shape.has_table:
+                for row in list(shape.table.rows)[1:]:
+                    actual[row.cells[0].text] = row.cells[3].text
+    measured = [t for t in ms.touchpoints if t.emotion is not None and t.evidence != "none"]
+    assert measured and len(measured) < len(ms.touchpoints)
+    for t in ms.touchpoints:
+        cell = actual[t.name]
+        if t in measured:
+            assert f"n={t.n:,}" in cell, cell
+            assert (t.level or "") in cell
+        else:
+            assert cell == "no feedback"
+    text = _texts(deck)
+    for st in ms.stages:
+        if st.customers:
+            assert f"{st.customers:,} customers reach it" in text

@@ -56,7 +56,14 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
 
 
 def write_report(m: JourneyMap, result: Measurement, out: Path) -> Path:
-    """Write the report in the format of ``out``'s suffix (atomically)."""
+    """Write the report in the format of ``out``'s suffix (atomically); ``.pptx`` is the
+    measured map as a slide deck (:func:`journeymap.rendering.slides.to_pptx`)."""
+    if out.suffix.lower() == ".pptx":
+        from journeymap._atomic import atomic_write_bytes
+        from journeymap.rendering.slides import to_pptx
+
+        atomic_write_bytes(out, to_pptx(m, measurement=result))
+        return out
     from journeymap.rendering.report import write_report as write
 
     return write(m, result, out)
@@ -67,7 +74,7 @@ def _check_suffix(out: Path) -> None:
     from journeymap.rendering.files import format_of
     from journeymap.rendering.report import REPORT_SUFFIXES
 
-    format_of(out, REPORT_SUFFIXES, what="report")
+    format_of(out, {**REPORT_SUFFIXES, ".pptx": "pptx"}, what="report")
 
 
 def _journeys(result: Measurement) -> str | None:
@@ -209,7 +216,7 @@ _Output = Annotated[
         "-o",
         metavar="FILE",
         help="Report to write; the format follows the suffix (.html .json .md .svg .png "
-        ".pdf). Repeatable.",
+        ".pdf; .pptx: the measured map as a slide deck). Repeatable.",
     ),
 ]
 _Format = Annotated[
