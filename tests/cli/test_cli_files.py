@@ -66,6 +66,35 @@ def test_render_unknown_suffix_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "suffix"),
+    [
+        ("--page", "A4", ".html"),
+        ("--page", "16:9", ".md"),
+        ("--page", "A3", ".mmd"),
+        ("--page", "A4", ".pptx"),
+        ("--theme", "dark", ".md"),
+        ("--theme", "print", ".mmd"),
+        ("--lanes", "touchpoints,emotion", ".md"),
+        ("--lanes", "touchpoints", ".mmd"),
+    ],
+)
+def test_render_refuses_an_option_its_format_ignores(
+    tmp_path: Path, option: str, value: str, suffix: str
+) -> None:
+    path = tmp_path / "journey.yaml"
+    invoke("new", path)
+    target = tmp_path / f"map{suffix}"
+    code, _, err = invoke("render", path, "-o", target, option, value)
+    assert code == 2, err
+    assert option in err and suffix in err and ".pdf" in err
+    assert "Traceback" not in err
+    assert not target.exists()
+    # the formats that take it accept it
+    code, _, err = invoke("render", path, "-o", tmp_path / "ok.svg", option, value)
+    assert code == 0, err
+
+
 def test_lint_error_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(

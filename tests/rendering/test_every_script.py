@@ -377,3 +377,125 @@ _BOXES_JS = """
   return {texts, bad};
 }
 """
+
+
+# ---- right to left: flush right in its card ----------------------------------------------------
+
+#: texts of the fixture in cards (touchpoints, an opportunity): right to left, and left to right
+RTL_IN_CARDS = ("صفحة الدفع والتأكيد النهائي", "תשלום מקוון ואישור ההזמנה",
+                "عرض تكلفة الشحن في صفحة المنتج")  # fmt: skip
+LTR_IN_CARDS = ("Уведомление о доставке 🎉",)
+
+
+def test_first_strong_character_decides_the_direction() -> None:
+    from journeymap.rendering.blocks import right_to_left
+
+    assert right_to_left("صفحة الدفع")
+    assert right_to_left("“لماذا؟”")  # quotes and digits are neutral
+    assert right_to_left("123 תשלום")
+    assert not right_to_left("Goal: الدفع")
+    assert not right_to_left("商品ページ")
+    assert not right_to_left("🎉 42")
+
+
+def _card_gaps(svg: str, wanted: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """For each wanted text, its gaps (left, right) to the card holding it, by font metrics."""
+    root = ET.fromstring(svg)
+    boxes = _boxes(root)
+    out = {}
+    for _, content, ext in _texts(root):
+        if content in wanted:
+            box = _box_of(boxes, ext[0] + 1, (ext[1] + ext[3]) / 2)
+            assert box is not None, content
+            out[content] = (ext[0] - box[0], box[2] - ext[2])
+    assert set(out) == set(wanted)
+    return out
+
+
+def test_svg_right_to_left_text_is_flush_right(svg: str) -> None:
+    for content, (left, right) in _card_gaps(svg, RTL_IN_CARDS).items():
+        assert 5.0 <= right <= 13.0, (content, left, right)  # at the card's right padding
+        assert left > right + 10, (content, left, right)  # not at its left
+    for content, (left, right) in _card_gaps(svg, LTR_IN_CARDS).items():
+        assert left <= 14.0 and right > left, (content, left, right)
+
+
+@pytest.mark.slow
+def test_png_right_to_left_ink_is_flush_right(svg: str) -> None:
+    root = ET.fromstring(svg)
+    boxes = _boxes(root)
+    width, height = root.get("width"), root.get("height")
+    seen = 0
+    for el, content, ext in _texts(root):
+        if content not in RTL_IN_CARDS:
+            continue
+        box = _box_of(boxes, ext[0] + 1, (ext[1] + ext[3]) / 2)
+        assert box is not None
+        alone = (
+            (
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'font-family="{root.get("font-family")}"><rect width="100%" height="100%" '
+                f'fill="white"/>{ET.tostring(el, encoding="unicode")}</svg>'
+            )
+            .replace("ns0:", "")
+            .replace(":ns0", "")
+        )
+        ink = _ink(svg_to_png(alone, scale=1))
+        assert ink is not None, content
+        # vl-convert's ink ends at the card's right padding, and starts well right of its left
+        assert 4.0 <= box[2] - ink[2] <= 14.0, (content, ink, box)
+        assert ink[0] - box[0] > box[2] - ink[2] + 10, (content, ink, box)
+        seen += 1
+    assert seen == len(RTL_IN_CARDS)
+
+
+_GAPS_JS = """
+(wanted) => {
+  const svg = document.querySelector('svg');
+  const rects = [...svg.querySelectorAll('rect')].map(r => r.getBBox())
+    .filter(b => b.width > 0 && b.height > 0);
+  const out = {};
+  for (const t of svg.querySelectorAll('text')) {
+    if (!wanted.includes(t.textContent)) continue;
+    const e = t.getBBox();
+    const px = e.x + e.width / 2, py = e.y + e.height / 2;
+    let best = null;
+    for (const b of rects)
+      if (b.x <= px && px <= b.x + b.width && b.y <= py && py <= b.y + b.height
+          && (!best || b.width * b.height < best.width * best.height)) best = b;
+    out[t.textContent] = best && [e.x - best.x, best.x + best.width - e.x - e.width];
+  }
+  return out;
+}
+"""
+
+
+@pytest.mark.slow
+def test_html_right_to_left_text_is_flush_right_in_chromium(
+    scripts_map: JourneyMap, tmp_path: Path
+) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "map.html"
+    page_file.write_text(to_html(scripts_map), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_file.as_uri())
+            page.evaluate("document.fonts.ready")
+            gaps = page.evaluate(_GAPS_JS, [*RTL_IN_CARDS, *LTR_IN_CARDS])
+        finally:
+            browser.close()
+    for content in RTL_IN_CARDS:
+        assert gaps[content] is not None, content
+        left, right = gaps[content]
+        assert 4.0 <= right <= 14.0 and left > right + 10, (content, left, right)
+    for content in LTR_IN_CARDS:
+        left, right = gaps[content]
+        assert left <= 14.0 and right > left, (content, left, right)

@@ -126,3 +126,54 @@ def test_the_report_map_opens_readable(
         assert asked == [path.as_uri()]
     finally:
         page.close()
+
+
+#: the page's own colours as Chromium computes them: body background and text, a table head
+_PAGE_COLOURS = """
+() => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const body = getComputedStyle(document.body);
+  const th = document.querySelector("thead th");
+  const pane = document.querySelector(".jm-pane svg rect");
+  return {
+    paper: rgb(body.backgroundColor), ink: rgb(body.color),
+    head: th ? rgb(getComputedStyle(th).backgroundColor) : null,
+    headInk: th ? rgb(getComputedStyle(th).color) : null,
+    picture: rgb(pane.getAttribute("fill").replace(/#(..)(..)(..)/,
+      (_, r, g, b) => `${parseInt(r, 16)},${parseInt(g, 16)},${parseInt(b, 16)}`)),
+  };
+}
+"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    lin = [v / 255 / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "print"])
+def test_the_html_page_follows_the_theme(
+    browser: Browser, shop: JourneyMap, tmp_path: Path, theme: str
+) -> None:
+    path = render_file(shop, tmp_path / f"{theme}.html", theme=theme)
+    page, _ = _open(browser, path)
+    try:
+        c = page.evaluate(_PAGE_COLOURS)
+    finally:
+        page.close()
+    paper, ink, picture = (_luminance(c[k]) for k in ("paper", "ink", "picture"))
+    # the page is the picture's paper: both dark on dark, both light otherwise
+    if theme == "dark":
+        assert paper < 0.05 and picture < 0.05, c
+        assert ink > 0.4, c
+    else:
+        assert paper > 0.9 and picture > 0.9, c
+        assert ink < 0.05, c
+    # the text reads on its background (WCAG contrast >= 7), in the tables' heads too
+    assert (max(paper, ink) + 0.05) / (min(paper, ink) + 0.05) >= 7, c
+    assert c["head"] is not None
+    head, head_ink = _luminance(c["head"]), _luminance(c["headInk"])
+    assert (max(head, head_ink) + 0.05) / (min(head, head_ink) + 0.05) >= 4.5, c
+    if theme == "print":
+        for colour in (c["paper"], c["ink"], c["head"], c["headInk"]):
+            assert colour[0] == colour[1] == colour[2], c

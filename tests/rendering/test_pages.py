@@ -247,3 +247,69 @@ def test_too_many_pages_are_refused(big_map: JourneyMap, monkeypatch: pytest.Mon
     monkeypatch.setattr(pages, "MAX_PAGES", 5)
     with pytest.raises(RenderError, match=r"needs \d+ pages, more than the 5 drawn at most"):
         page_svgs(big_map, page="A4")
+
+
+@pytest.fixture(scope="module")
+def demo_map(tmp_path_factory: pytest.TempPathFactory) -> JourneyMap:
+    """The map ``journeymap demo`` writes (the demo shop), from the same generator."""
+    from journeymap.measuring.sample import generate_sample
+
+    files = generate_sample(tmp_path_factory.mktemp("demo"), customers=50)
+    return jm.load(files.map)
+
+
+def test_the_demo_map_on_a4_packs_its_pages(demo_map: JourneyMap) -> None:
+    view = layout(demo_map)
+    width, height = page_size("a4")
+    svgs = page_svgs(demo_map, page="a4")
+    # the legend's height as page_svgs lays it out: the number of pages must agree
+    plans = paginate(view, width, height, legend_h=44.0)
+    assert len(plans) == len(svgs)
+    columns = sorted({(p.x0, p.x1) for p in plans[1:]})
+    by_column = [[p for p in plans[1:] if (p.x0, p.x1) == c] for c in columns]
+    # 967 px of lanes on a page that holds about 500 at 8 pt: two pages a stage group (it
+    # was three: the emotion lane went to a page of its own and left half of one empty)
+    assert all(len(pages) <= 2 for pages in by_column), [len(p) for p in by_column]
+    assert len(svgs) <= 1 + 2 * len(columns) <= 11
+    lanes_h = view.lanes[-1].bottom - view.lanes[0].y
+    for pages in by_column:
+        # no page of a stage group is less than half as full as its fullest
+        heights = [p.y1 - p.y0 for p in pages]
+        assert min(heights) >= max(heights) / 2, heights
+        assert sum(heights) == pytest.approx(lanes_h)
+    for svg in svgs:
+        assert min(_sizes(svg)) >= 8.0 - 1e-6
+
+
+def test_a_stage_cut_across_pages_is_named_on_its_continuation(big_map: JourneyMap) -> None:
+    view = layout(big_map)
+    width, height = page_size("a4", "portrait")
+    plans = paginate(view, width, height, legend_h=60)
+    svgs = page_svgs(big_map, page="a4", orientation="portrait")
+    cut = [
+        (plan, stage)
+        for plan in plans[1:]
+        for stage in view.stages
+        if stage.x < plan.x0 < stage.x + stage.w
+    ]
+    assert cut, "no stage of the big map is cut across A4 portrait pages"
+    for plan, stage in cut:
+        assert f">{escape(stage.name)} (cont.)</text>" in svgs[plan.number - 1], plan.number
+    # the page where a stage starts has its name alone
+    starts = [p for p in plans[1:] if all(not (s.x < p.x0 < s.x + s.w) for s in view.stages)]
+    assert starts and all("(cont.)" not in svgs[p.number - 1] for p in starts)
+
+
+def test_a_long_title_gives_way_to_the_page_line(big_map: JourneyMap) -> None:
+    from journeymap.rendering.text import text_width
+
+    svg = page_svgs(big_map, page="a4", orientation="portrait")[3]
+    title = re.search(r'<text x="([\d.]+)" y="[\d.]+" font-size="12" font-weight="bold"[^>]*>'
+                      r"([^<]+)</text>", svg)  # fmt: skip
+    line = re.search(r'<text x="([\d.]+)" y="[\d.]+" font-size="9" text-anchor="end"[^>]*>'
+                     r"([^<]+)</text>", svg)  # fmt: skip
+    assert title is not None and line is not None
+    assert title.group(2).endswith("\u2026") and big_map.name.startswith(title.group(2)[:-1])
+    title_right = float(title.group(1)) + text_width(title.group(2), 12.0, bold=True)
+    line_left = float(line.group(1)) - text_width(line.group(2), 9.0)
+    assert title_right < line_left

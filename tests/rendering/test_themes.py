@@ -197,3 +197,42 @@ def test_theme_names() -> None:
     assert theme("greyscale").name == "print"
     with pytest.raises(UsageError, match="expected one of: light, dark, print, colour-blind"):
         theme("neon")
+
+
+_BARS = """\
+title: Bars
+stages:
+  - name: Buy
+    touchpoints:
+      - {id: cart, name: Cart}
+pain_points:
+  - {name: Slow page, touchpoint: cart}
+  - {name: Card refused, touchpoint: cart, severity: medium}
+  - {name: Lost order, touchpoint: cart, severity: critical}
+opportunities:
+  - {name: Faster page, touchpoint: cart}
+  - {name: Save the cart, touchpoint: cart, priority: medium}
+"""
+
+
+def _bar_of(svg: str, name: str) -> str:
+    """The fill of the accent bar (a 4 px wide rect) of the card titled ``name``."""
+    at = svg.index(f">{name}<")
+    bars = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="4" height="[\d.]+" fill="(#\w+)"',
+                      svg[:at])  # fmt: skip
+    assert bars, name
+    return bars[-1]
+
+
+@pytest.mark.parametrize("name", THEMES)
+def test_a_level_not_given_gets_the_neutral_bar(name: str) -> None:
+    th = theme(name)
+    svg = to_svg(jm.loads(_BARS), theme_name=name)
+    # no severity or priority given: the neutral bar, not the medium one
+    assert _bar_of(svg, "Slow page") == th.neutral
+    assert _bar_of(svg, "Faster page") == th.neutral
+    # given, even when it is the default value: its colour
+    assert _bar_of(svg, "Card refused") == th.severity["medium"]
+    assert _bar_of(svg, "Lost order") == th.severity["critical"]
+    assert _bar_of(svg, "Save the cart") == th.priority["medium"]
+    assert th.neutral not in {*th.severity.values(), *th.priority.values()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,6 +80,7 @@ def render(
     paged = page_name(page) != "fit"
     find_theme(theme)
     chosen = None if lanes is None else lanes.split(",")
+    _refuse_ignored(out, format_for, paged=paged, lanes=chosen is not None, theme=theme)
     if chosen is not None:
         lane_order(m, chosen)
     for o in out:
@@ -92,6 +94,34 @@ def render(
             stderr().print(f"wrote {where}")
         else:
             stderr().print(f"wrote {render_file(m, o, lanes=chosen, theme=theme)}")
+
+
+#: the formats each option of ``render`` applies to
+_PAGED = ("pdf", "png", "svg")
+_THEMED = ("svg", "png", "pdf", "html", "pptx")
+
+
+def _refuse_ignored(
+    out: list[Path], format_for: Callable[[Path], str], *, paged: bool, lanes: bool, theme: str
+) -> None:
+    """A :class:`UsageError` (exit 2) when ``--page``, ``--lanes`` or ``--theme`` is given
+    for an output whose format would ignore it, rather than ignoring it silently."""
+    asked = [
+        (paged, "--page", _PAGED),
+        (lanes, "--lanes", _THEMED),
+        (theme != "light", "--theme", _THEMED),
+    ]
+    for given, option, takes in asked:
+        if not given:
+            continue
+        for o in out:
+            fmt = format_for(o)
+            if fmt not in takes:
+                raise UsageError(
+                    f"{option} does not apply to .{fmt} output ({o}); it applies to "
+                    f"{', '.join('.' + f for f in takes)}: write the .{fmt} in a separate "
+                    f"run without {option}"
+                )
 
 
 @handle_errors

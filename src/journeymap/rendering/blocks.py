@@ -6,12 +6,13 @@ reports how tall they are and where each paragraph starts (to put an icon beside
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from journeymap.model.touchpoint import Touchpoint
 from journeymap.rendering.text import ASCENT, DESCENT, LINE_HEIGHT, text_width, wrap
-from journeymap.rendering.view import Box, Rect, Text, Tone, TouchpointCard
+from journeymap.rendering.view import Anchor, Box, Rect, Text, Tone, TouchpointCard
 
 __all__ = [
     "MAX_LINES",
@@ -19,6 +20,7 @@ __all__ = [
     "Para",
     "channel_label",
     "quote",
+    "right_to_left",
     "shift",
     "stack",
     "tp_card",
@@ -109,17 +111,34 @@ def stack(paras: Iterable[Para], x: float, y: float, w: float) -> Block:
         avail = w - p.indent - bullet_w
         rows = wrap(p.text, avail, p.size, bold=p.bold, italic=p.italic, max_lines=p.max_lines)
         line_h = max(LINE_HEIGHT * p.size, p.min_line)
+        # a right-to-left paragraph is set flush right (its bullet on the right), the room
+        # of its indent (an icon's) kept on the left
+        rtl = right_to_left(p.text)
+        anchor: Anchor = "end" if rtl else "start"
         for i, row in enumerate(rows):
             base = top + (line_h - (ASCENT + DESCENT) * p.size) / 2 + ASCENT * p.size
-            tx = x + p.indent + bullet_w
+            if rtl:
+                bx, tx = x + w, x + w - bullet_w
+            else:
+                bx, tx = x + p.indent, x + p.indent + bullet_w
             if p.bullet and i == 0:
-                block.lines.append(
-                    Text("\u2022", x + p.indent, base, p.size, p.bold, False, "start", p.tone)
-                )
-            block.lines.append(Text(row, tx, base, p.size, p.bold, p.italic, "start", p.tone))
+                block.lines.append(Text("\u2022", bx, base, p.size, p.bold, False, anchor, p.tone))
+            block.lines.append(Text(row, tx, base, p.size, p.bold, p.italic, anchor, p.tone))
             top += line_h
     block.height = top - y
     return block
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a text reads right to left: its first strong character (a letter of a
+    direction, Unicode's bidi class L, R or AL) is Arabic, Hebrew or another RTL script."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return False
 
 
 def shift(lines: Iterable[Text], dy: float) -> tuple[Text, ...]:

@@ -218,12 +218,14 @@ def _pin(
 ) -> Pin:
     """The card of a pain point (severity, teams, source) or an opportunity (outcome, owner,
     status, priority, KPI), in stage ``stage_id``, with its icon beside the title."""
+    # a severity or priority the author did not give is no level ('': a neutral bar)
+    given = item.model_fields_set
     if isinstance(item, PainPoint):
         kind: BoxKind = "pain"
-        level = item.severity
+        level = item.severity if "severity" in given else ""
         paras = _pain_paras(item)
     else:
-        kind, level = "opportunity", item.priority
+        kind, level = "opportunity", item.priority if "priority" in given else ""
         paras = _opportunity_paras(m, item)
     block = stack(paras, x + PAD + 3, PAD, w - 2 * PAD - 3)
     h = block.height + 2 * PAD

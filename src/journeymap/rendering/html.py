@@ -18,6 +18,7 @@ package: this one and the measurement report (:mod:`~journeymap.rendering.report
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -33,7 +34,15 @@ if TYPE_CHECKING:
     from jinja2 import Template
     from markupsafe import Markup
 
-__all__ = ["OPEN_ZOOM", "VIEWER_CSS", "inline_svg", "map_viewer", "template", "to_html"]
+__all__ = [
+    "OPEN_ZOOM",
+    "VIEWER_CSS",
+    "inline_svg",
+    "map_viewer",
+    "template",
+    "themed_page",
+    "to_html",
+]
 
 #: the zoom the map opens at: body text (11.5 px) is 12.65 px on the screen
 OPEN_ZOOM = 1.1
@@ -177,7 +186,7 @@ def to_html(
 
     view = layout(m, width=width, lanes=lanes)
     svg = draw_svg(view, theme_name=theme)
-    return template("report.html.j2").render(
+    page = template("report.html.j2").render(
         title=m.name,
         # the fonts the layout measured, embedded: a browser without them draws wider text
         font_faces=Markup(font_face_css(svg, text=m.model_dump_json())),
@@ -186,3 +195,27 @@ def to_html(
         tables=map_tables(m),
         font_family=Markup(FONT_FAMILY),
     )
+    return themed_page(page, theme)
+
+
+_STYLE = re.compile(r"<style>.*?</style>", re.S)
+_CSS_HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def themed_page(page: str, theme_name: str) -> str:
+    """An HTML page whose ``<style>`` colours (background, text, lines, table heads, the
+    viewer's buttons) follow the theme of its picture: the theme's rule for structural colours
+    (dark: lightness turned over; print: grey), so a dark map sits on a dark page. The light
+    theme leaves the page as it is."""
+    from journeymap.rendering.theme import theme
+
+    rule = theme(theme_name).other
+    if rule is None:
+        return page
+    scheme = "dark" if theme_name == "dark" else "light"
+
+    def swap(style: re.Match[str]) -> str:
+        css = _CSS_HEX.sub(lambda c: rule(c.group(0).lower()), style.group(0))
+        return css.replace("<style>", f"<style>\n  :root {{ color-scheme: {scheme}; }}", 1)
+
+    return _STYLE.sub(swap, page)

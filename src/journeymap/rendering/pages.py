@@ -30,11 +30,12 @@ from typing import Literal, get_args
 from journeymap.errors import RenderError, UsageError
 from journeymap.model.journey import JourneyMap
 from journeymap.model.measurement import Measurement
+from journeymap.rendering.blocks import ARROW
 from journeymap.rendering.grid import MARGIN
 from journeymap.rendering.header import header
 from journeymap.rendering.layout import layout, legend_items
 from journeymap.rendering.svg import grid_parts, header_parts, legend_parts, stage_parts
-from journeymap.rendering.svgkit import MUTED, document, el, text
+from journeymap.rendering.svgkit import MUTED, STAGE_FILL, document, el, text
 from journeymap.rendering.theme import theme
 from journeymap.rendering.view import LegendItem, MapView
 
@@ -72,11 +73,12 @@ PRINT_SCALE = math.ceil(8.0 / 9.5 * 10_000) / 10_000
 _MOST_SCALE = 1.3
 #: a map that needs more pages than this is refused
 MAX_PAGES = 200
-_PAGE_MARGIN = 24.0
+#: 20 points (7 mm): inside what every office printer prints
+_PAGE_MARGIN = 20.0
 #: the line at the top of a page that says what it shows
-_TOP_LINE = 22.0
+_TOP_LINE = 18.0
 #: the gap between the grid and the legend
-_ABOVE_LEGEND = 10.0
+_ABOVE_LEGEND = 4.0
 
 
 def page_name(name: str) -> PageName:
@@ -298,18 +300,25 @@ def _window(
 
 
 def _top_line(title: str, what: str, number: int, total: int, width: float) -> list[str]:
-    y = _PAGE_MARGIN + 12
+    from journeymap.rendering.text import text_width, truncate
+
+    y = _PAGE_MARGIN + 11
+    right = f"{what} \u00b7 page {number} of {total}"
+    # the title gives way to what the page shows: shortened, it never runs into it
+    room = width - 2 * _PAGE_MARGIN - text_width(right, 9.0) - 16
+    if text_width(title, 12.0, bold=True) > room:
+        title = truncate(title, max(room, 0.0), 12.0, bold=True)
     return [
         text(title, _PAGE_MARGIN, y, 12.0, bold=True),
         text(
-            f"{what} \u00b7 page {number} of {total}",
+            right,
             width - _PAGE_MARGIN,
             y,
             9.0,
             anchor="end",
             fill=MUTED,
         ),
-        el("line", x1=_PAGE_MARGIN, y1=y + 6, x2=width - _PAGE_MARGIN, y2=y + 6, stroke="#d5dce5"),
+        el("line", x1=_PAGE_MARGIN, y1=y + 5, x2=width - _PAGE_MARGIN, y2=y + 5, stroke="#d5dce5"),
     ]
 
 
@@ -372,6 +381,7 @@ def page_svgs(
             # the page's own stages: the first and last drawn flat at the page's edges
             ids = {st.stage_id for st in view.stages if st.x < plan.x1 and plan.x0 < st.x + st.w}
             chevrons = [(part, None) for part in stage_parts(view, ids)]
+            chevrons += [(part, None) for part in _continued(view, plan)]
             band = (plan.x0, fr.band_y0, plan.x1, fr.band_y1)
             body += _window(gw, 0.0, band, chevrons)
             if lh > 0:
@@ -389,6 +399,23 @@ def page_svgs(
         title = f"{m.name} \u2013 page {plan.number} of {len(plans)}"
         out.append(th.recolor(document(width, height, title, body, aria_label=False)))
     return out
+
+
+def _continued(view: MapView, plan: PagePlan) -> list[str]:
+    """The name of a stage cut across pages, "Purchase (cont.)", in its chevron on the pages
+    after its first (its own name is drawn at its start, on that page only)."""
+    for stage in view.stages:
+        if stage.x < plan.x0 < stage.x + stage.w and stage.header.lines:
+            first = stage.header.lines[0]
+            r = stage.header.rect
+            # over the chevron's own (clipped) text: a patch of the chevron's colour
+            return [
+                el("rect", x=plan.x0 + 2, y=r.y + 6, width=min(stage.x + stage.w, plan.x1)
+                   - plan.x0 - ARROW - 8, height=r.h - 12, fill=STAGE_FILL),
+                text(f"{stage.name} (cont.)", plan.x0 + ARROW + 4, first.y, first.size,
+                     bold=first.bold, fill="#ffffff"),
+            ]  # fmt: skip
+    return []
 
 
 def _contents(plans: Sequence[PagePlan], y: float, height: float) -> list[str]:

@@ -216,11 +216,11 @@ def _touchpoint(card: TouchpointCard, th: Theme) -> list[str]:
 
 def _pin(pin: Pin, th: Theme) -> list[str]:
     if pin.kind == "pain":
-        bar = th.severity.get(pin.level, th.severity["medium"])
+        bar = th.severity.get(pin.level, th.neutral)
         out = _accent_card(pin.box, fill="#fdf3f1", stroke="#f0cdc6", bar=bar)
         out.append(_warning(pin.icon_rect, TONES["pain"]))
     else:
-        bar = th.priority.get(pin.level, th.priority["medium"])
+        bar = th.priority.get(pin.level, th.neutral)
         out = _accent_card(pin.box, fill="#f1f6fc", stroke="#c9daef", bar=bar)
         out.append(_bulb(pin.icon_rect, TONES["opportunity"]))
     return out + _texts(pin.box.lines)
@@ -234,7 +234,7 @@ def _friction(mark: FrictionMark, th: Theme) -> list[str]:
         color = THIN
         out = _accent_card(mark.box, fill="#f5f7fa", stroke="#d5dce5", bar=color)
     else:
-        color = th.severity.get(mark.level, th.severity["medium"])
+        color = th.severity.get(mark.level, th.neutral)
         out = _accent_card(mark.box, fill="#fdf7f2", stroke="#efd9c8", bar=color)
     out.append(meter(mark.meter, METER_BARS.get(mark.level, 1), color))
     return out + _texts(mark.box.lines)

@@ -54,6 +54,8 @@ class Theme:
     severity: dict[str, str]
     priority: dict[str, str]
     star: str
+    #: the accent bar of a pain point or opportunity whose severity or priority is not given
+    neutral: str = "#a9b4c2"
     #: how every other colour of the drawing changes (None: it stays)
     other: Callable[[str], str] | None = field(default=None, compare=False)
 
@@ -63,7 +65,7 @@ class Theme:
     def meaning(self) -> set[str]:
         """The colours of meaning, which :meth:`recolor` leaves alone."""
         return {*self.levels.values(), self.negative, self.positive, *self.severity.values(),
-                *self.priority.values(), self.star}  # fmt: skip
+                *self.priority.values(), self.star, self.neutral}  # fmt: skip
 
     def recolor(self, svg: str) -> str:
         """The drawing's structural colours (every ``"#rrggbb"`` attribute that is not a colour
@@ -130,6 +132,7 @@ _DARK = Theme(
     severity={"critical": "#ff8a80", "high": "#f0614f", "medium": "#e8825a", "low": "#b8654b"},
     priority={"high": "#8dbbf0", "medium": "#5a92d0", "low": "#38618f"},
     star=kit.STAR_FILL,
+    neutral="#6b7685",
     other=_turned_over,
 )
 
@@ -151,6 +154,7 @@ _PRINT = Theme(
     severity={"critical": "#1a1a1a", "high": "#4d4d4d", "medium": "#808080", "low": "#b3b3b3"},
     priority={"high": "#262626", "medium": "#666666", "low": "#a6a6a6"},
     star="#9a9a9a",
+    neutral="#c8c8c8",
     other=_grey,
 )
 
