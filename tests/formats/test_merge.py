@@ -10,7 +10,7 @@ from journeymap.errors import MapFileError
 from journeymap.formats import dumps, loads, pin_ids
 from journeymap.formats.merge import merge
 from journeymap.formats.templates import template_text
-from journeymap.model import JourneyMap, PainPoint, Stage
+from journeymap.model import JourneyMap, LaneItem, PainPoint, Stage
 
 BASE = dumps(pin_ids(loads(template_text("ecommerce"))))
 
@@ -138,3 +138,104 @@ def test_conflicting_reorders_are_a_conflict() -> None:
     assert kept.text is not None
     base_ids = [s.id for s in loads(BASE).stages]
     assert [s.id for s in loads(kept.text).stages] == base_ids[::-1]
+
+
+# ---- lanes of the map's own: lanes by id, their cards by text -------------------------------
+
+LANES = (
+    BASE
+    + f"""lanes:
+  # what the law asks for
+  - id: regulation
+    name: Regulation
+    items:
+      - text: Age check   # 18 or over
+        stage: {loads(BASE).stages[0].id}
+      - text: Cookie consent
+        stage: {loads(BASE).stages[0].id}
+  - id: partner
+    name: Partner
+    items:
+      - text: Payment provider
+        stage: {loads(BASE).stages[-1].id}
+"""
+)
+
+
+def test_lane_edits_on_both_sides_are_merged_card_by_card() -> None:
+    """Before: the cards of a lane were one value, so two people adding or editing different
+    cards of one lane got a conflict over the whole list."""
+
+    def add_card(m: JourneyMap) -> None:
+        m.lanes[0].items.append(LaneItem(text="Right to withdraw", stage=m.stages[1].id))
+
+    def edit_card(m: JourneyMap) -> None:
+        m.lanes[0].items[1].detail = "GDPR"
+        m.lanes[1].description = "Who we depend on"
+
+    result = merge(LANES, edit(add_card, LANES), edit(edit_card, LANES))
+    assert result.clean, result.conflicts
+    assert result.text is not None
+    m = loads(result.text)
+    assert [(c.text, c.detail) for c in m.lanes[0].items] == [
+        ("Age check", None),
+        ("Cookie consent", "GDPR"),
+        ("Right to withdraw", None),
+    ]
+    assert m.lanes[1].description == "Who we depend on"
+    assert "# what the law asks for" in result.text and "# 18 or over" in result.text
+
+
+def test_one_card_edited_by_both_is_a_conflict_named_by_lane_and_card() -> None:
+    def detail(value: str) -> Callable[[JourneyMap], None]:
+        def change(m: JourneyMap) -> None:
+            m.lanes[0].items[0].detail = value
+
+        return change
+
+    ours, theirs = edit(detail("ID document"), LANES), edit(detail("Credit file"), LANES)
+    result = merge(LANES, ours, theirs)
+    [c] = result.conflicts
+    assert c.path == "lanes.regulation.items.age-check.detail"
+    assert c.label == "lane Regulation › card 'Age check' › detail"
+    assert (c.base, c.ours, c.theirs) == (None, "ID document", "Credit file")
+    kept = merge(LANES, ours, theirs, resolutions={c.path: "ours"})
+    assert kept.text is not None
+    assert loads(kept.text).lanes[0].items[0].detail == "ID document"
+
+
+def test_a_lane_deleted_by_one_and_edited_by_the_other_is_a_conflict() -> None:
+    def drop(m: JourneyMap) -> None:
+        m.lanes.pop(1)
+
+    def rename(m: JourneyMap) -> None:
+        m.lanes[1].name = "Partners"
+
+    result = merge(LANES, edit(drop, LANES), edit(rename, LANES))
+    [c] = result.conflicts
+    assert (c.path, c.ours) == ("lanes.partner", None)
+    assert c.label == "lane Partner"  # named as it was
+
+
+def test_lane_and_card_reorders_merge_like_other_lists() -> None:
+    def swap_lanes(m: JourneyMap) -> None:
+        m.lanes.reverse()
+
+    def swap_cards(m: JourneyMap) -> None:
+        m.lanes[0].items.reverse()
+
+    result = merge(LANES, edit(swap_lanes, LANES), edit(swap_cards, LANES))
+    assert result.text is not None
+    m = loads(result.text)
+    assert [lane.id for lane in m.lanes] == ["partner", "regulation"]
+    assert [c.text for c in m.lanes[1].items] == ["Cookie consent", "Age check"]
+
+    def rotate_cards(m: JourneyMap) -> None:
+        m.lanes[0].items.append(LaneItem(text="Sanctions list", stage=m.stages[0].id))
+        m.lanes[0].items.insert(0, m.lanes[0].items.pop())
+
+    clash = merge(LANES, edit(rotate_cards, edit(swap_cards, LANES)), edit(swap_cards, LANES))
+    assert clash.clean  # same reorder on both sides, one addition
+    assert clash.text is not None
+    texts = [c.text for c in loads(clash.text).lanes[0].items]
+    assert texts == ["Sanctions list", "Cookie consent", "Age check"]

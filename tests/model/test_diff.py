@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import journeymap as jm
+from journeymap.model import Lane, LaneItem
 from journeymap.model.diff import _OTHER, _PHRASES, Change, MapDiff, diff
 
 BASE = """\
@@ -74,6 +75,19 @@ kpis:
     value: 16.7
     target: 12
     unit: '%'
+lanes:
+  - id: regulation
+    name: Regulation
+    items:
+      - text: Age check
+        touchpoint: checkout
+      - text: Cookie consent
+        stage: consideration
+  - id: partner
+    name: Partner
+    items:
+      - text: Payment provider
+        touchpoint: checkout
 """
 
 
@@ -418,6 +432,68 @@ def test_two_emotions_of_one_touchpoint_are_two_emotions_changed() -> None:
     assert d.to_text().count("  - Checkout: ") == 2
 
 
+def test_lanes_and_their_cards() -> None:
+    """Before: a changed lane was one "other change" printing both whole lists of lanes."""
+    new = base()
+    regulation, partner = new.lanes
+    regulation.name = "Regulation and law"
+    regulation.description = "What the law asks for"
+    regulation.items[0].detail = "18 or over"
+    regulation.items[1].touchpoint, regulation.items[1].stage = "reviews", None
+    regulation.items.append(LaneItem(text="Right to withdraw", touchpoint="delivery"))
+    partner.items.clear()
+    new.lanes.insert(0, Lane(id="network", name="Network"))
+    d = diff(base(), new)
+    assert [(c.kind, c.path, c.stage) for c in d.changes] == [
+        ("lane-added", "lanes.network", None),
+        ("lane-renamed", "lanes.regulation.name", None),
+        ("lane-changed", "lanes.regulation.description", None),
+        ("lane-card-changed", "lanes.regulation.items.age-check.detail", "purchase"),
+        ("lane-card-changed", "lanes.regulation.items.cookie-consent.stage", "consideration"),
+        ("lane-card-changed", "lanes.regulation.items.cookie-consent.touchpoint", "consideration"),
+        ("lane-card-added", "lanes.regulation.items.right-to-withdraw", "purchase"),
+        ("lane-card-removed", "lanes.partner.items.payment-provider", "purchase"),
+    ]
+    messages = [c.message for c in d.changes]
+    assert messages[0] == "New lane 'Network'"
+    assert messages[1] == "Lane renamed 'Regulation' -> 'Regulation and law'"
+    assert messages[3] == "Regulation and law card 'Age check': detail set to '18 or over'"
+    assert messages[6] == "New card 'Right to withdraw' in lane Regulation and law at Delivery"
+    assert messages[7] == "Card 'Payment provider' removed from lane Partner (was at Checkout)"
+    assert d.summary() == (
+        "1 new lane; 1 lane edited; 1 new lane card; 1 lane card removed; 2 lane cards edited"
+    )
+
+
+def test_lanes_and_cards_removed_and_reordered() -> None:
+    new = base()
+    new.lanes.reverse()
+    new.lanes[1].items.reverse()
+    d = diff(base(), new)
+    assert [c.message for c in d.changes] == [
+        "Card 'Age check' moved from position 1 to 2 in lane Regulation",
+        "Lane 'Regulation' moved from position 1 to 2",
+    ]
+    new.lanes = []
+    d = diff(base(), new)
+    assert kinds(d) == ["lane-removed", "lane-removed"]
+    assert d.summary() == "2 lanes removed"
+    assert d.to_text().startswith("2 lanes removed\n\nMap\n  - Lane 'Regulation' removed\n")
+
+
+def test_cards_saying_the_same_are_told_apart_by_their_order() -> None:
+    old, new = base(), base()
+    old.lanes[1].items.append(LaneItem(text="Payment provider", stage="retention"))
+    new.lanes[1].items.append(LaneItem(text="Payment provider", stage="purchase"))
+    new.lanes[1].items.append(LaneItem(text="\u6cd5\u5f8b", stage="purchase"))  # no Latin
+    d = diff(old, new)
+    assert [(c.kind, c.path) for c in d.changes] == [
+        ("lane-card-changed", "lanes.partner.items.payment-provider-2.stage"),
+        ("lane-card-added", "lanes.partner.items.card-" + d.changes[1].path[-8:]),
+    ]
+    assert d.summary() == "1 new lane card; 1 lane card edited"
+
+
 # ---- the summary agrees with the list, over random pairs of maps ------------------------------
 
 _EMOTIONS = [None, "Angry", "Frustrated", "Confused", "Neutral", "Interested", "Satisfied",
@@ -433,7 +509,7 @@ def _edited(draw: st.DrawFn) -> jm.JourneyMap:
     tps = [tp for _, tp in m.iter_touchpoints()]
     for _ in range(draw(st.integers(0, 8))):
         edit = draw(st.sampled_from(["expected", "actual", "stage", "rename", "move", "pain",
-                                     "severity", "kpi", "drop", "title"]))  # fmt: skip
+                                     "severity", "kpi", "drop", "title", "lane"]))  # fmt: skip
         tp = draw(st.sampled_from(tps))
         if edit == "expected":
             tp.expected_emotion = draw(st.sampled_from(_EMOTIONS))
@@ -460,6 +536,28 @@ def _edited(draw: st.DrawFn) -> jm.JourneyMap:
             m.opportunities.pop(0)
         elif edit == "title":
             m.name = "Another title"
+        elif edit == "lane":
+            lane = draw(st.sampled_from(m.lanes)) if m.lanes else None
+            what = draw(st.sampled_from(["card", "detail", "drop-card", "rename", "new", "drop",
+                                         "swap"]))  # fmt: skip
+            if lane is None or what == "new":
+                m.lanes.append(Lane(id=f"lane{len(m.lanes)}", name="Network"))
+            elif what == "card":
+                text = draw(st.sampled_from(["Age check", "KYC", "Vendor SLA"]))
+                lane.items.append(LaneItem(text=text, touchpoint=tp.id))
+            elif what == "detail" and lane.items:
+                lane.items[0].detail = draw(st.sampled_from([None, "AML", "2-day SLA"]))
+                lane.items[0].touchpoint, lane.items[0].stage = tp.id, None
+            elif what == "drop-card" and lane.items:
+                lane.items.pop(0)
+            elif what == "rename":
+                lane.name = draw(st.sampled_from(["Law", "Partners", lane.name]))
+                lane.description = draw(st.sampled_from([None, "Who we depend on"]))
+            elif what == "drop":
+                m.lanes.remove(lane)
+            elif what == "swap":
+                m.lanes.reverse()
+                lane.items.reverse()
     return m
 
 
@@ -498,7 +596,9 @@ def test_the_summary_counts_what_the_diff_lists(old: jm.JourneyMap, new: jm.Jour
         if c.kind == "emotion-changed":
             continue
         singular, plural = _PHRASES.get(c.kind, _OTHER)
-        key = c.path if (singular, plural) == _OTHER else ".".join(c.path.split(".")[:2])
+        # a lane card is an object of its own: lanes.<lane>.items.<card>
+        depth = 4 if c.path.startswith("lanes.") and ".items." in c.path else 2
+        key = c.path if (singular, plural) == _OTHER else ".".join(c.path.split(".")[:depth])
         objects.setdefault(singular, set()).add(key)
     expected = {}
     for singular, keys in objects.items():

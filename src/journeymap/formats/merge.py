@@ -2,8 +2,9 @@
 same map at once, and what a push from git does when the app has moved on.
 
 Both edits are compared with the version they started from (the *base*). Objects with ids
-(stages, touchpoints, pain points, actions, KPIs, insights) are matched by id, fields by
-name: edits to different objects, or to different fields of one object, are both kept. The
+(stages, touchpoints, pain points, actions, KPIs, insights, lanes) are matched by id, the cards
+of a lane by their text within it (as ``journeymap diff`` matches them), fields by name:
+edits to different objects, or to different fields of one object, are both kept. The
 same field changed to two different values is a :class:`Conflict`; it is never settled by
 whoever saved last. The caller resolves each conflict (keep *ours* or *theirs*) and merges
 again with ``resolutions``.
@@ -21,6 +22,7 @@ from typing import Any, Literal
 from journeymap.errors import MapFileError
 from journeymap.formats.document import _dump, dumps, loads, pin_ids
 from journeymap.model import JourneyMap, check_map
+from journeymap.model.diff import card_keys
 
 __all__ = ["Conflict", "MergeResult", "Side", "merge"]
 
@@ -82,6 +84,8 @@ _KINDS = {
     "opportunities": "action item",
     "kpis": "KPI",
     "insights": "insight",
+    "lanes": "lane",
+    "items": "card",
 }
 
 
@@ -94,9 +98,32 @@ def _name(*items: Any) -> str | None:
     return None
 
 
+def _text(*items: Any) -> str | None:
+    for item in items:
+        if isinstance(item, Mapping) and isinstance(item.get("text"), str):
+            return f"'{item['text']}'"
+    return None
+
+
 def _identified(*lists: Any) -> bool:
     items = [x for lst in lists if isinstance(lst, list) for x in lst]
     return bool(items) and all(isinstance(x, Mapping) and x.get("id") for x in items)
+
+
+def _cards(path: tuple[str, ...], *lists: Any) -> bool:
+    """Whether the lists are the cards of a lane of the map's own (no ids: keyed by text)."""
+    items = [x for lst in lists if isinstance(lst, list) for x in lst]
+    return (
+        len(path) == 3
+        and path[0] == "lanes"
+        and path[2] == "items"
+        and all(isinstance(x, Mapping) and isinstance(x.get("text"), str) for x in items)
+    )
+
+
+def _keyed(items: Sequence[Mapping[str, Any]], cards: bool) -> dict[str, Mapping[str, Any]]:
+    keys = card_keys(x["text"] for x in items) if cards else [str(x["id"]) for x in items]
+    return dict(zip(keys, items, strict=True))
 
 
 class _Merger:
@@ -128,8 +155,9 @@ class _Merger:
         ):
             return self.merge_dict({} if b is MISSING else b, o, t, path, label)
         lists = all(isinstance(x, list) or x is MISSING for x in (b, o, t))
-        if lists and _identified(b, o, t) and MISSING not in (o, t):
-            return self.merge_list([] if b is MISSING else b, o, t, path, label)
+        cards = lists and _cards(path, b, o, t)
+        if lists and (cards or _identified(b, o, t)) and MISSING not in (o, t):
+            return self.merge_list([] if b is MISSING else b, o, t, path, label, cards=cards)
         return self.conflict(path, label, b, o, t)
 
     def merge_dict(
@@ -161,20 +189,20 @@ class _Merger:
         t: Sequence[Mapping[str, Any]],
         path: tuple[str, ...],
         label: tuple[str, ...],
+        *,
+        cards: bool = False,
     ) -> list[Any]:
-        by_b = {str(x["id"]): x for x in b}
-        by_o = {str(x["id"]): x for x in o}
-        by_t = {str(x["id"]): x for x in t}
+        by_b, by_o, by_t = _keyed(b, cards), _keyed(o, cards), _keyed(t, cards)
         merged: dict[str, Any] = {}
         for oid in dict.fromkeys([*by_t, *by_o, *by_b]):
             bx, ox, tx = by_b.get(oid, MISSING), by_o.get(oid, MISSING), by_t.get(oid, MISSING)
-            name = _name(bx, tx, ox) or oid
+            name = _name(bx, tx, ox) or _text(bx, tx, ox) or oid
             kind = _KINDS.get(path[-1], path[-1].replace("_", " ")) if path else ""
             item_label = (*label[:-1], f"{kind} {name}".strip())
             v = self.merge(bx, ox, tx, (*path, oid), item_label)
             if v is not MISSING:
                 merged[oid] = v
-        order = self.order([str(x["id"]) for x in b], list(by_o), list(by_t), path, label)
+        order = self.order(list(by_b), list(by_o), list(by_t), path, label)
         return [merged[oid] for oid in order if oid in merged]
 
     def order(

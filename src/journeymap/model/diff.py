@@ -4,8 +4,10 @@ Objects are matched by ``id``, so a renamed touchpoint is a rename, not a remova
 addition (ids derived from names do not survive renames: pin them with ``journeymap fmt``).
 The diff speaks the language of the map: stages and touchpoints added, removed, renamed,
 moved or reordered; emotions changed with their delta on the scale; pain points added,
-removed or re-rated; action items added, removed or closed; KPI values and targets. Every
-other field is reported generically as ``path old -> new``.
+removed or re-rated; action items added, removed or closed; KPI values and targets; the map's
+own lanes added, removed, renamed or reordered and their cards added, removed or edited (a card
+has no id: it is matched by its text within its lane). Every other field is reported
+generically as ``path old -> new``.
 
 ``diff(old, new).summary()`` gives one line ("Checkout actual emotion −1; 3 new pain points"),
 ``to_text()`` a readable report grouped by stage, ``to_dict()`` a JSON-ready form.
@@ -14,6 +16,7 @@ other field is reported generically as ``path old -> new``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,13 +25,21 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from journeymap._numbers import count, figure, number
+from journeymap.model.base import slugify
 from journeymap.model.emotion import EmotionScale, format_level, normalise_word
 from journeymap.model.evidence import Insight
-from journeymap.model.journey import SEVERITY_RANK, JourneyMap, Opportunity, PainPoint
+from journeymap.model.journey import (
+    SEVERITY_RANK,
+    JourneyMap,
+    Lane,
+    LaneItem,
+    Opportunity,
+    PainPoint,
+)
 from journeymap.model.kpi import KPI
 from journeymap.model.touchpoint import Stage, Touchpoint
 
-__all__ = ["Change", "MapDiff", "diff"]
+__all__ = ["Change", "MapDiff", "card_keys", "diff", "object_of"]
 
 _Item = TypeVar("_Item", PainPoint, Opportunity, KPI, Insight)
 
@@ -108,8 +119,7 @@ class MapDiff:
             # touchpoint has two: both changed are 2 emotions changed, each listed) and the
             # catch-all
             by_field = phrase is _OTHER or c.kind == "emotion-changed"
-            key = c.path if by_field else ".".join(c.path.split(".")[:2])
-            counted.setdefault(phrase[0], set()).add(key)
+            counted.setdefault(phrase[0], set()).add(c.path if by_field else object_of(c))
         for singular, plural in _PHRASE_ORDER:
             if singular in counted:
                 n = len(counted[singular])
@@ -177,8 +187,39 @@ _PHRASES: dict[str, tuple[str, str | None]] = {
     "kpi-target": ("KPI target changed", "KPI targets changed"),
     "insight-added": ("new insight", "new insights"),
     "insight-removed": ("insight removed", "insights removed"),
+    "lane-added": ("new lane", "new lanes"),
+    "lane-removed": ("lane removed", "lanes removed"),
+    "lane-renamed": ("lane edited", "lanes edited"),
+    "lane-changed": ("lane edited", "lanes edited"),
+    "lane-reordered": ("lane reordered", "lanes reordered"),
+    "lane-card-added": ("new lane card", "new lane cards"),
+    "lane-card-removed": ("lane card removed", "lane cards removed"),
+    "lane-card-changed": ("lane card edited", "lane cards edited"),
+    "lane-card-reordered": ("lane card reordered", "lane cards reordered"),
 }
 _PHRASE_ORDER: list[tuple[str, str | None]] = list(dict.fromkeys([*_PHRASES.values(), _OTHER]))
+
+
+def object_of(change: Change) -> str:
+    """The path of the object a change is about (``pain_points.slow``,
+    ``lanes.regulation.items.kyc-check``), without the field."""
+    depth = 4 if change.kind.startswith("lane-card-") else 2
+    return ".".join(change.path.split(".")[:depth])
+
+
+def card_keys(texts: Iterable[str]) -> list[str]:
+    """The keys a lane's cards are matched by, given their texts in order: the text as an id
+    (``"KYC check"`` -> ``kyc-check``; a hash of it when it has no Latin letters or digits),
+    ``-2``, ``-3``, ... for a second and third card that says the same."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for text in texts:
+        stem = slugify(text, fallback="")
+        if not stem:
+            stem = "card-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+        n = seen[stem] = seen.get(stem, 0) + 1
+        keys.append(stem if n == 1 else f"{stem}-{n}")
+    return keys
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -378,7 +419,7 @@ class _Differ:
             )
         self.persona()
         skip = {"name", "objective", "persona", "stages", "pain_points", "opportunities"}
-        skip |= {"kpis", "insights"}
+        skip |= {"kpis", "insights", "lanes"}
         self.fields("map-changed", "", "Map", _dump(old, skip), _dump(new, skip), stage=None)
 
     def persona(self) -> None:
@@ -487,8 +528,8 @@ class _Differ:
         self,
         kind: str,
         key: str,
-        old: Sequence[Stage | Touchpoint],
-        new: Sequence[Stage | Touchpoint],
+        old: Sequence[Stage | Touchpoint | Lane],
+        new: Sequence[Stage | Touchpoint | Lane],
         *,
         within: Stage | None = None,
     ) -> None:
@@ -501,6 +542,7 @@ class _Differ:
                 continue
             a, b = old_ids.index(item.id) + 1, new_ids.index(item.id) + 1
             where = "" if within is None else f" in {within.name}"
+            stage = None if isinstance(item, Lane) else item.id if within is None else within.id
             self.add(
                 f"{kind}-reordered",
                 f"{key}.{item.id}",
@@ -508,7 +550,7 @@ class _Differ:
                 f"{kind.capitalize()} '{item.name}' moved from position {a} to {b}{where}",
                 old=a,
                 new=b,
-                stage=item.id if within is None else within.id,
+                stage=stage,
             )
 
     def touchpoint(
@@ -539,7 +581,7 @@ class _Differ:
         new_fields["actual_emotion"] = _dump(tp.actual_emotion, {"emotion"})
         self.fields("touchpoint-changed", path, tp.name, old_fields, new_fields, stage=sid)
 
-    def _where(self, item: PainPoint | Opportunity, m: JourneyMap) -> str:
+    def _where(self, item: PainPoint | Opportunity | LaneItem, m: JourneyMap) -> str:
         tps = self.new_tp if m is self.new else self.old_tp
         if item.touchpoint and item.touchpoint in tps:
             return tps[item.touchpoint][1].name
@@ -660,6 +702,69 @@ class _Differ:
     def insights(self) -> None:
         self.items("insight", "insights", "insight")
 
+    def lanes(self) -> None:
+        """The map's own lanes, matched by id (they belong to the map, not to a stage), then
+        their cards, matched by text within the lane (:func:`card_keys`)."""
+        old = {lane.id: lane for lane in self.old.lanes}
+        for lane in self.new.lanes:
+            path = f"lanes.{lane.id}"
+            before = old.get(lane.id)
+            if before is None:
+                n = len(lane.items)
+                cards = f" with {_count(n, 'card', 'cards')}" if n else ""
+                text = f"New lane '{lane.name}'{cards}"
+                self.add("lane-added", path, lane.name, text, new=lane.name)
+                continue
+            self.renamed("lane", "Lane", path, before.name, lane.name, None)
+            skip = {"id", "name", "items"}
+            self.fields("lane-changed", path, lane.name, _dump(before, skip), _dump(lane, skip),
+                        stage=None)  # fmt: skip
+            self.cards(path, before, lane)
+        for lane in self.old.lanes:
+            if lane.id not in {x.id for x in self.new.lanes}:
+                self.add(
+                    "lane-removed",
+                    f"lanes.{lane.id}",
+                    lane.name,
+                    f"Lane '{lane.name}' removed",
+                    old=lane.name,
+                )
+        self.reordered("lane", "lanes", self.old.lanes, self.new.lanes)
+
+    def cards(self, path: str, before: Lane, lane: Lane) -> None:
+        old = dict(zip(card_keys(x.text for x in before.items), before.items, strict=True))
+        new = dict(zip(card_keys(x.text for x in lane.items), lane.items, strict=True))
+        for key, card in new.items():
+            where = f"{path}.items.{key}"
+            prev = old.get(key)
+            if prev is None:
+                text = (
+                    f"New card '{card.text}' in lane {lane.name} at {self._where(card, self.new)}"
+                )
+                stage = self.new.stage_id_of(card)
+                self.add("lane-card-added", where, card.text, text, new=card.text, stage=stage)
+                continue
+            subject = f"{lane.name} card '{card.text}'"
+            self.fields("lane-card-changed", where, subject, _dump(prev, {"text"}),
+                        _dump(card, {"text"}), stage=self.new.stage_id_of(card))  # fmt: skip
+        for key, card in old.items():
+            if key not in new:
+                text = f"Card '{card.text}' removed from lane {lane.name} (was at "
+                text += f"{self._where(card, self.old)})"
+                stage = self.old.stage_id_of(card)
+                where = f"{path}.items.{key}"
+                self.add("lane-card-removed", where, card.text, text, old=card.text, stage=stage)
+        old_keys, new_keys = [k for k in old if k in new], [k for k in new if k in old]
+        kept = _lcs(old_keys, new_keys)
+        for key in new_keys:
+            if key in kept:
+                continue
+            card = new[key]
+            a, b = list(old).index(key) + 1, list(new).index(key) + 1
+            text = f"Card '{card.text}' moved from position {a} to {b} in lane {lane.name}"
+            self.add("lane-card-reordered", f"{path}.items.{key}", card.text, text, old=a, new=b,
+                     stage=self.new.stage_id_of(card))  # fmt: skip
+
     def run(self) -> MapDiff:
         self.map_fields()
         self.stages()
@@ -668,6 +773,7 @@ class _Differ:
         self.opportunities()
         self.kpis()
         self.insights()
+        self.lanes()
         names = {s.id: s.name for s in self.new.stages}
         for s in self.old.stages:
             names.setdefault(s.id, s.name)

@@ -226,7 +226,7 @@ class JourneyMap(Identified):
                 return stage
         raise KeyError(touchpoint_id)
 
-    def stage_id_of(self, item: PainPoint | Opportunity | KPI) -> str | None:
+    def stage_id_of(self, item: PainPoint | Opportunity | KPI | LaneItem) -> str | None:
         """The stage an item belongs to: its own, else its touchpoint's."""
         if item.stage:
             return item.stage

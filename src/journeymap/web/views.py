@@ -69,14 +69,17 @@ def _elements(m: JourneyMap) -> list[Element]:
 class _Cache:
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self.items: OrderedDict[int, Drawn] = OrderedDict()
+        self.items: OrderedDict[tuple[int, str], Drawn] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, version: MapVersion, file: str) -> Drawn:
+        # keyed by the text too: a row id alone is another map's version in another database
+        # of the same process (an app made again, a restore, the tests' apps)
+        key = (version.id, version.text)
         with self.lock:
-            if version.id in self.items:
-                self.items.move_to_end(version.id)
-                return self.items[version.id]
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
         m = loads(version.text, file=file)
         svg = render_bytes(m, "svg").decode("utf-8")
         svg = svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
@@ -90,7 +93,7 @@ class _Cache:
         )
         item = Drawn(m, Markup(svg), lint(m), elements, names, options)
         with self.lock:
-            self.items[version.id] = item
+            self.items[key] = item
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return item
