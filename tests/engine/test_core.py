@@ -114,6 +114,16 @@ def test_results_are_typed_as_ibis_types_them(engine: Engine) -> None:
     assert ours.schema.field("total").type == pa.int64()
 
 
+def test_a_scalar_or_a_column_is_run_as_ibis_runs_it(engine: Engine) -> None:
+    """Not only tables: a scalar comes back as an Arrow scalar, a column as an array."""
+    log = engine.read_csv(str(DATA))
+    users = engine.run(log.user_pseudo_id.nunique()).as_py()  # type: ignore[arg-type]
+    rows = engine.run(log.aggregate(n=log.user_pseudo_id.nunique())).to_pylist()
+    assert users == rows[0]["n"] > 0
+    names = engine.run(log.event_name.name("e"))  # type: ignore[arg-type]
+    assert len(names) == engine.run(log.aggregate(n=log.count())).to_pylist()[0]["n"]
+
+
 def test_fetching_a_result_does_not_import_pandas(tmp_path: Path) -> None:
     """pandas costs a command 0.4 s of CPU at start-up: the engine's results come without it."""
     import subprocess

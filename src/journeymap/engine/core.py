@@ -156,6 +156,8 @@ class Engine:
         """Execute a table expression; the result as an Arrow table typed by its Ibis schema."""
         if self.kind == "spark":
             return spark.run(self.backend, expr)
+        if not hasattr(expr, "schema"):  # a scalar or a column: Ibis' own conversion
+            return self.backend.to_pyarrow(expr)
         return _duckdb_arrow(self.backend, expr)
 
     def scalar(self, expr: ir.Scalar) -> Any:
