@@ -106,16 +106,63 @@ def test_roles_named_or_found_by_name_share_one_file(shop: Path, tmp_path: Path)
     assert len(list(where.glob("*.duckdb"))) == 1
 
 
-def test_the_file_holds_the_log_prepared_per_session(shop: Path, tmp_path: Path) -> None:
+def test_the_sessions_order_is_kept_when_first_asked(shop: Path, tmp_path: Path) -> None:
+    """The first command keeps the log prepared per customer only; the first that prepares
+    it per session keeps that beside it, and the next starts from both files."""
+    from journeymap.events.prepare import prepare
+
     where = tmp_path / "cache"
     _notes(shop, where)
+    assert [p.name.endswith(".session.duckdb") for p in where.iterdir()] == [False]
     log, note, engine = _read(shop, where, session="session_id")
     try:
         assert note.startswith("cache: read from")
+        assert prepared(log, per="customer") is not None
+        assert prepared(log, per="session") is None  # not ordered per session yet
+        prepare(log, per="session")
+    finally:
+        engine.close()
+    assert len(list(where.glob("*.session.duckdb"))) == 1
+    log, note, engine = _read(shop, where, session="session_id")
+    try:
         kept = prepared(log, per="session")
         assert kept is not None  # from the file: no second ordered pass
         journeys = engine.run(kept.table.select("journey").distinct()).num_rows
         assert journeys == 10  # 9 sessions and u5's event without one
+    finally:
+        engine.close()
+    # a new cache file (another column carried) makes the sessions' file another's: gone
+    assert _notes(shop, where, session="session_id", keep=("visit",)) == "kept"
+    assert not list(where.glob("*.session.duckdb"))
+    log, note, engine = _read(shop, where, session="session_id")
+    try:
+        assert prepared(log, per="session") is None
+    finally:
+        engine.close()
+
+
+def test_a_sessions_file_of_another_cache_file_is_not_used(shop: Path, tmp_path: Path) -> None:
+    """The sessions' file names the cache file it was written for (a token): a file of
+    the same name from an earlier cache file is not used."""
+    import shutil
+
+    from journeymap.events.prepare import prepare
+
+    where = tmp_path / "cache"
+    log, _, engine = _read(shop, where, session="session_id")
+    try:
+        prepare(log, per="session")
+    finally:
+        engine.close()
+    (session_file,) = where.glob("*.session.duckdb")
+    shutil.copy(session_file, tmp_path / "old.duckdb")
+    shop.touch()  # a new key: the old files are stale and removed on the next write
+    _notes(shop, where, session="session_id")
+    (main,) = where.glob("*.duckdb")
+    shutil.copy(tmp_path / "old.duckdb", main.with_name(main.stem + ".session.duckdb"))
+    log, _, engine = _read(shop, where, session="session_id")
+    try:
+        assert prepared(log, per="session") is None
     finally:
         engine.close()
 
@@ -221,7 +268,10 @@ def test_the_issues_commands_share_the_cache_and_print_what_they_print_without(
         cached = _cli(*command, shop, "--format", "json", "--cache", where)
         assert ("cache: kept in" if i == 0 else "cache: read from") in cached.stderr
         assert json.loads(cached.stdout) == json.loads(plain.stdout)
-    assert len(list(where.glob("*.duckdb"))) == 1
+    # one file of the log, and the sessions' order paths kept beside it
+    names = sorted(p.name for p in where.glob("*.duckdb"))
+    assert len(names) == 2
+    assert names[1] == names[0].removesuffix(".duckdb") + ".session.duckdb"
 
 
 def test_several_logs_keep_their_roles_in_the_files_name(shop: Path, tmp_path: Path) -> None:
@@ -234,3 +284,95 @@ def test_several_logs_keep_their_roles_in_the_files_name(shop: Path, tmp_path: P
     two = [cache.entry(where, [str(shop), str(shop)], {"session": s}).path for s in (None, "visit")]
     assert one[0] == one[1]
     assert two[0] != two[1]
+
+
+# ---- answers kept ----------------------------------------------------------------------------
+
+ANSWERED = [
+    ["flows", "--markers"],
+    ["paths", "--session", "session_id", "--per", "session", "--top", "0"],
+    ["funnel", "--steps", "home,product|search,cart", "--within", "10d"],
+    ["retention", "--period", "week", "--active-event", "purchase"],
+    ["retention", "--period", "month", "--cohorts"],
+    ["summary"],
+    ["flows", "--by", "channel"],
+]
+
+
+def test_an_answer_is_kept_and_read_again_in_any_format(shop: Path, tmp_path: Path) -> None:
+    """Each analysis run again on the cache reads the answer the first run kept; written
+    as another format it equals that format without a cache; each answer is its own."""
+    where = tmp_path / "cache"
+    for command in ANSWERED:
+        first = _cli(*command, shop, "--format", "csv", "--cache", where)
+        assert "cache: the answer read from" not in first.stderr
+        again = _cli(*command, shop, "--format", "csv", "--cache", where)
+        assert "cache: the answer read from" in again.stderr
+        assert again.stdout == first.stdout
+        # the read report is said again, as the first run said it
+        assert first.stderr.splitlines()[0] == again.stderr.splitlines()[0]
+        plain = _cli(*command, shop, "--format", "json")
+        recalled = _cli(*command, shop, "--format", "json", "--cache", where)
+        assert "cache: the answer read from" in recalled.stderr
+        assert json.loads(recalled.stdout) == json.loads(plain.stdout)
+    answers = list(where.glob("*.results/*.arrow"))
+    assert len(answers) == len(ANSWERED)
+
+
+def test_an_answer_belongs_to_its_options_filters_and_file(shop: Path, tmp_path: Path) -> None:
+    """Other steps, another filter or another reading option compute anew; a changed log
+    makes its answers stale (removed with the old cache file); a damaged answer file is
+    computed again."""
+    where = tmp_path / "cache"
+    base = ["funnel", "--steps", "home,cart", shop, "--format", "json", "--cache", where]
+    _cli(*base)
+    for other in (
+        ["funnel", "--steps", "home,purchase", shop, "--format", "json", "--cache", where],
+        [*base, "--where", "channel=web"],
+        [*base, "--since", "2024-01-03"],
+        [*base, "--per", "session", "--session", "session_id"],
+    ):
+        cached = _cli(*other)
+        assert "cache: the answer read from" not in cached.stderr
+        plain = _cli(*[a for a in other if a not in ("--cache", where)])
+        assert json.loads(cached.stdout) == json.loads(plain.stdout)
+        assert "cache: the answer read from" in _cli(*other).stderr
+    # a damaged answer: computed again and kept anew
+    (answer,) = [p for p in where.glob("*.results/*.arrow") if p.stat().st_size > 0][:1]
+    for path in where.glob("*.results/*.arrow"):
+        path.write_bytes(b"not arrow")
+    again = _cli(*base)
+    assert "cache: the answer read from" not in again.stderr
+    assert "cache: the answer read from" in _cli(*base).stderr
+    # the log changes: its answers are another log's
+    with shop.open("a") as f:
+        f.write("u6,s10,v9,home,2024-03-01T10:00:00Z,web,\n")
+    fresh = _cli(*base)
+    assert "cache: kept in" in fresh.stderr
+    assert json.loads(fresh.stdout)[0]["customers"] == 6
+    assert len(list(where.glob("*.results"))) == 1
+    assert answer.parent.name not in [p.name for p in where.iterdir()]
+
+
+def test_an_answer_is_read_without_starting_the_engine(shop: Path, tmp_path: Path) -> None:
+    """A command whose answer is kept loads neither DuckDB nor Ibis: it starts in the
+    time of the CLI itself."""
+    import subprocess
+    import sys
+
+    where = tmp_path / "cache"
+    args = ["events", "flows", str(shop), "--format", "csv", "--cache", str(where)]
+    _cli(*args[1:])
+    probe = (
+        "import sys\n"
+        "from journeymap.cli import main\n"
+        f"sys.argv = ['journeymap', *{args!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('duckdb', 'ibis', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "cache: the answer read from" in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

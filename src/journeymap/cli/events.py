@@ -17,11 +17,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -200,19 +200,30 @@ PerOpt = Annotated[
 # ---- reading, progress, the report -----------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _opened(logs: list[str], opts: LogOptions, *, by: str | None = None) -> Iterator[EventLog]:
-    """The log read on the chosen engine (closed afterwards), the filters applied; the read
-    report and what the filters kept on stderr."""
-    from journeymap.engine import Engine
+def _checked(opts: LogOptions, by: str | None) -> ReadOptions:
+    """What the log is (the columns ``--where`` and ``--by`` name carried); the cache, the
+    conditions and the dates checked before any work."""
     from journeymap.engine.conditions import parse_instant
-    from journeymap.events.logs import check_cache, read_logs
+    from journeymap.events.logs import check_cache
 
     check_cache(opts.engine, opts.cache)
-    reading = opts.reading(by)  # the conditions and the dates are checked before any work
+    reading = opts.reading(by)
     for bound, option in ((opts.since, "--since"), (opts.until, "--until")):
         if bound is not None:
             parse_instant(bound, option=option)
+    return reading
+
+
+@contextlib.contextmanager
+def _opened(
+    logs: list[str], opts: LogOptions, *, by: str | None = None, said: list[str] | None = None
+) -> Iterator[EventLog]:
+    """The log read on the chosen engine (closed afterwards), the filters applied; the read
+    report and what the filters kept on stderr (and in ``said``, without the cache's note)."""
+    from journeymap.engine import Engine
+    from journeymap.events.logs import read_logs
+
+    reading = _checked(opts, by)
     with busy("starting the engine"):
         engine = Engine.connect(opts.engine_config())
     try:
@@ -220,14 +231,54 @@ def _opened(logs: list[str], opts: LogOptions, *, by: str | None = None) -> Iter
             log, note = read_logs(
                 logs, engine=engine, options=reading, cache=opts.cache, progress=progress
             )
-        _say([*log.report.lines(), *([note] if note else [])])
+        lines = log.report.lines()
+        _say([*lines, *([note] if note else [])])
         with busy("filtering"):
             log = opts.filtered(log)
         if log.subset is not None:
+            lines += log.subset.lines()
             _say(log.subset.lines())
+        if said is not None:
+            said += lines
         yield log
     finally:
         engine.close()
+
+
+def _analysed(
+    logs: list[str],
+    opts: LogOptions,
+    what: str,
+    options: dict[str, Any],
+    compute: Callable[[EventLog], pa.Table],
+    *,
+    by: str | None = None,
+    doing: str,
+) -> pa.Table:
+    """``compute`` on the log read (:func:`_opened`); with ``--cache``, the answer an
+    earlier command kept for this analysis (``what``), its ``options`` and the filters is
+    read instead, without starting the engine, and a new answer is kept."""
+    if opts.cache is None:
+        with _opened(logs, opts, by=by) as log, busy(doing):
+            return compute(log)
+    from journeymap.events import cache as caches
+
+    reading = _checked(opts, by)
+    found = caches.entry(opts.cache, list(logs), dataclasses.asdict(reading))
+    asked = {
+        **options, "by": by, "reading": dataclasses.asdict(reading), "where": opts.where,
+        "since": opts.since, "until": opts.until, "transition": opts.transition,
+    }  # fmt: skip
+    key = caches.answer_key(what, asked)
+    hit = caches.recall(found, key)
+    if hit is not None:
+        _say([*hit.lines, f"cache: the answer read from {hit.path} (kept by an earlier command)"])
+        return hit.table
+    said: list[str] = []
+    with _opened(logs, opts, by=by, said=said) as log, busy(doing):
+        table = compute(log)
+    caches.remember(found, key, table, said)
+    return table
 
 
 def _say(lines: list[str]) -> None:
@@ -248,8 +299,7 @@ def summary_(logs: LogsArg, *, opts: LogOptions, out: OutputOptions) -> None:
 
     no_chart(out, "events summary")
 
-    with _opened(logs, opts) as log, busy("summarising"):
-        table = summary(log)
+    table = _analysed(logs, opts, "summary", {}, summary, doing="summarising")
     emit(table, out, title="summary", terminal=vertical(table), command="events summary")
 
 
@@ -291,8 +341,16 @@ def flows_(
 
     graph = chart_of(out) is not None and chart != "times"
     _one_log(out, by)
-    with _opened(logs, opts, by=by) as log, busy("computing flows"):
-        table = flows(log, per=per, markers=markers or graph, by=by)
+    asked: dict[str, Any] = {"per": per, "markers": markers or graph}
+    table = _analysed(
+        logs,
+        opts,
+        "flows",
+        asked,
+        lambda log: flows(log, per=per, markers=markers or graph, by=by),
+        by=by,
+        doing="computing flows",
+    )
     emit(table, out, title=f"flows (per {per})" + (f" by {by}" if by else ""),
          chart=lambda: _flow_chart(table, chart, top_events))  # fmt: skip
 
@@ -332,8 +390,15 @@ def paths_(
     """The most common paths (full event sequences) with customers and share."""
     from journeymap.events.paths import paths, totals
 
-    with _opened(logs, opts) as log, busy("computing paths"):
-        table = paths(log, per=per, top=top or None, collapse_loops=collapse_loops)
+    asked: dict[str, Any] = {"per": per, "top": top or None, "collapse_loops": collapse_loops}
+    table = _analysed(
+        logs,
+        opts,
+        "paths",
+        asked,
+        lambda log: paths(log, per=per, top=top or None, collapse_loops=collapse_loops),
+        doing="computing paths",
+    )
     title = f"paths (per {per})"
     counted = totals(table)
     if counted is not None:
@@ -383,8 +448,16 @@ def funnel_(
     parsed = parse_steps(steps)
     _one_log(out, by)
     limit = parse_duration(within, option="--within") if within is not None else None
-    with _opened(logs, opts, by=by) as log, busy("computing the funnel"):
-        table = funnel(log, steps=parsed, within=limit, per=per, by=by)
+    asked: dict[str, Any] = {"steps": parsed, "within": limit, "per": per}
+    table = _analysed(
+        logs,
+        opts,
+        "funnel",
+        asked,
+        lambda log: funnel(log, steps=parsed, within=limit, per=per, by=by),
+        by=by,
+        doing="computing the funnel",
+    )
     emit(table, out, title="funnel" + (f" by {by}" if by else ""),
          chart=lambda: _chart("funnel", table))  # fmt: skip
 
@@ -432,11 +505,17 @@ def retention_(
     from journeymap.events import retention as r
 
     _one_log(out, by)
-    with _opened(logs, opts, by=by) as log, busy("computing retention"):
-        if cohorts:
-            table = r.cohorts(log, period=period, event=active_event, by=by)
-        else:
-            table = r.retention(log, period=period, event=active_event, by=by)
+    compute = r.cohorts if cohorts else r.retention
+    asked: dict[str, Any] = {"period": period, "event": active_event}
+    table = _analysed(
+        logs,
+        opts,
+        "cohorts" if cohorts else "retention",
+        asked,
+        lambda log: compute(log, period=period, event=active_event, by=by),
+        by=by,
+        doing="computing retention",
+    )
     segments = f", per {by}" if by else ""
     if cohorts:
         emit(table, out, title=f"cohorts by {period}{segments}", terminal=r.cohort_matrix(table),

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from journeymap.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import ibis.expr.types as ir
 
     from journeymap.events.read import EventLog
@@ -130,6 +132,8 @@ class Preparations:
     hashed: bool | None = None
     per_customer: Prepared | None = None
     per_session: Prepared | None = None
+    #: called with what :func:`prepare` makes from now on (a cache keeps it)
+    keeper: Callable[[Prepared], None] | None = None
 
     def get(self, per: Per) -> Prepared | None:
         return self.per_customer if per == "customer" else self.per_session
@@ -295,6 +299,8 @@ def prepare(log: EventLog, *, per: Per = "customer") -> Prepared:
         ready = _prepare(log, per, hashed=False)
         assert ready is not None
     kept.put(ready)
+    if kept.keeper is not None:
+        kept.keeper(ready)
     return ready
 
 
