@@ -305,7 +305,8 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
     if not cli:
         return
     n = _label(res["events"])
-    phases = ("uncached", "first_writes", "cache_written")
+    phases = tuple(ph for ph in ("uncached", "first_writes", "cache_written", "answers_kept")
+                   if ph in cli)  # fmt: skip
     w(f"### The CLI scenario at {n}: four commands, each a fresh process (issue 18)")
     w("")
     w(
@@ -313,7 +314,9 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
         + ", ".join(f"`{c}`" for c in cli["commands"])
         + " on the same file, each a fresh process timed from outside (start-up and imports"
         " included), without a cache, then with `--cache` in an empty folder (the first"
-        " command writes it), then again on the cache already written. Least wall time of"
+        " command writes it), then again on the cache already written with no answer kept"
+        " (each a new analysis of the cached log), then the same again (the answers kept)."
+        " Least wall time of"
         " the runs, CPU seconds of the process in brackets. The floor is a fresh Python"
         " process that only sorts the log by customer and time with DuckDB."
     )
@@ -324,8 +327,14 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
     if failed:
         w("")
         return
-    w("| command | no cache | `--cache`, the first command writing it | cache already written |")
-    w("| --- | ---: | ---: | ---: |")
+    heads = {
+        "uncached": "no cache",
+        "first_writes": "`--cache`, the first command writing it",
+        "cache_written": "cache already written",
+        "answers_kept": "the same again",
+    }
+    w("| command | " + " | ".join(heads[ph] for ph in phases) + " |")
+    w("| --- |" + " ---: |" * len(phases))
     names = list(cli["uncached"]["per_command"])
     for name in names:
         cells = [
@@ -336,7 +345,8 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
     totals = [f"**{_s(cli[ph]['total'])}** ({cli[ph]['cpu_total']:.2f})" for ph in phases]
     w("| all four | " + " | ".join(totals) + " |")
     floor = cli["floor_seconds"]
-    w(f"| the floor: one DuckDB sort | {_s(floor)} ({cli['floor_cpu_seconds']:.2f}) | | |")
+    w(f"| the floor: one DuckDB sort | {_s(floor)} ({cli['floor_cpu_seconds']:.2f}) |"
+      + " |" * (len(phases) - 1))  # fmt: skip
     w("")
     scenario = cli["first_writes"]["total"]
     cached_max = max(cli["cache_written"]["per_command"].values())
@@ -345,7 +355,8 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
     w("| --- | --- | --- |")
     slowest = max(cached_max, reading)
     w(
-        f"| every cached command <= {CLI_CACHED_MAX:.1f} s | slowest {_s(slowest)} | "
+        f"| every cached command <= {CLI_CACHED_MAX:.1f} s (a new analysis of the cached log) "
+        f"| slowest {_s(slowest)} | "
         f"{'yes' if slowest <= CLI_CACHED_MAX else 'no'} |"
     )
     ratio = scenario / floor if floor else None
@@ -364,6 +375,12 @@ def _cli_section(res: dict[str, Any], w: Any) -> None:
         w(
             f"| >= {bar:.0f}x {peer} (its process: {_s(wall)}, every analysis) | {x:.1f}x | "
             f"{'yes' if x >= bar else 'no'} |"
+        )
+    if "answers_kept" in cli:
+        kept_max = max(cli["answers_kept"]["per_command"].values())
+        w(
+            f"| an answer kept, asked again <= {CLI_CACHED_MAX:.1f} s | slowest {_s(kept_max)} | "
+            f"{'yes' if kept_max <= CLI_CACHED_MAX else 'no'} |"
         )
     same = cli.get("cached_answers_equal")
     w(f"| cached answers equal the uncached ones (CSV, byte for byte) | {same} | "

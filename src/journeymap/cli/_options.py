@@ -168,7 +168,8 @@ CacheDir = Annotated[
         ENGINE,
         "DIR",
         "Keep the read and ordered log in DIR, so that the next command on the same files "
-        "starts at the analysis (DuckDB only; a changed file is read again).",
+        "starts at the analysis, and each answer, so that the same analysis asked again is "
+        "read back (DuckDB only; a changed file is read again).",
         envvar="JOURNEYMAP_CACHE",
     ),
 ]

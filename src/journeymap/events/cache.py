@@ -56,7 +56,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from journeymap.engine import Engine
-    from journeymap.events.prepare import Prepared
+    from journeymap.events.prepare import Per, Prepared
     from journeymap.events.read import EventLog, ReadReport
 
 __all__ = [
@@ -183,7 +183,7 @@ def load(
     its roles' columns are not those ``roles`` name (the reading options of the roles; see
     the module docstring); the log is then read again. The log's table holds its own columns
     and those ``keep`` names, whatever else the file carries."""
-    from journeymap.events.prepare import adopt, completed
+    from journeymap.events.prepare import adopt, completed, hashed_customers
     from journeymap.events.read import CANONICAL, Columns, EventLog, ReadReport, RejectedRow
 
     if engine.kind != "duckdb" or not found.path.is_file():
@@ -197,7 +197,11 @@ def load(
         meta = json.loads(
             engine.run(engine.table("meta", database=(alias, "main")))["json"][0].as_py()
         )
-        tables = {t: engine.table(t, database=(alias, "main")) for t in _TABLES}
+        tables = {
+            t: engine.table(t, database=(alias, "main"))
+            for t in _TABLES
+            if t != "customers" or not meta["hashed"]
+        }
         r = meta["report"]
         report = ReadReport(
             source=r["source"],
@@ -232,6 +236,8 @@ def load(
         engine.detach(alias)
         return Loaded(None)
     sub = log.sub_microsecond
+    if meta["hashed"]:  # coded by their hashes: the dictionary is not kept (hashed_customers)
+        tables["customers"] = hashed_customers(log)
     session = _session_table(engine, found, meta["token"]) if log.has_session else None
     adopt(
         log, codes=tables["codes"], customers=tables["customers"],
@@ -244,7 +250,7 @@ def load(
     # the sessions are coded as the file's customers were (by their hash, or numbered)
     log.preparations.hashed = meta["hashed"]
     if session is None and log.has_session:
-        log.preparations.keeper = _session_keeper(found, meta["token"])
+        _SessionFile(found, meta["token"], log).arm(log)
     return Loaded(log, kept)
 
 
@@ -271,40 +277,6 @@ def _session_table(engine: Engine, found: CacheEntry, token: str) -> ir.Table | 
     return None
 
 
-def _session_keeper(found: CacheEntry, token: str) -> Callable[[Prepared], None]:
-    """What keeps the log prepared per session beside the cache file ``token`` names, when
-    a command first prepares it: written under a temporary name and renamed; a file that
-    cannot be written is no error (the next command prepares the sessions again)."""
-
-    def keep(ready: Prepared) -> None:
-        import pyarrow as pa
-
-        from journeymap.events.prepare import stored
-
-        if ready.per != "session":
-            return
-        engine = ready.log.engine
-        failed: tuple[type[Exception], ...] = (*engine.errors, OSError)
-        path = found.session_path
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.unlink(missing_ok=True)
-            alias = engine.attach(tmp)
-            try:
-                engine.create_table("prepared_session", stored(ready), database=alias)
-                meta = {"format": FORMAT, "token": token}
-                engine.create_table("meta", pa.table({"json": [json.dumps(meta)]}), database=alias)
-            finally:
-                engine.detach(alias)
-            tmp.replace(path)
-        except failed:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    return keep
-
-
 def _same_roles(
     report: ReadReport, given: Mapping[str, str | None], asked: Mapping[str, str | None]
 ) -> bool:
@@ -321,30 +293,120 @@ def _same_roles(
     return True
 
 
+class _SessionFile:
+    """Keeps the log prepared per session beside the cache file ``token`` names, when a
+    command first prepares it: the ordered pass writes its table straight into a new file
+    (no copy: 2.2 s less at 10M events), which is then renamed and read from. A file that
+    cannot be written is no error: the table is kept in the engine, and the next command
+    prepares the sessions again."""
+
+    def __init__(self, found: CacheEntry, token: str, log: EventLog) -> None:
+        self.found, self.token, self.engine = found, token, log.engine
+        self.tmp = found.session_path.with_name(f".{found.session_path.name}.{os.getpid()}.tmp")
+        self.alias: str | None = None
+        self.failed: tuple[type[Exception], ...] = (*log.engine.errors, OSError)
+
+    def arm(self, log: EventLog) -> None:
+        kept = log.preparations
+        kept.place, kept.keeper = self.place, self.keep
+
+    def place(self, expr: ir.Table, per: Per) -> ir.Table:
+        engine = self.engine
+        if per == "session":
+            try:
+                if self.alias is None:
+                    self.tmp.unlink(missing_ok=True)
+                    self.alias = engine.attach(self.tmp)
+                return engine.create_table("prepared_session", expr, database=self.alias,
+                                           replace=True)  # fmt: skip
+            except self.failed:
+                self._drop()
+        return engine.materialise(expr, prefix="prepared")
+
+    def keep(self, ready: Prepared) -> None:
+        import pyarrow as pa
+
+        from journeymap.events.prepare import Prepared, completed
+
+        if ready.per != "session":
+            return
+        kept = ready.log.preparations
+        kept.place = kept.keeper = None
+        if self.alias is None:  # computed in the engine: nothing kept
+            return
+        engine, path = self.engine, self.found.session_path
+        meta = {"format": FORMAT, "token": self.token}
+        try:
+            engine.create_table("meta", pa.table({"json": [json.dumps(meta)]}),
+                                database=self.alias)  # fmt: skip
+            engine.detach(self.alias)
+            self.alias = None
+            self.tmp.replace(path)
+            alias = engine.attach(path, read_only=True)
+        except self.failed:
+            if self.alias is None:  # detached: the table is gone with the file
+                self.tmp.unlink(missing_ok=True)
+                raise
+            return  # the table stays where it is, in the file not renamed
+        sub = ready.log.sub_microsecond
+        table = engine.table("prepared_session", database=(alias, "main"))
+        kept.per_session = Prepared(
+            ready.log, completed(table, "session", sub=sub, derived_next=not sub),
+            "session", ready.codes, ready.customers,
+        )  # fmt: skip
+
+    def _drop(self) -> None:
+        if self.alias is not None:
+            with contextlib.suppress(*self.failed):
+                self.engine.detach(self.alias)
+            self.alias = None
+        with contextlib.suppress(OSError):
+            self.tmp.unlink(missing_ok=True)
+
+
 def store(log: EventLog, found: CacheEntry, roles: Mapping[str, str | None] | None = None) -> Path:
-    """Keep ``log`` (read, and prepared per customer and, with sessions, per session) in the
-    cache file, with the roles it was read with (``roles``: the reading options that name
-    columns); remove the stale ones. Written under a temporary name and renamed: a reader
-    never sees half a file."""
-    from journeymap.events.prepare import prepare
+    """Keep ``log`` (read, and prepared per customer) in the cache file, with the roles it
+    was read with (``roles``: the reading options that name columns); remove the stale
+    ones. Written under a temporary name and renamed: a reader never sees half a file. The
+    ordered pass writes straight into the file (no copy: 2 s less at 10M events), and the
+    log's prepared table is then read from it. With sessions, the first analysis per session
+    keeps its order beside the file (:class:`_SessionFile`)."""
+    from journeymap.events.prepare import Prepared, completed, prepare
 
     engine = log.engine
     if engine.kind != "duckdb":
         raise UsageError("--cache works with the DuckDB engine")
-    ready = prepare(log, per="customer")
     found.path.parent.mkdir(parents=True, exist_ok=True)
     tmp = found.path.with_name(f".{found.path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     token = uuid.uuid4().hex
+    kept = log.preparations
+    placed = kept.per_customer is None
     alias = engine.attach(tmp)
     try:
         try:
-            _write(log, ready, alias, roles or {}, token)
+            if placed:
+                kept.place = lambda expr, per: engine.create_table(
+                    "prepared", expr, database=alias, replace=True
+                )
+            try:
+                ready = prepare(log, per="customer")
+            finally:
+                kept.place = None
+            _write(log, ready, alias, roles or {}, token, prepared=not placed)
         finally:
             engine.detach(alias)
         tmp.replace(found.path)
     finally:
         tmp.unlink(missing_ok=True)  # left by a failed write
+    if placed:  # the prepared table, from the file now (its name while written is gone)
+        sub = log.sub_microsecond
+        table = engine.table("prepared", database=(engine.attach(found.path, read_only=True),
+                                                   "main"))  # fmt: skip
+        kept.per_customer = Prepared(
+            log, completed(table, "customer", sub=sub, derived_next=not sub), "customer",
+            ready.codes, ready.customers,
+        )  # fmt: skip
     # the sessions' file of the file replaced is another's; answers stay (same log)
     found.session_path.unlink(missing_ok=True)
     for old in found.stale:
@@ -353,26 +415,35 @@ def store(log: EventLog, found: CacheEntry, roles: Mapping[str, str | None] | No
                 shutil.rmtree(old)
             else:
                 old.unlink()
-    if log.has_session:
-        kept = log.preparations
-        if kept.per_session is not None:
-            _session_keeper(found, token)(kept.per_session)
-        else:
-            kept.keeper = _session_keeper(found, token)
+    if log.has_session and kept.per_session is None:
+        _SessionFile(found, token, log).arm(log)
     return found.path
 
 
 def _write(
-    log: EventLog, customer: Prepared, alias: str, roles: Mapping[str, str | None], token: str
+    log: EventLog,
+    customer: Prepared,
+    alias: str,
+    roles: Mapping[str, str | None],
+    token: str,
+    *,
+    prepared: bool,
 ) -> None:
-    """The log's tables and its read report into the attached database ``alias``."""
+    """The log's tables and its read report into the attached database ``alias``; with
+    ``prepared``, its prepared table too (else it is there already)."""
     import pyarrow as pa
 
     from journeymap.events.prepare import stored
 
-    # the prepared table without what follows from its other columns (prepare.stored)
-    tables = {"log": log.table, "prepared": stored(customer), "codes": customer.codes,
-              "customers": customer.customers}  # fmt: skip
+    tables = {"log": log.table, "codes": customer.codes, "customers": customer.customers}
+    if prepared:  # the prepared table without what follows from its other columns
+        tables["prepared"] = stored(customer)
+    # a log that is a view of Parquet files (typed times, nothing to clean) is kept as that
+    # view: the files are the cache's key, so they are those it read
+    if log.engine.create_view_of_files("log", log.table, database=alias):
+        del tables["log"]
+    if log.preparations.hashed:  # the customers' hashes: the dictionary is the log's
+        del tables["customers"]
     for name, expr in tables.items():
         log.engine.create_table(name, expr, database=alias)
     meta = {

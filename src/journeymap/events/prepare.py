@@ -47,6 +47,7 @@ __all__ = [
     "completed",
     "dense_customers",
     "events_of",
+    "hashed_customers",
     "journey_key",
     "order_keys",
     "prepare",
@@ -132,7 +133,11 @@ class Preparations:
     hashed: bool | None = None
     per_customer: Prepared | None = None
     per_session: Prepared | None = None
-    #: called with what :func:`prepare` makes from now on (a cache keeps it)
+    #: where :func:`prepare` computes a prepared table (``place(expr, per)``, a table of a
+    #: cache file being written) instead of the engine's own tables
+    place: Callable[[ir.Table, Per], ir.Table] | None = None
+    #: called with what :func:`prepare` makes from now on (a cache keeps it; it may put
+    #: in its place the same table read from where it is kept)
     keeper: Callable[[Prepared], None] | None = None
 
     def get(self, per: Per) -> Prepared | None:
@@ -229,6 +234,13 @@ def _hash63(value: ir.StringValue) -> ir.IntegerValue:
     return (hashed(value) >> 1).cast("int64")
 
 
+def hashed_customers(log: EventLog) -> ir.Table:
+    """The customer dictionary (``customer, cid``) of a log coded by the customers' hashes:
+    an expression, computed only where it is used (decoding a customer)."""
+    people = log.table.select("customer").distinct()
+    return people.mutate(cid=_customer_hash(people.customer))
+
+
 def _customer_hash(customer: ir.StringValue) -> ir.IntegerValue:
     """The customer's code on DuckDB (see :func:`prepare`)."""
     return _hash63(customer)
@@ -269,7 +281,7 @@ def _dictionaries(log: EventLog, *, hashed: bool) -> tuple[ir.Table, ir.Table]:
         codes = engine.materialise(names, prefix="codes")
     people = t.select("customer").distinct()
     if hashed:
-        customers = people.mutate(cid=_customer_hash(people.customer))
+        customers = hashed_customers(log)
     else:
         # any numbering will do (codes never leave an analysis); DuckDB numbers the
         # distinct values as they stream out, Spark needs an order for row_number
@@ -301,7 +313,9 @@ def prepare(log: EventLog, *, per: Per = "customer") -> Prepared:
     kept.put(ready)
     if kept.keeper is not None:
         kept.keeper(ready)
-    return ready
+    found = kept.get(per)
+    assert found is not None
+    return found
 
 
 def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
@@ -368,9 +382,14 @@ def _prepare(log: EventLog, per: Per, *, hashed: bool) -> Prepared | None:
     derived_next = not sub and log.engine.kind == "duckdb"
     if derived_next:
         p = p.drop("next_ts")
-    kept = log.engine.materialise(p, prefix="prepared", rows=log.size)
+    place = log.preparations.place
+    if place is not None:  # a cache file's table (replaced by the next try on a collision)
+        kept = place(p, per)
+    else:
+        kept = log.engine.materialise(p, prefix="prepared", rows=log.size)
     if hashed and log.engine.scalar(kept.mixed.any()):
-        log.engine.drop(kept)
+        if place is None:
+            log.engine.drop(kept)
         return None
     table = completed(kept, per, sub=sub, derived_next=derived_next)
     return Prepared(log, table, per, codes, customers)
