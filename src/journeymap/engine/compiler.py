@@ -173,4 +173,3 @@ def load_compilers_lazily() -> None:
 
     package.__getattr__ = __getattr__  # type: ignore[method-assign]
     sys.modules[COMPILERS] = package
-
