@@ -139,3 +139,28 @@ def test_summary_prints_caveats_and_a_partial_change(capsys: pytest.CaptureFixtu
     assert line in out
     assert f"note: {caveat}" in out  # each caveat on its own line, brackets and all
     assert any("\u22122 pts (partial period)" in line for line in out)
+
+
+def test_measure_with_a_cache_gives_the_measurement_without(demo_dir: Path, tmp_path: Path) -> None:
+    """`measure --cache DIR` keeps the event log as `events` commands do; the next
+    measurement (and an `events` command) starts from that file and says the same."""
+    args = ["measure", str(demo_dir / "journey.yaml"), "--events",
+            str(demo_dir / "events.parquet"), "--no-save", "--format", "json"]  # fmt: skip
+    runner = CliRunner()
+    plain = runner.invoke(app, args, env=ENV, catch_exceptions=False)
+    cache = ["--cache", str(tmp_path / "cache")]
+    kept = runner.invoke(app, [*args, *cache], env=ENV, catch_exceptions=False)
+    again = runner.invoke(app, [*args, *cache], env=ENV, catch_exceptions=False)
+    assert "cache: kept in" in kept.stderr
+    assert "cache: read from" in again.stderr
+    want = json.loads(plain.stdout)
+    for result in (kept, again):
+        got = json.loads(result.stdout)
+        for volatile in ("measured_at", "created", "generated_at"):
+            got.pop(volatile, None)
+            want.pop(volatile, None)
+        assert got == want
+    flows = runner.invoke(
+        app, ["events", "flows", str(demo_dir / "events.parquet"), *cache], env=ENV
+    )
+    assert "cache: read from" in flows.stderr

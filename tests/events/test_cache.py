@@ -434,3 +434,27 @@ def test_a_hash_collision_while_the_cache_is_written(
             engine.close()
         for g, w in zip(got, want, strict=True):
             _same(g, w)
+
+
+def test_a_module_changed_in_place_makes_the_cache_anothers(tmp_path: Path) -> None:
+    """The code stamp changes when a module of the events, the engine or the events
+    command changes (an editable install edited): its old files and answers are not used."""
+    import os
+    import shutil
+
+    import journeymap
+    from journeymap.events.cache import code_stamp
+
+    root = tmp_path / "journeymap"
+    shutil.copytree(Path(journeymap.__file__).parent, root)
+    before = code_stamp(root)
+    assert code_stamp(root) == before
+    for module in ("events/funnel.py", "engine/core.py", "cli/events.py"):
+        path = root / module
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+        assert code_stamp(root) != before, module
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert code_stamp(root) == before
+    (root / "rendering" / "charts" / "__init__.py").write_text("# a chart changed")
+    assert code_stamp(root) == before  # how an answer is drawn is not part of it

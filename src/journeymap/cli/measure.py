@@ -11,6 +11,7 @@ from journeymap._numbers import MISSING, change, count, figure, percent, signed
 from journeymap.cli._common import check_writable, handle_errors, stderr, stdout
 from journeymap.cli._options import (
     FILTERS,
+    CacheDir,
     CustomerCol,
     DateCol,
     EventCol,
@@ -308,6 +309,7 @@ def measure(
     since: SinceOpt = None,
     until: UntilOpt = None,
     by: _By = None,
+    cache: CacheDir = None,
 ) -> None:
     """Hold the map against evidence: measured emotions, ranked pain points, KPIs, a report.
 
@@ -332,7 +334,7 @@ def measure(
             customer=customer, time=time, event=event, lifecycle=lifecycle, strict=strict
         ),
         score=score, text=text, date=date, touchpoint=touchpoint, where=tuple(where or ()),
-        since=since, until=until, by=by,
+        since=since, until=until, by=by, cache=cache,
     )  # fmt: skip
     if files.events is None and (where or since or until or by):
         raise UsageError("--where, --since, --until and --by apply to the event log: give --events")

@@ -64,6 +64,8 @@ class EvidenceFiles:
     since: str | None = None
     until: str | None = None
     by: str | None = None
+    #: a folder to keep the read and ordered event log in (``--cache``; DuckDB)
+    cache: Path | None = None
 
     def columns_to_keep(self, m: JourneyMap) -> list[str]:
         """The event-log columns to carry: those the map's ``where:`` conditions, the
@@ -98,16 +100,18 @@ def _event_log(
         yield None
         return
     from journeymap.engine import Engine, EngineConfig
-    from journeymap.events.read import read_events
+    from journeymap.events.logs import read_logs
     from journeymap.events.subset import subset
 
     engine = Engine.connect(EngineConfig())
     try:
         progress("reading the event log")
-        options = dataclasses.asdict(files.log)
-        options["keep"] = files.columns_to_keep(m)
-        log = read_events(str(files.events), engine=engine, progress=progress, **options)
-        for line in log.report.lines():
+        options = dataclasses.replace(files.log, keep=tuple(files.columns_to_keep(m)))
+        log, note = read_logs(
+            [str(files.events)], engine=engine, options=options, cache=files.cache,
+            progress=progress,
+        )  # fmt: skip
+        for line in [*log.report.lines(), *([note] if note else [])]:
             say(line)
         log = subset(log, where=files.where, since=files.since, until=files.until)
         if log.subset is not None:
