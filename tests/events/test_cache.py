@@ -458,3 +458,27 @@ def test_a_module_changed_in_place_makes_the_cache_anothers(tmp_path: Path) -> N
         assert code_stamp(root) == before
     (root / "rendering" / "charts" / "__init__.py").write_text("# a chart changed")
     assert code_stamp(root) == before  # how an answer is drawn is not part of it
+
+
+def test_files_half_written_by_a_process_gone_are_removed(shop: Path, tmp_path: Path) -> None:
+    """A process killed while writing leaves ``.<name>.<pid>.tmp``: the next cache file
+    written removes those of processes that are gone, not those of a live one."""
+    import os
+    import subprocess
+    import sys
+
+    where = tmp_path / "cache"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(gone.stdout)
+    orphans = [
+        where / f".events-a-b.duckdb.{dead}.tmp",
+        where / f".events-a-b.session.duckdb.{dead}.tmp",
+    ]
+    alive = where / f".events-a-b.duckdb.{os.getpid()}.tmp"
+    where.mkdir()
+    for path in [*orphans, alive]:
+        path.write_text("half")
+    _notes(shop, where)
+    assert not any(p.exists() for p in orphans)
+    assert alive.exists()

@@ -430,6 +430,8 @@ def store(log: EventLog, found: CacheEntry, roles: Mapping[str, str | None] | No
         )  # fmt: skip
     # the sessions' file of the file replaced is another's; answers stay (same log)
     found.session_path.unlink(missing_ok=True)
+    for folder in (found.path.parent, found.results):
+        _remove_orphans(folder)
     for old in found.stale:
         with contextlib.suppress(OSError):
             if old.is_dir():
@@ -439,6 +441,22 @@ def store(log: EventLog, found: CacheEntry, roles: Mapping[str, str | None] | No
     if log.has_session and kept.per_session is None:
         _SessionFile(found, token, log).arm(log)
     return found.path
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the files half written by processes that are gone (killed while writing a
+    cache file, a sessions' file or an answer): ``.<name>.<pid>.tmp`` in ``folder``."""
+    for path in folder.glob(".*.tmp"):
+        found = re.fullmatch(r"\..+\.(\d+)\.tmp", path.name)
+        if not found or int(found.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(found.group(1)), 0)
+        except ProcessLookupError:  # no such process: nobody writes the file
+            with contextlib.suppress(OSError):
+                path.unlink()
+        except OSError:  # a process of another user, or cannot tell: leave it
+            continue
 
 
 def _write(
