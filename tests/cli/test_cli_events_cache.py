@@ -49,11 +49,17 @@ def test_the_second_command_reads_the_cache_and_prints_the_same(
     second = run("flows", mobile, "--format", "json", "--cache", where)
     assert plain.exit_code == first.exit_code == second.exit_code == 0
     assert "cache: kept in" in first.stderr
-    assert "cache: read from" in second.stderr
+    # the same analysis again: its answer, kept by the first
+    assert "cache: the answer read from" in second.stderr
     assert json.loads(first.stdout) == json.loads(second.stdout) == json.loads(plain.stdout)
     # the read report is the same, from the cache
     assert first.stderr.splitlines()[:2] == second.stderr.splitlines()[:2]
     assert len(list(where.glob("*.duckdb"))) == 1
+    # another analysis starts from the kept log
+    markers = run("flows", mobile, "--markers", "--format", "json", "--cache", where)
+    assert "cache: read from" in markers.stderr
+    plain_markers = run("flows", mobile, "--markers", "--format", "json")
+    assert json.loads(markers.stdout) == json.loads(plain_markers.stdout)
     # other commands on the same log start from the same file
     funnel_out = run("funnel", mobile, "--steps", ",".join(STEPS), "--cache", where)
     assert funnel_out.exit_code == 0 and "cache: read from" in funnel_out.stderr
@@ -85,7 +91,9 @@ def test_other_reading_options_keep_their_own_cache(mobile: Path, tmp_path: Path
     assert "cache: kept in" in strict.stderr  # --strict reads differently: not the same key
     # the engine's options are not part of the key
     same = run("summary", mobile, "--cache", where, "--strict", "--memory-limit", "1GB")
-    assert "cache: read from" in same.stderr
+    assert "cache: the answer read from" in same.stderr
+    other = run("flows", mobile, "--cache", where, "--strict", "--memory-limit", "1GB")
+    assert "cache: read from" in other.stderr
 
 
 def test_a_broken_cache_file_is_read_again(mobile: Path, tmp_path: Path) -> None:
@@ -93,9 +101,9 @@ def test_a_broken_cache_file_is_read_again(mobile: Path, tmp_path: Path) -> None
     run("summary", mobile, "--cache", where)
     [kept] = list(where.glob("*.duckdb"))
     kept.write_bytes(b"not a database")
-    again = run("summary", mobile, "--cache", where)
+    again = run("flows", mobile, "--cache", where)
     assert again.exit_code == 0 and "cache: kept in" in again.stderr
-    assert "cache: read from" in run("summary", mobile, "--cache", where).stderr
+    assert "cache: read from" in run("paths", mobile, "--cache", where).stderr
 
 
 def test_spark_or_no_file_is_a_clear_error(tmp_path: Path, mobile: Path) -> None:
@@ -141,12 +149,17 @@ def test_the_read_report_comes_back_with_its_rejected_rows(tmp_path: Path) -> No
     )
     where = tmp_path / "cache"
     first = run("summary", log_file, "--cache", where)
+    answer = run("summary", log_file, "--cache", where)
+    assert "cache: the answer read from" in answer.stderr
+    for kept in where.glob("*.results"):  # no answer kept: from the cache file
+        shutil.rmtree(kept)
     second = run("summary", log_file, "--cache", where)
     assert "cache: read from" in second.stderr
     report = [line for line in first.stderr.splitlines() if not line.startswith("cache:")]
-    assert report == [line for line in second.stderr.splitlines() if not line.startswith("cache:")]
+    for again in (answer, second):
+        assert report == [ln for ln in again.stderr.splitlines() if not ln.startswith("cache:")]
+        assert first.stdout == again.stdout
     assert any("events.csv:3" in line and "2023-13-45" in line for line in report)
-    assert first.stdout == second.stdout
 
 
 def test_filters_apply_after_the_cache(mobile: Path, tmp_path: Path) -> None:
@@ -177,7 +190,11 @@ def test_filters_apply_after_the_cache(mobile: Path, tmp_path: Path) -> None:
         assert kept.exit_code == 0, kept.output
         assert [(r["from"], r["to"]) for r in json.loads(kept.stdout)] == [("a", "b")]
         notes.append(kept.stderr)
-    assert "cache: kept in" in notes[0] and "cache: read from" in notes[1]
+    assert "cache: kept in" in notes[0] and "cache: the answer read from" in notes[1]
+    # the filter said again with the answer
+    assert "filters: where plan=pro" in notes[1]
+    other = run("paths", planned, "--where", "plan=pro", "--cache", where)
+    assert "cache: read from" in other.stderr
     cut = run("sessions", planned, "--cache", where, "--format", "json")
     assert "cache: read from" in cut.stderr
     assert "plan" not in json.loads(cut.stdout)[0]  # asked for by another command only
