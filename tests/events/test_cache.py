@@ -482,3 +482,36 @@ def test_files_half_written_by_a_process_gone_are_removed(shop: Path, tmp_path: 
     _notes(shop, where)
     assert not any(p.exists() for p in orphans)
     assert alive.exists()
+
+
+def test_a_collision_of_sessions_on_a_cached_log(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sessions of one hash (forced) on a log from the cache: the sessions are
+    numbered, as every code then is, the analyses are a fresh read's, and that order is not
+    kept (the cache file's customers are coded by their hashes)."""
+    from journeymap.events import prepare as prepare_module
+
+    where = tmp_path / "cache"
+    _notes(shop, where, session="session_id")
+    with Engine.connect(EngineConfig()) as fresh_engine:
+        want = _every_analysis(read_events(shop, engine=fresh_engine))
+    import ibis.expr.operations as ops
+
+    real = prepare_module._hash63
+
+    def session_length(v: Any) -> Any:  # the session's code is its key's length
+        key = isinstance(v.op(), ops.StringConcat) and len(v.op().arg) == 3
+        return v.length().cast("int64") if key else real(v)
+
+    monkeypatch.setattr(prepare_module, "_hash63", session_length)
+    log, note, engine = _read(shop, where, session="session_id")
+    try:
+        assert note.startswith("cache: read from")
+        got = _every_analysis(log)
+        assert log.preparations.hashed is False
+    finally:
+        engine.close()
+    for g, w in zip(got, want, strict=True):
+        _same(g, w)
+    assert not list(where.glob("*.session.duckdb"))

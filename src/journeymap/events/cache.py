@@ -28,8 +28,9 @@ by its name; a command that names another column reads the log again and replace
 The file holds the log prepared per customer: every analysis per customer starts at its
 aggregates. The log prepared per session is kept beside it, in a file of its own
 (``....session.duckdb``), by the first command that analyses sessions: ordering sessions
-costs as much as ordering customers and most commands never need it (at 10M events the
-first command wrote the cache in 23 s instead of 31 s).
+costs as much as ordering customers and most commands never need it. The ordered passes
+write their tables straight into the files, and a log that is a view of Parquet files is
+kept as that view (benchmarks/ANALYSIS.md has what each choice saves).
 
 **Answers** are kept too: an analysis computed on a cached log keeps its table in the
 folder ``....results`` beside the file (Arrow IPC, one file per analysis and options: the
@@ -323,6 +324,9 @@ class _SessionFile:
 
     def __init__(self, found: CacheEntry, token: str, log: EventLog) -> None:
         self.found, self.token, self.engine = found, token, log.engine
+        #: how the cache file codes customers: a sessions' table coded otherwise (after a
+        #: collision of two sessions' hashes, every code is numbered) is not kept
+        self.hashed = log.preparations.hashed
         self.tmp = found.session_path.with_name(f".{found.session_path.name}.{os.getpid()}.tmp")
         self.alias: str | None = None
         self.failed: tuple[type[Exception], ...] = (*log.engine.errors, OSError)
@@ -353,8 +357,8 @@ class _SessionFile:
             return
         kept = ready.log.preparations
         kept.place = kept.keeper = None
-        if self.alias is None:  # computed in the engine: nothing kept
-            return
+        if self.alias is None or kept.hashed != self.hashed:
+            return  # computed in the engine, or in a file left unnamed (removed later)
         engine, path = self.engine, self.found.session_path
         meta = {"format": FORMAT, "token": self.token}
         try:
@@ -365,10 +369,9 @@ class _SessionFile:
             self.tmp.replace(path)
             alias = engine.attach(path, read_only=True)
         except self.failed:
-            if self.alias is None:  # detached: the table is gone with the file
-                self.tmp.unlink(missing_ok=True)
-                raise
-            return  # the table stays where it is, in the file not renamed
+            if self.alias is not None:
+                return  # the table stays where it is, in the file not renamed
+            alias = engine.attach(self.tmp, read_only=True)  # detached, not renamed
         sub = ready.log.sub_microsecond
         table = engine.table("prepared_session", database=(alias, "main"))
         kept.per_session = Prepared(

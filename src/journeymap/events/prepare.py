@@ -305,9 +305,11 @@ def prepare(log: EventLog, *, per: Per = "customer") -> Prepared:
     # a dictionary made otherwise (Spark, a collision, a cache file) is joined
     known = kept.hashed if kept.hashed is not None else kept.dictionaries is None
     ready = _prepare(log, per, hashed=log.engine.kind == "duckdb" and known)
-    if ready is None:  # two customers share a hash: number them instead
+    if ready is None:  # two customers (or sessions) share a hash: number them instead
         kept.dictionaries = None
         kept.hashed = False
+        # a table prepared with the hashes is coded otherwise: it is prepared again if asked
+        kept.per_customer = kept.per_session = None
         ready = _prepare(log, per, hashed=False)
         assert ready is not None
     kept.put(ready)
