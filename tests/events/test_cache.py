@@ -412,6 +412,55 @@ def test_an_answer_is_read_without_starting_the_engine(shop: Path, tmp_path: Pat
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_no_command_on_a_cached_log_imports_pandas(
+    kind: str, shop: Path, shop_parquet: Path, tmp_path: Path
+) -> None:
+    """pandas is 0.3 s of a command's start, and nothing an events command does needs it:
+    building an Arrow column of Python values imports it (pyarrow asks whether it is
+    installed), so none is built that way. Each command in turn in one process, the first
+    writing the cache, in each format."""
+    import subprocess
+    import sys
+
+    log = str(shop if kind == "csv" else shop_parquet)
+    where = str(tmp_path / "cache")
+    commands = [
+        ["flows"],
+        ["paths", "--session", "session_id", "--per", "session", "--top", "3"],
+        ["paths"],
+        ["funnel", "--steps", ",".join(STEPS)],
+        ["retention", "--period", "week"],
+        ["retention", "--period", "week", "--cohorts", "--by", "channel"],
+        ["summary"],
+        ["sessions", "--session-gap", "30m"],
+    ]
+    runs = [
+        ["events", *c, log, "--cache", where, *fmt]
+        for fmt in ([], ["--format", "csv"], ["--format", "json"])
+        for c in commands
+    ]
+    runs.append(["events", "discover", log, "--cache", where, "-o", str(tmp_path / "d.yaml")])
+    probe = (
+        "import sys\n"
+        "from journeymap.cli import main\n"
+        f"for args in {runs!r}:\n"
+        "    sys.argv = ['journeymap', *args]\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as e:\n"
+        "        assert not e.code, (args, e.code)\n"
+        "    print('PANDAS' if 'pandas' in sys.modules else 'none', *args)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stdout.splitlines() if line.startswith(("PANDAS", "none"))]
+    assert len(said) == len(runs)
+    assert [line for line in said if line.startswith("PANDAS")] == []
+    assert "cache: kept in" in done.stderr  # the first wrote it
+    assert "cache: the answer read from" in done.stderr  # and answers were kept
+
+
 def test_a_hash_collision_while_the_cache_is_written(
     shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

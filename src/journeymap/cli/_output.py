@@ -226,11 +226,13 @@ def write_table(table: pa.Table, fmt: OutFormat, path: Path | None) -> None:
     else:
         import pyarrow.csv as pcsv
 
+        from journeymap._arrow import texts as as_texts
+
         # lists (a path's events) as JSON text: CSV has no lists
         for i, f in enumerate(table.schema):
             if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
                 texts = [None if v is None else json.dumps(v) for v in table.column(i).to_pylist()]
-                table = table.set_column(i, f.name, pa.array(texts, pa.string()))
+                table = table.set_column(i, f.name, as_texts(texts))
         sink = io.BytesIO()
         pcsv.write_csv(inert(table), sink)
         write_text_or_stdout(sink.getvalue().decode("utf-8"), path)
@@ -398,9 +400,12 @@ def vertical(table: pa.Table) -> pa.Table:
     """A one-row table as ``metric, value`` rows, for the terminal."""
     import pyarrow as pa
 
+    from journeymap._arrow import texts
+
     row = table.to_pylist()[0] if table.num_rows else {}
     names = list(row)
-    return pa.table({"metric": names, "value": [_cell(n, row[n]) for n in names]})
+    cells = texts([_cell(n, row[n]) for n in names])
+    return pa.Table.from_arrays([texts(names), cells], names=["metric", "value"])
 
 
 OUT = (OutputOptions, output_options, "out")

@@ -27,7 +27,7 @@ import os
 import re
 import tempfile
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -205,8 +205,44 @@ class Engine:
             return self.backend.create_table(name, data, temp=True)
         return self._view(spark.from_arrow(self.backend, data), name=name)
 
+    def from_columns(
+        self,
+        columns: Mapping[str, Sequence[Any]],
+        types: Mapping[str, object],
+        *,
+        prefix: str = "values",
+    ) -> ir.Table:
+        """A small table of Python values (``columns``, one list per column, of equal
+        length), typed ``types`` (Ibis type names: ``"string"``, ``"int32"``...).
+
+        On DuckDB the lists are bound to the statement and unnested: building an Arrow
+        array of Python values imports pandas (0.7 s at the start of the command that reads
+        a log)."""
+        if self.kind != "duckdb":
+            import ibis.expr.datatypes as dt
+            import pyarrow as pa
+
+            arrays = {
+                c: pa.array(list(v), dt.dtype(types[c]).to_pyarrow()) for c, v in columns.items()
+            }
+            return self.from_arrow(pa.table(arrays), prefix=prefix)
+        import ibis.expr.datatypes as dt
+        from ibis.backends.sql.datatypes import DuckDBType
+
+        name = self._name(prefix)
+        parts = [
+            f"unnest(?::{DuckDBType.to_string(dt.dtype(types[c]))}[]) AS {_identifier(c)}"
+            for c in columns
+        ]
+        self.execute(
+            f"CREATE TEMP TABLE {_identifier(name)} AS SELECT {', '.join(parts)}",
+            [list(v) for v in columns.values()],
+        )
+        return self.backend.table(name)
+
     def drop(self, table: ir.Table) -> None:
-        """Forget a table made by :meth:`materialise` or :meth:`from_arrow`."""
+        """Forget a table made by :meth:`materialise`, :meth:`from_arrow` or
+        :meth:`from_columns`."""
         name = table.get_name()
         if self.kind == "spark":
             self.backend.drop_view(name, force=True)

@@ -62,8 +62,6 @@ def per_group(
       group too big to fit alone takes the sort plan, which spills. The parts are kept and
       put together.
     """
-    import pyarrow as pa
-
     if in_memory(engine, values):
         return quantiles(t, by, value, probs, spill=False)
     limit = engine.memory_limit_bytes()
@@ -84,15 +82,13 @@ def per_group(
         else:
             parts.append([row])
             room = capacity - n
-    schema = t.select(*by).schema().to_pyarrow()
+    schema = t.select(*by).schema()
+    types = {c: schema[c] for c in by}
     kept = []
     for rows, spill in [(part, False) for part in parts] + [(too_big, True)]:
         if not rows:
             continue
-        keys = engine.from_arrow(
-            pa.table({c: pa.array([r[c] for r in rows], schema.field(c).type) for c in by}),
-            prefix="groups",
-        )
+        keys = engine.from_columns({c: [r[c] for r in rows] for c in by}, types, prefix="groups")
         part = t.semi_join(keys, by)
         kept.append(engine.materialise(quantiles(part, by, value, probs, spill=spill)))
     if not kept:  # no values at all

@@ -349,8 +349,6 @@ class _SessionFile:
         return engine.materialise(expr, prefix="prepared")
 
     def keep(self, ready: Prepared) -> None:
-        import pyarrow as pa
-
         from journeymap.events.prepare import Prepared, completed
 
         if ready.per != "session":
@@ -362,8 +360,7 @@ class _SessionFile:
         engine, path = self.engine, self.found.session_path
         meta = {"format": FORMAT, "token": self.token}
         try:
-            engine.create_table("meta", pa.table({"json": [json.dumps(meta)]}),
-                                database=self.alias)  # fmt: skip
+            _write_meta(engine, meta, self.alias)
             engine.detach(self.alias)
             self.alias = None
             self.tmp.replace(path)
@@ -473,8 +470,6 @@ def _write(
 ) -> None:
     """The log's tables and its read report into the attached database ``alias``; with
     ``prepared``, its prepared table too (else it is there already)."""
-    import pyarrow as pa
-
     from journeymap.events.prepare import stored
 
     tables = {"log": log.table, "codes": customer.codes, "customers": customer.customers}
@@ -497,7 +492,16 @@ def _write(
         "sub_microsecond": log.sub_microsecond,
         "event_names": list(log.event_names) if log.event_names is not None else None,
     }
-    log.engine.create_table("meta", pa.table({"json": [json.dumps(meta)]}), database=alias)
+    _write_meta(log.engine, meta, alias)
+
+
+def _write_meta(engine: Engine, meta: Mapping[str, Any], alias: str) -> None:
+    """The table ``meta`` of the attached database ``alias``: ``meta`` as one JSON text."""
+    row = engine.from_columns({"json": [json.dumps(meta)]}, {"json": "string"}, prefix="meta")
+    try:
+        engine.create_table("meta", row, database=alias)
+    finally:
+        engine.drop(row)
 
 
 # ---- answers kept --------------------------------------------------------------------------

@@ -105,16 +105,20 @@ def paths(
     every = engine.run(
         counted.aggregate(v=counted.count().cast("int64"), j=counted.customers.sum().cast("int64"))
     ).to_pylist()[0]
-    names = pa.array(prepared.names(), pa.string())
+    from journeymap._arrow import texts
+
+    names = prepared.name_array()
 
     codes = _codes(result)
     # codes are 1.. in the order of the dictionary's rows
-    decoded = pc.take(names, pc.subtract(codes.flatten(), 1))
+    # (a null in front, so that code k is item k: subtracting 1 would convert the 1 with
+    # pandas imported)
+    decoded = pc.take(pa.concat_arrays([pa.nulls(1, pa.string()), names]), codes.flatten())
     offsets = pc.subtract(codes.offsets, codes.offsets[0])  # a sliced array starts later
     events = pa.ListArray.from_arrays(offsets, decoded)
     table = pa.table(
         {
-            "path": pc.binary_join(events, SEPARATOR),
+            "path": pc.binary_join(events, texts([SEPARATOR])[0]),
             "length": pc.list_value_length(events).cast(pa.int64()),
             "customers": result.column("customers"),
             "share": result.column("share"),

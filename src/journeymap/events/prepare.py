@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     import ibis.expr.types as ir
+    import pyarrow as pa
 
     from journeymap.events.read import EventLog
 
@@ -106,10 +107,19 @@ class Prepared:
         """Every event name of the log, in code order (code k is ``names()[k - 1]``)."""
         return list(self._names)
 
+    def name_array(self) -> pa.Array:
+        """:meth:`names` as an Arrow string array (code k is item k - 1), as the engine gave
+        it: building one from Python strings would import pandas."""
+        return self._name_array
+
+    @cached_property
+    def _name_array(self) -> pa.Array:
+        column = self.log.engine.run(self.codes.order_by("code")).column("event")
+        return column.combine_chunks()
+
     @cached_property
     def _names(self) -> tuple[str, ...]:
-        rows = self.log.engine.run(self.codes.order_by("code")).column("event").to_pylist()
-        return tuple(str(r) for r in rows)
+        return tuple(str(r) for r in self._name_array.to_pylist())
 
     def decode(self, result: ir.Table, **columns: str) -> ir.Table:
         """``result`` with code columns replaced by names: ``decode(r, from_code="from")``
@@ -265,16 +275,9 @@ def _dictionaries(log: EventLog, *, hashed: bool) -> tuple[ir.Table, ir.Table]:
     # event codes in the sorted order of the names: sequences of codes then sort as the
     # sequences of names do (paths' ties), and a code decodes by position
     if log.event_names is not None:  # the reader counted them
-        import pyarrow as pa
-
         known = list(log.event_names)
-        numbered = pa.table(
-            {
-                "event": pa.array(known, pa.string()),
-                "code": pa.array(range(1, len(known) + 1), pa.int32()),
-            }
-        )
-        codes = engine.from_arrow(numbered, prefix="codes")
+        numbered: dict[str, list[Any]] = {"event": known, "code": list(range(1, len(known) + 1))}
+        codes = engine.from_columns(numbered, {"event": "string", "code": "int32"}, prefix="codes")
     else:
         names = t.select("event").distinct()
         names = names.mutate(code=(ibis.row_number().over(order_by=names.event) + 1).cast("int32"))

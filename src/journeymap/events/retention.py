@@ -376,28 +376,30 @@ def cohort_matrix(table: pa.Table, *, value: Literal["share", "customers"] = "sh
     offset k (named ``"0"``, ``"1"``, ...) holding ``value``; null past the calendar's end.
     A table by segment keeps its ``segment`` column first, one row per segment and cohort."""
     import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from journeymap._arrow import indices
 
     segmented = "segment" in table.column_names
-    wanted = ["cohort", "cohort_size", "period_offset", value]
-    rows = table.select((["segment"] if segmented else []) + wanted).to_pylist()
-    width = 1 + max((int(r["period_offset"]) for r in rows), default=-1)
-    order: list[tuple[object, object]] = []
-    sizes: dict[tuple[object, object], int] = {}
-    cells: dict[tuple[object, object], list[object]] = {}
-    for r in rows:
-        key = (r.get("segment"), r["cohort"])
-        if key not in cells:
-            order.append(key)
-            sizes[key] = r["cohort_size"]
+    segments = table.column("segment").to_pylist() if segmented else None
+    cohorts = table.column("cohort").to_pylist()
+    offsets = table.column("period_offset").to_pylist()
+    width = 1 + max((int(k) for k in offsets), default=-1)
+    # each (segment, cohort) row of the wide table, at its first long row; its cells, the
+    # long rows of each period offset (a period nobody was active in stays empty)
+    first: dict[tuple[object, object], int] = {}
+    cells: dict[tuple[object, object], list[int | None]] = {}
+    for i, (cohort, k) in enumerate(zip(cohorts, offsets, strict=True)):
+        key = (segments[i] if segments is not None else None, cohort)
+        if key not in first:
+            first[key] = i
             cells[key] = [None] * width
-        cells[key][int(r["period_offset"])] = r[value]
-    cohort_type = table.schema.field("cohort").type
-    value_type = table.schema.field(value).type
-    columns: dict[str, pa.Array] = {}
-    if segmented:
-        columns["segment"] = pa.array([k[0] for k in order], type=pa.string())
-    columns["cohort"] = pa.array([k[1] for k in order], type=cohort_type)
-    columns["cohort_size"] = pa.array([sizes[k] for k in order], type=pa.int64())
+        cells[key][int(k)] = i
+    rows = indices(list(first.values()))
+    names = (["segment"] if segmented else []) + ["cohort", "cohort_size"]
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {
+        name: pc.take(table.column(name), rows) for name in names
+    }
     for k in range(width):
-        columns[str(k)] = pa.array([cells[c][k] for c in order], type=value_type)
+        columns[str(k)] = pc.take(table.column(value), indices([c[k] for c in cells.values()]))
     return pa.table(columns)

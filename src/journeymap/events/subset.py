@@ -457,10 +457,12 @@ def by_segment(log: EventLog, column: str, compute: Callable[[EventLog], pa.Tabl
     The schema metadata of the first result is kept."""
     import pyarrow as pa
 
+    from journeymap._arrow import texts
+
     tables = []
     for seg in segments(log, column):
         result = compute(seg.log)
-        labels = pa.array([seg.value] * result.num_rows, pa.string())
+        labels = texts([seg.value] * result.num_rows)
         tables.append(result.add_column(0, SEGMENT, labels))
     if not tables:  # a log always has a segment; kept for the type checker
         raise UsageError(f"--by {column!r}: no segment")
