@@ -142,3 +142,21 @@ def test_fetching_a_result_does_not_import_pandas(tmp_path: Path) -> None:
     rows, pandas = done.stdout.split()
     assert int(rows) > 1
     assert pandas == "False"
+
+
+def test_a_table_of_python_values(engine: Engine) -> None:
+    """``from_columns`` types each column as asked, keeps the order and the nulls, takes
+    text that would break a pasted statement, and makes an empty table of the same types."""
+    names = ["home", None, "it's; DROP TABLE x", "é\u0301 🛒"]
+    t = engine.from_columns(
+        {"event": names, "code": [1, 2, None, 4]}, {"event": "string", "code": "int32"}
+    )
+    assert t.columns == ("event", "code")
+    assert str(t.schema()["event"]).lstrip("!") == "string"
+    assert str(t.schema()["code"]).lstrip("!") == "int32"
+    got = engine.run(t).to_pylist()
+    assert got == [{"event": e, "code": c} for e, c in zip(names, [1, 2, None, 4], strict=True)]
+    empty = engine.from_columns({"v": []}, {"v": "int64"})
+    assert engine.run(empty).num_rows == 0
+    assert str(empty.schema()["v"]).lstrip("!") == "int64"
+    engine.drop(t)
